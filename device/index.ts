@@ -1,0 +1,6 @@
+export { Model } from './runtime.js';
+export type { TensorView } from './runtime.js';
+export type { Kernels, NativeBuffer } from './kernels.js';
+export type { TensorInfo, DTypeName } from './pack.js';
+export { validatePack } from './validate.js';
+export type { PackLayout } from './validate.js';

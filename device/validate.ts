@@ -1,0 +1,450 @@
+/**
+ * Validates a model pack before any kernel touches it. On a microcontroller a
+ * bad pointer is a hard fault, so every offset and length a kernel will use is
+ * checked here, in TypeScript, against the pack and the arena: a pack that
+ * passes cannot make a kernel read or write outside them. The first problem
+ * found is thrown as an Error whose message names it.
+ *
+ * ES5 only: this file runs on the microcontroller. Runs once per load.
+ */
+import {
+  CRC_START, DTYPE_BYTES, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES, WHERE,
+  TensorInfo, i32, readTensor, u16, u32,
+} from './pack.js';
+import {
+  ADD, AFFINE, CONCAT, CONCAT_INPUT, CONV, COPY, DW_CONV, FC, GATHER, LAYOUTS, LEAKY_RELU, MAX_DIMS,
+  MEAN, MUL, OP, OP_NAMES, PAD, POOL, REQUANTIZE, SIGMOID, SOFTMAX, VIEW,
+} from './records.js';
+
+/** What a validated pack holds, with every number checked. */
+export interface PackLayout {
+  packBytes: number;
+  arenaBytes: number;
+  /** Byte offset of each op record in the pack, in execution order. */
+  records: number[];
+  /** Op code of each record. */
+  ops: number[];
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  constOffset: number;
+  constBytes: number;
+}
+
+/** Computes the CRC-32 of `length` bytes of the pack starting at `from`. */
+export type Crc32 = (from: number, length: number) => number;
+
+var INT32_MAX = 2147483647;
+
+function fail(what: string): never {
+  throw new Error('tinysense: invalid model pack: ' + what);
+}
+
+function isInt(v: number, lo: number, hi: number): boolean {
+  return v >= lo && v <= hi && Math.floor(v) === v;
+}
+
+/** Checks the header, checksum, tables and every op record of `pack`. */
+export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
+  if (pack.length < HEADER_BYTES) fail('only ' + pack.length + ' bytes, shorter than the ' + HEADER_BYTES + '-byte header');
+  if (u32(pack, H.magic) !== PACK_MAGIC) fail('bad magic (not a tinysense .tsm file)');
+  var version = u16(pack, H.version);
+  if (version !== PACK_VERSION) fail('format version ' + version + ', this runtime reads version ' + PACK_VERSION);
+  if (u16(pack, H.headerBytes) !== HEADER_BYTES) fail('header size ' + u16(pack, H.headerBytes) + ', expected ' + HEADER_BYTES);
+  var packBytes = u32(pack, H.packBytes);
+  if (packBytes > pack.length) fail('header says ' + packBytes + ' bytes but only ' + pack.length + ' are present (truncated?)');
+  if (packBytes < HEADER_BYTES || packBytes % 4 !== 0) fail('pack size ' + packBytes + ' is not a multiple of 4 of at least the header');
+  var stored = u32(pack, H.crc);
+  var actual = crc32(CRC_START, packBytes - CRC_START) >>> 0;
+  if (stored !== actual) fail('checksum mismatch (stored ' + hex(stored) + ', computed ' + hex(actual) + '): the file is corrupt');
+
+  var arenaBytes = u32(pack, H.arenaBytes);
+  if (arenaBytes > INT32_MAX) fail('arena size ' + arenaBytes + ' too large');
+  if (u32(pack, H.flags) !== 0) fail('unknown flags ' + hex(u32(pack, H.flags)));
+
+  // Tables: each must lie inside the pack, 4-aligned.
+  function table(name: string, countAt: number, offsetAt: number, entryBytes: number): { count: number; offset: number } {
+    var count = u32(pack, countAt);
+    var offset = u32(pack, offsetAt);
+    if (offset % 4 !== 0 || offset < HEADER_BYTES || offset + count * entryBytes > packBytes) {
+      fail(name + ' (' + count + ' entries at ' + offset + ') lies outside the pack');
+    }
+    return { count: count, offset: offset };
+  }
+  var opTable = table('op table', H.opCount, H.opTable, 4);
+  var tensors = table('tensor table', H.tensorCount, H.tensorTable, TENSOR_ENTRY_BYTES);
+  var inputList = table('input list', H.inputCount, H.inputList, 4);
+  var outputList = table('output list', H.outputCount, H.outputList, 4);
+  var constOffset = u32(pack, H.constOffset);
+  var constBytes = u32(pack, H.constBytes);
+  if (constOffset % 4 !== 0 || constOffset < HEADER_BYTES || constOffset + constBytes > packBytes) {
+    fail('constants (' + constBytes + ' bytes at ' + constOffset + ') lie outside the pack');
+  }
+
+  function tensorList(name: string, list: { count: number; offset: number }): TensorInfo[] {
+    var out: TensorInfo[] = [];
+    for (var i = 0; i < list.count; i++) {
+      var index = u32(pack, list.offset + 4 * i);
+      if (index >= tensors.count) fail(name + ' ' + i + ' names tensor ' + index + ' of ' + tensors.count);
+      out.push(checkTensor(name + ' ' + i, readTensor(pack, tensors.offset, index), pack, tensors.offset + index * TENSOR_ENTRY_BYTES));
+    }
+    return out;
+  }
+
+  var layout: PackLayout = {
+    packBytes: packBytes,
+    arenaBytes: arenaBytes,
+    records: [],
+    ops: [],
+    inputs: [],
+    outputs: [],
+    constOffset: constOffset,
+    constBytes: constBytes,
+  };
+
+  function checkTensor(name: string, t: TensorInfo, b: Uint8Array, at: number): TensorInfo {
+    var type = b[at];
+    if (!(type >= 1 && type < DTYPE_BYTES.length)) fail(name + ': unknown element type ' + type);
+    if (b[at + 1] > MAX_DIMS) fail(name + ': rank ' + b[at + 1] + ' above ' + MAX_DIMS);
+    if (b[at + 2] !== WHERE.arena && b[at + 2] !== WHERE.pack) fail(name + ': unknown location ' + b[at + 2]);
+    var count = 1;
+    for (var d = 0; d < t.shape.length; d++) {
+      if (!isInt(t.shape[d], 0, INT32_MAX)) fail(name + ': dimension ' + d + ' is ' + t.shape[d]);
+      count *= t.shape[d];
+    }
+    if (count * DTYPE_BYTES[type] !== t.bytes) fail(name + ': ' + t.bytes + ' bytes do not match its shape [' + t.shape.join(',') + ']');
+    var limit = t.inPack ? packBytes : arenaBytes;
+    if (t.offset < 0 || t.offset + t.bytes > limit || t.offset % DTYPE_BYTES[type] !== 0) {
+      fail(name + ': ' + t.bytes + ' bytes at ' + t.offset + ' lie outside the ' + (t.inPack ? 'pack' : 'arena'));
+    }
+    return t;
+  }
+
+  layout.inputs = tensorList('input', inputList);
+  layout.outputs = tensorList('output', outputList);
+
+  var recordsEnd = packBytes;
+  for (var i = 0; i < opTable.count; i++) {
+    var rec = u32(pack, opTable.offset + 4 * i);
+    layout.records.push(rec);
+    layout.ops.push(checkRecord(pack, rec, recordsEnd, i, layout));
+  }
+  return layout;
+}
+
+function hex(v: number): string {
+  return '0x' + (v >>> 0).toString(16);
+}
+
+/** Validates one op record; returns its op code. */
+function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: PackLayout): number {
+  if (rec % 4 !== 0 || rec < HEADER_BYTES || rec + 8 > end) fail('op ' + index + ': record offset ' + rec + ' outside the pack');
+  var op = i32(b, rec);
+  var words = i32(b, rec + 4);
+  var name = OP_NAMES[op];
+  var where = 'op ' + index + ' (' + (name || 'code ' + op) + ')';
+  if (!name) fail(where + ': unknown op code');
+  var expected = LAYOUTS[op].words;
+  if (op === OP.CONCATENATION) {
+    var count = i32(b, rec + 4 * CONCAT.inputCount);
+    if (rec + 4 * CONCAT.words > end || !isInt(count, 1, 1024)) fail(where + ': bad input count');
+    expected = CONCAT.words + count * CONCAT_INPUT.words;
+  }
+  if (words !== expected) fail(where + ': record has ' + words + ' words, expected ' + expected);
+  if (rec + 4 * words > end) fail(where + ': record runs past the end of the pack');
+
+  function f(field: number): number {
+    return i32(b, rec + 4 * field);
+  }
+  function bad(what: string): never {
+    return fail(where + ': ' + what);
+  }
+  /** A dimension a kernel loops over: 0 is allowed (nothing to do). */
+  function dim(field: number, what: string): number {
+    var v = f(field);
+    if (!isInt(v, 0, INT32_MAX)) bad(what + ' is ' + v);
+    return v;
+  }
+  function positive(field: number, what: string): number {
+    var v = f(field);
+    if (!isInt(v, 1, INT32_MAX)) bad(what + ' is ' + v + ', must be at least 1');
+    return v;
+  }
+  function dims4(field: number, what: string): number[] {
+    return [dim(field, what + ' n'), dim(field + 1, what + ' h'), dim(field + 2, what + ' w'), dim(field + 3, what + ' c')];
+  }
+  function product(d: number[]): number {
+    var p = 1;
+    for (var k = 0; k < d.length; k++) p *= d[k];
+    if (p > INT32_MAX) bad('tensor of ' + p + ' elements is too large');
+    return p;
+  }
+  /** An operand of `bytes` bytes at the offset in `field`, in the arena or among the constants. */
+  function operand(field: number, inPack: boolean, bytes: number, align: number, what: string): void {
+    var at = f(field);
+    var lo = inPack ? L.constOffset : 0;
+    var hi = inPack ? L.constOffset + L.constBytes : L.arenaBytes;
+    if (bytes > INT32_MAX || at < lo || at + bytes > hi) {
+      bad(what + ' needs ' + bytes + ' bytes at ' + (inPack ? 'pack' : 'arena') + ' offset ' + at + ', outside [' + lo + ', ' + hi + ')');
+    }
+    if (at % align !== 0) bad(what + ' at offset ' + at + ' is not ' + align + '-byte aligned');
+  }
+  function arena(field: number, bytes: number, align: number, what: string): void {
+    operand(field, false, bytes, align, what);
+  }
+  function constant(field: number, bytes: number, align: number, what: string): void {
+    operand(field, true, bytes, align, what);
+  }
+  function optionalConstant(field: number, bytes: number, what: string): void {
+    if (f(field) !== -1) constant(field, bytes, 4, what);
+  }
+  function flag(field: number, what: string): boolean {
+    var v = f(field);
+    if (v !== 0 && v !== 1) bad(what + ' flag is ' + v);
+    return v === 1;
+  }
+  function shift(v: number, lo: number, hi: number, what: string): void {
+    if (!isInt(v, lo, hi)) bad(what + ' is ' + v + ', outside [' + lo + ', ' + hi + ']');
+  }
+  function shiftsInPack(field: number, count: number): void {
+    var at = f(field);
+    for (var k = 0; k < count; k++) shift(i32(b, at + 4 * k), -31, 30, 'shift of channel ' + k);
+  }
+  function activation(field: number, lo: number, hi: number): void {
+    var mn = f(field), mx = f(field + 1);
+    if (!isInt(mn, lo, hi) || !isInt(mx, lo, hi) || mn > mx) bad('activation range [' + mn + ', ' + mx + '] is not within [' + lo + ', ' + hi + ']');
+  }
+  function offset8(field: number, what: string): void {
+    if (!isInt(f(field), -255, 255)) bad(what + ' is ' + f(field));
+  }
+  /** The furthest elements a view reaches from its start, checked against a buffer of `elements`. */
+  function viewReach(fields: number[], elements: number, what: string): number {
+    var lo = 0, hi = 0, count = 1;
+    for (var v = 0; v < fields.length; v++) {
+      var base = fields[v];
+      lo += f(base + VIEW.start);
+      hi += f(base + VIEW.start);
+      for (var k = 0; k < MAX_DIMS; k++) {
+        var d = dim(base + VIEW.dims + k, what + ' dim ' + k);
+        var s = f(base + VIEW.step + k);
+        count *= d;
+        if (d === 0) return 0;
+        if (s >= 0) hi += s * (d - 1);
+        else lo += s * (d - 1);
+      }
+    }
+    if (count > INT32_MAX) bad(what + ' has ' + count + ' elements');
+    if (lo < 0 || hi >= elements) bad(what + ' reaches elements ' + lo + '..' + hi + ' of ' + elements);
+    return count;
+  }
+
+  var n: number;
+  switch (op) {
+    case OP.CONV_2D:
+    case OP.DEPTHWISE_CONV_2D: {
+      var R = op === OP.CONV_2D ? CONV : DW_CONV;
+      var inDims = dims4(R.inputDims, 'input');
+      var filterDims = dims4(R.filterDims, 'filter');
+      var outDims = dims4(R.outputDims, 'output');
+      var channels = outDims[3];
+      if (inDims[0] !== outDims[0]) bad('input and output batches differ');
+      if (op === OP.CONV_2D) {
+        if (filterDims[3] < 1 || inDims[3] % filterDims[3] !== 0) bad('input depth ' + inDims[3] + ' is not a multiple of filter depth ' + filterDims[3]);
+        var groups = inDims[3] / filterDims[3];
+        if (filterDims[0] !== channels || channels % groups !== 0) bad('filter count ' + filterDims[0] + ' does not fit ' + channels + ' output channels in ' + groups + ' groups');
+      } else {
+        var mult = positive(DW_CONV.chMult, 'depth multiplier');
+        if (filterDims[0] !== 1 || filterDims[3] !== channels || inDims[3] * mult !== channels) bad('filter ' + filterDims.join('x') + ' does not match input depth ' + inDims[3] + ' x multiplier ' + mult + ' = output depth ' + channels);
+      }
+      positive(R.strideW, 'stride w'); positive(R.strideH, 'stride h');
+      positive(R.dilationW, 'dilation w'); positive(R.dilationH, 'dilation h');
+      if (!isInt(f(R.padW), 0, 65535) || !isInt(f(R.padH), 0, 65535)) bad('padding out of range');
+      offset8(R.inputOffset, 'input offset'); offset8(R.outputOffset, 'output offset');
+      activation(R.actMin, -128, 127);
+      arena(R.input, product(inDims), 1, 'input');
+      constant(R.filter, product(filterDims), 1, 'filter');
+      optionalConstant(R.bias, 4 * channels, 'bias');
+      constant(R.multipliers, 4 * channels, 4, 'multipliers');
+      constant(R.shifts, 4 * channels, 4, 'shifts');
+      shiftsInPack(R.shifts, channels);
+      arena(R.output, product(outDims), 1, 'output');
+      if (f(R.scratch) !== -1) bad('scratch is not used by this kernel');
+      break;
+    }
+    case OP.FULLY_CONNECTED: {
+      var batches = dim(FC.batches, 'batches');
+      var depth = dim(FC.accumDepth, 'accumulation depth');
+      var units = dim(FC.outputDepth, 'output depth');
+      var perChannel = flag(FC.perChannel, 'per-channel');
+      offset8(FC.inputOffset, 'input offset'); offset8(FC.filterOffset, 'filter offset'); offset8(FC.outputOffset, 'output offset');
+      activation(FC.actMin, -128, 127);
+      arena(FC.input, product([batches, depth]), 1, 'input');
+      constant(FC.filter, product([units, depth]), 1, 'filter');
+      optionalConstant(FC.bias, 4 * units, 'bias');
+      var quantCount = perChannel ? units : 1;
+      constant(FC.multipliers, 4 * quantCount, 4, 'multipliers');
+      constant(FC.shifts, 4 * quantCount, 4, 'shifts');
+      shiftsInPack(FC.shifts, quantCount);
+      arena(FC.output, product([batches, units]), 1, 'output');
+      if (f(FC.scratch) !== -1) bad('scratch is not used by this kernel');
+      break;
+    }
+    case OP.AVERAGE_POOL_2D:
+    case OP.MAX_POOL_2D: {
+      var pin = dims4(POOL.inputDims, 'input');
+      var pout = dims4(POOL.outputDims, 'output');
+      if (pin[0] !== pout[0] || pin[3] !== pout[3]) bad('input and output batches or depth differ');
+      positive(POOL.strideW, 'stride w'); positive(POOL.strideH, 'stride h');
+      positive(POOL.filterW, 'filter w'); positive(POOL.filterH, 'filter h');
+      if (!isInt(f(POOL.padW), 0, 65535) || !isInt(f(POOL.padH), 0, 65535)) bad('padding out of range');
+      activation(POOL.actMin, -128, 127);
+      arena(POOL.input, product(pin), 1, 'input');
+      arena(POOL.output, product(pout), 1, 'output');
+      break;
+    }
+    case OP.SOFTMAX: {
+      n = product([dim(SOFTMAX.rows, 'rows'), dim(SOFTMAX.rowSize, 'row size')]);
+      shift(f(SOFTMAX.inputLeftShift), 0, 31, 'input left shift');
+      if (f(SOFTMAX.diffMin) > 0) bad('diff_min is positive');
+      arena(SOFTMAX.input, n, 1, 'input');
+      arena(SOFTMAX.output, n, 1, 'output');
+      break;
+    }
+    case OP.LOGISTIC:
+    case OP.TANH: {
+      n = dim(SIGMOID.size, 'size');
+      offset8(SIGMOID.inputZeroPoint, 'input zero point');
+      shift(f(SIGMOID.inputLeftShift), -31, 30, 'input left shift');
+      if (f(SIGMOID.inputRangeRadius) < 0) bad('negative input range radius');
+      arena(SIGMOID.input, n, 1, 'input');
+      arena(SIGMOID.output, n, 1, 'output');
+      break;
+    }
+    case OP.ADD:
+    case OP.MUL: {
+      var B = op === OP.ADD ? ADD : MUL;
+      var shape: number[] = [];
+      for (var k = 0; k < MAX_DIMS; k++) shape.push(dim(B.outputShape + k, 'output dim ' + k));
+      n = product(shape);
+      for (var k2 = 0; k2 < MAX_DIMS; k2++) {
+        if (f(B.view1 + VIEW.dims + k2) !== shape[k2] || f(B.view2 + VIEW.dims + k2) !== shape[k2]) bad('input views do not walk the output shape');
+      }
+      var in1Pack = flag(B.input1InPack, 'input 1 in pack');
+      var in2Pack = flag(B.input2InPack, 'input 2 in pack');
+      // The view reaches give the smallest buffer each input can be.
+      operand(B.input1, in1Pack, viewReach([B.view1], INT32_MAX, 'input 1 view') && maxReach(f, B.view1) + 1, 1, 'input 1');
+      operand(B.input2, in2Pack, viewReach([B.view2], INT32_MAX, 'input 2 view') && maxReach(f, B.view2) + 1, 1, 'input 2');
+      arena(B.output, n, 1, 'output');
+      activation(B.actMin, -128, 127);
+      if (op === OP.ADD) {
+        shift(f(ADD.leftShift), 0, 20, 'left shift');
+        offset8(ADD.input1Offset, 'input 1 offset'); offset8(ADD.input2Offset, 'input 2 offset'); offset8(ADD.outputOffset, 'output offset');
+        shift(f(ADD.input1Shift), -31, 30, 'input 1 shift');
+        shift(f(ADD.input2Shift), -31, 30, 'input 2 shift');
+        shift(f(ADD.outputShift), -31, 30, 'output shift');
+      } else {
+        offset8(MUL.input1Offset, 'input 1 offset'); offset8(MUL.input2Offset, 'input 2 offset'); offset8(MUL.outputOffset, 'output offset');
+        shift(f(MUL.outputShift), -31, 30, 'output shift');
+      }
+      break;
+    }
+    case OP.REQUANTIZE: {
+      n = dim(REQUANTIZE.size, 'size');
+      offset8(REQUANTIZE.inputZeroPoint, 'input zero point'); offset8(REQUANTIZE.outputOffset, 'output offset');
+      shift(f(REQUANTIZE.shift), -31, 30, 'shift');
+      activation(REQUANTIZE.actMin, -128, 127);
+      arena(REQUANTIZE.input, n, 1, 'input');
+      arena(REQUANTIZE.output, n, 1, 'output');
+      break;
+    }
+    case OP.LEAKY_RELU: {
+      n = dim(LEAKY_RELU.size, 'size');
+      offset8(LEAKY_RELU.inputZeroPoint, 'input zero point'); offset8(LEAKY_RELU.outputZeroPoint, 'output zero point');
+      shift(f(LEAKY_RELU.identityShift), -31, 30, 'identity shift');
+      shift(f(LEAKY_RELU.alphaShift), -31, 30, 'alpha shift');
+      arena(LEAKY_RELU.input, n, 1, 'input');
+      arena(LEAKY_RELU.output, n, 1, 'output');
+      break;
+    }
+    case OP.DEQUANTIZE:
+    case OP.QUANTIZE_F32: {
+      n = dim(AFFINE.size, 'size');
+      offset8(AFFINE.zeroPoint, 'zero point');
+      var toFloat = op === OP.DEQUANTIZE;
+      arena(AFFINE.input, toFloat ? n : 4 * n, toFloat ? 1 : 4, 'input');
+      arena(AFFINE.output, toFloat ? 4 * n : n, toFloat ? 4 : 1, 'output');
+      break;
+    }
+    case OP.MEAN: {
+      var outCount = viewReach([MEAN.outer], INT32_MAX, 'outer view');
+      var count = viewReach([MEAN.inner], INT32_MAX, 'inner view');
+      if (f(MEAN.count) !== count || count < 1) bad('count ' + f(MEAN.count) + ' is not the ' + count + ' reduced elements');
+      viewReach([MEAN.outer, MEAN.inner], INT32_MAX, 'reduction');
+      arena(MEAN.input, maxReach(f, MEAN.outer, MEAN.inner) + 1, 1, 'input');
+      arena(MEAN.output, outCount, 1, 'output');
+      offset8(MEAN.inputZeroPoint, 'input zero point'); offset8(MEAN.outputZeroPoint, 'output zero point');
+      shift(f(MEAN.shift), -31, 30, 'shift');
+      break;
+    }
+    case OP.GATHER_VIEW: {
+      var elem = elemSize(f(GATHER.elemSize), bad);
+      var elements = viewReach([GATHER.view], INT32_MAX, 'view');
+      operand(GATHER.input, flag(GATHER.inputInPack, 'input in pack'), elem * (maxReach(f, GATHER.view) + 1), elem, 'input');
+      arena(GATHER.output, elem * elements, elem, 'output');
+      break;
+    }
+    case OP.PAD: {
+      var pe = elemSize(f(PAD.elemSize), bad);
+      var inShape: number[] = [], outShape: number[] = [];
+      for (var d = 0; d < MAX_DIMS; d++) {
+        inShape.push(dim(PAD.inputDims + d, 'input dim ' + d));
+        outShape.push(dim(PAD.outputDims + d, 'output dim ' + d));
+        var before = f(PAD.before + d);
+        if (!isInt(before, 0, INT32_MAX) || before + inShape[d] > outShape[d]) bad('padding of dim ' + d + ' does not fit the output');
+      }
+      arena(PAD.input, pe * product(inShape), pe, 'input');
+      arena(PAD.output, pe * product(outShape), pe, 'output');
+      break;
+    }
+    case OP.CONCATENATION: {
+      var outer = dim(CONCAT.outerSize, 'outer size');
+      var inputs = f(CONCAT.inputCount);
+      var rowTotal = 0;
+      for (var j = 0; j < inputs; j++) {
+        var entry = CONCAT.words + j * CONCAT_INPUT.words;
+        var rowBytes = dim(entry + CONCAT_INPUT.rowBytes, 'input ' + j + ' row bytes');
+        rowTotal += rowBytes;
+        operand(entry + CONCAT_INPUT.input, flag(entry + CONCAT_INPUT.inPack, 'input ' + j + ' in pack'), product([outer, rowBytes]), 1, 'input ' + j);
+      }
+      arena(CONCAT.output, product([outer, rowTotal]), 1, 'output');
+      break;
+    }
+    case OP.COPY: {
+      var bytes = dim(COPY.bytes, 'bytes');
+      operand(COPY.input, flag(COPY.inputInPack, 'input in pack'), bytes, 1, 'input');
+      arena(COPY.output, bytes, 1, 'output');
+      break;
+    }
+    default:
+      bad('unknown op code');
+  }
+  return op;
+}
+
+function elemSize(v: number, bad: (what: string) => never): number {
+  if (v !== 1 && v !== 2 && v !== 4) bad('element size ' + v);
+  return v;
+}
+
+/** The highest element index the (summed) views reach; views were checked by viewReach. */
+function maxReach(f: (field: number) => number, a: number, b?: number): number {
+  var hi = 0;
+  var views = b === undefined ? [a] : [a, b];
+  for (var v = 0; v < views.length; v++) {
+    hi += f(views[v] + VIEW.start);
+    for (var k = 0; k < MAX_DIMS; k++) {
+      var s = f(views[v] + VIEW.step + k);
+      if (s > 0) hi += s * (f(views[v] + VIEW.dims + k) - 1);
+    }
+  }
+  return hi;
+}

@@ -1,0 +1,222 @@
+/**
+ * The model compiler: Graph -> lowered op records -> arena plan -> model pack.
+ * The pack format is defined in docs/model-pack.md.
+ */
+import { CRC_START, DTYPE, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES, WHERE } from '../../device/pack.js';
+import { MAX_DIMS, OP_NAMES } from '../../device/records.js';
+import { crc32 } from './crc32.js';
+import { Graph, Tensor, tensorBytes } from './graph.js';
+import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower.js';
+import { planArena } from './plan.js';
+
+/** Where a tensor lives after compilation. */
+export type Placement =
+  | { where: 'arena'; offset: number; bytes: number; /** Another tensor sharing this memory (reshape). */ aliasOf?: number }
+  | { where: 'pack'; offset: number; bytes: number }
+  | { where: 'unused' };
+
+export interface CompiledOp {
+  index: number;
+  name: string;
+  kernel: string;
+  recordOffset: number;
+  recordWords: number;
+  macs: number;
+}
+
+export interface CompiledModel {
+  pack: Uint8Array;
+  graph: Graph;
+  ops: CompiledOp[];
+  placements: Placement[];
+  arenaBytes: number;
+  packBytes: number;
+  constBytes: number;
+  macs: number;
+}
+
+function alignUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** Union-find over tensors that share storage (reshape outputs alias their inputs). */
+function storageRoot(alias: Map<number, number>, t: number): number {
+  let r = t;
+  while (alias.has(r)) r = alias.get(r)!;
+  return r;
+}
+
+const PACK_DTYPES: Partial<Record<Tensor['type'], number>> = {
+  int8: DTYPE.int8, int16: DTYPE.int16, int32: DTYPE.int32, float32: DTYPE.float32, uint8: DTYPE.uint8,
+};
+
+export function compileGraph(graph: Graph): CompiledModel {
+  const consts = new ConstPool();
+  const alias = new Map<number, number>(); // tensor -> tensor whose arena memory it shares
+  const constAlias = new Map<number, number>(); // tensor -> constant tensor whose data it is
+  const lowered: LoweredOp[] = [];
+  const isConst = (t: number) => graph.tensors[t].data !== null || constAlias.has(t);
+
+  for (const op of graph.operators) {
+    const c = new OpContext(graph, op, consts, constAlias);
+    if (ALIASING_OPS.has(op.name)) {
+      if (op.inputs.length < 1 || op.outputs.length !== 1) c.fail('needs an input and an output');
+      const [input, output] = [c.input(0), c.output()];
+      if (tensorBytes(input) !== tensorBytes(output) || input.type !== output.type) c.fail('input and output differ in size or type');
+      if (isConst(input.index)) {
+        constAlias.set(output.index, constAlias.get(input.index) ?? input.index);
+      } else if (graph.inputs.includes(output.index)) {
+        lowered.push(copyOp(c, input, output));
+      } else {
+        alias.set(output.index, input.index);
+        // An alias still needs its input alive until here.
+        lowered.push({ index: op.index, name: op.name, code: 0, words: [], reads: [input.index], writes: [output.index], macs: 0 });
+      }
+      continue;
+    }
+    const lower = LOWERINGS[op.name];
+    if (!lower) {
+      throw new CompileError(`operator ${op.index} (${op.name}${op.version > 1 ? ` v${op.version}` : ''}) is not supported by tinysense`);
+    }
+    lowered.push(lower(c));
+  }
+
+  // Lifetimes per storage root, over positions of the lowered list (aliases included, they hold reads).
+  const n = lowered.length;
+  const life = new Map<number, { first: number; last: number; bytes: number }>();
+  const touch = (t: number, at: number) => {
+    if (isConst(t)) return;
+    const root = storageRoot(alias, t);
+    const bytes = tensorBytes(graph.tensors[root]);
+    const l = life.get(root);
+    if (!l) life.set(root, { first: at, last: at, bytes });
+    else {
+      l.first = Math.min(l.first, at);
+      l.last = Math.max(l.last, at);
+    }
+  };
+  for (const t of graph.inputs) touch(t, 0);
+  lowered.forEach((op, i) => {
+    op.reads.forEach((t) => touch(t, i));
+    op.writes.forEach((t) => touch(t, i));
+  });
+  for (const t of graph.outputs) touch(t, n);
+  graph.tensors.forEach((t) => {
+    if (t.isVariable && !isConst(t.index)) {
+      touch(t.index, 0);
+      touch(t.index, n);
+    }
+  });
+  const plan = planArena([...life].map(([id, l]) => ({ id, ...l })));
+
+  // Layout: header | op table | tensor table | input list | output list | records | constants.
+  const records = lowered.filter((op) => op.code !== 0);
+  const ioTensors = [...graph.inputs, ...graph.outputs];
+  let at = HEADER_BYTES;
+  const opTable = at;
+  at += 4 * records.length;
+  const tensorTable = at;
+  at += TENSOR_ENTRY_BYTES * ioTensors.length;
+  const inputList = at;
+  at += 4 * graph.inputs.length;
+  const outputList = at;
+  at += 4 * graph.outputs.length;
+  const recordOffsets = records.map((op) => {
+    const offset = at;
+    at += 4 * op.words.length;
+    return offset;
+  });
+  const constOffset = at;
+  const blobOffsets = consts.blobs.map((blob) => {
+    const offset = at;
+    at = alignUp(at + blob.length, 4);
+    return offset;
+  });
+  const constBytes = at - constOffset;
+  const packBytes = at;
+
+  const placements: Placement[] = graph.tensors.map((t) => {
+    if (isConst(t.index)) {
+      const owner = constAlias.get(t.index) ?? t.index;
+      const data = graph.tensors[owner].data!;
+      // Only constants that ops use were added to the pool.
+      const id = consts.find(data);
+      return id === undefined ? { where: 'unused' } : { where: 'pack', offset: blobOffsets[id], bytes: data.length };
+    }
+    const root = storageRoot(alias, t.index);
+    const offset = plan.offsets.get(root);
+    if (offset === undefined) return { where: 'unused' };
+    return root === t.index ? { where: 'arena', offset, bytes: tensorBytes(t) } : { where: 'arena', offset, bytes: tensorBytes(t), aliasOf: root };
+  });
+
+  const pack = new Uint8Array(packBytes);
+  const view = new DataView(pack.buffer);
+  view.setUint32(H.magic, PACK_MAGIC, true);
+  view.setUint16(H.version, PACK_VERSION, true);
+  view.setUint16(H.headerBytes, HEADER_BYTES, true);
+  view.setUint32(H.packBytes, packBytes, true);
+  view.setUint32(H.arenaBytes, plan.arenaBytes, true);
+  view.setUint32(H.opCount, records.length, true);
+  view.setUint32(H.opTable, opTable, true);
+  view.setUint32(H.tensorCount, ioTensors.length, true);
+  view.setUint32(H.tensorTable, tensorTable, true);
+  view.setUint32(H.inputCount, graph.inputs.length, true);
+  view.setUint32(H.inputList, inputList, true);
+  view.setUint32(H.outputCount, graph.outputs.length, true);
+  view.setUint32(H.outputList, outputList, true);
+  view.setUint32(H.constOffset, constOffset, true);
+  view.setUint32(H.constBytes, constBytes, true);
+
+  recordOffsets.forEach((offset, i) => view.setUint32(opTable + 4 * i, offset, true));
+  ioTensors.forEach((index, i) => {
+    const t = graph.tensors[index];
+    const dtype = PACK_DTYPES[t.type];
+    if (dtype === undefined) throw new CompileError(`model ${i < graph.inputs.length ? 'input' : 'output'} tensor ${index} (${t.name}) has type ${t.typeName}, which tinysense cannot pass in or out`);
+    if (t.shape.length > MAX_DIMS) throw new CompileError(`tensor ${index} (${t.name}) has rank ${t.shape.length} above ${MAX_DIMS}`);
+    const p = placements[index];
+    if (p.where === 'unused') throw new CompileError(`tensor ${index} (${t.name}) is a model input or output but has no storage`);
+    const e = tensorTable + i * TENSOR_ENTRY_BYTES;
+    pack[e] = dtype;
+    pack[e + 1] = t.shape.length;
+    pack[e + 2] = p.where === 'pack' ? WHERE.pack : WHERE.arena;
+    view.setInt32(e + 4, p.offset, true);
+    view.setInt32(e + 8, p.bytes, true);
+    view.setInt32(e + 12, t.zeroPoints[0] ?? 0, true);
+    view.setFloat32(e + 16, t.scales[0] ?? 0, true);
+    t.shape.forEach((d, k) => view.setInt32(e + 20 + 4 * k, d, true));
+  });
+  graph.inputs.forEach((_, i) => view.setUint32(inputList + 4 * i, i, true));
+  graph.outputs.forEach((_, i) => view.setUint32(outputList + 4 * i, graph.inputs.length + i, true));
+
+  const resolve = (w: Word): number => {
+    if (typeof w === 'number') return w;
+    if (w.kind === 'const') return blobOffsets[w.id];
+    const offset = plan.offsets.get(storageRoot(alias, w.tensor));
+    if (offset === undefined) throw new Error(`internal: tensor ${w.tensor} was not planned`);
+    return offset;
+  };
+  records.forEach((op, i) => {
+    op.words.forEach((w, k) => view.setInt32(recordOffsets[i] + 4 * k, resolve(w), true));
+  });
+  consts.blobs.forEach((blob, i) => pack.set(blob, blobOffsets[i]));
+  view.setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
+
+  const ops: CompiledOp[] = records.map((op, i) => ({
+    index: op.index,
+    name: op.name,
+    kernel: OP_NAMES[op.code],
+    recordOffset: recordOffsets[i],
+    recordWords: op.words.length,
+    macs: op.macs,
+  }));
+  return {
+    pack,
+    graph,
+    ops,
+    placements,
+    arenaBytes: plan.arenaBytes,
+    packBytes,
+    constBytes,
+    macs: ops.reduce((s, op) => s + op.macs, 0),
+  };
+}

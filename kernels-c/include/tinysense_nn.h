@@ -1,0 +1,513 @@
+/*
+ * tinysense_nn.h: the one public header of tinysense's int8 kernels.
+ *
+ * Freestanding C99: no libc, no allocation, no global state. Every kernel
+ * reproduces TensorFlow Lite Micro's reference kernel for the same operator
+ * byte for byte (same requantization, same rounding, same fixed-point
+ * transcendental paths). The names of the TFLM function each kernel mirrors
+ * are given beside it.
+ *
+ * Two layers live here:
+ *  1. Kernels, in the style of CMSIS-NN: one function per operator family,
+ *     explicit dims/params structs, caller-owned memory, and a companion
+ *     *_get_buffer_size() for the scratch each kernel needs.
+ *  2. Op records: the fixed-layout int32 structs a model pack stores for each
+ *     operator, and ts_invoke(), which decodes one record and calls its kernel.
+ *     This is the only entry point JavaScript engines call (at most 4 integer
+ *     arguments, as Espruino's E.nativeCall allows). The record layouts are
+ *     mirrored by device/records.ts; a test keeps the two in step.
+ *
+ * Records are NOT validated here: the TypeScript runtime validates every
+ * offset and length of a pack before the first ts_invoke (device/validate.ts).
+ */
+#ifndef TINYSENSE_NN_H
+#define TINYSENSE_NN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TS_MAX_DIMS 6
+
+typedef enum {
+  TS_OK = 0,
+  TS_ERROR_UNKNOWN_OP = -1,
+  TS_ERROR_ARGUMENT = -2
+} ts_status;
+
+/* ---------------------------------------------------------------------------
+ * Shared parameter structs
+ * ------------------------------------------------------------------------- */
+
+/* NHWC dimensions (TFLite's activation layout). Filters use n = output
+ * channels, h, w, c = input channels per group (OHWI). */
+typedef struct {
+  int32_t n;
+  int32_t h;
+  int32_t w;
+  int32_t c;
+} ts_dims;
+
+typedef struct {
+  int32_t w;
+  int32_t h;
+} ts_tile;
+
+/* Output clamp in the quantized domain (fused RELU/RELU6/RELU_N1_TO_1 or the
+ * type's full range). */
+typedef struct {
+  int32_t min;
+  int32_t max;
+} ts_activation;
+
+/* One requantization: real multiplier = multiplier * 2^(shift - 31),
+ * as produced by TFLite's QuantizeMultiplier (shift > 0 is a left shift). */
+typedef struct {
+  int32_t multiplier;
+  int32_t shift;
+} ts_requant;
+
+/* Per-output-channel requantization (arrays of length output channels). */
+typedef struct {
+  const int32_t *multiplier;
+  const int32_t *shift;
+} ts_per_channel_quant_params;
+
+/* Scratch memory handed to a kernel; size from its *_get_buffer_size(). */
+typedef struct {
+  void *buf;
+  int32_t size;
+} ts_context;
+
+/* An N-d strided view: element (i0..i5) of the view lives at
+ * base + start + sum(ik * step[k]) elements. Unused leading dims are 1.
+ * Describes transposes, strided slices and reduction walks without copying
+ * shape logic into C. Steps may be negative (reverse slices). */
+typedef struct {
+  int32_t dims[TS_MAX_DIMS];
+  int32_t step[TS_MAX_DIMS];
+  int32_t start;
+} ts_view;
+
+/* ---------------------------------------------------------------------------
+ * Kernels
+ * ------------------------------------------------------------------------- */
+
+/* CONV_2D. Mirrors tflite::reference_integer_ops::ConvPerChannel (int8).
+ * Grouped convolution when input c is a multiple of filter c. */
+typedef struct {
+  int32_t input_offset;  /* -input zero point */
+  int32_t output_offset; /* output zero point */
+  ts_tile stride;
+  ts_tile padding;
+  ts_tile dilation;
+  ts_activation activation;
+} ts_conv_params;
+
+ts_status ts_convolve_s8(const ts_context *ctx, const ts_conv_params *params,
+                         const ts_per_channel_quant_params *quant,
+                         const ts_dims *input_dims, const int8_t *input,
+                         const ts_dims *filter_dims, const int8_t *filter,
+                         const int32_t *bias, /* NULL: no bias */
+                         const ts_dims *output_dims, int8_t *output);
+int32_t ts_convolve_s8_get_buffer_size(const ts_dims *input_dims,
+                                       const ts_dims *filter_dims);
+
+/* DEPTHWISE_CONV_2D. Mirrors reference_integer_ops::DepthwiseConvPerChannel.
+ * Filter dims: n = 1, h, w, c = output channels = input c * ch_mult. */
+typedef struct {
+  int32_t input_offset;
+  int32_t output_offset;
+  int32_t ch_mult;
+  ts_tile stride;
+  ts_tile padding;
+  ts_tile dilation;
+  ts_activation activation;
+} ts_dw_conv_params;
+
+ts_status ts_depthwise_conv_s8(const ts_context *ctx,
+                               const ts_dw_conv_params *params,
+                               const ts_per_channel_quant_params *quant,
+                               const ts_dims *input_dims, const int8_t *input,
+                               const ts_dims *filter_dims, const int8_t *filter,
+                               const int32_t *bias, const ts_dims *output_dims,
+                               int8_t *output);
+int32_t ts_depthwise_conv_s8_get_buffer_size(const ts_dims *input_dims,
+                                             const ts_dims *filter_dims);
+
+/* FULLY_CONNECTED. Mirrors reference_integer_ops::FullyConnected (per-tensor)
+ * and FullyConnectedPerChannel. Input is [batches, accum_depth], filter
+ * [output_depth, accum_depth], output [batches, output_depth]. */
+typedef struct {
+  int32_t input_offset;
+  int32_t filter_offset; /* -filter zero point (0 for int8 per the spec) */
+  int32_t output_offset;
+  ts_activation activation;
+} ts_fc_params;
+
+typedef struct {
+  int32_t batches;
+  int32_t accum_depth;
+  int32_t output_depth;
+} ts_fc_dims;
+
+/* per_channel == 0: quant->multiplier[0] and quant->shift[0] serve every
+ * output channel. */
+ts_status ts_fully_connected_s8(const ts_context *ctx,
+                                const ts_fc_params *params,
+                                const ts_per_channel_quant_params *quant,
+                                int32_t per_channel, const ts_fc_dims *dims,
+                                const int8_t *input, const int8_t *filter,
+                                const int32_t *bias, int8_t *output);
+int32_t ts_fully_connected_s8_get_buffer_size(const ts_fc_dims *dims);
+
+/* AVERAGE_POOL_2D / MAX_POOL_2D. Mirror reference_integer_ops::AveragePool
+ * and MaxPool (int8). */
+typedef struct {
+  ts_tile stride;
+  ts_tile padding;
+  ts_tile filter;
+  ts_activation activation;
+} ts_pool_params;
+
+ts_status ts_avgpool_s8(const ts_context *ctx, const ts_pool_params *params,
+                        const ts_dims *input_dims, const int8_t *input,
+                        const ts_dims *output_dims, int8_t *output);
+ts_status ts_maxpool_s8(const ts_context *ctx, const ts_pool_params *params,
+                        const ts_dims *input_dims, const int8_t *input,
+                        const ts_dims *output_dims, int8_t *output);
+int32_t ts_avgpool_s8_get_buffer_size(const ts_dims *output_dims);
+
+/* SOFTMAX int8 -> int8 (output scale 1/256, zero point -128).
+ * Mirrors reference_ops::Softmax (quantized, gemmlowp fixed point). */
+typedef struct {
+  int32_t input_multiplier;
+  int32_t input_left_shift;
+  int32_t diff_min;
+} ts_softmax_params;
+
+ts_status ts_softmax_s8(const ts_softmax_params *params, int32_t rows,
+                        int32_t row_size, const int8_t *input, int8_t *output);
+
+/* LOGISTIC and TANH int8. Mirror reference_integer_ops::Logistic and Tanh
+ * (gemmlowp logistic/tanh on Q4.27 input). */
+typedef struct {
+  int32_t input_zero_point;
+  int32_t input_range_radius;
+  int32_t input_multiplier;
+  int32_t input_left_shift;
+} ts_sigmoid_params;
+
+ts_status ts_logistic_s8(const ts_sigmoid_params *params, int32_t size,
+                         const int8_t *input, int8_t *output);
+ts_status ts_tanh_s8(const ts_sigmoid_params *params, int32_t size,
+                     const int8_t *input, int8_t *output);
+
+/* Element-wise binary ops with broadcasting. The walk is over output dims;
+ * each input is a ts_view whose steps are 0 along broadcast dimensions. */
+typedef struct {
+  int32_t dims[TS_MAX_DIMS];
+} ts_shape;
+
+/* ADD int8. Mirrors reference_integer_ops::Add / BroadcastAdd6DSlow. */
+typedef struct {
+  int32_t left_shift;
+  int32_t input1_offset;
+  ts_requant input1;
+  int32_t input2_offset;
+  ts_requant input2;
+  int32_t output_offset;
+  ts_requant output;
+  ts_activation activation;
+} ts_add_params;
+
+ts_status ts_add_s8(const ts_add_params *params, const ts_shape *output_shape,
+                    const ts_view *input1_view, const int8_t *input1,
+                    const ts_view *input2_view, const int8_t *input2,
+                    int8_t *output);
+
+/* MUL int8. Mirrors reference_integer_ops::Mul / BroadcastMul6DSlow. */
+typedef struct {
+  int32_t input1_offset;
+  int32_t input2_offset;
+  int32_t output_offset;
+  ts_requant output;
+  ts_activation activation;
+} ts_mul_params;
+
+ts_status ts_mul_s8(const ts_mul_params *params, const ts_shape *output_shape,
+                    const ts_view *input1_view, const int8_t *input1,
+                    const ts_view *input2_view, const int8_t *input2,
+                    int8_t *output);
+
+/* RELU, RELU6, RELU_N1_TO_1 and QUANTIZE int8 -> int8: requantize then clamp.
+ * Mirrors ReluQuantized (activations_common.cc) and reference_ops::Requantize:
+ * out = clamp(output_offset + MBQM(in - input_zero_point, m, s)). */
+typedef struct {
+  int32_t input_zero_point;
+  int32_t output_offset;
+  ts_requant requant;
+  ts_activation activation;
+} ts_requantize_params;
+
+ts_status ts_requantize_s8(const ts_requantize_params *params, int32_t size,
+                           const int8_t *input, int8_t *output);
+
+/* LEAKY_RELU int8. Mirrors reference_ops::QuantizeLeakyRelu. */
+typedef struct {
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  ts_requant identity;
+  ts_requant alpha;
+} ts_leaky_relu_params;
+
+ts_status ts_leaky_relu_s8(const ts_leaky_relu_params *params, int32_t size,
+                           const int8_t *input, int8_t *output);
+
+/* DEQUANTIZE int8 -> float32: out = (float)(in - zero_point) * scale, which
+ * equals TFLM's static_cast<float>(double(scale) * (in - zero_point)) for
+ * every int8 input (the exact product fits a double; one rounding either
+ * way). QUANTIZE float32 -> int8: round(in / scale) half away from zero,
+ * plus zero point, clamped (AffineQuantize). */
+typedef struct {
+  int32_t zero_point;
+  float scale;
+} ts_affine_params;
+
+ts_status ts_dequantize_s8_f32(const ts_affine_params *params, int32_t size,
+                               const int8_t *input, float *output);
+ts_status ts_quantize_f32_s8(const ts_affine_params *params, int32_t size,
+                             const float *input, int8_t *output);
+
+/* MEAN int8 over any set of axes. Mirrors reference_ops::QuantizedMeanOrSum
+ * (compute_sum = false). The outer view walks output elements over the input
+ * (kept dims), the inner view walks the reduced dims from there; count is the
+ * number of reduced elements. The multiplier/shift already include the
+ * 1/count scaling exactly as TFLM folds it in. */
+typedef struct {
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  int32_t count;
+  ts_requant requant;
+} ts_mean_params;
+
+ts_status ts_mean_s8(const ts_mean_params *params, const ts_view *outer,
+                     const ts_view *inner, const int8_t *input, int8_t *output);
+
+/* Data movement (TRANSPOSE, STRIDED_SLICE, PAD, CONCATENATION, RESHAPE when
+ * it cannot alias). Elements are elem_size bytes (1, 2 or 4). */
+
+/* out[i] = in[view(i)] for every element of the view, in row-major order. */
+ts_status ts_gather_view(int32_t elem_size, const ts_view *view,
+                         const void *input, void *output);
+
+/* PAD: output = pad_value everywhere, then the input copied into the
+ * interior starting at `before` (per dim). Mirrors reference_ops::Pad. */
+typedef struct {
+  int32_t input_dims[TS_MAX_DIMS];
+  int32_t output_dims[TS_MAX_DIMS];
+  int32_t before[TS_MAX_DIMS];
+  int32_t pad_value;
+} ts_pad_params;
+
+ts_status ts_pad(int32_t elem_size, const ts_pad_params *params,
+                 const void *input, void *output);
+
+/* CONCATENATION, one input at a time: copies rows of row_bytes from src
+ * (rows packed back to back) into dst, whose rows are dst_stride bytes apart.
+ * Mirrors reference_ops::Concatenation with equal quantization. */
+ts_status ts_copy_rows(int32_t rows, int32_t row_bytes, const void *src,
+                       void *dst, int32_t dst_stride);
+
+/* Plain byte copy (memmove semantics). */
+void ts_copy_bytes(void *dst, const void *src, int32_t bytes);
+
+/* CRC-32 (IEEE 802.3, as zlib and Espruino's E.CRC32), used to check packs. */
+uint32_t ts_crc32(uint32_t crc, const uint8_t *data, int32_t length);
+
+/* Fixed-point helpers, exact TFLite semantics, shared by the kernels. */
+int32_t ts_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier,
+                                            int32_t shift);
+
+/* ---------------------------------------------------------------------------
+ * Op records (model pack ABI). All fields int32, little-endian, 4-aligned.
+ * "arena" offsets are bytes from the arena base, "pack" offsets bytes from
+ * the pack base. -1 marks an absent optional operand.
+ * ------------------------------------------------------------------------- */
+
+enum {
+  TS_OP_CONV_2D = 1,
+  TS_OP_DEPTHWISE_CONV_2D = 2,
+  TS_OP_FULLY_CONNECTED = 3,
+  TS_OP_AVERAGE_POOL_2D = 4,
+  TS_OP_MAX_POOL_2D = 5,
+  TS_OP_SOFTMAX = 6,
+  TS_OP_LOGISTIC = 7,
+  TS_OP_TANH = 8,
+  TS_OP_ADD = 9,
+  TS_OP_MUL = 10,
+  TS_OP_REQUANTIZE = 11, /* RELU, RELU6, RELU_N1_TO_1, QUANTIZE int8->int8 */
+  TS_OP_LEAKY_RELU = 12,
+  TS_OP_DEQUANTIZE = 13,
+  TS_OP_QUANTIZE_F32 = 14,
+  TS_OP_MEAN = 15,
+  TS_OP_GATHER_VIEW = 16, /* TRANSPOSE, STRIDED_SLICE */
+  TS_OP_PAD = 17,
+  TS_OP_CONCATENATION = 18,
+  TS_OP_COPY = 19, /* RESHAPE that cannot alias its input */
+  TS_OP_COUNT_ = 20
+};
+
+/* Every record starts with its op code and its length in int32 words. */
+typedef struct {
+  int32_t op;
+  int32_t words;
+} ts_record_head;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input;       /* arena */
+  int32_t filter;      /* pack */
+  int32_t bias;        /* pack, -1: none */
+  int32_t multipliers; /* pack, output channels x int32 */
+  int32_t shifts;      /* pack, output channels x int32 */
+  int32_t output;      /* arena */
+  int32_t scratch;     /* arena, -1: none */
+  ts_dims input_dims;
+  ts_dims filter_dims;
+  ts_dims output_dims;
+  ts_conv_params params;
+} ts_conv_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, filter, bias, multipliers, shifts, output, scratch;
+  ts_dims input_dims;
+  ts_dims filter_dims;
+  ts_dims output_dims;
+  ts_dw_conv_params params;
+} ts_dw_conv_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, filter, bias, multipliers, shifts, output, scratch;
+  int32_t per_channel; /* 0: one multiplier/shift pair for all channels */
+  ts_fc_dims dims;
+  ts_fc_params params;
+} ts_fc_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output;
+  ts_dims input_dims;
+  ts_dims output_dims;
+  ts_pool_params params;
+} ts_pool_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output;
+  int32_t rows, row_size;
+  ts_softmax_params params;
+} ts_softmax_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, size;
+  ts_sigmoid_params params;
+} ts_sigmoid_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input1, input2, output; /* arena, or pack when the flag says so */
+  int32_t input1_in_pack, input2_in_pack; /* 1: constant operand in the pack */
+  ts_shape output_shape;
+  ts_view input1_view;
+  ts_view input2_view;
+  ts_add_params params;
+} ts_add_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input1, input2, output;
+  int32_t input1_in_pack, input2_in_pack;
+  ts_shape output_shape;
+  ts_view input1_view;
+  ts_view input2_view;
+  ts_mul_params params;
+} ts_mul_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, size;
+  ts_requantize_params params;
+} ts_requantize_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, size;
+  ts_leaky_relu_params params;
+} ts_leaky_relu_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, size;
+  ts_affine_params params;
+} ts_affine_record; /* DEQUANTIZE and QUANTIZE_F32 */
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output;
+  ts_view outer;
+  ts_view inner;
+  ts_mean_params params;
+} ts_mean_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, elem_size;
+  int32_t input_in_pack;
+  ts_view view;
+} ts_gather_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, elem_size;
+  ts_pad_params params;
+} ts_pad_record;
+
+/* Variable length: followed by input_count ts_concat_input entries. Each
+ * input's rows land at column offset sum(previous row_bytes) of the output,
+ * whose rows are the sum of all row_bytes wide. */
+typedef struct {
+  int32_t input;    /* arena, or pack when in_pack */
+  int32_t in_pack;
+  int32_t row_bytes;
+} ts_concat_input;
+
+typedef struct {
+  ts_record_head head;
+  int32_t output, outer_size, input_count;
+} ts_concat_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, bytes;
+  int32_t input_in_pack;
+} ts_copy_record;
+
+/* Runs one op record. record, arena and pack are addresses in the caller's
+ * memory (on Espruino: E.getAddressOf results). Returns TS_OK or a negative
+ * ts_status. */
+int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack);
+
+/* Scratch-free CRC entry for engines: crc32 of length bytes at data. */
+int32_t ts_checksum(const uint8_t *data, int32_t length);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYSENSE_NN_H */
