@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm run bench`: host invoke time (median of many) and a per-operator breakdown for the shared
+// reference models, through the same WebAssembly kernels and device runtime `tinysense run` uses.
+// Figures are wall-clock on this machine: compare ratios within one run, not absolute times.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { compileTflite, instantiate } from '../dist/host/model.js';
+import { PACKAGE_ROOT } from '../dist/host/paths.js';
+
+const SHARED = resolve(PACKAGE_ROOT, '../shared/models');
+const MODELS = [
+  { name: 'person_detect', model: 'person_detection/person_detect_int8.tflite', input: 'testdata/person_96x96_int8.bin', runs: 30 },
+  { name: 'micro_speech', model: 'micro_speech/micro_speech_quantized_int8.tflite', input: 'testdata/yes_features_49x40_int8.bin', runs: 300 },
+];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+for (const m of MODELS) {
+  const compiled = compileTflite(new Uint8Array(readFileSync(join(SHARED, m.model))));
+  const model = instantiate(compiled.pack);
+  const input = model.input(0);
+  input.set(new Int8Array(readFileSync(join(SHARED, m.input)).buffer.slice(0)));
+  for (let i = 0; i < 3; i++) model.invoke(); // warm up the JIT
+  const totals = [];
+  const perOp = compiled.ops.map(() => []);
+  for (let r = 0; r < m.runs; r++) {
+    const t0 = now();
+    model.invoke();
+    totals.push(now() - t0);
+  }
+  for (let r = 0; r < m.runs; r++) {
+    compiled.ops.forEach((_, i) => {
+      const t0 = now();
+      model.invokeOp(i);
+      perOp[i].push(now() - t0);
+    });
+  }
+  const byKernel = new Map();
+  compiled.ops.forEach((op, i) => {
+    const k = byKernel.get(op.name) ?? { count: 0, ms: 0, macs: 0 };
+    k.count++;
+    k.ms += median(perOp[i]);
+    k.macs += op.macs;
+    byKernel.set(op.name, k);
+  });
+  const total = median(totals);
+  console.log(`\n${m.name}: ${total.toFixed(3)} ms per invoke (median of ${m.runs}), ${compiled.macs} MACs, ` +
+    `${(compiled.macs / total / 1e3).toFixed(1)} MMAC/s; arena ${compiled.arenaBytes} B, pack ${compiled.packBytes} B`);
+  console.log('  op                    count   ms (sum of medians)  share   MACs');
+  const opSum = [...byKernel.values()].reduce((s, k) => s + k.ms, 0);
+  for (const [name, k] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(`  ${name.padEnd(20)} ${String(k.count).padStart(5)}   ${k.ms.toFixed(3).padStart(10)}          ${(100 * k.ms / opSum).toFixed(1).padStart(5)}%  ${k.macs}`);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What an app imports: open a model pack with the kernels of the engine the
+ * bundle runs on. The build (host/build) defines TINYSENSE_TARGET for the
+ * bundle: which engine, where the kernel blob is and its entry points.
+ *
+ * ES5 only.
+ */
+import { Kernels } from './kernels.js';
+import { Model } from './runtime.js';
+import { espruinoKernels, storageBytes, storage } from './engines/espruino.js';
+
+export interface TargetInfo {
+  engine: 'espruino' | 'jerryscript';
+  /** Espruino: the Storage file holding the kernel blob and its entry offsets. */
+  blobFile?: string;
+  invoke?: number;
+  checksum?: number;
+}
+
+declare var TINYSENSE_TARGET: TargetInfo;
+
+var kernels: Kernels | undefined;
+
+/** The kernels for this engine, created once. */
+export function engineKernels(): Kernels {
+  if (kernels) return kernels;
+  var target = TINYSENSE_TARGET;
+  if (target.engine === 'espruino') {
+    var code = storage().read(target.blobFile as string);
+    if (code === undefined) throw new Error('tinysense: kernel blob ' + target.blobFile + ' is not in Storage; upload it with `tinysense upload`');
+    kernels = espruinoKernels(code, { invoke: target.invoke as number, checksum: target.checksum as number });
+    return kernels;
+  }
+  throw new Error('tinysense: engine ' + target.engine + ' is not supported by this build');
+}
+
+/** Loads and validates the model pack stored in Storage file `file`. */
+export function openModel(file: string): Model {
+  return new Model(storageBytes(file), engineKernels());
+}

@@ -1,0 +1,118 @@
+/**
+ * Espruino binding: the kernels as a position-independent Thumb-2 blob
+ * (kernels-c/arm/) called through E.nativeCall on stock firmware.
+ *
+ * Memory rules this follows (Espruino 2v29 source):
+ * - E.nativeCall keeps the code as a flat string and adds its address at
+ *   call time, so the blob may move on defragmentation; our buffers may move
+ *   too, so every address is fetched again for every call.
+ * - E.getAddressOf(x, true) is 0 for anything that is not flat (or mapped
+ *   flash): each address is checked before it reaches native code.
+ * - A Storage file on internal flash (Jolt.js, nRF52840 DK) is memory-mapped
+ *   and is used in place; on Bangle.js 2 Storage is external SPI flash and is
+ *   copied into a flat RAM buffer.
+ *
+ * ES5 only.
+ */
+import { Kernels, NativeBuffer } from '../kernels.js';
+
+// Espruino's built-ins used here (module-scoped declarations: the host type-check must not see them).
+declare var E: {
+  nativeCall(addr: number, sig: string, data?: string): (...args: number[]) => number;
+  getAddressOf(v: unknown, flatAddress: boolean): number;
+  toFlatString(...args: unknown[]): string | undefined;
+  toArrayBuffer(str: string): ArrayBuffer;
+  CRC32(data: unknown): number;
+  getSizeOf(v: unknown, depth?: number): number;
+};
+declare var process: { env: { VERSION?: string; BOARD?: string }; memory(gc?: boolean): { free: number; usage: number; total: number } };
+declare function require(module: 'Storage'): {
+  read(name: string, offset?: number, length?: number): string | undefined;
+  readArrayBuffer(name: string): ArrayBuffer | undefined;
+  write(name: string, data: string | ArrayBuffer | Uint8Array, offset?: number, size?: number): boolean;
+  list(pattern?: RegExp | string): string[];
+  erase(name: string): void;
+};
+
+/** Where the blob's entry points are (byte offsets, thumb bit clear), from kernels-c/out/tinysense-m4.json. */
+export interface BlobEntries {
+  invoke: number;
+  checksum: number;
+}
+
+function flatAddress(v: unknown, what: string): number {
+  var address = E.getAddressOf(v, true);
+  if (!address) throw new Error('tinysense: ' + what + ' is not in flat memory (defragment or free memory)');
+  return address;
+}
+
+/** A typed array the native code can address; its address is looked up on every call. */
+function nativeBuffer(bytes: Uint8Array, what: string): NativeBuffer {
+  return {
+    length: bytes.length,
+    view: function () {
+      return bytes;
+    },
+    address: function () {
+      return flatAddress(bytes, what);
+    },
+  };
+}
+
+/** Allocates a flat, zeroed byte buffer or throws an error naming the size. */
+function allocateFlat(bytes: number, what: string): Uint8Array {
+  var buffer: Uint8Array | undefined;
+  try {
+    buffer = new Uint8Array(bytes);
+  } catch (e) {
+    buffer = undefined;
+  }
+  if (!buffer || (bytes > 0 && !E.getAddressOf(buffer, true))) {
+    throw new Error('tinysense: cannot allocate ' + bytes + ' contiguous bytes for the ' + what +
+      ' (' + process.memory().free + ' JsVars free)');
+  }
+  return buffer;
+}
+
+/**
+ * Creates the kernels from the blob's code (a string: a Storage file's
+ * contents or atob(...)) and its entry offsets.
+ */
+export function espruinoKernels(code: string, entries: BlobEntries): Kernels {
+  // nativeCall converts a non-flat string to a flat one itself; do it here to report failure clearly.
+  var flat = E.getAddressOf(code, true) ? code : E.toFlatString(code);
+  if (flat === undefined) throw new Error('tinysense: no room for the ' + code.length + '-byte kernel blob in flat memory');
+  var invoke = E.nativeCall(entries.invoke | 1, 'int(int,int,int)', flat);
+  var checksum = E.nativeCall(entries.checksum | 1, 'int(int,int)', flat);
+  return {
+    name: 'espruino',
+    allocate: function (bytes: number): NativeBuffer {
+      return nativeBuffer(allocateFlat(bytes, 'arena'), 'the arena');
+    },
+    place: function (data: Uint8Array): NativeBuffer {
+      // Mapped flash (or an already flat buffer) is used in place; anything else is copied.
+      if (E.getAddressOf(data, true)) return nativeBuffer(data, 'the model pack');
+      var copy = allocateFlat(data.length, 'model pack');
+      copy.set(data);
+      return nativeBuffer(copy, 'the model pack');
+    },
+    invoke: function (record: number, arena: number, pack: number): number {
+      return invoke(record, arena, pack);
+    },
+    crc32: function (address: number, length: number): number {
+      return checksum(address, length) >>> 0;
+    },
+  };
+}
+
+/** The bytes of a Storage file without copying when the file is memory-mapped. */
+export function storageBytes(file: string): Uint8Array {
+  var contents = storage().read(file);
+  if (contents === undefined) throw new Error('tinysense: Storage file ' + file + ' not found');
+  return new Uint8Array(E.toArrayBuffer(contents));
+}
+
+/** Espruino's Storage module. */
+export function storage() {
+  return require('Storage');
+}

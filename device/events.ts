@@ -1,0 +1,14 @@
+/**
+ * App events: what an app reports (a detection, a gesture, a keyword) as one
+ * console line `@tinysense <name> <json>`. On a board it shows on the console
+ * (serial, BLE, telnet); the simulator parses it into timestamped events
+ * (run.events(name)). ES5 only.
+ */
+
+declare function print(...args: unknown[]): void;
+
+export var EVENT_PREFIX = '@tinysense ';
+
+export function report(name: string, value?: unknown): void {
+  print(EVENT_PREFIX + name + ' ' + JSON.stringify(value === undefined ? null : value));
+}

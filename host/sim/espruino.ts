@@ -1,0 +1,347 @@
+/**
+ * An emulated Espruino board for the simulator: the globals a bundle uses on
+ * the device (E, print, timers, require('Storage'), Bangle, SPI/I2C, peek/poke,
+ * pins), inside a node:vm context stripped to Espruino's language profile.
+ * Anything not emulated throws an error that names it.
+ */
+import vm from 'node:vm';
+import { crc32 } from '../compiler/crc32.js';
+import { VirtualClock } from './clock.js';
+import { ESPRUINO_PROFILE, applyProfile } from './engine-profile.js';
+import { DeviceMemory, regionBytes } from './memory.js';
+import { SimulatedNative } from './native.js';
+
+export interface BoardInfo {
+  id: string;
+  /** Bytes of JS heap (Espruino: variables x bytes per JsVar). */
+  heapBytes: number;
+  jsVarBytes: number;
+  /** Storage files are memory-mapped (internal flash) and usable in place by native code. */
+  storageMapped: boolean;
+  storageBytes: number;
+  /** Board objects present (e.g. 'Bangle'). */
+  objects: string[];
+}
+
+/** A scripted SPI device: gets the bytes sent, returns the bytes clocked back. */
+export type SpiDevice = (sent: Uint8Array) => Uint8Array;
+/** A scripted I2C device: register reads and writes. */
+export interface I2cDevice {
+  write(data: Uint8Array): void;
+  read(count: number): Uint8Array;
+}
+
+export interface AccelSample {
+  x: number;
+  y: number;
+  z: number;
+}
+
+export interface EspruinoHooks {
+  /** One console line (print/console.log), at virtual time t ms. */
+  output(line: string, t: number): void;
+  /** Accelerometer sample for virtual time t (Bangle.js), or undefined when the trace has none. */
+  accel?(t: number): AccelSample | undefined;
+  spiDevices?: Record<number, SpiDevice>;
+  i2cDevices?: Record<number, I2cDevice>;
+}
+
+function strict<T extends object>(target: T, name: string): T {
+  return new Proxy(target, {
+    get(t, key, receiver) {
+      if (typeof key === 'string' && !(key in t) && key !== 'toJSON' && key !== 'then') {
+        throw new Error(`${name}.${key} is not emulated by the tinysense simulator`);
+      }
+      return Reflect.get(t, key, receiver) as unknown;
+    },
+  });
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (typeof data === 'string') return Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data)) return Uint8Array.from(data as number[]);
+  if (typeof data === 'number') return Uint8Array.of(data);
+  throw new Error(`cannot turn ${typeof data} into bytes`);
+}
+
+const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
+export class EspruinoBoard {
+  readonly clock = new VirtualClock();
+  readonly memory: DeviceMemory;
+  readonly native: SimulatedNative;
+  readonly context: vm.Context;
+  readonly storage = new Map<string, Uint8Array>();
+  /** Errors thrown by callbacks (Espruino prints them and goes on). */
+  readonly errors: Error[] = [];
+  private pollMs = 80;
+  private accelListeners: ((a: unknown) => void)[] = [];
+  private accelTimer: number | null = null;
+
+  constructor(
+    readonly board: BoardInfo,
+    private readonly hooks: EspruinoHooks,
+  ) {
+    this.memory = new DeviceMemory(board.heapBytes);
+    this.native = new SimulatedNative(this.memory);
+    this.context = vm.createContext({});
+    this.clock.onError = (e) => this.reportError(e);
+    applyProfile(this.context, ESPRUINO_PROFILE);
+    this.installGlobals();
+  }
+
+  /** Runs a script (the app bundle) at the current virtual time. */
+  run(code: string, filename = 'app.js'): void {
+    try {
+      vm.runInContext(code, this.context, { filename });
+    } catch (e) {
+      this.reportError(e);
+    }
+  }
+
+  /** Evaluates an expression in the board's context (like typing at the console). */
+  evaluate(code: string): unknown {
+    return vm.runInContext(code, this.context, { filename: 'console' });
+  }
+
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  private reportError(e: unknown): void {
+    const error = e instanceof Error || (e && typeof e === 'object' && 'message' in e) ? (e as Error) : new Error(String(e));
+    this.errors.push(error);
+    this.hooks.output(`Uncaught ${error.name ?? 'Error'}: ${error.message}`, this.clock.now);
+  }
+
+  private print(args: unknown[]): void {
+    const text = args.map((a) => (typeof a === 'string' ? a : typeof a === 'object' && a !== null ? JSON.stringify(a) : String(a))).join(' ');
+    for (const line of text.split('\n')) this.hooks.output(line, this.clock.now);
+  }
+
+  private installGlobals(): void {
+    const g = vm.runInContext('this', this.context) as Record<string, unknown>;
+    const clock = this.clock;
+    const memory = this.memory;
+    const board = this.board;
+    const print = (...args: unknown[]) => this.print(args);
+    // Functions made in the context's realm, so results are context arrays/objects.
+    const ctxUint8 = g.Uint8Array as Uint8ArrayConstructor;
+    const ctxArrayBuffer = g.ArrayBuffer as ArrayBufferConstructor;
+
+    g.print = print;
+    g.console = strict({ log: print, warn: print, error: print, info: print, debug: print }, 'console');
+    g.setTimeout = (fn: () => void, ms?: number) => clock.setTimeout(fn, ms ?? 0);
+    g.setInterval = (fn: () => void, ms?: number) => clock.setInterval(fn, ms ?? 0);
+    g.clearTimeout = (id?: number) => clock.clear(id);
+    g.clearInterval = (id?: number) => clock.clear(id);
+    g.changeInterval = (id: number, ms: number) => clock.changeInterval(id, ms);
+    g.getTime = () => clock.now / 1000;
+    g.atob = (s: string) => Buffer.from(s, 'base64').toString('latin1');
+    g.btoa = (s: string) => Buffer.from(s, 'latin1').toString('base64');
+    g.process = strict(
+      {
+        env: { VERSION: '2v29', BOARD: board.id },
+        version: '2v29',
+        memory: () => {
+          const total = Math.floor(board.heapBytes / board.jsVarBytes);
+          const usage = Math.ceil(memory.ramInUse / board.jsVarBytes);
+          return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0 };
+        },
+      },
+      'process',
+    );
+
+    const toArrayBuffer = (str: string): ArrayBuffer => {
+      // A mapped Storage string becomes an ArrayBuffer over the same flash (no copy), as on the board.
+      const mapped = memory.addressOf(str);
+      if (mapped) {
+        const { region } = memory.resolve(mapped, 0, 'mapped string');
+        return regionBytes(region).buffer as ArrayBuffer;
+      }
+      const bytes = new ctxUint8(str.length);
+      for (let i = 0; i < str.length; i++) bytes[i] = str.charCodeAt(i) & 0xff;
+      return bytes.buffer;
+    };
+    g.E = strict(
+      {
+        nativeCall: (addr: number, sig: string, code?: string) => this.native.nativeCall(addr, sig, code),
+        getAddressOf: (v: unknown, flat?: boolean) => {
+          if (!flat) throw new Error('E.getAddressOf(v, false) (the JsVar address) is not emulated; pass true for data');
+          return memory.addressOf(v);
+        },
+        toFlatString: (...args: unknown[]) => {
+          const s = args.map((a) => (typeof a === 'string' ? a : latin1(toBytes(a)))).join('');
+          return s;
+        },
+        toArrayBuffer,
+        toUint8Array: (...args: unknown[]) => {
+          const parts = args.map(toBytes);
+          const out = new ctxUint8(parts.reduce((n, p) => n + p.length, 0));
+          let at = 0;
+          for (const p of parts) {
+            out.set(p, at);
+            at += p.length;
+          }
+          return out;
+        },
+        toString: (...args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : latin1(toBytes(a)))).join(''),
+        CRC32: (data: unknown) => crc32(toBytes(data)),
+        getSizeOf: () => 1,
+        defrag: () => undefined,
+      },
+      'E',
+    );
+
+    const storage = this.storage;
+    const storageModule = strict(
+      {
+        read: (name: string, offset = 0, length?: number) => {
+          const file = storage.get(name);
+          if (!file) return undefined;
+          const bytes = file.subarray(offset, length === undefined ? undefined : offset + length);
+          const text = latin1(bytes);
+          // Internal flash is memory-mapped: the string's data has a flash address native code can use.
+          if (board.storageMapped && offset === 0 && length === undefined) memory.mapFlash(name, text, bytes);
+          return text;
+        },
+        readArrayBuffer: (name: string) => {
+          const file = storage.get(name);
+          if (!file) return undefined;
+          if (board.storageMapped) return toArrayBuffer(storageModule.read(name) as string);
+          return new ctxUint8(file).buffer;
+        },
+        write: (name: string, data: unknown, offset?: number, size?: number) => {
+          const bytes = toBytes(data);
+          if (offset === undefined) {
+            storage.set(name, bytes.slice());
+          } else {
+            const file = storage.get(name) ?? new Uint8Array(size ?? offset + bytes.length);
+            file.set(bytes, offset);
+            storage.set(name, file);
+          }
+          return true;
+        },
+        list: (pattern?: RegExp | string) =>
+          [...storage.keys()].filter((n) => pattern === undefined || (typeof pattern === 'string' ? n.includes(pattern) : pattern.test(n))),
+        erase: (name: string) => void storage.delete(name),
+        getFree: () => board.storageBytes - [...storage.values()].reduce((n, f) => n + f.length, 0),
+      },
+      'require("Storage")',
+    );
+    g.require = (name: string) => {
+      if (name === 'Storage') return storageModule;
+      throw new Error(`require("${name}"): module not emulated by the tinysense simulator`);
+    };
+
+    for (let pin = 0; pin < 48; pin++) g[`D${pin}`] = pin;
+    const pinState = new Map<number, boolean>();
+    g.digitalWrite = (pin: number, value: number | boolean) => void pinState.set(pin, !!value);
+    g.digitalRead = (pin: number) => (pinState.get(pin) ? 1 : 0);
+    g.pinMode = () => undefined;
+
+    const spiDevices = this.hooks.spiDevices ?? {};
+    g.SPI1 = strict(
+      {
+        setup: () => undefined,
+        send: (data: unknown, cs?: number) => {
+          const device = cs === undefined ? undefined : spiDevices[cs];
+          if (!device) throw new Error(`SPI1.send: no device on chip-select pin ${cs} in this simulation`);
+          const reply = device(toBytes(data));
+          if (typeof data === 'string') return latin1(reply);
+          if (typeof data === 'number') return reply[0];
+          const out = new ctxUint8(reply.length);
+          out.set(reply);
+          return out;
+        },
+        write: (...args: unknown[]) => {
+          const cs = typeof args[args.length - 1] === 'number' && args.length > 1 ? (args.pop() as number) : undefined;
+          const device = cs === undefined ? undefined : spiDevices[cs];
+          if (!device) throw new Error(`SPI1.write: no device on chip-select pin ${cs} in this simulation`);
+          device(toBytes(args.length === 1 ? args[0] : args));
+        },
+      },
+      'SPI1',
+    );
+    const i2cDevices = this.hooks.i2cDevices ?? {};
+    g.I2C1 = strict(
+      {
+        setup: () => undefined,
+        writeTo: (address: number, ...data: unknown[]) => {
+          const device = i2cDevices[address];
+          if (!device) throw new Error(`I2C1.writeTo: no device at address 0x${address.toString(16)} in this simulation`);
+          device.write(toBytes(data.length === 1 ? data[0] : data));
+        },
+        readFrom: (address: number, count: number) => {
+          const device = i2cDevices[address];
+          if (!device) throw new Error(`I2C1.readFrom: no device at address 0x${address.toString(16)} in this simulation`);
+          const out = new ctxUint8(count);
+          out.set(device.read(count).subarray(0, count));
+          return out;
+        },
+      },
+      'I2C1',
+    );
+
+    const peek = (bytes: number) => (address: number) => {
+      const { region, offset } = memory.resolve(address, bytes, 'peek address');
+      const v = new DataView(regionBytes(region).buffer as ArrayBuffer, offset);
+      return bytes === 1 ? v.getUint8(0) : bytes === 2 ? v.getUint16(0, true) : v.getUint32(0, true);
+    };
+    const poke = (bytes: number) => (address: number, value: number) => {
+      const { region, offset } = memory.resolve(address, bytes, 'poke address');
+      if (region.kind !== 'ram') throw new Error(`poke${bytes * 8}: 0x${address.toString(16)} is flash`);
+      const v = new DataView(regionBytes(region).buffer as ArrayBuffer, offset);
+      if (bytes === 1) v.setUint8(0, value);
+      else if (bytes === 2) v.setUint16(0, value, true);
+      else v.setUint32(0, value >>> 0, true);
+    };
+    g.peek8 = peek(1);
+    g.peek16 = peek(2);
+    g.peek32 = peek(4);
+    g.poke8 = poke(1);
+    g.poke16 = poke(2);
+    g.poke32 = poke(4);
+
+    if (board.objects.includes('Bangle')) g.Bangle = this.bangle(ctxArrayBuffer);
+  }
+
+  private bangle(_ab: ArrayBufferConstructor): object {
+    const emit = () => {
+      const sample = this.hooks.accel?.(this.clock.now);
+      if (!sample) return;
+      const mag = Math.sqrt(sample.x * sample.x + sample.y * sample.y + sample.z * sample.z);
+      const event = { x: sample.x, y: sample.y, z: sample.z, mag, diff: 0 };
+      for (const listener of this.accelListeners) listener(event);
+    };
+    const restart = () => {
+      if (this.accelTimer !== null) this.clock.clear(this.accelTimer);
+      this.accelTimer = this.accelListeners.length ? this.clock.setInterval(emit, this.pollMs) : null;
+    };
+    return strict(
+      {
+        on: (event: string, listener: (a: unknown) => void) => {
+          if (event !== 'accel') throw new Error(`Bangle.on('${event}') is not emulated by the tinysense simulator`);
+          this.accelListeners.push(listener);
+          restart();
+        },
+        removeListener: (event: string, listener: (a: unknown) => void) => {
+          if (event === 'accel') this.accelListeners = this.accelListeners.filter((l) => l !== listener);
+          restart();
+        },
+        removeAllListeners: (event?: string) => {
+          if (event === undefined || event === 'accel') this.accelListeners = [];
+          restart();
+        },
+        setPollInterval: (ms: number) => {
+          if (!(ms >= 10 && ms <= 4000)) throw new Error(`Bangle.setPollInterval(${ms}): Espruino accepts 10..4000 ms`);
+          this.pollMs = ms;
+          restart();
+        },
+        getAccel: () => this.hooks.accel?.(this.clock.now) ?? { x: 0, y: 0, z: -1 },
+      },
+      'Bangle',
+    );
+  }
+}

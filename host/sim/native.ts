@@ -1,0 +1,115 @@
+/**
+ * E.nativeCall for the simulator: the bundle hands E.nativeCall the kernel
+ * blob built for Cortex-M4 (kernels-c/out/tinysense-m4.bin) and an entry
+ * offset; the simulator recognises the blob and entry and runs the same C
+ * compiled to WebAssembly instead. Every address argument is resolved to the
+ * buffer it points into (device memory), copied into the WebAssembly memory
+ * around guard zones, and copied back after the call, so a wrong pointer or
+ * an out-of-bounds write is an error here rather than a hard fault on a board.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NativeBuffer } from '../../device/kernels.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { WasmKernels } from '../wasm/kernels.js';
+import { DeviceMemory, Region, regionBytes } from './memory.js';
+
+export interface KernelBlob {
+  /** The blob as Espruino sees it: a binary string, one char per byte. */
+  code: string;
+  sha256: string;
+  entries: Record<string, number>;
+}
+
+export const BLOB_BIN = join(PACKAGE_ROOT, 'kernels-c', 'out', 'tinysense-m4.bin');
+export const BLOB_JSON = join(PACKAGE_ROOT, 'kernels-c', 'out', 'tinysense-m4.json');
+
+let cached: KernelBlob | undefined;
+
+export function kernelBlob(): KernelBlob {
+  if (cached) return cached;
+  if (!existsSync(BLOB_BIN) || !existsSync(BLOB_JSON)) {
+    throw new Error(`the Cortex-M4 kernel blob is not built (${BLOB_BIN}); run \`npm run build:kernels\``);
+  }
+  const bytes = readFileSync(BLOB_BIN);
+  const entries = JSON.parse(readFileSync(BLOB_JSON, 'utf8')) as Record<string, number>;
+  cached = { code: bytes.toString('latin1'), sha256: createHash('sha256').update(bytes).digest('hex'), entries };
+  return cached;
+}
+
+type NativeFunction = (...args: number[]) => number;
+
+export class SimulatedNative {
+  private readonly mirrors = new WeakMap<Region, NativeBuffer>();
+  /** Native calls made, by entry name. */
+  readonly calls: Record<string, number> = {};
+
+  constructor(
+    private readonly memory: DeviceMemory,
+    private readonly wasm = new WasmKernels({ guardBytes: 64 }),
+  ) {}
+
+  /** E.nativeCall(addr, signature, code). */
+  nativeCall(addr: number, signature: string, code?: string): NativeFunction {
+    const blob = kernelBlob();
+    if (code === undefined) throw new Error('E.nativeCall: the simulator only runs code passed as a string (the tinysense kernel blob), not absolute addresses');
+    if (code !== blob.code) {
+      const sha = createHash('sha256').update(Buffer.from(code, 'latin1')).digest('hex');
+      throw new Error(`E.nativeCall: code (${code.length} bytes, sha256 ${sha.slice(0, 12)}) is not the tinysense kernel blob (${blob.code.length} bytes, ${blob.sha256.slice(0, 12)})`);
+    }
+    if ((addr & 1) !== 1) throw new Error(`E.nativeCall: address ${addr} lacks the thumb bit; the call would fault on a Cortex-M4`);
+    const offset = addr & ~1;
+    const sig = signature.replace(/\s+/g, '');
+    if (offset === blob.entries.ts_invoke) {
+      expectSignature(sig, 'int(int,int,int)', 'ts_invoke');
+      return (record, arena, pack) => this.invoke(record, arena, pack);
+    }
+    if (offset === blob.entries.ts_checksum) {
+      expectSignature(sig, 'int(int,int)', 'ts_checksum');
+      return (data, length) => this.checksum(data, length);
+    }
+    throw new Error(`E.nativeCall: offset ${offset} is not an entry point of the kernel blob (entries: ${JSON.stringify(blob.entries)})`);
+  }
+
+  private invoke(record: number, arena: number, pack: number): number {
+    this.calls.ts_invoke = (this.calls.ts_invoke ?? 0) + 1;
+    const p = this.memory.resolve(pack, 0, 'pack pointer');
+    const a = this.memory.resolve(arena, 0, 'arena pointer');
+    const r = this.memory.resolve(record, 8, 'record pointer');
+    if (r.region !== p.region) throw new Error('native call: the op record does not lie inside the model pack');
+    const packMirror = this.enter(p.region);
+    const arenaMirror = this.enter(a.region);
+    const status = this.wasm.invoke(packMirror.address() + r.offset, arenaMirror.address() + a.offset, packMirror.address() + p.offset);
+    this.wasm.checkGuards();
+    this.leave(a.region, arenaMirror);
+    return status;
+  }
+
+  private checksum(data: number, length: number): number {
+    this.calls.ts_checksum = (this.calls.ts_checksum ?? 0) + 1;
+    const d = this.memory.resolve(data, length, 'checksum data');
+    const mirror = this.enter(d.region);
+    return this.wasm.crc32(mirror.address() + d.offset, length) | 0;
+  }
+
+  /** Copies a region's current bytes into its WebAssembly mirror. */
+  private enter(region: Region): NativeBuffer {
+    let mirror = this.mirrors.get(region);
+    if (!mirror) {
+      mirror = this.wasm.allocate(region.length);
+      this.mirrors.set(region, mirror);
+    }
+    mirror.view().set(regionBytes(region));
+    return mirror;
+  }
+
+  /** Copies what native code wrote back to the app's buffer (RAM only: flash is read-only). */
+  private leave(region: Region, mirror: NativeBuffer): void {
+    if (region.kind === 'ram') regionBytes(region).set(mirror.view());
+  }
+}
+
+function expectSignature(actual: string, expected: string, entry: string): void {
+  if (actual !== expected) throw new Error(`E.nativeCall: ${entry} has signature "${expected}", not "${actual}"`);
+}
