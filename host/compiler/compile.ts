@@ -35,6 +35,9 @@ export interface CompiledModel {
   macs: number;
 }
 
+/** Espruino's largest typed-array byteOffset. */
+const MAX_VIEW_OFFSET = 65535;
+
 function alignUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
@@ -107,7 +110,14 @@ export function compileGraph(graph: Graph): CompiledModel {
       touch(t.index, n);
     }
   });
-  const plan = planArena([...life].map(([id, l]) => ({ id, ...l })));
+  // The app reaches inputs and outputs through typed-array views into the arena, whose byteOffset
+  // Espruino caps at 65535: when a plan puts one higher, plan again with them placed first.
+  const requests = [...life].map(([id, l]) => ({ id, ...l }));
+  let plan = planArena(requests);
+  const ioRoots = new Set([...graph.inputs, ...graph.outputs].filter((t) => !isConst(t)).map((t) => storageRoot(alias, t)));
+  if ([...ioRoots].some((r) => plan.offsets.get(r)! > MAX_VIEW_OFFSET)) {
+    plan = planArena(requests.map((r) => ({ ...r, low: ioRoots.has(r.id) })));
+  }
 
   // Layout: header | op table | tensor table | input list | output list | records | constants.
   const records = lowered.filter((op) => op.code !== 0);

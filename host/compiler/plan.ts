@@ -8,6 +8,8 @@
 export interface BufferRequest {
   /** Any id; the plan maps it to an offset. */
   id: number;
+  /** Placed before all others, so it lands at a low offset (Espruino caps typed-array byteOffset at 65535). */
+  low?: boolean;
   bytes: number;
   /** First and last op index (inclusive) during which the buffer must hold its data. */
   first: number;
@@ -26,7 +28,9 @@ function alignUp(n: number, to: number): number {
 }
 
 export function planArena(requests: readonly BufferRequest[]): ArenaPlan {
-  const order = [...requests].sort((a, b) => b.bytes - a.bytes || a.first - b.first || a.id - b.id);
+  const order = [...requests].sort(
+    (a, b) => Number(!!b.low) - Number(!!a.low) || b.bytes - a.bytes || a.first - b.first || a.id - b.id,
+  );
   const placed: { offset: number; req: BufferRequest }[] = [];
   const offsets = new Map<number, number>();
   let arenaBytes = 0;

@@ -45,10 +45,15 @@ export class SimulatedNative {
   /** Native calls made, by entry name. */
   readonly calls: Record<string, number> = {};
 
-  constructor(
-    private readonly memory: DeviceMemory,
-    private readonly wasm = new WasmKernels({ guardBytes: 64 }),
-  ) {}
+  private wasmKernels?: WasmKernels;
+
+  constructor(private readonly memory: DeviceMemory) {}
+
+  /** The WebAssembly kernels, instantiated at the first native call. */
+  private get wasm(): WasmKernels {
+    this.wasmKernels ??= new WasmKernels({ guardBytes: 64 });
+    return this.wasmKernels;
+  }
 
   /** E.nativeCall(addr, signature, code). */
   nativeCall(addr: number, signature: string, code?: string): NativeFunction {

@@ -1,0 +1,6 @@
+// Globals every target engine provides (Espruino built-ins; the JerryScript firmware glue adds them),
+// which the ES5 library that device/ is checked against does not declare.
+declare function setInterval(callback: () => void, ms: number): number;
+declare function setTimeout(callback: () => void, ms: number): number;
+declare function clearInterval(id?: number): void;
+declare function clearTimeout(id?: number): void;

@@ -1,0 +1,36 @@
+/**
+ * Person detection on an nRF52840 board (Jolt.js, nRF52840 DK; Bangle.js 2
+ * copies the model to RAM) with an SPI camera module: once a second, capture a
+ * 96x96 grayscale frame, run TFLM's person_detect model on the kernel blob and
+ * report the scores.
+ *
+ * Build and simulate:
+ *   npx tinysense build examples/person/app.ts --board JOLTJS --model ../shared/models/person_detection/person_detect_int8.tflite
+ *   npx tinysense simulate examples/person --board JOLTJS --trace examples/person/traces/hall.json --report out/report.html
+ */
+import { openModel } from '../../device/app.js';
+import { report } from '../../device/events.js';
+import { createCamera, SpiBus } from '../../device/sensors/camera.js';
+
+declare var SPI1: SpiBus & { setup(options: { sck: number; mosi: number; miso: number; baud: number }): void };
+declare var D2: number, D3: number, D4: number, D5: number;
+
+var CAMERA_CS = D5;
+var PERIOD_MS = 1000;
+/** Report a person when the int8 person score beats the no-person score by this much. */
+var MARGIN = 0;
+
+SPI1.setup({ sck: D2, mosi: D3, miso: D4, baud: 8000000 });
+var camera = createCamera(SPI1, CAMERA_CS, 96, 96);
+var model = openModel('person.tsm');
+var input = model.input(0) as Int8Array;
+
+setInterval(function () {
+  camera.capture(input);
+  model.invoke();
+  var scores = model.output(0) as Int8Array;
+  var noPerson = scores[0];
+  var person = scores[1];
+  report('scores', [noPerson, person]);
+  if (person - noPerson > MARGIN) report('person', person);
+}, PERIOD_MS);

@@ -1,0 +1,131 @@
+/**
+ * The simulation report: one self-contained HTML file (inline SVG and CSS, no
+ * scripts, no network) with the sensor trace, the values the app reported
+ * over time, its events, and the run's counters and memory use.
+ */
+import type { Simulation, SimEvent } from './index.js';
+import type { Trace } from './traces.js';
+
+const W = 900;
+const H = 180;
+const PAD = 40;
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
+
+function escape(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+interface Series {
+  name: string;
+  points: [number, number][];
+}
+
+/** A line chart of several series over [0, duration] ms, with optional event markers. */
+function chart(title: string, series: Series[], duration: number, markers: SimEvent[] = []): string {
+  const values = series.flatMap((s) => s.points.map((p) => p[1]));
+  if (values.length === 0) return `<h3>${escape(title)}</h3><p class="none">no data</p>`;
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (lo === hi) {
+    lo -= 1;
+    hi += 1;
+  }
+  const x = (t: number) => PAD + ((W - 2 * PAD) * t) / Math.max(duration, 1);
+  const y = (v: number) => H - PAD / 2 - ((H - PAD) * (v - lo)) / (hi - lo);
+  const lines = series.map((s, i) => {
+    const d = s.points.map((p, k) => `${k ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
+    const marks = s.points.length <= 60 ? s.points.map((p) => `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2.5" fill="${COLORS[i % COLORS.length]}"/>`).join('') : '';
+    return `<path d="${d}" fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5"/>${marks}`;
+  });
+  const legend = series.map((s, i) => `<tspan fill="${COLORS[i % COLORS.length]}">■ ${escape(s.name)}</tspan>`).join(' ');
+  const eventMarks = markers.map((e) => `<line x1="${x(e.t)}" x2="${x(e.t)}" y1="${PAD / 2}" y2="${H - PAD / 2}" stroke="#999" stroke-dasharray="3,3"><title>${escape(`${e.name} @ ${e.t} ms: ${JSON.stringify(e.value)}`)}</title></line>`);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(f * duration)}" y="${H - 4}" font-size="10" text-anchor="middle">${Math.round(f * duration)} ms</text>`);
+  return `<h3>${escape(title)}</h3>
+<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg">
+<rect x="${PAD}" y="${PAD / 2}" width="${W - 2 * PAD}" height="${H - PAD}" fill="#fafafa" stroke="#ddd"/>
+${eventMarks.join('\n')}
+${lines.join('\n')}
+<text x="${PAD - 4}" y="${y(hi) + 4}" font-size="10" text-anchor="end">${+hi.toPrecision(4)}</text>
+<text x="${PAD - 4}" y="${y(lo) + 4}" font-size="10" text-anchor="end">${+lo.toPrecision(4)}</text>
+${ticks.join('')}
+<text x="${PAD}" y="12" font-size="11">${legend}</text>
+</svg>`;
+}
+
+function traceSection(trace: Trace | undefined, duration: number): string {
+  if (!trace) return '<h3>Sensor trace</h3><p class="none">no trace</p>';
+  switch (trace.kind) {
+    case 'scalar':
+      return chart(
+        'Sensor trace',
+        trace.columns.map((c, i) => ({ name: c, points: trace.t.map((t, k) => [t, trace.values[k][i]] as [number, number]).filter((p) => p[0] <= duration) })),
+        duration,
+      );
+    case 'frames': {
+      const rows = trace.frames.map((f) => `<tr><td>${f.t} ms</td><td>${escape(f.source)}</td><td>${frameThumb(f.pixels, trace.width, trace.height)}</td></tr>`);
+      return `<h3>Sensor trace: camera frames (${trace.width}x${trace.height})</h3><table><tr><th>from</th><th>frame</th><th></th></tr>${rows.join('')}</table>`;
+    }
+    case 'audio': {
+      const step = Math.max(1, Math.floor(trace.samples.length / 2000));
+      const points: [number, number][] = [];
+      for (let i = 0; i < trace.samples.length; i += step) points.push([(1000 * i) / trace.sampleRate, trace.samples[i]]);
+      return chart(`Sensor trace: audio at ${trace.sampleRate} Hz`, [{ name: 'pcm', points: points.filter((p) => p[0] <= duration) }], duration);
+    }
+  }
+}
+
+/** A small grayscale SVG of a frame (every 4th pixel). */
+function frameThumb(pixels: Uint8Array, width: number, height: number): string {
+  const s = 4;
+  const rects: string[] = [];
+  for (let yy = 0; yy < height; yy += s) {
+    for (let xx = 0; xx < width; xx += s) {
+      const v = pixels[yy * width + xx];
+      rects.push(`<rect x="${xx / s}" y="${yy / s}" width="1" height="1" fill="rgb(${v},${v},${v})"/>`);
+    }
+  }
+  return `<svg width="${(2 * width) / s}" height="${(2 * height) / s}" viewBox="0 0 ${width / s} ${height / s}" shape-rendering="crispEdges">${rects.join('')}</svg>`;
+}
+
+/** Events whose values are numbers or arrays of numbers become series. */
+function outputSeries(events: SimEvent[]): Series[] {
+  const byName = new Map<string, Series[]>();
+  for (const e of events) {
+    const values = typeof e.value === 'number' ? [e.value] : Array.isArray(e.value) && e.value.every((v) => typeof v === 'number') ? (e.value as number[]) : null;
+    if (!values) continue;
+    let series = byName.get(e.name);
+    if (!series) {
+      series = values.map((_, i) => ({ name: values.length > 1 ? `${e.name}[${i}]` : e.name, points: [] }));
+      byName.set(e.name, series);
+    }
+    values.forEach((v, i) => series![i]?.points.push([e.t, v]));
+  }
+  return [...byName.values()].flat();
+}
+
+export function simulationReport(sim: Simulation, title: string): string {
+  const duration = sim.now;
+  const events = sim.events();
+  const calls = sim.nativeCalls();
+  const mem = sim.memory();
+  const eventRows = events.slice(0, 500).map((e) => `<tr><td>${e.t}</td><td>${escape(e.name)}</td><td><code>${escape(JSON.stringify(e.value))}</code></td></tr>`);
+  const errors = sim.errors.map((e) => `<li>${escape(e.message)}</li>`).join('');
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.none{color:#888}code{font-size:12px}</style>
+</head><body>
+<h1>${escape(title)}</h1>
+<p>Board ${escape(sim.app.board.id)}, ${duration} ms of virtual time, ${events.length} events, ${sim.output.length} console lines.</p>
+<table>
+<tr><th>native kernel calls</th><td>${Object.entries(calls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}</td></tr>
+<tr><th>flat buffers in use / peak</th><td>${mem.flatBytesInUse} / ${mem.flatBytesPeak} bytes of a ${mem.heapBytes}-byte JS heap</td></tr>
+<tr><th>camera captures</th><td>${sim.camera.captures}</td></tr>
+<tr><th>errors</th><td>${errors ? `<ul>${errors}</ul>` : 'none'}</td></tr>
+</table>
+${traceSection(sim.trace, duration)}
+${chart('Reported values (model outputs)', outputSeries(events), duration, events)}
+<h3>Events</h3>
+<table><tr><th>t (ms)</th><th>event</th><th>value</th></tr>${eventRows.join('')}</table>
+</body></html>
+`;
+}
