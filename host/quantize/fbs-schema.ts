@@ -55,6 +55,8 @@ export interface UnionDescription {
 }
 
 export interface SchemaDescription {
+  /** Where the description came from (path and revision), for pinned copies. */
+  source?: string;
   namespace: string;
   fileIdentifier?: string;
   rootType: string;
