@@ -13,6 +13,9 @@ const USAGE = `usage:
   tinysense inspect <model.tflite|model.tsm> [--json]
   tinysense compile <model.tflite> -o <model.tsm> [--json]
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
+  tinysense train <train.config.json|.ts>
+  tinysense quantize <modelDir> --calibration <dir> -o <out.tflite> [--evaluate <dir>] [--fc-per-channel]
+  tinysense synth <dir> [--seed N]              # seeded synthetic gesture traces (labelled synthetic)
 `;
 
 class UsageError extends Error {}
@@ -32,6 +35,12 @@ export async function main(argv: string[]): Promise<number> {
         return compile(rest);
       case 'run':
         return run(rest);
+      case 'train':
+        return await train(rest);
+      case 'quantize':
+        return await quantize(rest);
+      case 'synth':
+        return await synth(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -127,5 +136,39 @@ function run(args: string[]): number {
     };
     process.stdout.write(JSON.stringify(report) + '\n');
   }
+  return 0;
+}
+
+async function train(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { trainFromConfig } = await import('./train/index.js');
+  await trainFromConfig(need(positionals[0], 'training config'), { log: (line: string) => process.stdout.write(line + '\n') });
+  return 0;
+}
+
+async function quantize(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      calibration: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      evaluate: { type: 'string' },
+      'fc-per-channel': { type: 'boolean' },
+    },
+  });
+  const { quantizeToTflite } = await import('./quantize/index.js');
+  await quantizeToTflite(need(positionals[0], 'model folder'), need(values.calibration, '--calibration <dir>'), need(values.output, '-o <out.tflite>'), {
+    evaluateDir: values.evaluate,
+    fullyConnectedWeights: values['fc-per-channel'] ? 'per-channel' : 'per-tensor',
+    log: (line: string) => process.stdout.write(line + '\n'),
+  });
+  return 0;
+}
+
+async function synth(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { seed: { type: 'string' } } });
+  const { writeSyntheticGestures } = await import('./train/index.js');
+  await writeSyntheticGestures(need(positionals[0], 'output folder'), values.seed === undefined ? {} : { seed: Number(values.seed) });
   return 0;
 }
