@@ -11,6 +11,8 @@ import { espruinoKernels, storageBytes, storage } from './engines/espruino.js';
 
 export interface TargetInfo {
   engine: 'espruino' | 'jerryscript';
+  /** Board id the bundle was built for. */
+  board?: string;
   /** Espruino: the Storage file holding the kernel blob and its entry offsets. */
   blobFile?: string;
   invoke?: number;
@@ -26,6 +28,9 @@ export function engineKernels(): Kernels {
   if (kernels) return kernels;
   var target = TINYSENSE_TARGET;
   if (target.engine === 'espruino') {
+    if (!target.blobFile) {
+      throw new Error('tinysense: board ' + target.board + ' cannot run the kernel blob (its RAM is not executable); it needs firmware with the tinysense kernels built in');
+    }
     var code = storage().read(target.blobFile as string);
     if (code === undefined) throw new Error('tinysense: kernel blob ' + target.blobFile + ' is not in Storage; upload it with `tinysense upload`');
     kernels = espruinoKernels(code, { invoke: target.invoke as number, checksum: target.checksum as number });

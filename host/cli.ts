@@ -2,8 +2,8 @@
  * The tinysense command line: `tinysense <command> ...`. Exit codes: 0 done,
  * 1 the model or input is wrong (the message says what), 2 usage error.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CompiledModel } from './compiler/compile.js';
 import { inspectCompiled, inspectPack, formatInspect } from './inspect.js';
@@ -13,6 +13,8 @@ const USAGE = `usage:
   tinysense inspect <model.tflite|model.tsm> [--json]
   tinysense compile <model.tflite> -o <model.tsm> [--json]
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
+  tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--cycles-per-mac N]
+  tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--report <out.html>]
   tinysense train <train.config.json|.ts>
   tinysense quantize <modelDir> --calibration <dir> -o <out.tflite> [--evaluate <dir>] [--fc-per-channel]
   tinysense synth <dir> [--seed N]              # seeded synthetic gesture traces (labelled synthetic)
@@ -35,6 +37,10 @@ export async function main(argv: string[]): Promise<number> {
         return compile(rest);
       case 'run':
         return run(rest);
+      case 'build':
+        return await build(rest);
+      case 'simulate':
+        return await simulateCommand(rest);
       case 'train':
         return await train(rest);
       case 'quantize':
@@ -171,4 +177,93 @@ async function synth(args: string[]): Promise<number> {
   const { writeSyntheticGestures } = await import('./train/index.js');
   await writeSyntheticGestures(need(positionals[0], 'output folder'), values.seed === undefined ? {} : { seed: Number(values.seed) });
   return 0;
+}
+
+async function build(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      board: { type: 'string' },
+      model: { type: 'string' },
+      card: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      minify: { type: 'boolean' },
+      'cycles-per-mac': { type: 'string' },
+    },
+  });
+  const { buildApp, formatBudget } = await import('./build/index.js');
+  const { resolveApp } = await import('./sim/index.js');
+  const app = resolveApp(need(positionals[0], 'app entry or folder'), values.model);
+  const board = need(values.board, '--board <BOARD>');
+  const outDir = values.output ?? join('dist', `${app.name}-${board}`);
+  const { files, report } = await buildApp({
+    entry: app.entry,
+    board,
+    model: app.model,
+    modelCard: values.card ?? app.modelCard,
+    outDir,
+    minify: values.minify,
+    cyclesPerMac: values['cycles-per-mac'] === undefined ? undefined : Number(values['cycles-per-mac']),
+  });
+  process.stdout.write(`${formatBudget(report.budget)}\n`);
+  for (const w of report.warnings) process.stdout.write(`warning: ${w}\n`);
+  process.stdout.write(`wrote ${files.length} files to ${outDir}\n`);
+  return 0;
+}
+
+async function simulateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      board: { type: 'string' },
+      trace: { type: 'string' },
+      model: { type: 'string' },
+      duration: { type: 'string' },
+      report: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  const { simulate, simulationReport } = await import('./sim/index.js').then(async (m) => ({ ...m, ...(await import('./sim/report.js')) }));
+  const target = need(positionals[0], 'app entry, app folder or built folder');
+  const builtAlready = existsSync(join(target, 'app.js'));
+  const sim = await simulate({
+    board: need(values.board, '--board <BOARD>'),
+    app: builtAlready ? undefined : target,
+    built: builtAlready ? target : undefined,
+    model: values.model,
+    trace: values.trace,
+    onOutput: values.quiet ? undefined : ({ t, line }) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] ${line}\n`),
+  });
+  const duration = values.duration !== undefined ? Number(values.duration) : defaultDuration(sim.trace);
+  // Advance in steps so a long run shows progress.
+  const step = Math.max(1000, Math.ceil(duration / 20));
+  for (let t = 0; t < duration; t += step) {
+    sim.advance(Math.min(step, duration - t));
+    if (values.quiet) process.stderr.write(`\rsimulated ${Math.min(t + step, duration)} / ${duration} ms`);
+  }
+  if (values.quiet) process.stderr.write('\n');
+  if (values.report) {
+    mkdirSync(dirname(values.report), { recursive: true });
+    writeFileSync(values.report, simulationReport(sim, `${basename(target)} on ${values.board}`));
+    process.stdout.write(`report: ${values.report}\n`);
+  }
+  const events = sim.events();
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
+  process.stdout.write(`${duration} ms simulated: ${[...counts].map(([n, c]) => `${c} ${n}`).join(', ') || 'no events'}; native calls ${JSON.stringify(sim.nativeCalls())}\n`);
+  if (sim.errors.length) {
+    process.stderr.write(`tinysense: the app threw ${sim.errors.length} error(s); first: ${sim.errors[0].message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Long enough to replay the whole trace and a little more. */
+function defaultDuration(trace: import('./sim/traces.js').Trace | undefined): number {
+  if (!trace) return 10000;
+  if (trace.kind === 'scalar') return (trace.t[trace.t.length - 1] ?? 0) + 1000;
+  if (trace.kind === 'frames') return (trace.frames[trace.frames.length - 1]?.t ?? 0) + 2000;
+  return Math.ceil((1000 * trace.samples.length) / trace.sampleRate) + 1000;
 }

@@ -79,8 +79,9 @@ function allocateFlat(bytes: number, what: string): Uint8Array {
  * contents or atob(...)) and its entry offsets.
  */
 export function espruinoKernels(code: string, entries: BlobEntries): Kernels {
-  // nativeCall converts a non-flat string to a flat one itself; do it here to report failure clearly.
-  var flat = E.getAddressOf(code, true) ? code : E.toFlatString(code);
+  // nativeCall would copy a non-flat string (a memory-mapped Storage file is not flat) for EACH entry
+  // it makes: flatten once here, so the blob sits in RAM once, and report failure clearly.
+  var flat = E.toFlatString(code);
   if (flat === undefined) throw new Error('tinysense: no room for the ' + code.length + '-byte kernel blob in flat memory');
   var invoke = E.nativeCall(entries.invoke | 1, 'int(int,int,int)', flat);
   var checksum = E.nativeCall(entries.checksum | 1, 'int(int,int)', flat);

@@ -6,8 +6,8 @@
  *   run.advance(5000);
  *   expect(run.events('gesture')).toEqual([...]);
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { EVENT_PREFIX } from '../../device/events.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
@@ -34,10 +34,19 @@ export interface BuiltApp {
 }
 
 export interface SimulateOptions {
-  /** A built app: a dist/ folder of `tinysense build` (app.js plus Storage files) or the parts in memory. */
-  built: string | BuiltApp;
-  /** Board to emulate when `built` is a folder (its budget.json names it otherwise). */
-  board?: BoardInfo;
+  /**
+   * The app: its entry .ts, or a folder with a tinysense.json ({ "entry", "model", "modelCard"? }).
+   * It is built for the board first, exactly as `tinysense build` does.
+   */
+  app?: string;
+  /** Or an app built already: a `tinysense build` output folder, or the parts in memory. */
+  built?: string | BuiltApp;
+  /** Board id (boards/) to build for and emulate. */
+  board: string;
+  /** Model for the build when the app folder does not name one (.tflite or .tsm). */
+  model?: string;
+  /** Where the build goes (default: a folder under out/). */
+  outDir?: string;
   /** A trace file or folder (see docs/traces.md). */
   trace?: string | Trace;
   /** Chip-select pin of the SPI camera module, when the trace is frames. */
@@ -65,7 +74,7 @@ export class Simulation {
   readonly camera: CameraStats = { captures: 0, captured: [] };
   /** Model outputs over time, for the report, as the app reported them. */
 
-  constructor(readonly app: BuiltApp, options: Omit<SimulateOptions, 'built'> = {}) {
+  constructor(readonly app: BuiltApp, options: Pick<SimulateOptions, 'trace' | 'cameraCs' | 'onOutput'> = {}) {
     this.trace = typeof options.trace === 'string' ? loadTrace(options.trace) : options.trace;
     const trace = this.trace;
     const spiDevices: Record<number, SpiDevice> = {};
@@ -133,12 +142,41 @@ function accelAt(trace: Trace & { kind: 'scalar' }, t: number) {
   return { x: channel('x'), y: channel('y'), z: channel('z') };
 }
 
-export function simulate(options: SimulateOptions): Simulation {
-  const app = typeof options.built === 'string' ? readBuiltApp(options.built, need(options.board)) : options.built;
-  return new Simulation(app, options);
+/** An app folder's tinysense.json: what to build. Paths are relative to the folder. */
+export interface AppProject {
+  entry: string;
+  model?: string;
+  modelCard?: string;
 }
 
-function need(board: BoardInfo | undefined): BoardInfo {
-  if (!board) throw new Error('simulate: give the board to emulate');
-  return board;
+/** Resolves an app argument (entry file or project folder) to its entry and model. */
+export function resolveApp(app: string, model?: string): { entry: string; model?: string; modelCard?: string; name: string } {
+  if (statSync(app).isDirectory()) {
+    const configPath = join(app, 'tinysense.json');
+    if (!existsSync(configPath)) throw new Error(`${app} has no tinysense.json naming the app's entry and model`);
+    const project = JSON.parse(readFileSync(configPath, 'utf8')) as AppProject;
+    return {
+      entry: resolve(app, project.entry),
+      model: model ?? (project.model ? resolve(app, project.model) : undefined),
+      modelCard: project.modelCard ? resolve(app, project.modelCard) : undefined,
+      name: basename(resolve(app)),
+    };
+  }
+  return { entry: resolve(app), model, name: basename(app).replace(/\.[jt]s$/, '') };
+}
+
+/** Builds the app for the board (unless built already) and starts it on the emulated board. */
+export async function simulate(options: SimulateOptions): Promise<Simulation> {
+  const { loadBoard, simBoardInfo, buildApp } = await import('../build/index.js');
+  const board = simBoardInfo(loadBoard(options.board));
+  let built = options.built;
+  if (!built) {
+    if (!options.app) throw new Error('simulate: give the app (entry or folder) or a built app');
+    const app = resolveApp(options.app, options.model);
+    const outDir = options.outDir ?? join('out', 'build', `${app.name}-${options.board}`);
+    await buildApp({ entry: app.entry, board: options.board, model: app.model, modelCard: app.modelCard, outDir });
+    built = outDir;
+  }
+  const parts = typeof built === 'string' ? readBuiltApp(built, board) : built;
+  return new Simulation(parts, options);
 }

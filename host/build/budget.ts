@@ -1,0 +1,290 @@
+/**
+ * The budget of a build: what each part costs where it lives on the board
+ * (Storage/flash, JS heap), against the board's capacity, and an estimated
+ * invoke latency. Pure: figures in, report out.
+ *
+ * How each part is placed follows the device runtime and Espruino 2v29:
+ * - Storage files cost their bytes plus a 32-byte header (src/jsflash.h
+ *   JsfFileHeader: u32 size + 28-byte name).
+ * - A flat buffer of n bytes takes 1 + ceil(n / bytesPerVariable) JsVars
+ *   (src/jsvar.c jsvNewFlatStringOfLength), and they must be contiguous; a
+ *   typed array adds its ArrayBufferView and ArrayBuffer JsVars.
+ * - E.nativeCall copies a blob that is not a flat string into one in RAM
+ *   (src/jswrap_espruino.c -> jsvAsFlatString), so the blob always costs RAM.
+ * - The pack is used in place from memory-mapped Storage, else copied into a
+ *   flat buffer (device/engines/espruino.ts `place`).
+ * - The arena is a flat Uint8Array (device/engines/espruino.ts `allocate`).
+ * - Code run from a Storage file keeps function bodies in flash
+ *   (src/jsparse.c jspeFunctionDefinitionInternal makes native/flash strings
+ *   of them), so the bundle costs Storage, not heap, on Espruino.
+ * - JerryScript parses the bundle into byte code in its heap (estimated as
+ *   the code without comments and indentation). The tinysense firmware
+ *   allocates the arena natively (tinysense.allocate(),
+ *   kernels-c/jerryscript/tinysense_jerry.h) and maps the pack from flash.
+ */
+import type { Board, CpuName } from './boards.js';
+
+/**
+ * Cycles per int8 multiply-accumulate assumed for the latency estimate, until
+ * measured instruction counts replace it. Basis: a scalar C inner loop does
+ * two byte loads (LDRSB, 1-2 cycles each on a Cortex-M4, pipelined), one
+ * multiply-accumulate (MLA/SMLABB, 1 cycle) and loop/address arithmetic;
+ * ~4 cycles per MAC, before per-output requantization and interpreter
+ * overhead. The ESP32's LX6 has a single-cycle MAC16 and similar loads.
+ */
+export const DEFAULT_CYCLES_PER_MAC: Record<CpuName, number> = { 'cortex-m4f': 4, 'xtensa-lx6': 4 };
+
+/** Espruino src/jsflash.h: sizeof(JsfFileHeader) = 4 + 28. */
+export const STORAGE_FILE_HEADER_BYTES = 32;
+/** Espruino src/jsflash.h: JsfFileName is 28 chars. */
+export const STORAGE_NAME_MAX = 28;
+/** Keep this share of the JS heap free for the app's own objects and fragmentation (warning below). */
+export const DEFAULT_HEAP_HEADROOM = 0.1;
+
+export type Region = 'storage' | 'jsHeap' | 'nativeHeap';
+
+export interface BudgetItem {
+  /** What the part is ("model pack"). */
+  what: string;
+  /** Its Storage file name, when it is one. */
+  file?: string;
+  /** Its own size in bytes. */
+  bytes: number;
+  region: Region;
+  /** Bytes it takes from the region (with headers, JsVar rounding), 0 when it takes none. */
+  cost: number;
+  /** Needs one contiguous block (flat buffers on Espruino). */
+  contiguous: boolean;
+  note: string;
+}
+
+export interface RegionBudget {
+  region: Region;
+  label: string;
+  capacity: number;
+  used: number;
+  free: number;
+  /** The capacity is exact (false: an upper bound). */
+  exact: boolean;
+}
+
+export interface LatencyEstimate {
+  estimate: true;
+  macs: number;
+  cyclesPerMac: number;
+  clockMHz: number;
+  ms: number;
+  basis: string;
+}
+
+export interface BudgetReport {
+  board: string;
+  boardName: string;
+  engine: Board['engine'];
+  items: BudgetItem[];
+  storage: RegionBudget;
+  jsHeap: RegionBudget;
+  /** Boards whose firmware allocates large buffers natively (JerryScript). */
+  nativeHeap?: RegionBudget;
+  latency?: LatencyEstimate;
+  /** Why the build does not fit; empty when it does. */
+  problems: string[];
+  warnings: string[];
+  fits: boolean;
+}
+
+export interface BudgetInput {
+  board: Board;
+  /** `parsedBytes`: JerryScript's estimate of the parsed program in its heap (default: bytes). */
+  bundle: { file: string; bytes: number; parsedBytes?: number };
+  model?: { file: string; packBytes: number; arenaBytes: number; macs?: number };
+  /** The kernel blob, on boards that upload one. */
+  blob?: { file: string; bytes: number };
+  /** Cycles per MAC for the latency estimate (default DEFAULT_CYCLES_PER_MAC for the board's CPU). */
+  cyclesPerMac?: number;
+  headroom?: number;
+}
+
+/** "168 KB": 1 KB = 1000 bytes, as board makers count. */
+export function formatBytes(n: number): string {
+  if (n < 0) return `-${formatBytes(-n)}`;
+  if (n < 1000) return `${n} B`;
+  if (n < 1_000_000) return `${n < 10_000 ? (n / 1000).toFixed(1) : Math.round(n / 1000)} KB`;
+  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1)} MB`;
+}
+
+/** JS heap bytes of a flat buffer of `bytes` on an Espruino board. */
+export function flatStringCost(bytes: number, bytesPerVariable: number): number {
+  return (1 + Math.ceil(bytes / bytesPerVariable)) * bytesPerVariable;
+}
+
+/** JS heap bytes of a flat Uint8Array: the flat data plus the ArrayBuffer and view JsVars. */
+export function typedArrayCost(bytes: number, bytesPerVariable: number): number {
+  return flatStringCost(bytes, bytesPerVariable) + 2 * bytesPerVariable;
+}
+
+function espruinoItems(input: BudgetInput, perVar: number): BudgetItem[] {
+  const { board, bundle, model, blob } = input;
+  const file = (what: string, name: string, bytes: number, note: string): BudgetItem => ({
+    what, file: name, bytes, region: 'storage', cost: bytes + STORAGE_FILE_HEADER_BYTES, contiguous: false, note,
+  });
+  const items: BudgetItem[] = [
+    file('app bundle', bundle.file, bundle.bytes, 'run from Storage: function bodies stay in flash'),
+  ];
+  if (model) items.push(file('model pack', model.file, model.packBytes, 'weights, records, tensor table'));
+  if (blob) items.push(file('kernel blob', blob.file, blob.bytes, 'Thumb-2 kernels for E.nativeCall'));
+  if (blob) {
+    items.push({
+      what: 'kernel blob (RAM copy)', bytes: blob.bytes, region: 'jsHeap', cost: flatStringCost(blob.bytes, perVar), contiguous: true,
+      note: 'E.nativeCall runs the blob from a flat string in RAM',
+    });
+  }
+  if (model) {
+    items.push(
+      board.storage.memoryMapped
+        ? { what: 'model pack', bytes: model.packBytes, region: 'jsHeap', cost: 0, contiguous: false, note: 'used in place from memory-mapped Storage' }
+        : {
+            what: 'model pack (RAM copy)', bytes: model.packBytes, region: 'jsHeap', cost: typedArrayCost(model.packBytes, perVar), contiguous: true,
+            note: `${board.name} Storage is not memory-mapped: the pack is copied into a flat buffer`,
+          },
+      {
+        what: 'arena', bytes: model.arenaBytes, region: 'jsHeap', cost: typedArrayCost(model.arenaBytes, perVar), contiguous: true,
+        note: 'activations and scratch, one flat Uint8Array',
+      },
+    );
+  }
+  return items;
+}
+
+function jerryscriptItems(input: BudgetInput): BudgetItem[] {
+  const { board, bundle, model } = input;
+  const items: BudgetItem[] = [
+    { what: 'app bundle', file: bundle.file, bytes: bundle.bytes, region: 'storage', cost: bundle.bytes, contiguous: false, note: 'in the firmware data partition' },
+    {
+      what: 'app byte code', bytes: bundle.parsedBytes ?? bundle.bytes, region: 'jsHeap', cost: bundle.parsedBytes ?? bundle.bytes, contiguous: false,
+      note: 'the parsed program in the JerryScript heap (estimate: the code without comments and indentation)',
+    },
+  ];
+  if (model) {
+    items.push(
+      { what: 'model pack', file: model.file, bytes: model.packBytes, region: 'storage', cost: model.packBytes, contiguous: false, note: 'a flash partition the firmware maps (tinysense.flash)' },
+      board.storage.memoryMapped
+        ? { what: 'model pack', bytes: model.packBytes, region: 'nativeHeap', cost: 0, contiguous: false, note: 'used in place from mapped flash' }
+        : { what: 'model pack (RAM copy)', bytes: model.packBytes, region: 'nativeHeap', cost: model.packBytes, contiguous: true, note: 'copied into tinysense.allocate() memory' },
+      { what: 'arena', bytes: model.arenaBytes, region: 'nativeHeap', cost: model.arenaBytes, contiguous: true, note: 'tinysense.allocate(): native memory, not the JerryScript heap' },
+    );
+  }
+  return items;
+}
+
+function region(region: Region, label: string, capacity: number, exact: boolean, items: BudgetItem[]): RegionBudget {
+  const used = items.filter((i) => i.region === region).reduce((sum, i) => sum + i.cost, 0);
+  return { region, label, capacity, used, free: capacity - used, exact };
+}
+
+/** Why the JS heap does not hold the build, naming the part that breaks it. */
+function heapProblem(board: Board, heap: RegionBudget, items: BudgetItem[]): string {
+  const parts = items.filter((i) => i.region === 'jsHeap' && i.cost > 0);
+  const biggest = parts.reduce((a, b) => (b.cost > a.cost ? b : a), parts[0]);
+  const list = parts.map((i) => `${i.what} ${formatBytes(i.cost)}`).join(' + ');
+  let text = `${board.name}: the JS heap has ${formatBytes(heap.capacity)}, the build needs ${formatBytes(heap.used)} (${list})`;
+  if (biggest?.what === 'model pack (RAM copy)') {
+    text = `${board.name} Storage is not memory-mapped: the pack needs ${formatBytes(biggest.cost)} of RAM, the JS heap has ${formatBytes(heap.capacity)} (${list}). ` +
+      'Use a board whose Storage is internal flash (Jolt.js) or a smaller model.';
+  } else if (board.engine === 'jerryscript') {
+    text += '. Build the firmware with a larger JerryScript heap (tools/build.py --mem-heap=<KB>), or make the app smaller (minify).';
+  } else {
+    text += '. Use a smaller model (the arena is the activations of the largest layers).';
+  }
+  return text;
+}
+
+export function computeBudget(input: BudgetInput): BudgetReport {
+  const { board } = input;
+  const perVar = board.jsHeap.kind === 'jsvars' ? board.jsHeap.bytesPerVariable : 1;
+  const items = board.engine === 'espruino' ? espruinoItems(input, perVar) : jerryscriptItems(input);
+  const storage = region('storage', board.engine === 'espruino' ? `Storage (${board.storage.medium})` : `flash data (${board.storage.medium})`, board.storage.bytes, true, items);
+  const heapLabel = board.jsHeap.kind === 'jsvars' ? `JS heap (${board.jsHeap.variables} JsVars x ${board.jsHeap.bytesPerVariable} B)` : 'JS heap';
+  const jsHeap = region('jsHeap', heapLabel, board.jsHeap.bytes, board.jsHeap.exact, items);
+  const nativeHeap = board.nativeHeap ? region('nativeHeap', 'native memory (firmware allocator)', board.nativeHeap.bytes, board.nativeHeap.exact, items) : undefined;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  if (storage.used > storage.capacity) {
+    const list = items.filter((i) => i.region === 'storage').map((i) => `${i.file ?? i.what} ${formatBytes(i.cost)}`).join(' + ');
+    problems.push(`${board.name}: ${storage.label} holds ${formatBytes(storage.capacity)}, the build needs ${formatBytes(storage.used)} (${list})`);
+  }
+  if (jsHeap.used > jsHeap.capacity) {
+    problems.push(heapProblem(board, jsHeap, items));
+  } else {
+    const headroom = input.headroom ?? DEFAULT_HEAP_HEADROOM;
+    if (jsHeap.free < headroom * jsHeap.capacity) {
+      warnings.push(`${board.name}: only ${formatBytes(jsHeap.free)} of the JS heap is left for the app's own objects; ` +
+        (board.engine === 'espruino' ? 'flat buffers also need contiguous free JsVars, which fragmentation can break up' : 'leave room for the app'));
+    }
+  }
+  if (nativeHeap && nativeHeap.used > nativeHeap.capacity) {
+    const list = items.filter((i) => i.region === 'nativeHeap' && i.cost > 0).map((i) => `${i.what} ${formatBytes(i.cost)}`).join(' + ');
+    problems.push(`${board.name}: native memory holds at most ${formatBytes(nativeHeap.capacity)}, the build needs ${formatBytes(nativeHeap.used)} (${list}). Use a smaller model or a board with PSRAM.`);
+  }
+  if (nativeHeap && !nativeHeap.exact && nativeHeap.used > 0) {
+    warnings.push(`${board.name}: native memory is an upper bound (${formatBytes(nativeHeap.capacity)}); the firmware's free heap is less (tinysense.memory().nativeFree on the board)`);
+  }
+  if (!jsHeap.exact) {
+    warnings.push(`${board.name}: the JS heap figure is an upper bound (${board.sources.jsHeap ?? 'see the board file'})`);
+  }
+  if (board.engine === 'espruino') {
+    for (const item of items) {
+      if (item.file && item.file.length > STORAGE_NAME_MAX) problems.push(`Storage file name "${item.file}" is longer than ${STORAGE_NAME_MAX} characters`);
+    }
+  }
+  if (!board.nativeCall.supported) warnings.push(`${board.name}: ${board.nativeCall.note}`);
+
+  let latency: LatencyEstimate | undefined;
+  const macs = input.model?.macs;
+  if (macs !== undefined) {
+    const cyclesPerMac = input.cyclesPerMac ?? DEFAULT_CYCLES_PER_MAC[board.cpu];
+    latency = {
+      estimate: true,
+      macs,
+      cyclesPerMac,
+      clockMHz: board.clockMHz,
+      ms: (macs * cyclesPerMac) / (board.clockMHz * 1000),
+      basis: `${macs} MACs x ${cyclesPerMac} cycles/MAC at ${board.clockMHz} MHz` +
+        (input.cyclesPerMac === undefined ? ` (default for ${board.cpu}; not measured)` : ' (cycles/MAC given)'),
+    };
+  }
+  return {
+    board: board.id,
+    boardName: board.name,
+    engine: board.engine,
+    items,
+    storage,
+    jsHeap,
+    ...(nativeHeap ? { nativeHeap } : {}),
+    latency,
+    problems,
+    warnings,
+    fits: problems.length === 0,
+  };
+}
+
+/** The regions of a report, in display order. */
+export function regions(r: BudgetReport): RegionBudget[] {
+  return r.nativeHeap ? [r.storage, r.jsHeap, r.nativeHeap] : [r.storage, r.jsHeap];
+}
+
+/** A plain-text report for the terminal. */
+export function formatBudget(r: BudgetReport): string {
+  const lines = [`${r.boardName} (${r.board}) budget: ${r.fits ? 'fits' : 'DOES NOT FIT'}`];
+  for (const g of regions(r)) {
+    lines.push(`  ${g.label}: ${formatBytes(g.used)} of ${formatBytes(g.capacity)}${g.exact ? '' : ' (at most)'} used, ${formatBytes(g.free)} free`);
+    for (const i of r.items.filter((x) => x.region === g.region)) {
+      lines.push(`    ${(i.file ? `${i.what} ${i.file}` : i.what).padEnd(34)} ${formatBytes(i.bytes).padStart(9)} -> ${formatBytes(i.cost).padStart(9)}  ${i.note}`);
+    }
+  }
+  if (r.latency) lines.push(`  invoke latency: ~${r.latency.ms.toFixed(1)} ms (estimate: ${r.latency.basis})`);
+  for (const p of r.problems) lines.push(`  problem: ${p}`);
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,380 @@
+/**
+ * The tinysense rollup plugin: bundles a TypeScript app for a board.
+ *
+ *   // rollup.config.js
+ *   import { tinysense } from 'tinysense/host/build';
+ *   export default { input: 'src/app.ts', output: { dir: 'dist' }, plugins: [tinysense({ board: 'JOLTJS', model: 'model.tflite' })] };
+ *
+ * tinysense() adds @rollup/plugin-typescript to the build (in its options
+ * hook, once the entry is known), set up for the board's engine: ES5 for
+ * Espruino with tslib resolved to the Espruino-safe helpers
+ * (espruino-tslib.js), ES2020 for JerryScript. The bundle is a plain script (an IIFE: Espruino
+ * runs a file top to bottom; require('Storage') stays a call to the
+ * built-in). It starts with `var TINYSENSE_TARGET = {...}` for
+ * device/app.ts. After bundling, the plugin checks the bundle against the
+ * engine (compat.ts), then emits the model pack, the kernel blob, budget.json
+ * and the datasheet next to it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, parse, relative, resolve } from 'node:path';
+import * as typescriptModule from '@rollup/plugin-typescript';
+import type { JsonCompilerOptions, RollupTypescriptOptions } from '@rollup/plugin-typescript';
+import type { OutputChunk, Plugin, SourceMapInput } from 'rollup';
+import { PACKAGE_ROOT } from '../paths.js';
+import { Board, loadBoard } from './boards.js';
+import { BudgetReport, computeBudget, formatBudget } from './budget.js';
+import { CompatResult, checkCompat, formatCompatIssue } from './compat.js';
+import { ModelCard, checkModelCard, datasheetHtml, datasheetMarkdown, loadModelCard } from './datasheet.js';
+import { hoistFunctionDeclarations } from './hoist.js';
+import { KernelBlob, loadKernelBlob } from './kernel-blob.js';
+import { minify } from './minify.js';
+import { ModelFacts, defaultPackName, loadModelFacts } from './model-facts.js';
+import type { SourceMapV3 } from './sourcemap.js';
+import { TargetDefinition, blobStorageName, targetDefinition, targetIntro } from './target.js';
+
+// The package's types describe a CommonJS module, its "import" build is ES: take the default export either way.
+type TypescriptPluginFactory = (options?: RollupTypescriptOptions) => Plugin;
+const typescriptPlugin = ((typescriptModule as unknown as { default?: TypescriptPluginFactory }).default ?? typescriptModule) as TypescriptPluginFactory;
+
+/** The helpers the Espruino bundle gets instead of tslib. */
+export const ESPRUINO_TSLIB = join(PACKAGE_ROOT, 'host', 'build', 'espruino-tslib.js');
+/** Declares the engine globals for apps (see the file). */
+const APP_GLOBALS = join(PACKAGE_ROOT, 'host', 'build', 'app-globals.d.ts');
+
+/** Helpers espruino-tslib.js provides. */
+export const ESPRUINO_HELPERS = ['__extends', '__assign', '__rest', '__spreadArray', '__read', '__values', '__makeTemplateObject', '__awaiter', '__generator'];
+
+/** Helpers TypeScript may emit that an Espruino build refuses, and why. */
+export const REFUSED_HELPERS: Record<string, string> = {
+  __asyncValues: "'for await' needs Symbol.asyncIterator, which Espruino does not have",
+  __asyncGenerator: 'async generators need Symbol.asyncIterator, which Espruino does not have',
+  __asyncDelegator: 'async generators need Symbol.asyncIterator, which Espruino does not have',
+  __await: 'async generators need Symbol.asyncIterator, which Espruino does not have',
+  __decorate: 'decorators are not supported in Espruino builds',
+  __param: 'decorators are not supported in Espruino builds',
+  __metadata: 'decorators are not supported in Espruino builds',
+  __esDecorate: 'decorators are not supported in Espruino builds',
+  __runInitializers: 'decorators are not supported in Espruino builds',
+  __setFunctionName: 'decorators are not supported in Espruino builds',
+  __propKey: 'decorators are not supported in Espruino builds',
+  __classPrivateFieldGet: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
+  __classPrivateFieldSet: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
+  __classPrivateFieldIn: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
+  __addDisposableResource: "'using' needs Symbol.dispose, which Espruino does not have",
+  __disposeResources: "'using' needs Symbol.dispose, which Espruino does not have",
+};
+
+export interface TinysenseOptions {
+  /** Board id (boards/<ID>.json), path of a board file, or a loaded board. */
+  board: string | Board;
+  /** A .tflite (compiled here) or .tsm model to emit as the pack, or facts already loaded. */
+  model?: string | ModelFacts;
+  /** Storage name of the pack; default: the name the app passes to openModel(), else <model>.tsm. */
+  modelFile?: string;
+  /** A model card (path or object) for the datasheet: dataset, evaluation, intended use. */
+  modelCard?: string | ModelCard;
+  /** Where tinysense-m4.bin/.json are (default kernels-c/out). */
+  kernelsDir?: string;
+  /** Drop comments and indentation (minify.ts). Default false. */
+  minify?: boolean;
+  /** Cycles per MAC for the latency estimate (default: budget.ts DEFAULT_CYCLES_PER_MAC). */
+  cyclesPerMac?: number;
+  /** What compat errors do: fail the build (default), only warn, or skip the check. */
+  compat?: 'error' | 'warn' | 'off';
+  /** What a budget that does not fit does: fail the build (default) or warn. */
+  budget?: 'error' | 'warn';
+  /** Emit budget.json and datasheet.md/.html (default true). */
+  reports?: boolean;
+  /** Options merged into @rollup/plugin-typescript's (e.g. a tsconfig); target is still set by the engine. */
+  typescript?: RollupTypescriptOptions;
+}
+
+export interface BuildReport {
+  board: string;
+  boardName: string;
+  engine: Board['engine'];
+  bundle: { file: string; bytes: number; minified: boolean };
+  model?: {
+    source: string;
+    file: string;
+    format: ModelFacts['format'];
+    packBytes: number;
+    arenaBytes: number;
+    constBytes: number;
+    macs?: number;
+    parameters?: number;
+  };
+  blob?: { file: string; bytes: number; entries: KernelBlob['entries'] };
+  target: TargetDefinition;
+  /** Storage names the app passes to openModel() as string literals. */
+  openModelFiles: string[];
+  compat: CompatResult;
+  budget: BudgetReport;
+  /** Files this build emitted beside the bundle (Storage files and reports). */
+  files: string[];
+  warnings: string[];
+}
+
+export interface TinysenseApi {
+  /** The report of the last generated bundle. */
+  report(): BuildReport | undefined;
+}
+
+function compilerOptions(board: Board): Partial<JsonCompilerOptions> {
+  const common = {
+    module: 'esnext',
+    moduleResolution: 'bundler',
+    // A file without import/export is a script to TypeScript, and a script gets bare calls to the
+    // helpers with no import (importHelpers cannot add one) and no definitions: every file is a module.
+    moduleDetection: 'force',
+    strict: true,
+    skipLibCheck: true,
+    sourceMap: true,
+    inlineSources: true,
+    declaration: false,
+    types: [],
+  };
+  return board.engine === 'espruino'
+    ? { ...common, target: 'es5', lib: ['es5', 'es2015.promise'] }
+    : { ...common, target: 'es2020', lib: ['es2020'] };
+}
+
+/**
+ * The TypeScript project of an app: its entries and the engine globals as
+ * root files, written to a temporary tsconfig. (Without root files
+ * @rollup/plugin-typescript would compile every .ts under the working
+ * directory; files it discovers while bundling are not added to a one-off
+ * build's program.)
+ */
+function appTsconfig(entries: string[]): string {
+  const files = [...entries.map((e) => resolve(e)), APP_GLOBALS];
+  const dir = join(tmpdir(), 'tinysense-build');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `tsconfig-${createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16)}.json`);
+  writeFileSync(path, JSON.stringify({ files }, null, 2));
+  return path;
+}
+
+/** @rollup/plugin-typescript for the board's engine. */
+function typescriptFor(board: Board, entries: string[], user: RollupTypescriptOptions = {}): Plugin {
+  return typescriptPlugin({
+    tsconfig: appTsconfig(entries),
+    // Apps and device/ live anywhere: match TypeScript files by extension from the file system root.
+    include: ['**/*.ts', '**/*.mts', '**/*.cts'],
+    filterRoot: parse(process.cwd()).root,
+    ...user,
+    compilerOptions: {
+      ...compilerOptions(board),
+      ...(user.compilerOptions as Partial<JsonCompilerOptions> | undefined),
+      target: board.engine === 'espruino' ? 'es5' : 'es2020',
+    },
+    ...(board.engine === 'espruino' ? { tslib: ESPRUINO_TSLIB } : {}),
+  });
+}
+
+/** Storage names passed to openModel('...') in the bundle. */
+function openModelFiles(code: string): string[] {
+  const names = new Set<string>();
+  for (const m of code.matchAll(/\bopenModel(?:\$\d+)?\s*\(\s*(['"])([^'"\\]+)\1\s*\)/g)) names.add(m[2]);
+  return [...names];
+}
+
+/** Names TypeScript imports from tslib in a transformed module. */
+function importedHelpers(code: string): string[] {
+  const names: string[] = [];
+  for (const m of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']tslib["']/g)) {
+    for (const part of m[1].split(',')) {
+      const name = part.trim().split(/\s+as\s+/)[0];
+      if (name) names.push(name);
+    }
+  }
+  return names;
+}
+
+/** Names of the (synchronous) plugins in a rollup `plugins` option, nested arrays included. */
+function namedPlugins(option: unknown): string[] {
+  if (Array.isArray(option)) return option.flatMap((p: unknown) => namedPlugins(p));
+  return option !== null && typeof option === 'object' && typeof (option as { name?: unknown }).name === 'string' ? [(option as { name: string }).name] : [];
+}
+
+/** Minification as its own plugin, so that it runs after tinysense's renderChunk (hoisting). */
+function minifyPlugin(): Plugin {
+  return {
+    name: 'tinysense-minify',
+    renderChunk(code, chunk) {
+      const { code: small, map } = minify(code, chunk.fileName);
+      return { code: small, map: map as SourceMapInput };
+    },
+  };
+}
+
+export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
+  const board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
+  let blob: KernelBlob | undefined;
+  let model: ModelFacts | undefined;
+  let card: ModelCard | undefined;
+  let target: TargetDefinition | undefined;
+  let last: BuildReport | undefined;
+  let entry = 'app';
+
+  const core: Plugin<TinysenseApi> = {
+    name: 'tinysense',
+    api: { report: () => last },
+
+    // The TypeScript plugin is created here, once the entries are known (its project lists them).
+    options(input) {
+      const entries = typeof input.input === 'string' ? [input.input] : Array.isArray(input.input) ? input.input : Object.values(input.input ?? {});
+      const plugins = Array.isArray(input.plugins) ? input.plugins : input.plugins ? [input.plugins] : [];
+      if (namedPlugins(plugins).includes('typescript')) {
+        throw new Error('tinysense adds @rollup/plugin-typescript itself, set up for the board\'s engine: remove yours and pass its options as tinysense({ typescript: {...} })');
+      }
+      const added = [typescriptFor(board, entries, options.typescript), ...(options.minify ? [minifyPlugin()] : [])];
+      return { ...input, plugins: [...plugins, ...added] };
+    },
+
+    async buildStart(input) {
+      const inputs = Array.isArray(input.input) ? input.input : Object.values(input.input);
+      entry = inputs[0] ?? 'app';
+      try {
+        if (board.nativeCall.kernels === 'blob') blob = loadKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', options.kernelsDir);
+        target = targetDefinition(board, blob);
+        if (options.model !== undefined) model = typeof options.model === 'string' ? await loadModelFacts(options.model) : options.model;
+        if (options.modelCard !== undefined) card = typeof options.modelCard === 'string' ? loadModelCard(options.modelCard) : checkModelCard(options.modelCard, 'modelCard');
+      } catch (e) {
+        this.error(`tinysense (${board.id}): ${(e as Error).message}`);
+      }
+    },
+
+    transform: {
+      order: 'post',
+      handler(code, id) {
+        if (board.engine !== 'espruino') return null;
+        for (const name of importedHelpers(code)) {
+          if (ESPRUINO_HELPERS.includes(name)) continue;
+          const why = REFUSED_HELPERS[name] ?? 'espruino-tslib.js does not provide it';
+          this.error(`${relative(process.cwd(), id)}: TypeScript emitted the helper ${name} for this code, which ${board.name} cannot run: ${why}`);
+        }
+        return null;
+      },
+    },
+
+    intro() {
+      return target ? targetIntro(target) : '';
+    },
+
+    outputOptions(out) {
+      const es5 = board.engine === 'espruino';
+      return {
+        ...out,
+        format: 'iife',
+        name: out.name ?? 'tinysenseApp',
+        strict: false, // neither engine needs 'use strict'; Espruino has no strict mode
+        freeze: false, // Object.freeze does not exist on Espruino
+        esModule: false,
+        // The map is for tools (compat errors, the simulator), not the board: no sourceMappingURL comment.
+        sourcemap: out.sourcemap ?? 'hidden',
+        generatedCode: { preset: es5 ? 'es5' : 'es2015', symbols: false },
+      };
+    },
+
+    // Espruino does not hoist function declarations; TypeScript's ES5 classes need it (hoist.ts).
+    renderChunk(code, chunk) {
+      if (board.engine !== 'espruino') return null;
+      const hoisted = hoistFunctionDeclarations(code, chunk.fileName);
+      return hoisted ? { code: hoisted.code, map: hoisted.map as SourceMapInput } : null;
+    },
+
+    generateBundle(out, bundle) {
+      const chunk = Object.values(bundle).find((f): f is OutputChunk => f.type === 'chunk' && f.isEntry);
+      if (!chunk || !target) return;
+      const warnings: string[] = [];
+      const outDir = out.dir ?? (out.file ? dirname(out.file) : process.cwd());
+
+      // Compatibility, with positions in the original sources.
+      const map = chunk.map ? ({ ...chunk.map, sources: chunk.map.sources.map((s) => relative(process.cwd(), resolve(outDir, s))) } as SourceMapV3) : undefined;
+      const compat: CompatResult = options.compat === 'off'
+        ? { engine: board.engine, issues: [], errors: [], warnings: [], ok: true }
+        : checkCompat(board.engine, chunk.code, { map });
+      const lines = compat.issues.map((i) => formatCompatIssue(i, chunk.fileName));
+      if (compat.errors.length > 0 && options.compat !== 'warn' && options.compat !== 'off') {
+        this.error(`tinysense: ${chunk.fileName} uses what ${board.name} (${board.engine}) cannot run:\n  ${lines.join('\n  ')}`);
+      }
+      for (const line of lines) {
+        warnings.push(line);
+        this.warn(line);
+      }
+
+      // Storage files: the pack and the kernel blob.
+      const opened = openModelFiles(chunk.code);
+      const files: string[] = [];
+      let packFile: string | undefined;
+      if (model) {
+        packFile = options.modelFile ?? (opened.length === 1 ? opened[0] : defaultPackName(model.source));
+        if (opened.length > 0 && !opened.includes(packFile)) {
+          const w = `the app opens ${opened.join(', ')} but the model pack is emitted as ${packFile}`;
+          warnings.push(w);
+          this.warn(w);
+        }
+        this.emitFile({ type: 'asset', fileName: packFile, source: model.pack });
+        files.push(packFile);
+      }
+      if (blob) {
+        this.emitFile({ type: 'asset', fileName: blobStorageName(blob), source: blob.bytes });
+        files.push(blobStorageName(blob));
+      }
+
+      const bundleBytes = Buffer.byteLength(chunk.code, 'utf8');
+      // JerryScript keeps the parsed program in its heap: estimate it from the code without comments and indentation.
+      const parsedBytes = board.engine === 'jerryscript' ? Buffer.byteLength(options.minify ? chunk.code : minify(chunk.code, chunk.fileName).code) : undefined;
+      const budget = computeBudget({
+        board,
+        bundle: { file: chunk.fileName, bytes: bundleBytes, parsedBytes },
+        model: model && packFile ? { file: packFile, packBytes: model.packBytes, arenaBytes: model.arenaBytes, macs: model.macs } : undefined,
+        blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length } : undefined,
+        cyclesPerMac: options.cyclesPerMac,
+      });
+      warnings.push(...budget.warnings);
+
+      const report: BuildReport = {
+        board: board.id,
+        boardName: board.name,
+        engine: board.engine,
+        bundle: { file: chunk.fileName, bytes: bundleBytes, minified: options.minify === true },
+        model: model && packFile
+          ? {
+              source: model.source, file: packFile, format: model.format, packBytes: model.packBytes, arenaBytes: model.arenaBytes,
+              constBytes: model.constBytes, macs: model.macs, parameters: model.parameters,
+            }
+          : undefined,
+        blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, entries: blob.entries } : undefined,
+        target,
+        openModelFiles: opened,
+        compat,
+        budget,
+        files,
+        warnings,
+      };
+      last = report;
+
+      if (options.reports !== false) {
+        const title = `${card?.name ?? (model ? defaultPackName(model.source).replace(/\.tsm$/, '') : 'tinysense app')} on ${board.name}`;
+        const sheet = { title, app: relative(process.cwd(), entry), board, budget, bundleBytes, model, card };
+        const json = { board: board.id, engine: board.engine, bundle: report.bundle, model: report.model, blob: report.blob, target, budget };
+        this.emitFile({ type: 'asset', fileName: 'budget.json', source: JSON.stringify(json, null, 2) + '\n' });
+        this.emitFile({ type: 'asset', fileName: 'datasheet.md', source: datasheetMarkdown(sheet) });
+        this.emitFile({ type: 'asset', fileName: 'datasheet.html', source: datasheetHtml(sheet) });
+        files.push('budget.json', 'datasheet.md', 'datasheet.html');
+      }
+
+      if (!budget.fits) {
+        const message = `tinysense: the build does not fit ${board.name}:\n${formatBudget(budget)}`;
+        if (options.budget === 'warn') this.warn(message);
+        else this.error(message);
+      }
+    },
+  };
+
+  return core;
+}

@@ -1,0 +1,106 @@
+/**
+ * The budget report against figures computed here, independently, from the
+ * rules it implements (Espruino 2v29: 14-byte JsVars, flat buffers of
+ * 1 + ceil(n / 14) JsVars, typed arrays 2 JsVars more, 32-byte Storage
+ * headers) and the board files.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadBoard } from '../../host/build/boards.js';
+import { computeBudget, formatBudget, formatBytes } from '../../host/build/budget.js';
+
+// A person-detection-sized model and a kernel blob.
+const MODEL = { file: 'person.tsm', packBytes: 300_000, arenaBytes: 85_024, macs: 7_200_000 };
+const BLOB = { file: 'tinysense-m4.bin', bytes: 12_000 };
+const BUNDLE = { file: 'app.js', bytes: 24_000 };
+
+const jsvars = (bytes: number): number => 1 + Math.ceil(bytes / 14);
+
+describe('budget', () => {
+  it('Jolt.js: pack in place in memory-mapped Storage, arena and blob in the JS heap', () => {
+    const r = computeBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, model: MODEL, blob: BLOB });
+    expect(r.storage.capacity).toBe(100 * 4096);
+    expect(r.storage.used).toBe(24_000 + 300_000 + 12_000 + 3 * 32);
+    const heap = jsvars(12_000) * 14 + (jsvars(85_024) + 2) * 14; // blob copy + arena Uint8Array
+    expect(r.jsHeap.capacity).toBe(12_000 * 14);
+    expect(r.jsHeap.used).toBe(heap);
+    expect(r.jsHeap.free).toBe(168_000 - heap);
+    expect(r.items.find((i) => i.what === 'model pack' && i.region === 'jsHeap')!.cost).toBe(0);
+    expect(r.fits).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    // 7.2 M MACs x 4 cycles at 64 MHz = 450 ms, labelled an estimate.
+    expect(r.latency).toMatchObject({ estimate: true, macs: 7_200_000, cyclesPerMac: 4, clockMHz: 64 });
+    expect(r.latency!.ms).toBeCloseTo((7_200_000 * 4) / 64_000, 6);
+    expect(r.latency!.basis).toMatch(/not measured/);
+  });
+
+  it('Bangle.js 2: Storage is not memory-mapped, so the pack is copied to RAM and does not fit', () => {
+    const r = computeBudget({ board: loadBoard('BANGLEJS2'), bundle: BUNDLE, model: MODEL, blob: BLOB });
+    const pack = (jsvars(300_000) + 2) * 14;
+    const used = pack + jsvars(12_000) * 14 + (jsvars(85_024) + 2) * 14;
+    expect(r.jsHeap.used).toBe(used);
+    expect(r.storage.capacity).toBe(8 * 1024 * 1024);
+    expect(r.fits).toBe(false);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toContain(`Bangle.js 2 Storage is not memory-mapped: the pack needs ${Math.round(pack / 1000)} KB of RAM, the JS heap has 168 KB`);
+    expect(formatBudget(r)).toContain('DOES NOT FIT');
+  });
+
+  it('nRF52840 DK: 40 KB of Storage does not hold the pack', () => {
+    const r = computeBudget({ board: loadBoard('NRF52840DK'), bundle: BUNDLE, model: MODEL, blob: BLOB });
+    expect(r.storage.capacity).toBe(10 * 4096);
+    expect(r.fits).toBe(false);
+    expect(r.problems[0]).toMatch(/^nRF52840 Development Kit: Storage .* holds 41 KB, the build needs 336 KB \(app\.js 24 KB \+ person\.tsm 300 KB \+ tinysense-m4\.bin 12 KB\)/);
+    // The JS heap (12500 JsVars) would hold it.
+    expect(r.jsHeap.capacity).toBe(175_000);
+    expect(r.jsHeap.used).toBeLessThan(175_000);
+  });
+
+  it('ESP32 with Espruino: no blob, an upper-bound heap, and a warning that the kernels need custom firmware', () => {
+    const r = computeBudget({ board: loadBoard('ESP32'), bundle: BUNDLE, model: MODEL });
+    expect(r.items.some((i) => i.what.startsWith('kernel blob'))).toBe(false);
+    expect(r.jsHeap).toMatchObject({ capacity: 16_383 * 14, exact: false });
+    expect(r.jsHeap.used).toBe((jsvars(85_024) + 2) * 14);
+    expect(r.fits).toBe(true);
+    expect(r.warnings.join('\n')).toMatch(/upper bound/);
+    expect(r.warnings.join('\n')).toMatch(/custom firmware/);
+    expect(r.latency!.ms).toBeCloseTo((7_200_000 * 4) / 240_000, 6);
+  });
+
+  it('ESP32 with JerryScript: the program in the 20 KB heap, the arena in native memory, the pack in mapped flash', () => {
+    const board = loadBoard('ESP32_JERRYSCRIPT');
+    const r = computeBudget({ board, bundle: { ...BUNDLE, parsedBytes: 15_000 }, model: MODEL, cyclesPerMac: 2.5 });
+    expect(r.jsHeap).toMatchObject({ capacity: 20 * 1024, used: 15_000 });
+    expect(r.nativeHeap).toMatchObject({ capacity: 512_000, used: 85_024, exact: false });
+    expect(r.storage.used).toBe(24_000 + 300_000);
+    expect(r.fits).toBe(true);
+    expect(r.warnings.join('\n')).toMatch(/native memory is an upper bound/);
+    expect(r.latency).toMatchObject({ cyclesPerMac: 2.5, clockMHz: 160 });
+    expect(r.latency!.ms).toBeCloseTo((7_200_000 * 2.5) / 160_000, 6);
+    expect(r.latency!.basis).toMatch(/cycles\/MAC given/);
+    // A program too big for the heap: the hint says how to grow it.
+    const big = computeBudget({ board, bundle: { ...BUNDLE, parsedBytes: 24_000 }, model: MODEL });
+    expect(big.fits).toBe(false);
+    expect(big.problems[0]).toMatch(/JS heap has 20 KB, the build needs 24 KB .*--mem-heap/);
+    // An arena beyond native memory.
+    const huge = computeBudget({ board, bundle: { ...BUNDLE, parsedBytes: 15_000 }, model: { ...MODEL, arenaBytes: 600_000 } });
+    expect(huge.problems[0]).toMatch(/native memory holds at most 512 KB, the build needs 600 KB \(arena 600 KB\)/);
+  });
+
+  it('warns when little heap is left, refuses Storage names over 28 characters, and has no latency without MACs', () => {
+    const tight = computeBudget({
+      board: loadBoard('JOLTJS'), bundle: BUNDLE, blob: BLOB,
+      model: { file: 'a-model-pack-name-that-is-too-long.tsm', packBytes: 1000, arenaBytes: 140_000 },
+    });
+    expect(tight.latency).toBeUndefined();
+    expect(tight.jsHeap.free).toBeLessThan(16_800);
+    expect(tight.warnings.join('\n')).toMatch(/only .* of the JS heap is left/);
+    expect(tight.problems).toEqual(['Storage file name "a-model-pack-name-that-is-too-long.tsm" is longer than 28 characters']);
+  });
+
+  it('formats sizes as board makers count them (1 KB = 1000 bytes)', () => {
+    expect([formatBytes(999), formatBytes(1500), formatBytes(168_000), formatBytes(8_388_608), formatBytes(12_345_678), formatBytes(-4772)]).toEqual([
+      '999 B', '1.5 KB', '168 KB', '8.39 MB', '12.3 MB', '-4.8 KB',
+    ]);
+  });
+});
