@@ -1,0 +1,42 @@
+// The person example, built for the board exactly as `tinysense build` does, runs in the simulator:
+// E.nativeCall dispatches to the kernels, the frames come from the hallway trace, and the scores equal
+// TFLM's goldens for the same images.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../host/sim/index.js';
+import { simulationReport } from '../../host/sim/report.js';
+import { sharedBytes } from '../../test/shared.js';
+
+const here = new URL('.', import.meta.url).pathname;
+const golden = (image: string) => Array.from(new Int8Array(sharedBytes('golden', 'person_detection', `${image}_scores_int8.bin`).buffer));
+
+describe('examples/person in the simulator', () => {
+  for (const board of ['JOLTJS', 'BANGLEJS2']) {
+    it(`${board}: detects the person while they are in the frame, with TFLM's scores`, async () => {
+      const sim = await simulate({ app: here, board, trace: join(here, 'traces', 'hall.json'), outDir: join('out', 'test', `person-${board}`) });
+      sim.advance(6500);
+      expect(sim.errors).toEqual([]);
+      const scores = sim.events('scores');
+      // One invoke per second: t = 1000 ... 6000 ms; the person is in frame from 2500 to 4500 ms.
+      expect(scores.map((e) => e.t)).toEqual([1000, 2000, 3000, 4000, 5000, 6000]);
+      const noPerson = golden('no_person');
+      const person = golden('person');
+      expect(scores.map((e) => e.value)).toEqual([noPerson, noPerson, person, person, noPerson, noPerson]);
+      expect(sim.events('person').map((e) => e.t)).toEqual([3000, 4000]);
+      expect(sim.camera.captures).toBe(6);
+      // Every op of every invoke went through the kernel blob's entry point.
+      const packOps = 30; // 31 operators; the RESHAPE aliases its input and needs no call
+      expect(sim.nativeCalls().ts_invoke).toBe(6 * packOps);
+      const html = simulationReport(sim, 'person');
+      expect(html).toContain('<svg');
+      expect(html).not.toMatch(/<script|https?:\/\//);
+    });
+  }
+
+  it('the build for the board is what ran: app.js is the uploadable bundle', () => {
+    const bundle = readFileSync(join('out', 'test', 'person-JOLTJS', 'app.js'), 'utf8');
+    expect(bundle).toMatch(/TINYSENSE_TARGET/);
+    expect(bundle).toMatch(/E\.nativeCall/);
+  });
+});
