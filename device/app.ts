@@ -8,12 +8,13 @@
 import { Kernels } from './kernels.js';
 import { Model } from './runtime.js';
 import { espruinoKernels, storageBytes, storage } from './engines/espruino.js';
+import { flashBytes, jerryKernels } from './engines/jerryscript.js';
 
 export interface TargetInfo {
   engine: 'espruino' | 'jerryscript';
   /** Board id the bundle was built for. */
   board?: string;
-  /** Espruino: the Storage file holding the kernel blob and its entry offsets. */
+  /** Espruino only: the Storage file holding the kernel blob and its entry offsets. */
   blobFile?: string;
   invoke?: number;
   checksum?: number;
@@ -36,10 +37,18 @@ export function engineKernels(): Kernels {
     kernels = espruinoKernels(code, { invoke: target.invoke as number, checksum: target.checksum as number });
     return kernels;
   }
+  if (target.engine === 'jerryscript') {
+    kernels = jerryKernels(); // the firmware's global `tinysense` (kernels-c/jerryscript)
+    return kernels;
+  }
   throw new Error('tinysense: engine ' + target.engine + ' is not supported by this build');
 }
 
-/** Loads and validates the model pack stored in Storage file `file`. */
+/**
+ * Loads and validates a model pack: on Espruino the Storage file `file`, on
+ * JerryScript the flash partition `file` (used in place).
+ */
 export function openModel(file: string): Model {
-  return new Model(storageBytes(file), engineKernels());
+  var bytes = TINYSENSE_TARGET.engine === 'jerryscript' ? flashBytes(file) : storageBytes(file);
+  return new Model(bytes, engineKernels());
 }

@@ -1,0 +1,160 @@
+/**
+ * JerryScript binding: the kernels as native functions compiled into the
+ * firmware (kernels-c/jerryscript/tinysense_jerry.c), reached through the
+ * global object `tinysense` that the firmware defines (docs/jerryscript.md).
+ *
+ * JerryScript hands natives typed arrays, not addresses, while the Kernels
+ * interface speaks in integer addresses. So the "addresses" this binding
+ * gives out are handles: buffer number n (from 1) covers [n * SPAN,
+ * (n + 1) * SPAN), and invoke()/crc32() map an address back to its typed
+ * array and offset before calling the native. The natives check every typed
+ * array, offset and length again in C, and every op record before it runs.
+ *
+ * Memory rules (JerryScript v3.0):
+ * - Its garbage collector does not move objects, so a typed array's memory
+ *   stays put while the binding holds it: anything 4-aligned is used in place,
+ *   including views of memory-mapped flash (tinysense.flash(name)); anything
+ *   else is copied into native memory from tinysense.allocate().
+ * - Buffers the binding hands out live as long as the Kernels object does
+ *   (a model lives for the app's lifetime; there is no free in Kernels).
+ *
+ * ES5 only.
+ */
+import { Kernels, NativeBuffer } from '../kernels.js';
+
+/** What tinysense.memory() reports, in bytes; -1 where the firmware cannot tell. */
+export interface JerryMemory {
+  jsHeapSize: number;
+  jsHeapUsed: number;
+  jsHeapPeak: number;
+  nativeFree: number;
+  nativeLargest: number;
+}
+
+/** tinysense.sensors: each group is present only on boards that have the sensor. */
+export interface JerrySensors {
+  accel?: {
+    /** chip: 'lis3dh' | 'lis2dh12' | 'mpu6050'; address: 7-bit I2C address; rangeG: 2, 4, 8 or 16. */
+    open(chip: string, address: number, rangeG: number, rateHz: number): void;
+    /** Writes x, y, z in milli-g at into[3 * index], into[3 * index + 1], into[3 * index + 2]. */
+    read(into: Int16Array, index: number): void;
+  };
+  mic?: {
+    start(sampleRate: number): void;
+    /** Fills into with 16-bit PCM; returns how many samples arrived before timeoutMs. */
+    read(into: Int16Array, timeoutMs: number): number;
+    stop(): void;
+  };
+  camera?: {
+    /** One width x height grayscale frame: 0..255 into a Uint8Array, gray - 128 into an Int8Array. */
+    capture(into: Uint8Array | Int8Array, width: number, height: number, timeoutMs?: number): void;
+  };
+}
+
+/** The global `tinysense` of a tinysense-enabled JerryScript firmware. */
+export interface JerryNatives {
+  version: string;
+  invoke(pack: Uint8Array, recordOffset: number, arena: Uint8Array): number;
+  checksum(data: Uint8Array, offset: number, length: number): number;
+  allocate(bytes: number): Uint8Array;
+  aligned(data: Uint8Array): boolean;
+  flash(name: string): Uint8Array | undefined;
+  memory(): JerryMemory;
+  sensors: JerrySensors;
+}
+
+// The firmware's global (module-scoped declaration: the host type-check must not see it).
+declare var tinysense: JerryNatives | undefined;
+
+/** Handle space per buffer: 256 MiB, far above any model a board can hold. */
+export var SPAN = 0x10000000;
+
+/** The firmware's natives, or an Error saying the firmware lacks them. */
+export function jerryNatives(): JerryNatives {
+  if (typeof tinysense === 'undefined' || !tinysense || typeof tinysense.invoke !== 'function') {
+    throw new Error('tinysense: this JerryScript firmware has no tinysense natives (see docs/jerryscript.md)');
+  }
+  return tinysense;
+}
+
+/**
+ * Creates the kernels over the natives (by default the firmware's global
+ * `tinysense`; tests pass a double).
+ */
+export function jerryKernels(natives?: JerryNatives): Kernels {
+  var n = natives || jerryNatives();
+  // buffers[k] is the typed array behind handle k * SPAN; slot 0 stays empty so no handle is 0.
+  var buffers: Uint8Array[] = [];
+  buffers.push(undefined as unknown as Uint8Array);
+
+  function register(bytes: Uint8Array): NativeBuffer {
+    if (bytes.length >= SPAN) throw new Error('tinysense: a ' + bytes.length + '-byte buffer is larger than ' + SPAN + ' bytes');
+    var base = buffers.length * SPAN;
+    buffers.push(bytes);
+    return {
+      length: bytes.length,
+      view: function () {
+        return bytes;
+      },
+      address: function () {
+        return base;
+      },
+    };
+  }
+
+  /** The buffer number of a handle address, checked. */
+  function owner(address: number, what: string): number {
+    var k = Math.floor(address / SPAN);
+    if (!(address >= SPAN && k < buffers.length && Math.floor(address) === address)) {
+      throw new Error('tinysense: ' + what + ' ' + address + ' is not an address this binding gave out');
+    }
+    return k;
+  }
+
+  return {
+    name: 'jerryscript',
+    allocate: function (bytes: number): NativeBuffer {
+      if (!(bytes >= 0 && bytes < SPAN && Math.floor(bytes) === bytes)) throw new Error('tinysense: cannot allocate ' + bytes + ' bytes');
+      // tinysense.allocate throws a RangeError naming the size (and free memory) when it cannot.
+      return register(n.allocate(bytes));
+    },
+    place: function (data: Uint8Array): NativeBuffer {
+      // Flash views, allocate()d memory and aligned heap arrays stay where they are; the rest is copied.
+      if (n.aligned(data)) return register(data);
+      var copy = n.allocate(data.length);
+      copy.set(data);
+      return register(copy);
+    },
+    invoke: function (record: number, arena: number, pack: number): number {
+      var p = owner(pack, 'pack');
+      var a = owner(arena, 'arena');
+      if (pack !== p * SPAN || arena !== a * SPAN) throw new Error('tinysense: pack and arena must be buffer starts');
+      if (owner(record, 'record') !== p) throw new Error('tinysense: the record is not inside the pack');
+      return n.invoke(buffers[p], record - pack, buffers[a]);
+    },
+    crc32: function (address: number, length: number): number {
+      var k = owner(address, 'checksum address');
+      return n.checksum(buffers[k], address - k * SPAN, length) >>> 0;
+    },
+  };
+}
+
+/**
+ * The bytes of a model pack the firmware maps from flash by name (an ESP32
+ * partition label, a Zephyr flash partition), without copying.
+ */
+export function flashBytes(name: string, natives?: JerryNatives): Uint8Array {
+  var bytes = (natives || jerryNatives()).flash(name);
+  if (!bytes) throw new Error('tinysense: no flash region named ' + name + ' on this board');
+  return bytes;
+}
+
+/** The board's sensors (groups absent where the board has no such sensor). */
+export function jerrySensors(natives?: JerryNatives): JerrySensors {
+  return (natives || jerryNatives()).sensors;
+}
+
+/** Engine heap and native memory in bytes. */
+export function jerryMemory(natives?: JerryNatives): JerryMemory {
+  return (natives || jerryNatives()).memory();
+}

@@ -1,0 +1,715 @@
+/*
+ * tinysense_record_check.c: per-record bounds and structure check, the C twin
+ * of checkRecord() in device/validate.ts (see tinysense_record_check.h).
+ *
+ * Arithmetic is int64 with saturation, so no product or sum of record fields
+ * can wrap: validate.ts computes the same quantities in doubles.
+ */
+#include "tinysense_record_check.h"
+
+#include <stddef.h>
+
+#include "tinysense_nn.h"
+
+#define INT32_MAX_ ((int64_t)2147483647)
+#define SAT_MAX ((int64_t)1 << 62)
+
+/* ---- messages (no libc) ------------------------------------------------- */
+
+void ts_msg_init(ts_msg *m, char *out, uint32_t size) {
+  m->out = out;
+  m->size = size;
+  m->used = 0;
+  if (size > 0) out[0] = '\0';
+}
+
+void ts_msg_str(ts_msg *m, const char *s) {
+  if (m->size == 0) return;
+  while (*s && m->used + 1 < m->size) m->out[m->used++] = *s++;
+  m->out[m->used] = '\0';
+}
+
+void ts_msg_int(ts_msg *m, int64_t v) {
+  char digits[24];
+  int n = 0;
+  uint64_t u;
+  if (v < 0) {
+    ts_msg_str(m, "-");
+    u = (uint64_t)0 - (uint64_t)v;
+  } else {
+    u = (uint64_t)v;
+  }
+  do {
+    digits[n++] = (char)('0' + (int)(u % 10));
+    u /= 10;
+  } while (u != 0 && n < 23);
+  {
+    char text[24];
+    int i;
+    for (i = 0; i < n; i++) text[i] = digits[n - 1 - i];
+    text[n] = '\0';
+    ts_msg_str(m, text);
+  }
+}
+
+/* ---- saturating int64 ---------------------------------------------------- */
+
+static int64_t clamp(int64_t v) {
+  if (v > SAT_MAX) return SAT_MAX;
+  if (v < -SAT_MAX) return -SAT_MAX;
+  return v;
+}
+
+/* Both operands within +-2^62: the sum cannot overflow int64. */
+static int64_t sat_add(int64_t a, int64_t b) { return clamp(clamp(a) + clamp(b)); }
+
+/* Operands within +-2^62: split so the product cannot overflow either. */
+static int64_t sat_mul(int64_t a, int64_t b) {
+  int64_t aa = a < 0 ? -a : a, bb = b < 0 ? -b : b;
+  int negative = (a < 0) != (b < 0);
+  if (aa == 0 || bb == 0) return 0;
+  if (aa > SAT_MAX / bb) return negative ? -SAT_MAX : SAT_MAX;
+  return negative ? -(aa * bb) : aa * bb;
+}
+
+/* ---- the check ----------------------------------------------------------- */
+
+typedef struct {
+  const uint8_t *pack;
+  const int32_t *w; /* the record's words */
+  int64_t const_lo, const_hi, arena_bytes;
+  ts_msg *why;
+  int failed;
+} checker;
+
+#define FIELD(type, member) ((int32_t)(offsetof(type, member) / 4))
+#define WORDS(type) ((int32_t)(sizeof(type) / 4))
+
+static int32_t f(const checker *c, int32_t field) { return c->w[field]; }
+
+static int32_t pack_i32(const checker *c, int64_t at) {
+  const uint8_t *b = c->pack + at;
+  return (int32_t)((uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24));
+}
+
+/* Records the first failure only. */
+static int bad(checker *c, const char *what) {
+  if (!c->failed) {
+    c->failed = 1;
+    ts_msg_str(c->why, what);
+  }
+  return 0;
+}
+
+static int bad_value(checker *c, const char *what, int64_t v) {
+  if (!c->failed) {
+    c->failed = 1;
+    ts_msg_str(c->why, what);
+    ts_msg_str(c->why, " is ");
+    ts_msg_int(c->why, v);
+  }
+  return 0;
+}
+
+static int in_range(int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; }
+
+/* A dimension a kernel loops over: 0 is allowed. Returns it, or -1 after failing. */
+static int64_t dim(checker *c, int32_t field, const char *what) {
+  int32_t v = f(c, field);
+  if (v < 0) {
+    bad_value(c, what, v);
+    return -1;
+  }
+  return v;
+}
+
+static int64_t positive(checker *c, int32_t field, const char *what) {
+  int32_t v = f(c, field);
+  if (v < 1) {
+    bad_value(c, what, v);
+    return -1;
+  }
+  return v;
+}
+
+/* Product of non-negative dims; fails above INT32_MAX (0 when any is 0). */
+static int64_t product(checker *c, const int64_t *d, int n) {
+  int64_t p = 1;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (d[i] < 0) return -1; /* already failed */
+    if (d[i] == 0) return 0;
+  }
+  for (i = 0; i < n; i++) {
+    p = sat_mul(p, d[i]);
+    if (p > INT32_MAX_) {
+      bad(c, "a tensor has more than 2^31-1 elements");
+      return -1;
+    }
+  }
+  return p;
+}
+
+/* `bytes` bytes at the offset in `field`, among the pack's constants or in the arena. */
+static void operand(checker *c, int32_t field, int in_pack, int64_t bytes, int32_t align, const char *what) {
+  int64_t at = f(c, field);
+  int64_t lo = in_pack ? c->const_lo : 0;
+  int64_t hi = in_pack ? c->const_hi : c->arena_bytes;
+  if (c->failed) return;
+  if (bytes > INT32_MAX_ || at < lo || at + bytes > hi) {
+    c->failed = 1;
+    ts_msg_str(c->why, what);
+    ts_msg_str(c->why, " needs ");
+    ts_msg_int(c->why, bytes);
+    ts_msg_str(c->why, in_pack ? " bytes at pack offset " : " bytes at arena offset ");
+    ts_msg_int(c->why, at);
+    ts_msg_str(c->why, ", outside [");
+    ts_msg_int(c->why, lo);
+    ts_msg_str(c->why, ", ");
+    ts_msg_int(c->why, hi);
+    ts_msg_str(c->why, ")");
+    return;
+  }
+  if (at % align != 0) bad_value(c, "an operand is misaligned: its offset", at);
+}
+
+static void arena(checker *c, int32_t field, int64_t bytes, int32_t align, const char *what) {
+  operand(c, field, 0, bytes, align, what);
+}
+
+static void constant(checker *c, int32_t field, int64_t bytes, int32_t align, const char *what) {
+  operand(c, field, 1, bytes, align, what);
+}
+
+static void optional_constant(checker *c, int32_t field, int64_t bytes, const char *what) {
+  if (f(c, field) != -1) constant(c, field, bytes, 4, what);
+}
+
+static int flag(checker *c, int32_t field, const char *what) {
+  int32_t v = f(c, field);
+  if (v != 0 && v != 1) bad_value(c, what, v);
+  return v == 1;
+}
+
+static void shift(checker *c, int64_t v, int64_t lo, int64_t hi, const char *what) {
+  if (!in_range(v, lo, hi)) bad_value(c, what, v);
+}
+
+static void shifts_in_pack(checker *c, int32_t field, int64_t count) {
+  int64_t at = f(c, field), k;
+  if (c->failed) return;
+  for (k = 0; k < count; k++) shift(c, pack_i32(c, at + 4 * k), -31, 30, "a per-channel shift");
+}
+
+static void activation(checker *c, int32_t field, int64_t lo, int64_t hi) {
+  int32_t mn = f(c, field), mx = f(c, field + 1);
+  if (!in_range(mn, lo, hi) || !in_range(mx, lo, hi) || mn > mx) bad(c, "activation range out of bounds");
+}
+
+static void offset8(checker *c, int32_t field, const char *what) {
+  if (!in_range(f(c, field), -255, 255)) bad_value(c, what, f(c, field));
+}
+
+#define VIEW_DIMS FIELD(ts_view, dims)
+#define VIEW_STEP FIELD(ts_view, step)
+#define VIEW_START FIELD(ts_view, start)
+
+/* The furthest elements the (summed) views reach, checked against `elements`;
+ * returns the element count of the walk (0 when a dim is 0), -1 after failing. */
+static int64_t view_reach(checker *c, const int32_t *views, int nviews, int64_t elements, const char *what) {
+  int64_t lo = 0, hi = 0, count = 1;
+  int v, k;
+  for (v = 0; v < nviews; v++) {
+    int32_t base = views[v];
+    lo = sat_add(lo, f(c, base + VIEW_START));
+    hi = sat_add(hi, f(c, base + VIEW_START));
+    for (k = 0; k < TS_MAX_DIMS; k++) {
+      int64_t d = f(c, base + VIEW_DIMS + k);
+      int64_t s = f(c, base + VIEW_STEP + k);
+      if (d < 0) {
+        bad_value(c, what, d);
+        return -1;
+      }
+      count = sat_mul(count, d);
+      if (d == 0) return 0;
+      if (s >= 0) hi = sat_add(hi, sat_mul(s, d - 1));
+      else lo = sat_add(lo, sat_mul(s, d - 1));
+    }
+  }
+  if (count > INT32_MAX_) {
+    bad(c, "a view walks more than 2^31-1 elements");
+    return -1;
+  }
+  if (lo < 0 || hi >= elements) {
+    bad(c, "a view reaches outside its tensor");
+    return -1;
+  }
+  return count;
+}
+
+/* The highest element index the summed views reach (validate.ts maxReach). */
+static int64_t max_reach(const checker *c, const int32_t *views, int nviews) {
+  int64_t hi = 0;
+  int v, k;
+  for (v = 0; v < nviews; v++) {
+    hi = sat_add(hi, f(c, views[v] + VIEW_START));
+    for (k = 0; k < TS_MAX_DIMS; k++) {
+      int64_t s = f(c, views[v] + VIEW_STEP + k);
+      if (s > 0) hi = sat_add(hi, sat_mul(s, (int64_t)f(c, views[v] + VIEW_DIMS + k) - 1));
+    }
+  }
+  return hi;
+}
+
+static int64_t elem_size(checker *c, int32_t v) {
+  if (v != 1 && v != 2 && v != 4) {
+    bad_value(c, "element size", v);
+    return -1;
+  }
+  return v;
+}
+
+static void dims4(checker *c, int32_t field, int64_t *out, const char *what) {
+  int i;
+  for (i = 0; i < 4; i++) out[i] = dim(c, field + i, what);
+}
+
+static void check_conv(checker *c, int32_t op) {
+  int dw = op == TS_OP_DEPTHWISE_CONV_2D;
+  /* ts_conv_record and ts_dw_conv_record share the operand and dims prefix. */
+  int32_t P = dw ? FIELD(ts_dw_conv_record, params) : FIELD(ts_conv_record, params);
+  int32_t stride = P + (dw ? FIELD(ts_dw_conv_params, stride) : FIELD(ts_conv_params, stride));
+  int32_t padding = P + (dw ? FIELD(ts_dw_conv_params, padding) : FIELD(ts_conv_params, padding));
+  int32_t dilation = P + (dw ? FIELD(ts_dw_conv_params, dilation) : FIELD(ts_conv_params, dilation));
+  int32_t act = P + (dw ? FIELD(ts_dw_conv_params, activation) : FIELD(ts_conv_params, activation));
+  int64_t in[4], fl[4], out[4], channels;
+  dims4(c, FIELD(ts_conv_record, input_dims), in, "an input dim");
+  dims4(c, FIELD(ts_conv_record, filter_dims), fl, "a filter dim");
+  dims4(c, FIELD(ts_conv_record, output_dims), out, "an output dim");
+  if (c->failed) return;
+  channels = out[3];
+  if (in[0] != out[0]) bad(c, "input and output batches differ");
+  if (!dw) {
+    int64_t groups;
+    if (fl[3] < 1 || in[3] % fl[3] != 0) {
+      bad(c, "input depth is not a multiple of filter depth");
+      return;
+    }
+    groups = in[3] / fl[3];
+    if (groups < 1 || fl[0] != channels || channels % groups != 0) bad(c, "filter count does not fit the output channels and groups");
+  } else {
+    int64_t mult = positive(c, P + FIELD(ts_dw_conv_params, ch_mult), "depth multiplier");
+    if (mult < 0) return;
+    if (fl[0] != 1 || fl[3] != channels || sat_mul(in[3], mult) != channels) {
+      bad(c, "filter does not match input depth x multiplier = output depth");
+    }
+  }
+  positive(c, stride, "stride w");
+  positive(c, stride + 1, "stride h");
+  positive(c, dilation, "dilation w");
+  positive(c, dilation + 1, "dilation h");
+  if (!in_range(f(c, padding), 0, 65535) || !in_range(f(c, padding + 1), 0, 65535)) bad(c, "padding out of range");
+  offset8(c, P + FIELD(ts_conv_params, input_offset), "input offset");
+  offset8(c, P + FIELD(ts_conv_params, output_offset), "output offset");
+  activation(c, act, -128, 127);
+  if (c->failed) return;
+  arena(c, FIELD(ts_conv_record, input), product(c, in, 4), 1, "input");
+  constant(c, FIELD(ts_conv_record, filter), product(c, fl, 4), 1, "filter");
+  optional_constant(c, FIELD(ts_conv_record, bias), 4 * channels, "bias");
+  constant(c, FIELD(ts_conv_record, multipliers), 4 * channels, 4, "multipliers");
+  constant(c, FIELD(ts_conv_record, shifts), 4 * channels, 4, "shifts");
+  shifts_in_pack(c, FIELD(ts_conv_record, shifts), channels);
+  arena(c, FIELD(ts_conv_record, output), product(c, out, 4), 1, "output");
+  if (f(c, FIELD(ts_conv_record, scratch)) != -1) bad(c, "scratch is not used by this kernel");
+}
+
+static void check_fc(checker *c) {
+  int32_t P = FIELD(ts_fc_record, params);
+  int64_t batches = dim(c, FIELD(ts_fc_record, dims) + FIELD(ts_fc_dims, batches), "batches");
+  int64_t depth = dim(c, FIELD(ts_fc_record, dims) + FIELD(ts_fc_dims, accum_depth), "accumulation depth");
+  int64_t units = dim(c, FIELD(ts_fc_record, dims) + FIELD(ts_fc_dims, output_depth), "output depth");
+  int per_channel = flag(c, FIELD(ts_fc_record, per_channel), "per-channel flag");
+  int64_t d[2], quant;
+  offset8(c, P + FIELD(ts_fc_params, input_offset), "input offset");
+  offset8(c, P + FIELD(ts_fc_params, filter_offset), "filter offset");
+  offset8(c, P + FIELD(ts_fc_params, output_offset), "output offset");
+  activation(c, P + FIELD(ts_fc_params, activation), -128, 127);
+  if (c->failed) return;
+  d[0] = batches; d[1] = depth;
+  arena(c, FIELD(ts_fc_record, input), product(c, d, 2), 1, "input");
+  d[0] = units; d[1] = depth;
+  constant(c, FIELD(ts_fc_record, filter), product(c, d, 2), 1, "filter");
+  optional_constant(c, FIELD(ts_fc_record, bias), 4 * units, "bias");
+  quant = per_channel ? units : 1;
+  constant(c, FIELD(ts_fc_record, multipliers), 4 * quant, 4, "multipliers");
+  constant(c, FIELD(ts_fc_record, shifts), 4 * quant, 4, "shifts");
+  shifts_in_pack(c, FIELD(ts_fc_record, shifts), quant);
+  d[0] = batches; d[1] = units;
+  arena(c, FIELD(ts_fc_record, output), product(c, d, 2), 1, "output");
+  if (f(c, FIELD(ts_fc_record, scratch)) != -1) bad(c, "scratch is not used by this kernel");
+}
+
+static void check_pool(checker *c) {
+  int32_t P = FIELD(ts_pool_record, params);
+  int64_t in[4], out[4];
+  dims4(c, FIELD(ts_pool_record, input_dims), in, "an input dim");
+  dims4(c, FIELD(ts_pool_record, output_dims), out, "an output dim");
+  if (c->failed) return;
+  if (in[0] != out[0] || in[3] != out[3]) bad(c, "input and output batches or depth differ");
+  positive(c, P + FIELD(ts_pool_params, stride), "stride w");
+  positive(c, P + FIELD(ts_pool_params, stride) + 1, "stride h");
+  positive(c, P + FIELD(ts_pool_params, filter), "filter w");
+  positive(c, P + FIELD(ts_pool_params, filter) + 1, "filter h");
+  if (!in_range(f(c, P + FIELD(ts_pool_params, padding)), 0, 65535) ||
+      !in_range(f(c, P + FIELD(ts_pool_params, padding) + 1), 0, 65535)) {
+    bad(c, "padding out of range");
+  }
+  activation(c, P + FIELD(ts_pool_params, activation), -128, 127);
+  if (c->failed) return;
+  arena(c, FIELD(ts_pool_record, input), product(c, in, 4), 1, "input");
+  arena(c, FIELD(ts_pool_record, output), product(c, out, 4), 1, "output");
+}
+
+/* Element-wise ops whose record is: input, output, size (+ params). */
+static int64_t check_unary(checker *c, int32_t size_field, int32_t input, int32_t output, int64_t in_mul,
+                           int32_t in_align, int64_t out_mul, int32_t out_align) {
+  int64_t n = dim(c, size_field, "size");
+  if (c->failed) return -1;
+  arena(c, input, in_mul * n, in_align, "input");
+  arena(c, output, out_mul * n, out_align, "output");
+  return n;
+}
+
+static void check_binary(checker *c, int32_t op) {
+  int add = op == TS_OP_ADD;
+  int32_t shape = add ? FIELD(ts_add_record, output_shape) : FIELD(ts_mul_record, output_shape);
+  int32_t v1 = add ? FIELD(ts_add_record, input1_view) : FIELD(ts_mul_record, input1_view);
+  int32_t v2 = add ? FIELD(ts_add_record, input2_view) : FIELD(ts_mul_record, input2_view);
+  int32_t P = add ? FIELD(ts_add_record, params) : FIELD(ts_mul_record, params);
+  int64_t s[TS_MAX_DIMS], n, r1, r2;
+  int in1_pack, in2_pack, k;
+  for (k = 0; k < TS_MAX_DIMS; k++) s[k] = dim(c, shape + k, "an output dim");
+  if (c->failed) return;
+  n = product(c, s, TS_MAX_DIMS);
+  for (k = 0; k < TS_MAX_DIMS; k++) {
+    if (f(c, v1 + VIEW_DIMS + k) != s[k] || f(c, v2 + VIEW_DIMS + k) != s[k]) {
+      bad(c, "input views do not walk the output shape");
+      return;
+    }
+  }
+  in1_pack = flag(c, FIELD(ts_add_record, input1_in_pack), "input 1 in-pack flag");
+  in2_pack = flag(c, FIELD(ts_add_record, input2_in_pack), "input 2 in-pack flag");
+  if (c->failed) return;
+  r1 = view_reach(c, &v1, 1, INT32_MAX_, "input 1 view dim");
+  if (c->failed) return;
+  operand(c, FIELD(ts_add_record, input1), in1_pack, r1 ? max_reach(c, &v1, 1) + 1 : 0, 1, "input 1");
+  r2 = view_reach(c, &v2, 1, INT32_MAX_, "input 2 view dim");
+  if (c->failed) return;
+  operand(c, FIELD(ts_add_record, input2), in2_pack, r2 ? max_reach(c, &v2, 1) + 1 : 0, 1, "input 2");
+  arena(c, FIELD(ts_add_record, output), n, 1, "output");
+  if (add) {
+    activation(c, P + FIELD(ts_add_params, activation), -128, 127);
+    shift(c, f(c, P + FIELD(ts_add_params, left_shift)), 0, 20, "left shift");
+    offset8(c, P + FIELD(ts_add_params, input1_offset), "input 1 offset");
+    offset8(c, P + FIELD(ts_add_params, input2_offset), "input 2 offset");
+    offset8(c, P + FIELD(ts_add_params, output_offset), "output offset");
+    shift(c, f(c, P + FIELD(ts_add_params, input1) + 1), -31, 30, "input 1 shift");
+    shift(c, f(c, P + FIELD(ts_add_params, input2) + 1), -31, 30, "input 2 shift");
+    shift(c, f(c, P + FIELD(ts_add_params, output) + 1), -31, 30, "output shift");
+  } else {
+    activation(c, P + FIELD(ts_mul_params, activation), -128, 127);
+    offset8(c, P + FIELD(ts_mul_params, input1_offset), "input 1 offset");
+    offset8(c, P + FIELD(ts_mul_params, input2_offset), "input 2 offset");
+    offset8(c, P + FIELD(ts_mul_params, output_offset), "output offset");
+    shift(c, f(c, P + FIELD(ts_mul_params, output) + 1), -31, 30, "output shift");
+  }
+}
+
+static void check_mean(checker *c) {
+  int32_t outer = FIELD(ts_mean_record, outer), inner = FIELD(ts_mean_record, inner);
+  int32_t both[2];
+  int32_t P = FIELD(ts_mean_record, params);
+  int64_t out_count, count;
+  both[0] = outer;
+  both[1] = inner;
+  out_count = view_reach(c, &outer, 1, INT32_MAX_, "outer view dim");
+  count = view_reach(c, &inner, 1, INT32_MAX_, "inner view dim");
+  if (c->failed) return;
+  if (f(c, P + FIELD(ts_mean_params, count)) != count || count < 1) {
+    bad(c, "count is not the number of reduced elements");
+    return;
+  }
+  view_reach(c, both, 2, INT32_MAX_, "reduction view dim");
+  if (c->failed) return;
+  arena(c, FIELD(ts_mean_record, input), max_reach(c, both, 2) + 1, 1, "input");
+  arena(c, FIELD(ts_mean_record, output), out_count, 1, "output");
+  offset8(c, P + FIELD(ts_mean_params, input_zero_point), "input zero point");
+  offset8(c, P + FIELD(ts_mean_params, output_zero_point), "output zero point");
+  shift(c, f(c, P + FIELD(ts_mean_params, requant) + 1), -31, 30, "shift");
+}
+
+static void check_gather(checker *c) {
+  int32_t view = FIELD(ts_gather_record, view);
+  int64_t elem = elem_size(c, f(c, FIELD(ts_gather_record, elem_size)));
+  int64_t elements;
+  int in_pack;
+  if (c->failed) return;
+  elements = view_reach(c, &view, 1, INT32_MAX_, "view dim");
+  in_pack = flag(c, FIELD(ts_gather_record, input_in_pack), "input in-pack flag");
+  if (c->failed) return;
+  operand(c, FIELD(ts_gather_record, input), in_pack, sat_mul(elem, max_reach(c, &view, 1) + 1), (int32_t)elem,
+          "input");
+  arena(c, FIELD(ts_gather_record, output), elem * elements, (int32_t)elem, "output");
+}
+
+static void check_pad(checker *c) {
+  int32_t P = FIELD(ts_pad_record, params);
+  int64_t pe = elem_size(c, f(c, FIELD(ts_pad_record, elem_size)));
+  int64_t in[TS_MAX_DIMS], out[TS_MAX_DIMS];
+  int d;
+  if (c->failed) return;
+  for (d = 0; d < TS_MAX_DIMS; d++) {
+    int64_t before;
+    in[d] = dim(c, P + FIELD(ts_pad_params, input_dims) + d, "an input dim");
+    out[d] = dim(c, P + FIELD(ts_pad_params, output_dims) + d, "an output dim");
+    before = f(c, P + FIELD(ts_pad_params, before) + d);
+    if (c->failed) return;
+    if (before < 0 || before + in[d] > out[d]) {
+      bad(c, "padding does not fit the output");
+      return;
+    }
+  }
+  arena(c, FIELD(ts_pad_record, input), sat_mul(pe, product(c, in, TS_MAX_DIMS)), (int32_t)pe, "input");
+  arena(c, FIELD(ts_pad_record, output), sat_mul(pe, product(c, out, TS_MAX_DIMS)), (int32_t)pe, "output");
+}
+
+static void check_concat(checker *c) {
+  int64_t outer = dim(c, FIELD(ts_concat_record, outer_size), "outer size");
+  int32_t inputs = f(c, FIELD(ts_concat_record, input_count));
+  int64_t row_total = 0, d[2];
+  int32_t j;
+  if (c->failed) return;
+  for (j = 0; j < inputs; j++) {
+    int32_t entry = WORDS(ts_concat_record) + j * WORDS(ts_concat_input);
+    int64_t row_bytes = dim(c, entry + FIELD(ts_concat_input, row_bytes), "an input's row bytes");
+    int in_pack = flag(c, entry + FIELD(ts_concat_input, in_pack), "an input's in-pack flag");
+    if (c->failed) return;
+    row_total += row_bytes;
+    d[0] = outer; d[1] = row_bytes;
+    operand(c, entry + FIELD(ts_concat_input, input), in_pack, product(c, d, 2), 1, "an input");
+    if (c->failed) return;
+  }
+  d[0] = outer; d[1] = row_total;
+  arena(c, FIELD(ts_concat_record, output), product(c, d, 2), 1, "output");
+}
+
+static void check_copy(checker *c) {
+  int64_t bytes = dim(c, FIELD(ts_copy_record, bytes), "bytes");
+  int in_pack = flag(c, FIELD(ts_copy_record, input_in_pack), "input in-pack flag");
+  if (c->failed) return;
+  operand(c, FIELD(ts_copy_record, input), in_pack, bytes, 1, "input");
+  arena(c, FIELD(ts_copy_record, output), bytes, 1, "output");
+}
+
+static int32_t expected_words(int32_t op) {
+  switch (op) {
+    case TS_OP_CONV_2D: return WORDS(ts_conv_record);
+    case TS_OP_DEPTHWISE_CONV_2D: return WORDS(ts_dw_conv_record);
+    case TS_OP_FULLY_CONNECTED: return WORDS(ts_fc_record);
+    case TS_OP_AVERAGE_POOL_2D:
+    case TS_OP_MAX_POOL_2D: return WORDS(ts_pool_record);
+    case TS_OP_SOFTMAX: return WORDS(ts_softmax_record);
+    case TS_OP_LOGISTIC:
+    case TS_OP_TANH: return WORDS(ts_sigmoid_record);
+    case TS_OP_ADD: return WORDS(ts_add_record);
+    case TS_OP_MUL: return WORDS(ts_mul_record);
+    case TS_OP_REQUANTIZE: return WORDS(ts_requantize_record);
+    case TS_OP_LEAKY_RELU: return WORDS(ts_leaky_relu_record);
+    case TS_OP_DEQUANTIZE:
+    case TS_OP_QUANTIZE_F32: return WORDS(ts_affine_record);
+    case TS_OP_MEAN: return WORDS(ts_mean_record);
+    case TS_OP_GATHER_VIEW: return WORDS(ts_gather_record);
+    case TS_OP_PAD: return WORDS(ts_pad_record);
+    case TS_OP_CONCATENATION: return WORDS(ts_concat_record);
+    case TS_OP_COPY: return WORDS(ts_copy_record);
+    default: return -1;
+  }
+}
+
+static uint32_t u32_at(const uint8_t *b, uint32_t at) {
+  return (uint32_t)b[at] | ((uint32_t)b[at + 1] << 8) | ((uint32_t)b[at + 2] << 16) | ((uint32_t)b[at + 3] << 24);
+}
+
+int32_t ts_check_record(const uint8_t *pack, uint32_t pack_bytes, uint32_t record, uint32_t arena_bytes,
+                        ts_msg *why) {
+  checker c;
+  uint32_t declared, const_offset, const_bytes;
+  int32_t op, words, expected;
+
+  ts_msg_str(why, "op record at ");
+  ts_msg_int(why, record);
+  ts_msg_str(why, ": ");
+
+  /* The header, read afresh: the glue keeps no state between calls. */
+  if (pack_bytes < 64 || u32_at(pack, 0) != 0x4b505354u) {
+    ts_msg_str(why, "the pack is not a tinysense model pack (no TSPK header)");
+    return -1;
+  }
+  if ((u32_at(pack, 4) & 0xffffu) != 1) {
+    ts_msg_str(why, "the pack's format version is not 1");
+    return -1;
+  }
+  if ((u32_at(pack, 4) >> 16) != 64) {
+    ts_msg_str(why, "the pack header is not 64 bytes");
+    return -1;
+  }
+  declared = u32_at(pack, 8);
+  if (declared > pack_bytes || declared < 64) {
+    ts_msg_str(why, "the pack header says ");
+    ts_msg_int(why, declared);
+    ts_msg_str(why, " bytes, the buffer holds ");
+    ts_msg_int(why, pack_bytes);
+    return -1;
+  }
+  const_offset = u32_at(pack, 56);
+  const_bytes = u32_at(pack, 60);
+  if (const_offset % 4 != 0 || const_offset < 64 || (uint64_t)const_offset + const_bytes > declared) {
+    ts_msg_str(why, "the pack's constants lie outside it");
+    return -1;
+  }
+  if (record % 4 != 0 || record < 64 || (uint64_t)record + 8 > declared) {
+    ts_msg_str(why, "the offset is not 4-aligned inside the pack");
+    return -1;
+  }
+
+  c.pack = pack;
+  c.w = (const int32_t *)(const void *)(pack + record);
+  c.const_lo = const_offset;
+  c.const_hi = (int64_t)const_offset + const_bytes;
+  c.arena_bytes = arena_bytes;
+  c.why = why;
+  c.failed = 0;
+
+  op = c.w[0];
+  words = c.w[1];
+  expected = expected_words(op);
+  if (expected < 0) {
+    ts_msg_str(why, "unknown op code ");
+    ts_msg_int(why, op);
+    return -1;
+  }
+  if (op == TS_OP_CONCATENATION) {
+    int32_t count;
+    if ((uint64_t)record + 4u * (uint32_t)WORDS(ts_concat_record) > declared) {
+      ts_msg_str(why, "record runs past the end of the pack");
+      return -1;
+    }
+    count = c.w[FIELD(ts_concat_record, input_count)];
+    if (count < 1 || count > 1024) {
+      ts_msg_str(why, "bad input count ");
+      ts_msg_int(why, count);
+      return -1;
+    }
+    expected = WORDS(ts_concat_record) + count * WORDS(ts_concat_input);
+  }
+  if (words != expected) {
+    ts_msg_str(why, "record has ");
+    ts_msg_int(why, words);
+    ts_msg_str(why, " words, expected ");
+    ts_msg_int(why, expected);
+    return -1;
+  }
+  if ((uint64_t)record + 4u * (uint64_t)words > declared) {
+    ts_msg_str(why, "record runs past the end of the pack");
+    return -1;
+  }
+
+  switch (op) {
+    case TS_OP_CONV_2D:
+    case TS_OP_DEPTHWISE_CONV_2D:
+      check_conv(&c, op);
+      break;
+    case TS_OP_FULLY_CONNECTED:
+      check_fc(&c);
+      break;
+    case TS_OP_AVERAGE_POOL_2D:
+    case TS_OP_MAX_POOL_2D:
+      check_pool(&c);
+      break;
+    case TS_OP_SOFTMAX: {
+      int64_t d[2];
+      int32_t P = FIELD(ts_softmax_record, params);
+      d[0] = dim(&c, FIELD(ts_softmax_record, rows), "rows");
+      d[1] = dim(&c, FIELD(ts_softmax_record, row_size), "row size");
+      if (c.failed) break;
+      {
+        int64_t n = product(&c, d, 2);
+        shift(&c, f(&c, P + FIELD(ts_softmax_params, input_left_shift)), 0, 31, "input left shift");
+        if (f(&c, P + FIELD(ts_softmax_params, diff_min)) > 0) bad(&c, "diff_min is positive");
+        arena(&c, FIELD(ts_softmax_record, input), n, 1, "input");
+        arena(&c, FIELD(ts_softmax_record, output), n, 1, "output");
+      }
+      break;
+    }
+    case TS_OP_LOGISTIC:
+    case TS_OP_TANH: {
+      int32_t P = FIELD(ts_sigmoid_record, params);
+      offset8(&c, P + FIELD(ts_sigmoid_params, input_zero_point), "input zero point");
+      shift(&c, f(&c, P + FIELD(ts_sigmoid_params, input_left_shift)), -31, 30, "input left shift");
+      if (f(&c, P + FIELD(ts_sigmoid_params, input_range_radius)) < 0) bad(&c, "negative input range radius");
+      check_unary(&c, FIELD(ts_sigmoid_record, size), FIELD(ts_sigmoid_record, input), FIELD(ts_sigmoid_record, output),
+                  1, 1, 1, 1);
+      break;
+    }
+    case TS_OP_ADD:
+    case TS_OP_MUL:
+      check_binary(&c, op);
+      break;
+    case TS_OP_REQUANTIZE: {
+      int32_t P = FIELD(ts_requantize_record, params);
+      offset8(&c, P + FIELD(ts_requantize_params, input_zero_point), "input zero point");
+      offset8(&c, P + FIELD(ts_requantize_params, output_offset), "output offset");
+      shift(&c, f(&c, P + FIELD(ts_requantize_params, requant) + 1), -31, 30, "shift");
+      activation(&c, P + FIELD(ts_requantize_params, activation), -128, 127);
+      check_unary(&c, FIELD(ts_requantize_record, size), FIELD(ts_requantize_record, input),
+                  FIELD(ts_requantize_record, output), 1, 1, 1, 1);
+      break;
+    }
+    case TS_OP_LEAKY_RELU: {
+      int32_t P = FIELD(ts_leaky_relu_record, params);
+      offset8(&c, P + FIELD(ts_leaky_relu_params, input_zero_point), "input zero point");
+      offset8(&c, P + FIELD(ts_leaky_relu_params, output_zero_point), "output zero point");
+      shift(&c, f(&c, P + FIELD(ts_leaky_relu_params, identity) + 1), -31, 30, "identity shift");
+      shift(&c, f(&c, P + FIELD(ts_leaky_relu_params, alpha) + 1), -31, 30, "alpha shift");
+      check_unary(&c, FIELD(ts_leaky_relu_record, size), FIELD(ts_leaky_relu_record, input),
+                  FIELD(ts_leaky_relu_record, output), 1, 1, 1, 1);
+      break;
+    }
+    case TS_OP_DEQUANTIZE:
+    case TS_OP_QUANTIZE_F32: {
+      int to_float = op == TS_OP_DEQUANTIZE;
+      offset8(&c, FIELD(ts_affine_record, params) + FIELD(ts_affine_params, zero_point), "zero point");
+      check_unary(&c, FIELD(ts_affine_record, size), FIELD(ts_affine_record, input), FIELD(ts_affine_record, output),
+                  to_float ? 1 : 4, to_float ? 1 : 4, to_float ? 4 : 1, to_float ? 4 : 1);
+      break;
+    }
+    case TS_OP_MEAN:
+      check_mean(&c);
+      break;
+    case TS_OP_GATHER_VIEW:
+      check_gather(&c);
+      break;
+    case TS_OP_PAD:
+      check_pad(&c);
+      break;
+    case TS_OP_CONCATENATION:
+      check_concat(&c);
+      break;
+    case TS_OP_COPY:
+      check_copy(&c);
+      break;
+    default:
+      bad(&c, "unknown op code");
+  }
+  return c.failed ? -1 : 0;
+}
