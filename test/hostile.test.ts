@@ -84,7 +84,12 @@ describe('model packs from the wrong hands', () => {
           refused++;
           continue;
         }
-        runOnce(model, input);
+        try {
+          runOnce(model, input);
+        } catch (e) {
+          // A kernel may refuse parameters that are in bounds but meaningless (an empty pooling window).
+          expect((e as Error).message).toMatch(/failed with status|input has \d+ bytes/);
+        }
         kernels.checkGuards();
         ran++;
       }
