@@ -23,7 +23,8 @@ for (const m of MODELS) {
   const compiled = compileTflite(new Uint8Array(readFileSync(join(SHARED, m.model))));
   const model = instantiate(compiled.pack);
   const input = model.input(0);
-  input.set(new Int8Array(readFileSync(join(SHARED, m.input)).buffer.slice(0)));
+  const inputBytes = readFileSync(join(SHARED, m.input));
+  input.set(new Int8Array(inputBytes.buffer, inputBytes.byteOffset, inputBytes.length));
   for (let i = 0; i < 3; i++) model.invoke(); // warm up the JIT
   const totals = [];
   const perOp = compiled.ops.map(() => []);
