@@ -8,6 +8,9 @@
  * 0x41 status (bit 3 capture done), 0x42..0x44 FIFO length, 0x3C burst read.
  */
 
+import { TargetInfo } from '../app.js';
+import { jerrySensors } from '../engines/jerryscript.js';
+
 /** The part of Espruino's SPI class this driver uses. */
 export interface SpiBus {
   send(data: Uint8Array | number[], cs: number): Uint8Array;
@@ -55,4 +58,35 @@ export function createCamera(spi: SpiBus, cs: number, width: number, height: num
       write(FIFO_CONTROL, FIFO_CLEAR_DONE);
     },
   };
+}
+
+/** Where the camera is wired on an Espruino board (pin numbers: D2 is 2). */
+export interface SpiCameraPins {
+  sck: number;
+  mosi: number;
+  miso: number;
+  cs: number;
+  baud?: number;
+}
+
+declare var SPI1: SpiBus & { setup(options: { sck: number; mosi: number; miso: number; baud: number }): void };
+declare var TINYSENSE_TARGET: TargetInfo;
+
+/**
+ * The board's camera, whichever engine runs the bundle: on Espruino the SPI
+ * module above on SPI1 with these pins, on JerryScript the firmware's camera
+ * native (tinysense.sensors.camera).
+ */
+export function openCamera(width: number, height: number, pins: SpiCameraPins): Camera {
+  if (TINYSENSE_TARGET.engine === 'jerryscript') {
+    var native = jerrySensors().camera;
+    if (!native) throw new Error('camera: this board has no camera');
+    return {
+      capture: function (into: Int8Array): void {
+        native!.capture(into, width, height);
+      },
+    };
+  }
+  SPI1.setup({ sck: pins.sck, mosi: pins.mosi, miso: pins.miso, baud: pins.baud || 8000000 });
+  return createCamera(SPI1, pins.cs, width, height);
 }

@@ -1,6 +1,7 @@
 /**
  * Person detection on an nRF52840 board (Jolt.js, nRF52840 DK; Bangle.js 2
- * copies the model to RAM) with an SPI camera module: once a second, capture a
+ * copies the model to RAM) with an SPI camera module, or on an ESP32 running
+ * tinysense's JerryScript firmware with its camera: once a second, capture a
  * 96x96 grayscale frame, run TFLM's person_detect model on the kernel blob and
  * report the scores.
  *
@@ -10,18 +11,14 @@
  */
 import { openModel } from '../../device/app.js';
 import { report } from '../../device/events.js';
-import { createCamera, SpiBus } from '../../device/sensors/camera.js';
+import { openCamera } from '../../device/sensors/camera.js';
 
-declare var SPI1: SpiBus & { setup(options: { sck: number; mosi: number; miso: number; baud: number }): void };
-declare var D2: number, D3: number, D4: number, D5: number;
-
-var CAMERA_CS = D5;
 var PERIOD_MS = 1000;
 /** Report a person when the int8 person score beats the no-person score by this much. */
 var MARGIN = 0;
 
-SPI1.setup({ sck: D2, mosi: D3, miso: D4, baud: 8000000 });
-var camera = createCamera(SPI1, CAMERA_CS, 96, 96);
+// On Espruino boards the camera module is on SPI1: SCK D2, MOSI D3, MISO D4, chip select D5.
+var camera = openCamera(96, 96, { sck: 2, mosi: 3, miso: 4, cs: 5 });
 var model = openModel('person.tsm');
 var input = model.input(0) as Int8Array;
 

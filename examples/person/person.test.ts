@@ -24,7 +24,7 @@ describe('examples/person in the simulator', () => {
       const person = golden('person');
       expect(scores.map((e) => e.value)).toEqual([noPerson, noPerson, person, person, noPerson, noPerson]);
       expect(sim.events('person').map((e) => e.t)).toEqual([3000, 4000]);
-      expect(sim.camera.captures).toBe(6);
+      expect(sim.cameraCaptures()).toBe(6);
       // Every op of every invoke went through the kernel blob's entry point.
       const packOps = 30; // 31 operators; the RESHAPE aliases its input and needs no call
       expect(sim.nativeCalls().ts_invoke).toBe(6 * packOps);
@@ -33,6 +33,14 @@ describe('examples/person in the simulator', () => {
       expect(html).not.toMatch(/<script|https?:\/\//);
     });
   }
+
+  it('ESP32_JERRYSCRIPT: the JerryScript build runs on the firmware natives with the same scores', async () => {
+    const sim = await simulate({ app: here, board: 'ESP32_JERRYSCRIPT', trace: join(here, 'traces', 'hall.json'), outDir: join('out', 'test', 'person-ESP32_JERRYSCRIPT') });
+    sim.advance(3500);
+    expect(sim.errors).toEqual([]);
+    expect(sim.events('scores').map((e) => e.value)).toEqual([golden('no_person'), golden('no_person'), golden('person')]);
+    expect(sim.nativeCalls().invoke).toBe(3 * 30);
+  });
 
   it('the build for the board is what ran: app.js is the uploadable bundle', () => {
     const bundle = readFileSync(join('out', 'test', 'person-JOLTJS', 'app.js'), 'utf8');

@@ -13,6 +13,8 @@ import { SimulatedNative } from './native.js';
 
 export interface BoardInfo {
   id: string;
+  /** The engine to emulate (default Espruino). */
+  engine?: 'espruino' | 'jerryscript';
   /** Bytes of JS heap (Espruino: variables x bytes per JsVar). */
   heapBytes: number;
   jsVarBytes: number;

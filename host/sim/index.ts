@@ -11,6 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { EVENT_PREFIX } from '../../device/events.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
+import { JerryScriptBoard } from './jerryscript.js';
 import { Trace, loadTrace, sampleAt } from './traces.js';
 
 export interface SimEvent {
@@ -67,7 +68,7 @@ export function readBuiltApp(dir: string, board: BoardInfo): BuiltApp {
 }
 
 export class Simulation {
-  readonly board: EspruinoBoard;
+  readonly board: EspruinoBoard | JerryScriptBoard;
   readonly output: OutputLine[] = [];
   private readonly allEvents: SimEvent[] = [];
   readonly trace?: Trace;
@@ -79,8 +80,8 @@ export class Simulation {
     const trace = this.trace;
     const spiDevices: Record<number, SpiDevice> = {};
     if (trace?.kind === 'frames') spiDevices[options.cameraCs ?? 5] = simulatedCamera(trace, () => this.now, this.camera);
-    this.board = new EspruinoBoard(app.board, {
-      output: (line, t) => {
+    const hooks = {
+      output: (line: string, t: number) => {
         const entry = { t, line };
         this.output.push(entry);
         options.onOutput?.(entry);
@@ -97,9 +98,11 @@ export class Simulation {
           this.allEvents.push({ t, name, value });
         }
       },
-      accel: trace?.kind === 'scalar' ? (t) => accelAt(trace, t) : undefined,
+      accel: trace?.kind === 'scalar' ? (t: number) => accelAt(trace, t) : undefined,
       spiDevices,
-    });
+      frames: trace?.kind === 'frames' ? trace : undefined,
+    };
+    this.board = app.board.engine === 'jerryscript' ? new JerryScriptBoard(app.board, hooks) : new EspruinoBoard(app.board, hooks);
     for (const [name, bytes] of Object.entries(app.storage)) this.board.storage.set(name, bytes);
     this.board.run(app.bundle, 'app.js');
   }
@@ -124,14 +127,23 @@ export class Simulation {
     return this.board.errors;
   }
 
-  /** Memory the app uses on the emulated board. */
+  /** Memory the app uses on the emulated board: flat buffers (Espruino) or native allocations (JerryScript). */
   memory(): { heapBytes: number; flatBytesInUse: number; flatBytesPeak: number } {
-    return { heapBytes: this.app.board.heapBytes, flatBytesInUse: this.board.memory.ramInUse, flatBytesPeak: this.board.memory.ramPeak };
+    const b = this.board;
+    if (b instanceof JerryScriptBoard) return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.nativeBytes, flatBytesPeak: b.nativePeak };
+    return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.memory.ramInUse, flatBytesPeak: b.memory.ramPeak };
   }
 
-  /** Native kernel calls made, by entry. */
+  /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
   nativeCalls(): Record<string, number> {
-    return { ...this.board.native.calls };
+    const b = this.board;
+    return b instanceof JerryScriptBoard ? { ...b.calls } : { ...b.native.calls };
+  }
+
+  /** Camera frames the app captured. */
+  cameraCaptures(): number {
+    const b = this.board;
+    return b instanceof JerryScriptBoard ? b.cameraCaptures : this.camera.captures;
   }
 }
 
@@ -168,7 +180,8 @@ export function resolveApp(app: string, model?: string): { entry: string; model?
 /** Builds the app for the board (unless built already) and starts it on the emulated board. */
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
   const { loadBoard, simBoardInfo, buildApp } = await import('../build/index.js');
-  const board = simBoardInfo(loadBoard(options.board));
+  const loaded = loadBoard(options.board);
+  const board: BoardInfo = { ...simBoardInfo(loaded), engine: loaded.engine };
   let built = options.built;
   if (!built) {
     if (!options.app) throw new Error('simulate: give the app (entry or folder) or a built app');

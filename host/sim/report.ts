@@ -119,7 +119,7 @@ export function simulationReport(sim: Simulation, title: string): string {
 <table>
 <tr><th>native kernel calls</th><td>${Object.entries(calls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}</td></tr>
 <tr><th>flat buffers in use / peak</th><td>${mem.flatBytesInUse} / ${mem.flatBytesPeak} bytes of a ${mem.heapBytes}-byte JS heap</td></tr>
-<tr><th>camera captures</th><td>${sim.camera.captures}</td></tr>
+<tr><th>camera captures</th><td>${sim.cameraCaptures()}</td></tr>
 <tr><th>errors</th><td>${errors ? `<ul>${errors}</ul>` : 'none'}</td></tr>
 </table>
 ${traceSection(sim.trace, duration)}

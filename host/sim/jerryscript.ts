@@ -1,0 +1,181 @@
+/**
+ * An emulated JerryScript v3 board running tinysense's firmware glue
+ * (kernels-c/jerryscript): the global `tinysense` natives (invoke, checksum,
+ * allocate, flash, memory, sensors), timers and print, in a node:vm context
+ * with JerryScript's language profile. The natives validate their arguments
+ * as the C glue does, then run the same kernels compiled to WebAssembly.
+ */
+import vm from 'node:vm';
+import { WasmKernels } from '../wasm/kernels.js';
+import { VirtualClock } from './clock.js';
+import { JERRYSCRIPT_PROFILE, applyProfile } from './engine-profile.js';
+import type { BoardInfo, EspruinoHooks } from './espruino.js';
+import type { FrameTrace } from './traces.js';
+
+export interface JerryHooks extends Pick<EspruinoHooks, 'output' | 'accel'> {
+  /** Frames for tinysense.sensors.camera. */
+  frames?: FrameTrace;
+}
+
+function isBytes(v: unknown): v is Uint8Array | Int8Array {
+  const tag = Object.prototype.toString.call(v);
+  return tag === '[object Uint8Array]' || tag === '[object Int8Array]';
+}
+
+export class JerryScriptBoard {
+  readonly clock = new VirtualClock();
+  readonly context: vm.Context;
+  /** Flash partitions (model packs) by name. */
+  readonly storage = new Map<string, Uint8Array>();
+  readonly errors: Error[] = [];
+  readonly calls: Record<string, number> = {};
+  nativeBytes = 0;
+  nativePeak = 0;
+  cameraCaptures = 0;
+  private readonly wasm = new WasmKernels({ guardBytes: 64 });
+  private readonly mirrors = new WeakMap<ArrayBufferLike, { address: () => number; view: () => Uint8Array }>();
+
+  constructor(
+    readonly board: BoardInfo,
+    private readonly hooks: JerryHooks,
+  ) {
+    this.context = vm.createContext({});
+    this.clock.onError = (e) => this.reportError(e);
+    applyProfile(this.context, JERRYSCRIPT_PROFILE);
+    this.installGlobals();
+  }
+
+  run(code: string, filename = 'app.js'): void {
+    try {
+      vm.runInContext(code, this.context, { filename });
+    } catch (e) {
+      this.reportError(e);
+    }
+  }
+
+  evaluate(code: string): unknown {
+    return vm.runInContext(code, this.context, { filename: 'console' });
+  }
+
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  private reportError(e: unknown): void {
+    const error = e && typeof e === 'object' && 'message' in e ? (e as Error) : new Error(String(e));
+    this.errors.push(error);
+    this.hooks.output(`Unhandled exception: ${error.name ?? 'Error'}: ${error.message}`, this.clock.now);
+  }
+
+  /** The WebAssembly copy of a buffer the natives were given, refreshed from it. */
+  private enter(bytes: Uint8Array): { address: number; view: () => Uint8Array } {
+    let mirror = this.mirrors.get(bytes.buffer);
+    if (!mirror) {
+      const native = this.wasm.allocate(bytes.buffer.byteLength);
+      mirror = { address: () => native.address(), view: () => native.view() };
+      this.mirrors.set(bytes.buffer, mirror);
+    }
+    mirror.view().set(new Uint8Array(bytes.buffer));
+    return { address: mirror.address() + bytes.byteOffset, view: mirror.view };
+  }
+
+  private installGlobals(): void {
+    const g = vm.runInContext('this', this.context) as Record<string, unknown>;
+    const clock = this.clock;
+    const ctxUint8 = g.Uint8Array as Uint8ArrayConstructor;
+    const print = (...args: unknown[]) => {
+      const text = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      for (const line of text.split('\n')) this.hooks.output(line, clock.now);
+    };
+    g.print = print;
+    g.console = { log: print, warn: print, error: print };
+    g.setTimeout = (fn: () => void, ms?: number) => clock.setTimeout(fn, ms ?? 0);
+    g.setInterval = (fn: () => void, ms?: number) => clock.setInterval(fn, ms ?? 0);
+    g.clearTimeout = (id?: number) => clock.clear(id);
+    g.clearInterval = (id?: number) => clock.clear(id);
+
+    const count = (name: string) => (this.calls[name] = (this.calls[name] ?? 0) + 1);
+    const typeError = (message: string) => new (g.TypeError as ErrorConstructor)(message);
+    const rangeError = (message: string) => new (g.RangeError as ErrorConstructor)(message);
+    const bytesArg = (v: unknown, what: string): Uint8Array => {
+      if (!isBytes(v)) throw typeError(`tinysense.${what} must be a Uint8Array or Int8Array`);
+      return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    };
+    const frames = this.hooks.frames;
+    const accel = this.hooks.accel;
+
+    const natives = {
+      version: 'tinysense-sim',
+      invoke: (packArg: unknown, recordOffset: unknown, arenaArg: unknown) => {
+        count('invoke');
+        const pack = bytesArg(packArg, 'invoke pack');
+        const arena = bytesArg(arenaArg, 'invoke arena');
+        if (typeof recordOffset !== 'number' || !Number.isInteger(recordOffset) || recordOffset < 0 || recordOffset + 8 > pack.length || recordOffset % 4) {
+          throw rangeError(`tinysense.invoke: record offset ${String(recordOffset)} is not inside the pack`);
+        }
+        if (pack.buffer === arena.buffer) throw typeError('tinysense.invoke: the arena overlaps the pack');
+        const p = this.enter(pack);
+        const a = this.enter(arena);
+        const status = this.wasm.invoke(p.address + recordOffset, a.address, p.address);
+        this.wasm.checkGuards();
+        arena.set(a.view().subarray(arena.byteOffset, arena.byteOffset + arena.length));
+        return status;
+      },
+      checksum: (dataArg: unknown, offset: number, length: number) => {
+        count('checksum');
+        const data = bytesArg(dataArg, 'checksum data');
+        if (!(offset >= 0 && length >= 0 && offset + length <= data.length)) throw rangeError('tinysense.checksum: range outside the data');
+        const d = this.enter(data);
+        return this.wasm.crc32(d.address + offset, length);
+      },
+      allocate: (bytes: number) => {
+        if (!(Number.isInteger(bytes) && bytes >= 0)) throw rangeError(`tinysense.allocate: ${bytes} bytes`);
+        this.nativeBytes += bytes;
+        this.nativePeak = Math.max(this.nativePeak, this.nativeBytes);
+        return new ctxUint8(bytes);
+      },
+      aligned: () => true,
+      flash: (name: string) => {
+        const file = this.storage.get(name);
+        if (!file) return undefined;
+        const view = new ctxUint8(file.length);
+        view.set(file);
+        return view;
+      },
+      memory: () => ({ jsHeapSize: this.board.heapBytes, jsHeapUsed: -1, jsHeapPeak: -1, nativeFree: -1, nativeLargest: -1 }),
+      sensors: {
+        ...(frames
+          ? {
+              camera: {
+                capture: (into: unknown, width: number, height: number) => {
+                  const out = bytesArg(into, 'sensors.camera.capture buffer');
+                  if (width !== frames.width || height !== frames.height || out.length !== width * height) {
+                    throw rangeError(`tinysense.sensors.camera.capture: the camera gives ${frames.width}x${frames.height} frames`);
+                  }
+                  let frame = frames.frames[0];
+                  for (const f of frames.frames) if (f.t <= clock.now) frame = f;
+                  this.cameraCaptures++;
+                  const signed = Object.prototype.toString.call(into) === '[object Int8Array]';
+                  for (let i = 0; i < out.length; i++) out[i] = signed ? (frame.pixels[i] - 128) & 0xff : frame.pixels[i];
+                },
+              },
+            }
+          : {}),
+        ...(accel
+          ? {
+              accel: {
+                open: () => undefined,
+                read: (into: Int16Array, index: number) => {
+                  const s = accel(clock.now) ?? { x: 0, y: 0, z: -1 };
+                  into[3 * index] = Math.round(s.x * 1000);
+                  into[3 * index + 1] = Math.round(s.y * 1000);
+                  into[3 * index + 2] = Math.round(s.z * 1000);
+                },
+              },
+            }
+          : {}),
+      },
+    };
+    g.tinysense = natives;
+  }
+}
