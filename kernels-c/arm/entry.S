@@ -1,0 +1,24 @@
+/*
+ * entry.S: the fixed entry table at offset 0 of the tinysense Cortex-M4 blob.
+ *
+ * Engines call the blob at these offsets (thumb bit set), so they stay the
+ * same whatever the kernels' layout:
+ *   offset 0: ts_invoke(record, arena, pack)   int(int,int,int)
+ *   offset 4: ts_checksum(data, length)        int(int,int)
+ * Each slot is one 32-bit Thumb-2 branch (PC-relative, B.W), so the table is
+ * position-independent like the rest of the blob.
+ */
+  .syntax unified
+  .thumb
+  .section .ts_entry, "ax", %progbits
+  .balign 4
+  .global ts_blob_entry_invoke
+  .global ts_blob_entry_checksum
+  .type ts_blob_entry_invoke, %function
+  .type ts_blob_entry_checksum, %function
+ts_blob_entry_invoke:
+  b.w ts_invoke
+  .size ts_blob_entry_invoke, . - ts_blob_entry_invoke
+ts_blob_entry_checksum:
+  b.w ts_checksum
+  .size ts_blob_entry_checksum, . - ts_blob_entry_checksum
