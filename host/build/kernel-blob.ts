@@ -19,7 +19,7 @@ export interface KernelBlob {
   bytes: Uint8Array;
   /** Entry offsets the device binding calls (thumb bit clear; device/engines/espruino.ts sets it). */
   entries: { invoke: number; checksum: number };
-  /** Every symbol the .json lists. */
+  /** The entry points the .json lists (ts_invoke, ts_checksum), offsets with the thumb bit clear. */
   symbols: Record<string, number>;
 }
 
@@ -43,7 +43,10 @@ export function loadKernelBlob(name: string, dir = KERNELS_OUT): KernelBlob {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${jsonPath}: expected an object of symbol offsets`);
   const bytes = new Uint8Array(readFileSync(binPath));
   const symbols: Record<string, number> = {};
-  for (const [symbol, offset] of Object.entries(parsed as Record<string, unknown>)) {
+  // kernels-c/arm/build.sh writes the entry offsets next to facts about the image (bytes, sha256, cpu, ...).
+  for (const symbol of ['ts_invoke', 'ts_checksum']) {
+    const offset = (parsed as Record<string, unknown>)[symbol];
+    if (offset === undefined) continue;
     if (typeof offset !== 'number' || !Number.isInteger(offset)) throw new Error(`${jsonPath}: ${symbol} must be an integer offset, got ${JSON.stringify(offset)}`);
     symbols[symbol] = offset;
   }

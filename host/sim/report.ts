@@ -41,7 +41,7 @@ function chart(title: string, series: Series[], duration: number, markers: SimEv
   const eventMarks = markers.map((e) => `<line x1="${x(e.t)}" x2="${x(e.t)}" y1="${PAD / 2}" y2="${H - PAD / 2}" stroke="#999" stroke-dasharray="3,3"><title>${escape(`${e.name} @ ${e.t} ms: ${JSON.stringify(e.value)}`)}</title></line>`);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(f * duration)}" y="${H - 4}" font-size="10" text-anchor="middle">${Math.round(f * duration)} ms</text>`);
   return `<h3>${escape(title)}</h3>
-<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg">
+<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">
 <rect x="${PAD}" y="${PAD / 2}" width="${W - 2 * PAD}" height="${H - PAD}" fill="#fafafa" stroke="#ddd"/>
 ${eventMarks.join('\n')}
 ${lines.join('\n')}

@@ -39,7 +39,7 @@ describe('boards', () => {
     expect(loadBoard('NRF52840DK').jsHeap.bytes).toBe(12500 * 14);
     expect(loadBoard('ESP32').nativeCall).toMatchObject({ supported: false, kernels: 'firmware' });
     expect(loadBoard('ESP32').jsHeap.exact).toBe(false);
-    expect(loadBoard('ESP32_JERRYSCRIPT')).toMatchObject({ engine: 'jerryscript', jsHeap: { kind: 'heap', bytes: 20480 } });
+    expect(loadBoard('ESP32_JERRYSCRIPT')).toMatchObject({ engine: 'jerryscript', jsHeap: { kind: 'heap', bytes: 65536 } });
   });
 
   it.skipIf(!haveEspruino)('matches the board files of Espruino RELEASE_2V29', () => {

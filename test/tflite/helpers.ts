@@ -1,0 +1,42 @@
+/** Shared bits of the .tflite reader tests: where the reference models are, and small readers. */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SubGraph, TfliteModel } from '../../host/tflite/index.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The reference models live beside the project (see ../shared/models/README.md). */
+export const modelsDir = resolve(repoRoot, '../shared/models');
+
+export function modelBytes(relativePath: string): Uint8Array {
+  return new Uint8Array(readFileSync(resolve(modelsDir, relativePath)));
+}
+
+export function modelJson<T>(relativePath: string): T {
+  return JSON.parse(readFileSync(resolve(modelsDir, relativePath), 'utf8')) as T;
+}
+
+/** Operator names of subgraph 0 in execution order (custom ops by their custom code). */
+export function operatorNames(model: TfliteModel): string[] {
+  return (model.subgraphs[0]?.operators ?? []).map((op) => model.operatorCodes[op.opcodeIndex]?.name ?? '?');
+}
+
+/** A constant int32 tensor's values, read from its buffer. */
+export function constantInt32s(model: TfliteModel, subgraph: SubGraph, tensorIndex: number): number[] {
+  const tensor = subgraph.tensors[tensorIndex];
+  if (tensor === undefined || tensor.type !== 'int32') throw new Error(`tensor ${tensorIndex} is not int32`);
+  const data = model.buffers[tensor.buffer]?.data ?? new Uint8Array(0);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return Array.from({ length: data.length / 4 }, (_, i) => view.getInt32(4 * i, true));
+}
+
+/** A small seeded PRNG (mulberry32) so every run damages files the same way. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
