@@ -244,7 +244,12 @@ ts_status ts_mul_s8(const ts_mul_params *params, const ts_shape *output_shape,
 
 /* RELU, RELU6, RELU_N1_TO_1 and QUANTIZE int8 -> int8: requantize then clamp.
  * Mirrors ReluQuantized (activations_common.cc) and reference_ops::Requantize:
- * out = clamp(output_offset + MBQM(in - input_zero_point, m, s)). */
+ * out = clamp(output_offset + MBQM(in - input_zero_point, m, s)).
+ * TFLM's int8 RELU6 (Relu6Quantized) does NOT requantize: it clamps the input
+ * bytes to [input zero point, quantized 6.0] whatever the output quantization.
+ * Express it with requant = {1 << 30, 1}, MBQM's exact identity, and
+ * input_zero_point == output_offset (e.g. both 0); the kernel then runs a
+ * plain clamp. */
 typedef struct {
   int32_t input_zero_point;
   int32_t output_offset;
@@ -285,7 +290,9 @@ ts_status ts_quantize_f32_s8(const ts_affine_params *params, int32_t size,
  * (compute_sum = false). The outer view walks output elements over the input
  * (kept dims), the inner view walks the reduced dims from there; count is the
  * number of reduced elements. The multiplier/shift already include the
- * 1/count scaling exactly as TFLM folds it in. */
+ * 1/count scaling exactly as TFLM folds it in. Input element of output j,
+ * reduced index r: outer.start + inner.start + sum(j_k * outer.step[k]) +
+ * sum(r_k * inner.step[k]). */
 typedef struct {
   int32_t input_zero_point;
   int32_t output_zero_point;
@@ -304,7 +311,8 @@ ts_status ts_gather_view(int32_t elem_size, const ts_view *view,
                          const void *input, void *output);
 
 /* PAD: output = pad_value everywhere, then the input copied into the
- * interior starting at `before` (per dim). Mirrors reference_ops::Pad. */
+ * interior starting at `before` (per dim). Mirrors reference_ops::Pad.
+ * pad_value's low elem_size bytes are the element (float32: its bits). */
 typedef struct {
   int32_t input_dims[TS_MAX_DIMS];
   int32_t output_dims[TS_MAX_DIMS];

@@ -70,7 +70,8 @@ ts_status ts_dequantize_s8_f32(const ts_affine_params *params, int32_t size,
   const float scale = params->scale;
   int32_t i;
   for (i = 0; i < size; ++i) {
-    output[i] = (float)ts_wsub(input[i], zero_point) * scale;
+    const int32_t value = ts_wsub(input[i], zero_point);
+    output[i] = (float)value * scale;
   }
   return TS_OK;
 }
