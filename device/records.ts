@@ -162,3 +162,62 @@ LAYOUTS[OP.GATHER_VIEW] = GATHER;
 LAYOUTS[OP.PAD] = PAD;
 LAYOUTS[OP.CONCATENATION] = CONCAT;
 LAYOUTS[OP.COPY] = COPY;
+
+// ---------------------------------------------------------------------------
+// Audio front end (TFLM signal custom ops), CAST and int32 element-wise ops.
+// ---------------------------------------------------------------------------
+
+/** Op codes of the audio front-end section of the header (TS_OP_SIGNAL_* ...). */
+export var SIGNAL_OP = {
+  SIGNAL_WINDOW: 20,
+  SIGNAL_FFT_AUTO_SCALE: 21,
+  SIGNAL_RFFT: 22,
+  SIGNAL_ENERGY: 23,
+  SIGNAL_FILTER_BANK: 24,
+  SIGNAL_FILTER_BANK_SQRT: 25,
+  SIGNAL_SPECTRAL_SUBTRACTION: 26,
+  SIGNAL_PCAN: 27,
+  SIGNAL_FILTER_BANK_LOG: 28,
+  CAST: 29,
+  ELEMENTWISE_S32: 30,
+};
+
+/** ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
+export var ELEMENTWISE = { ADD: 0, MUL: 1, DIV: 2, MIN: 3, MAX: 4, SUB: 5 };
+
+export var SIGNAL_WINDOW = layout(['input', 'window', 'output', 'size', 'windowSize', 'shift']);
+export var SIGNAL_FFT_AUTO_SCALE = layout(['input', 'output', 'scaleBits', 'size']);
+export var SIGNAL_RFFT = layout(['input', 'output', 'twiddles', 'superTwiddles', 'fftLength', 'inputLength', 'frames']);
+export var SIGNAL_ENERGY = layout(['input', 'output', 'start', 'end']);
+export var SIGNAL_FILTER_BANK = layout([
+  'input', 'output', 'weights', 'unweights', 'freqStarts', 'weightStarts', 'widths', 'numChannels', 'numBins', 'numWeights',
+]);
+export var SIGNAL_FILTER_BANK_SQRT = layout(['input', 'scaleBits', 'output', 'scaleBitsInPack', 'numChannels']);
+export var SIGNAL_SPECTRAL_SUBTRACTION = layout([
+  'input', 'output', 'noiseEstimate',
+  'numChannels', 'smoothing', 'oneMinusSmoothing', 'alternateSmoothing', 'alternateOneMinusSmoothing',
+  'smoothingBits', 'spectralSubtractionBits', 'minSignalRemaining', 'clamping',
+]);
+export var SIGNAL_PCAN = layout(['input', 'noiseEstimate', 'gainLut', 'output', 'numChannels', 'snrShift', 'lutSize']);
+export var SIGNAL_FILTER_BANK_LOG = layout(['input', 'output', 'numChannels', 'outputScale', 'correctionBits']);
+/** fromType/toType: tensor-table element codes (pack.ts DTYPE; 6 uint32). */
+export var CAST = layout(['input', 'output', 'size', 'fromType', 'toType']);
+export var ELEMENTWISE_S32 = layout([
+  'input1', 'input2', 'output', 'input1InPack', 'input2InPack', 'kind', 'actMin', 'actMax',
+  ['outputShape', MAX_DIMS], ['view1', VIEW_WORDS], ['view2', VIEW_WORDS],
+]);
+
+for (var signalName in SIGNAL_OP) {
+  OP_NAMES[(SIGNAL_OP as { [k: string]: number })[signalName]] = signalName;
+}
+LAYOUTS[SIGNAL_OP.SIGNAL_WINDOW] = SIGNAL_WINDOW;
+LAYOUTS[SIGNAL_OP.SIGNAL_FFT_AUTO_SCALE] = SIGNAL_FFT_AUTO_SCALE;
+LAYOUTS[SIGNAL_OP.SIGNAL_RFFT] = SIGNAL_RFFT;
+LAYOUTS[SIGNAL_OP.SIGNAL_ENERGY] = SIGNAL_ENERGY;
+LAYOUTS[SIGNAL_OP.SIGNAL_FILTER_BANK] = SIGNAL_FILTER_BANK;
+LAYOUTS[SIGNAL_OP.SIGNAL_FILTER_BANK_SQRT] = SIGNAL_FILTER_BANK_SQRT;
+LAYOUTS[SIGNAL_OP.SIGNAL_SPECTRAL_SUBTRACTION] = SIGNAL_SPECTRAL_SUBTRACTION;
+LAYOUTS[SIGNAL_OP.SIGNAL_PCAN] = SIGNAL_PCAN;
+LAYOUTS[SIGNAL_OP.SIGNAL_FILTER_BANK_LOG] = SIGNAL_FILTER_BANK_LOG;
+LAYOUTS[SIGNAL_OP.CAST] = CAST;
+LAYOUTS[SIGNAL_OP.ELEMENTWISE_S32] = ELEMENTWISE_S32;

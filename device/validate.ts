@@ -11,9 +11,15 @@ import {
   CRC_START, DTYPE_BYTES, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES, WHERE,
   TensorInfo, i32, readTensor, u16, u32,
 } from './pack.js';
+import { DTYPE } from './pack.js';
+import { PACK_FLAG_STATE } from './state.js';
 import {
   ADD, AFFINE, CONCAT, CONCAT_INPUT, CONV, COPY, DW_CONV, FC, GATHER, LAYOUTS, LEAKY_RELU, MAX_DIMS,
   MEAN, MUL, OP, OP_NAMES, PAD, POOL, REQUANTIZE, SIGMOID, SOFTMAX, VIEW,
+} from './records.js';
+import {
+  CAST, ELEMENTWISE_S32, SIGNAL_ENERGY, SIGNAL_FFT_AUTO_SCALE, SIGNAL_FILTER_BANK, SIGNAL_FILTER_BANK_LOG,
+  SIGNAL_FILTER_BANK_SQRT, SIGNAL_OP, SIGNAL_PCAN, SIGNAL_RFFT, SIGNAL_SPECTRAL_SUBTRACTION, SIGNAL_WINDOW,
 } from './records.js';
 
 /** What a validated pack holds, with every number checked. */
@@ -59,7 +65,8 @@ export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
 
   var arenaBytes = u32(pack, H.arenaBytes);
   if (arenaBytes > INT32_MAX) fail('arena size ' + arenaBytes + ' too large');
-  if (u32(pack, H.flags) !== 0) fail('unknown flags ' + hex(u32(pack, H.flags)));
+  var flags = u32(pack, H.flags);
+  if ((flags & ~PACK_FLAG_STATE) !== 0) fail('unknown flags ' + hex(flags));
 
   // Tables: each must lie inside the pack, 4-aligned.
   function table(name: string, countAt: number, offsetAt: number, entryBytes: number): { count: number; offset: number } {
@@ -121,6 +128,15 @@ export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
 
   layout.inputs = tensorList('input', inputList);
   layout.outputs = tensorList('output', outputList);
+  if (flags & PACK_FLAG_STATE) {
+    // The state region: the last tensor-table entry, uint8 [bytes] in the arena, after the inputs and outputs.
+    var stateIndex = tensors.count - 1;
+    if (stateIndex < inputList.count + outputList.count) fail('state region: the tensor table has no entry for it');
+    var stateAt = tensors.offset + stateIndex * TENSOR_ENTRY_BYTES;
+    var state = checkTensor('state region', readTensor(pack, tensors.offset, stateIndex), pack, stateAt);
+    if (state.inPack || pack[stateAt] !== DTYPE.uint8 || state.shape.length !== 1) fail('state region: must be uint8 [bytes] in the arena');
+    layout.state = state;
+  }
 
   var recordsEnd = packBytes;
   for (var i = 0; i < opTable.count; i++) {
@@ -424,6 +440,134 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
       arena(COPY.output, bytes, 1, 'output');
       break;
     }
+    // Audio front end (TFLM signal ops), CAST and int32 element-wise ops.
+    case SIGNAL_OP.SIGNAL_WINDOW: {
+      n = dim(SIGNAL_WINDOW.size, 'size');
+      var windowSize = positive(SIGNAL_WINDOW.windowSize, 'window size');
+      if (n % windowSize !== 0) bad('size ' + n + ' is not a multiple of the window size ' + windowSize);
+      shift(f(SIGNAL_WINDOW.shift), 0, 31, 'shift');
+      arena(SIGNAL_WINDOW.input, 2 * n, 2, 'input');
+      constant(SIGNAL_WINDOW.window, 2 * windowSize, 2, 'window');
+      arena(SIGNAL_WINDOW.output, 2 * n, 2, 'output');
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_FFT_AUTO_SCALE: {
+      n = dim(SIGNAL_FFT_AUTO_SCALE.size, 'size');
+      arena(SIGNAL_FFT_AUTO_SCALE.input, 2 * n, 2, 'input');
+      arena(SIGNAL_FFT_AUTO_SCALE.output, 2 * n, 2, 'output');
+      arena(SIGNAL_FFT_AUTO_SCALE.scaleBits, 4, 4, 'scale bits');
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_RFFT: {
+      var fftLength = f(SIGNAL_RFFT.fftLength);
+      if (!isInt(fftLength, 4, 65536) || (fftLength & (fftLength - 1)) !== 0) bad('fft length ' + fftLength + ' is not a power of two from 4 to 65536');
+      var inputLength = dim(SIGNAL_RFFT.inputLength, 'input length');
+      if (inputLength > fftLength) bad('input length ' + inputLength + ' exceeds the fft length');
+      var frames = dim(SIGNAL_RFFT.frames, 'frames');
+      arena(SIGNAL_RFFT.input, 2 * product([frames, inputLength]), 2, 'input');
+      arena(SIGNAL_RFFT.output, 2 * product([frames, fftLength + 2]), 4, 'output');
+      constant(SIGNAL_RFFT.twiddles, 2 * fftLength, 2, 'twiddles');
+      constant(SIGNAL_RFFT.superTwiddles, Math.max(4, fftLength), 2, 'super twiddles');
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_ENERGY: {
+      var start = dim(SIGNAL_ENERGY.start, 'start');
+      var end = dim(SIGNAL_ENERGY.end, 'end');
+      if (end < start) bad('end ' + end + ' is before start ' + start);
+      arena(SIGNAL_ENERGY.input, 4 * end, 2, 'input');
+      arena(SIGNAL_ENERGY.output, 4 * end, 4, 'output');
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_FILTER_BANK: {
+      var fbChannels = dim(SIGNAL_FILTER_BANK.numChannels, 'channels');
+      var bins = dim(SIGNAL_FILTER_BANK.numBins, 'bins');
+      var weightCount = dim(SIGNAL_FILTER_BANK.numWeights, 'weights');
+      arena(SIGNAL_FILTER_BANK.input, 4 * bins, 4, 'input');
+      arena(SIGNAL_FILTER_BANK.output, 8 * fbChannels, 4, 'output');
+      constant(SIGNAL_FILTER_BANK.weights, 2 * weightCount, 2, 'weights');
+      constant(SIGNAL_FILTER_BANK.unweights, 2 * weightCount, 2, 'unweights');
+      constant(SIGNAL_FILTER_BANK.freqStarts, 2 * (fbChannels + 1), 2, 'channel frequency starts');
+      constant(SIGNAL_FILTER_BANK.weightStarts, 2 * (fbChannels + 1), 2, 'channel weight starts');
+      constant(SIGNAL_FILTER_BANK.widths, 2 * (fbChannels + 1), 2, 'channel widths');
+      for (var ch = 0; ch <= fbChannels; ch++) {
+        var width = i16(b, f(SIGNAL_FILTER_BANK.widths) + 2 * ch);
+        var freqStart = i16(b, f(SIGNAL_FILTER_BANK.freqStarts) + 2 * ch);
+        var weightStart = i16(b, f(SIGNAL_FILTER_BANK.weightStarts) + 2 * ch);
+        if (width < 0 || freqStart < 0 || weightStart < 0 || freqStart + width > bins || weightStart + width > weightCount) {
+          bad('channel ' + ch + ' reaches outside the input or the weights');
+        }
+      }
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_FILTER_BANK_SQRT: {
+      n = dim(SIGNAL_FILTER_BANK_SQRT.numChannels, 'channels');
+      var sbInPack = flag(SIGNAL_FILTER_BANK_SQRT.scaleBitsInPack, 'scale bits in pack');
+      operand(SIGNAL_FILTER_BANK_SQRT.scaleBits, sbInPack, 4, 4, 'scale bits');
+      // The kernel refuses scale bits outside [0, 31] at run time (a computed operand).
+      arena(SIGNAL_FILTER_BANK_SQRT.input, 8 * n, 4, 'input');
+      arena(SIGNAL_FILTER_BANK_SQRT.output, 4 * n, 4, 'output');
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_SPECTRAL_SUBTRACTION: {
+      var S = SIGNAL_SPECTRAL_SUBTRACTION;
+      n = dim(S.numChannels, 'channels');
+      arena(S.input, 4 * n, 4, 'input');
+      arena(S.output, 4 * n, 4, 'output');
+      arena(S.noiseEstimate, 4 * n, 4, 'noise estimate');
+      var st = L.state;
+      if (!st || f(S.noiseEstimate) < st.offset || f(S.noiseEstimate) + 4 * n > st.offset + st.bytes) bad('noise estimate lies outside the state region');
+      var sfields = [S.smoothing, S.oneMinusSmoothing, S.alternateSmoothing, S.alternateOneMinusSmoothing, S.minSignalRemaining];
+      for (var q = 0; q < sfields.length; q++) if (!isInt(f(sfields[q]), 0, 65535)) bad('smoothing coefficient ' + f(sfields[q]) + ' out of range');
+      shift(f(S.smoothingBits), 0, 31, 'smoothing bits');
+      shift(f(S.spectralSubtractionBits), 0, 63, 'spectral subtraction bits');
+      flag(S.clamping, 'clamping');
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_PCAN: {
+      n = dim(SIGNAL_PCAN.numChannels, 'channels');
+      var lutSize = dim(SIGNAL_PCAN.lutSize, 'gain LUT size');
+      if (lutSize < 125) bad('gain LUT of ' + lutSize + ' values, needs 125');
+      shift(f(SIGNAL_PCAN.snrShift), 0, 63, 'snr shift');
+      arena(SIGNAL_PCAN.input, 4 * n, 4, 'input');
+      arena(SIGNAL_PCAN.noiseEstimate, 4 * n, 4, 'noise estimate');
+      constant(SIGNAL_PCAN.gainLut, 2 * lutSize, 2, 'gain LUT');
+      arena(SIGNAL_PCAN.output, 4 * n, 4, 'output');
+      break;
+    }
+    case SIGNAL_OP.SIGNAL_FILTER_BANK_LOG: {
+      n = dim(SIGNAL_FILTER_BANK_LOG.numChannels, 'channels');
+      if (!isInt(f(SIGNAL_FILTER_BANK_LOG.outputScale), 0, 65535)) bad('output scale ' + f(SIGNAL_FILTER_BANK_LOG.outputScale));
+      shift(f(SIGNAL_FILTER_BANK_LOG.correctionBits), 0, 31, 'correction bits');
+      arena(SIGNAL_FILTER_BANK_LOG.input, 4 * n, 4, 'input');
+      arena(SIGNAL_FILTER_BANK_LOG.output, 2 * n, 2, 'output');
+      break;
+    }
+    case SIGNAL_OP.CAST: {
+      n = dim(CAST.size, 'size');
+      var castBytes = [0, 1, 2, 4, 0, 1, 4];
+      var from = f(CAST.fromType), to = f(CAST.toType);
+      if (!isInt(from, 1, 6) || !castBytes[from] || !isInt(to, 1, 6) || !castBytes[to]) bad('cast between element codes ' + from + ' and ' + to);
+      arena(CAST.input, castBytes[from] * n, castBytes[from], 'input');
+      arena(CAST.output, castBytes[to] * n, castBytes[to], 'output');
+      break;
+    }
+    case SIGNAL_OP.ELEMENTWISE_S32: {
+      var E = ELEMENTWISE_S32;
+      var eshape: number[] = [];
+      for (var ek = 0; ek < MAX_DIMS; ek++) eshape.push(dim(E.outputShape + ek, 'output dim ' + ek));
+      n = product(eshape);
+      for (var ek2 = 0; ek2 < MAX_DIMS; ek2++) {
+        if (f(E.view1 + VIEW.dims + ek2) !== eshape[ek2] || f(E.view2 + VIEW.dims + ek2) !== eshape[ek2]) bad('input views do not walk the output shape');
+      }
+      if (!isInt(f(E.kind), 0, 5)) bad('element-wise kind ' + f(E.kind));
+      if (f(E.actMin) > f(E.actMax)) bad('activation range is empty');
+      var e1Pack = flag(E.input1InPack, 'input 1 in pack');
+      var e2Pack = flag(E.input2InPack, 'input 2 in pack');
+      operand(E.input1, e1Pack, viewReach([E.view1], INT32_MAX, 'input 1 view') && 4 * (maxReach(f, E.view1) + 1), 4, 'input 1');
+      operand(E.input2, e2Pack, viewReach([E.view2], INT32_MAX, 'input 2 view') && 4 * (maxReach(f, E.view2) + 1), 4, 'input 2');
+      arena(E.output, 4 * n, 4, 'output');
+      break;
+    }
     default:
       bad('unknown op code');
   }
@@ -447,4 +591,14 @@ function maxReach(f: (field: number) => number, a: number, b?: number): number {
     }
   }
   return hi;
+}
+
+/** A little-endian int16 of the pack (signal op constants). */
+function i16(b: Uint8Array, at: number): number {
+  return ((b[at] | (b[at + 1] << 8)) << 16) >> 16;
+}
+
+export interface PackLayout {
+  /** The state region (flags bit 0): arena bytes kept across invokes, zeroed by a reset (device/state.ts). */
+  state?: TensorInfo;
 }

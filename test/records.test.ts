@@ -53,6 +53,28 @@ const RECORDS: [R.Layout, string, string[]][] = [
     'before:params.before', 'padValue:params.pad_value']],
   [R.CONCAT, 'ts_concat_record', ['output:output', 'outerSize:outer_size', 'inputCount:input_count']],
   [R.COPY, 'ts_copy_record', ['input:input', 'output:output', 'bytes:bytes', 'inputInPack:input_in_pack']],
+  [R.SIGNAL_WINDOW, 'ts_signal_window_record', ['input:input', 'window:window', 'output:output', 'size:size', 'windowSize:window_size', 'shift:shift']],
+  [R.SIGNAL_FFT_AUTO_SCALE, 'ts_signal_fft_auto_scale_record', ['input:input', 'output:output', 'scaleBits:scale_bits', 'size:size']],
+  [R.SIGNAL_RFFT, 'ts_signal_rfft_record', ['input:input', 'output:output', 'twiddles:twiddles', 'superTwiddles:super_twiddles',
+    'fftLength:fft_length', 'inputLength:input_length', 'frames:frames']],
+  [R.SIGNAL_ENERGY, 'ts_signal_energy_record', ['input:input', 'output:output', 'start:start', 'end:end']],
+  [R.SIGNAL_FILTER_BANK, 'ts_signal_filter_bank_record', ['input:input', 'output:output', 'weights:weights', 'unweights:unweights',
+    'freqStarts:freq_starts', 'weightStarts:weight_starts', 'widths:widths', 'numChannels:num_channels', 'numBins:num_bins', 'numWeights:num_weights']],
+  [R.SIGNAL_FILTER_BANK_SQRT, 'ts_signal_filter_bank_sqrt_record', ['input:input', 'scaleBits:scale_bits', 'output:output',
+    'scaleBitsInPack:scale_bits_in_pack', 'numChannels:num_channels']],
+  [R.SIGNAL_SPECTRAL_SUBTRACTION, 'ts_signal_spectral_subtraction_record', ['input:input', 'output:output', 'noiseEstimate:noise_estimate',
+    'numChannels:params.num_channels', 'smoothing:params.smoothing', 'oneMinusSmoothing:params.one_minus_smoothing',
+    'alternateSmoothing:params.alternate_smoothing', 'alternateOneMinusSmoothing:params.alternate_one_minus_smoothing',
+    'smoothingBits:params.smoothing_bits', 'spectralSubtractionBits:params.spectral_subtraction_bits',
+    'minSignalRemaining:params.min_signal_remaining', 'clamping:params.clamping']],
+  [R.SIGNAL_PCAN, 'ts_signal_pcan_record', ['input:input', 'noiseEstimate:noise_estimate', 'gainLut:gain_lut', 'output:output',
+    'numChannels:num_channels', 'snrShift:snr_shift', 'lutSize:lut_size']],
+  [R.SIGNAL_FILTER_BANK_LOG, 'ts_signal_filter_bank_log_record', ['input:input', 'output:output', 'numChannels:num_channels',
+    'outputScale:output_scale', 'correctionBits:correction_bits']],
+  [R.CAST, 'ts_cast_record', ['input:input', 'output:output', 'size:size', 'fromType:from_type', 'toType:to_type']],
+  [R.ELEMENTWISE_S32, 'ts_elementwise_record', ['input1:input1', 'input2:input2', 'output:output', 'input1InPack:input1_in_pack',
+    'input2InPack:input2_in_pack', 'kind:kind', 'actMin:activation.min', 'actMax:activation.max', 'outputShape:output_shape',
+    'view1:input1_view', 'view2:input2_view']],
 ];
 
 function cLayout(): Record<string, number> {
@@ -95,10 +117,34 @@ describe('op record layouts', () => {
     expect(R.CONCAT_INPUT).toEqual({ input: c['ts_concat_input.input'], inPack: c['ts_concat_input.inPack'], rowBytes: c['ts_concat_input.rowBytes'], words: c['ts_concat_input.sizeof'] });
     expect(R.VIEW).toEqual({ dims: c['ts_view.dims'], step: c['ts_view.step'], start: c['ts_view.start'], words: c['ts_view.sizeof'] });
   });
+  it('every signal op code has a layout and a name', () => {
+    for (const [name, code] of Object.entries(R.SIGNAL_OP)) {
+      expect(R.OP_NAMES[code]).toBe(name);
+      expect(R.LAYOUTS[code]).toBeDefined();
+    }
+  });
   it('every op code has a layout and a name', () => {
     for (const [name, code] of Object.entries(R.OP)) {
       expect(R.OP_NAMES[code]).toBe(name);
       expect(R.LAYOUTS[code]).toBeDefined();
     }
+  });
+});
+
+describe('audio front-end op codes and constants', () => {
+  it('SIGNAL_OP and ELEMENTWISE match the header enums', () => {
+    const names = Object.keys(R.SIGNAL_OP).map((k) => `TS_OP_${k}`);
+    const kinds = Object.keys(R.ELEMENTWISE).map((k) => `TS_ELEMENTWISE_${k}`);
+    const lines = [...names, ...kinds].map((n) => `  printf("${n}=%d\\n", (int)${n});`);
+    const dir = mkdtempSync(join(tmpdir(), 'tinysense-signal-ops-'));
+    const src = join(dir, 'ops.c');
+    writeFileSync(src, `#include <stdio.h>\n#include "tinysense_nn.h"\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`);
+    execFileSync('cc', ['-std=c99', '-Wall', '-Werror', '-I', join(PACKAGE_ROOT, 'kernels-c', 'include'), src, '-o', join(dir, 'ops')]);
+    const c = Object.fromEntries(execFileSync(join(dir, 'ops'), { encoding: 'utf8' }).trim().split('\n').map((l) => {
+      const [k, v] = l.split('=');
+      return [k, Number(v)];
+    }));
+    for (const [k, v] of Object.entries(R.SIGNAL_OP)) expect(c[`TS_OP_${k}`], k).toBe(v);
+    for (const [k, v] of Object.entries(R.ELEMENTWISE)) expect(c[`TS_ELEMENTWISE_${k}`], k).toBe(v);
   });
 });

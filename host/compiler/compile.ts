@@ -2,6 +2,7 @@
  * The model compiler: Graph -> lowered op records -> arena plan -> model pack.
  * The pack format is defined in docs/model-pack.md.
  */
+import { PACK_FLAG_STATE } from '../../device/state.js';
 import { CRC_START, DTYPE, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES, WHERE } from '../../device/pack.js';
 import { MAX_DIMS, OP_NAMES } from '../../device/records.js';
 import { crc32 } from './crc32.js';
@@ -110,6 +111,16 @@ export function compileGraph(graph: Graph): CompiledModel {
       touch(t.index, n);
     }
   });
+  // State that lives across invokes (e.g. noise estimates) is kept out of the planner: it gets its own
+  // region at the start of the arena, which the pack declares so that a runtime can reset it.
+  const stateRoots = [...new Set(lowered.flatMap((op) => op.persistent ?? []).map((t) => storageRoot(alias, t)))];
+  const stateOffsets = new Map<number, number>();
+  let stateBytes = 0;
+  for (const root of stateRoots) {
+    life.delete(root);
+    stateOffsets.set(root, stateBytes);
+    stateBytes = alignUp(stateBytes + tensorBytes(graph.tensors[root]), 8);
+  }
   // The app reaches inputs and outputs through typed-array views into the arena, whose byteOffset
   // Espruino caps at 65535: when a plan puts one higher, plan again with them placed first.
   const requests = [...life].map(([id, l]) => ({ id, ...l }));
@@ -117,6 +128,11 @@ export function compileGraph(graph: Graph): CompiledModel {
   const ioRoots = new Set([...graph.inputs, ...graph.outputs].filter((t) => !isConst(t)).map((t) => storageRoot(alias, t)));
   if ([...ioRoots].some((r) => plan.offsets.get(r)! > MAX_VIEW_OFFSET)) {
     plan = planArena(requests.map((r) => ({ ...r, low: ioRoots.has(r.id) })));
+  }
+  if (stateBytes > 0) {
+    const offsets = new Map([...plan.offsets].map(([id, offset]) => [id, offset + stateBytes]));
+    stateOffsets.forEach((offset, root) => offsets.set(root, offset));
+    plan = { offsets, arenaBytes: plan.arenaBytes + stateBytes };
   }
 
   // Layout: header | op table | tensor table | input list | output list | records | constants.
@@ -126,7 +142,7 @@ export function compileGraph(graph: Graph): CompiledModel {
   const opTable = at;
   at += 4 * records.length;
   const tensorTable = at;
-  at += TENSOR_ENTRY_BYTES * ioTensors.length;
+  at += TENSOR_ENTRY_BYTES * (ioTensors.length + (stateBytes > 0 ? 1 : 0));
   const inputList = at;
   at += 4 * graph.inputs.length;
   const outputList = at;
@@ -168,7 +184,18 @@ export function compileGraph(graph: Graph): CompiledModel {
   view.setUint32(H.arenaBytes, plan.arenaBytes, true);
   view.setUint32(H.opCount, records.length, true);
   view.setUint32(H.opTable, opTable, true);
-  view.setUint32(H.tensorCount, ioTensors.length, true);
+  view.setUint32(H.tensorCount, ioTensors.length + (stateBytes > 0 ? 1 : 0), true);
+  if (stateBytes > 0) {
+    // flags bit 0: the entry after the inputs and outputs is the state region (uint8 [bytes] in the arena).
+    view.setUint32(H.flags, PACK_FLAG_STATE, true);
+    const e = tensorTable + ioTensors.length * TENSOR_ENTRY_BYTES;
+    pack[e] = DTYPE.uint8;
+    pack[e + 1] = 1;
+    pack[e + 2] = WHERE.arena;
+    view.setInt32(e + 4, 0, true);
+    view.setInt32(e + 8, stateBytes, true);
+    view.setInt32(e + 20, stateBytes, true);
+  }
   view.setUint32(H.tensorTable, tensorTable, true);
   view.setUint32(H.inputCount, graph.inputs.length, true);
   view.setUint32(H.inputList, inputList, true);

@@ -9,6 +9,7 @@ export { TfliteFormatError };
 
 const ELEMENT_TYPES: Record<string, ElementType> = {
   int8: 'int8', uint8: 'uint8', int16: 'int16', int32: 'int32', int64: 'int64', float32: 'float32', bool: 'bool',
+  uint32: 'uint32', uint64: 'uint64',
 };
 
 /** Largest tensor the compiler takes (elements): far beyond any microcontroller model, small enough to plan safely. */

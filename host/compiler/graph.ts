@@ -4,7 +4,7 @@
  * this, not on flatbuffer objects.
  */
 
-export type ElementType = 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'float32' | 'bool' | 'other';
+export type ElementType = 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'float32' | 'bool' | 'uint32' | 'uint64' | 'other';
 
 export interface Tensor {
   index: number;
@@ -43,7 +43,7 @@ export interface Graph {
 }
 
 export const ELEMENT_BYTES: Record<ElementType, number> = {
-  int8: 1, uint8: 1, bool: 1, int16: 2, int32: 4, float32: 4, int64: 8, other: 0,
+  int8: 1, uint8: 1, bool: 1, int16: 2, int32: 4, float32: 4, int64: 8, uint32: 4, uint64: 8, other: 0,
 };
 
 export function elementCount(shape: readonly number[]): number {

@@ -10,6 +10,7 @@
  * ts_invoke -> ts_convolve_s8 (kernels-c/src/conv.c).
  */
 import { createHash } from 'node:crypto';
+import { registerSignalLowerings } from './lower-signal.js';
 import {
   ADD, AFFINE, CONCAT, CONCAT_INPUT, CONV, COPY, DW_CONV, FC, GATHER, LEAKY_RELU, Layout, MAX_DIMS, MEAN, MUL, OP,
   PAD, POOL, REQUANTIZE, SIGMOID, SOFTMAX,
@@ -702,6 +703,8 @@ function elemSizeOf(c: OpContext, t: Tensor): number {
 function expectSameQuant(c: OpContext, a: Tensor, b: Tensor): void {
   if (a.type !== b.type) c.fail(`tensors ${a.index} and ${b.index} differ in type (${a.typeName}, ${b.typeName})`);
   if (a.type === 'float32' || a.type === 'int32') return;
+  // Unquantized integer tensors (the audio front end's int16 and uint32): nothing to compare.
+  if (a.scales.length === 0 && b.scales.length === 0) return;
   const [qa, qb] = [c.quant(a), c.quant(b)];
   if (qa.scale !== qb.scale || qa.zeroPoint !== qb.zeroPoint) {
     c.fail(`tensors ${a.index} and ${b.index} must share scale and zero point (TFLM does not requantize here)`);
@@ -894,3 +897,11 @@ export const LOWERINGS: Record<string, (c: OpContext) => LoweredOp> = {
   STRIDED_SLICE: lowerStridedSlice,
   TRANSPOSE: lowerTranspose,
 };
+
+// Audio front end (TFLM signal custom ops), int32 element-wise ops and CAST: host/compiler/lower-signal.ts.
+export { RecordBuilder, broadcastView, extend };
+export interface LoweredOp {
+  /** Arena tensors that hold state across invokes (never reused; zeroed by a reset). */
+  persistent?: number[];
+}
+registerSignalLowerings(LOWERINGS);

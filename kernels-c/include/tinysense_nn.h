@@ -514,6 +514,185 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack);
 /* Scratch-free CRC entry for engines: crc32 of length bytes at data. */
 int32_t ts_checksum(const uint8_t *data, int32_t length);
 
+/* ---------------------------------------------------------------------------
+ * Audio front end: TFLM "signal" custom operators (micro_speech's audio
+ * preprocessor) and the int32 element-wise ops and CAST around them.
+ * Integer-only mirrors of tflite-micro signal/src (window.cc,
+ * fft_auto_scale.cc, rfft_int16.cc = kissfft v130 FIXED_POINT=16, energy.cc,
+ * filter_bank*.cc, pcan_argc_fixed.cc, log.cc) and of reference_ops
+ * Add/Mul/Div/Minimum/Maximum on int32 (kernels-c/src/signal.c).
+ * ------------------------------------------------------------------------- */
+
+/* SignalWindow: out = saturate16((in * window) >> shift), the window applied
+ * to each run of window_size samples of the input (size a multiple of it). */
+ts_status ts_signal_window_s16(int32_t size, int32_t window_size, int32_t shift,
+                               const int16_t *input, const int16_t *window, int16_t *output);
+/* SignalFftAutoScale: out = in << bits, bits = max(0, 15 - msb(max |in|)). */
+ts_status ts_signal_fft_auto_scale_s16(int32_t size, const int16_t *input,
+                                       int16_t *output, int32_t *scale_bits);
+/* SignalRfft int16: `frames` real FFTs of fft_length points (input_length
+ * samples each, zero padded); output frames x (fft_length/2 + 1) complex
+ * int16. twiddles: fft_length/2 complex (kissfft cfg of the half-length
+ * complex FFT), super_twiddles: fft_length/4 complex (kiss_fftr), both
+ * computed by the host compiler exactly as kissfft does. fft_length/2 must
+ * factor into radix 4 and 2 stages. No scratch: the complex FFT lands in the
+ * output, which the real-input split then rewrites in place. */
+ts_status ts_signal_rfft_s16(int32_t fft_length, int32_t input_length, int32_t frames,
+                             const int16_t *twiddles, const int16_t *super_twiddles,
+                             const int16_t *input, int16_t *output);
+/* SignalEnergy: output[i] = re^2 + im^2 for start <= i < end (others untouched). */
+ts_status ts_signal_energy_s16(int32_t start, int32_t end, const int16_t *input,
+                               uint32_t *output);
+/* SignalFilterBank: num_channels + 1 channel accumulations (channel 0 is
+ * discarded, as TFLM does); uint64 output. */
+ts_status ts_signal_filter_bank(int32_t num_channels, const uint32_t *input,
+                                const int16_t *weights, const int16_t *unweights,
+                                const int16_t *freq_starts, const int16_t *weight_starts,
+                                const int16_t *widths, uint64_t *output);
+/* SignalFilterBankSquareRoot: out = Sqrt64(in) >> scale_bits. */
+ts_status ts_signal_filter_bank_sqrt(int32_t num_channels, const uint64_t *input,
+                                     int32_t scale_bits, uint32_t *output);
+
+typedef struct {
+  int32_t num_channels;
+  int32_t smoothing;
+  int32_t one_minus_smoothing;
+  int32_t alternate_smoothing;
+  int32_t alternate_one_minus_smoothing;
+  int32_t smoothing_bits;
+  int32_t spectral_subtraction_bits;
+  int32_t min_signal_remaining;
+  int32_t clamping;
+} ts_spectral_subtraction_params;
+
+/* SignalFilterBankSpectralSubtraction: noise_estimate is the persistent
+ * state (num_channels uint32, zero after a reset), updated in place. */
+ts_status ts_signal_spectral_subtraction(const ts_spectral_subtraction_params *params,
+                                         const uint32_t *input, uint32_t *output,
+                                         uint32_t *noise_estimate);
+/* SignalPCAN (ApplyPcanAutoGainControlFixed). */
+ts_status ts_signal_pcan(int32_t num_channels, int32_t snr_shift, const int16_t *gain_lut,
+                         const uint32_t *noise_estimate, const uint32_t *input,
+                         uint32_t *output);
+/* SignalFilterBankLog. */
+ts_status ts_signal_filter_bank_log(int32_t num_channels, int32_t output_scale,
+                                    int32_t correction_bits, const uint32_t *input,
+                                    int16_t *output);
+
+/* CAST between integer types: element codes as the pack's tensor table
+ * (1 int8, 2 int16, 3 int32, 5 uint8, 6 uint32); values convert as C's
+ * static_cast does (sign or zero extension, truncation to the low bits). */
+ts_status ts_cast(int32_t size, int32_t from_type, int32_t to_type, const void *input,
+                  void *output);
+
+/* ADD, MUL, DIV, MINIMUM, MAXIMUM on int32 with broadcasting, then the
+ * activation clamp (reference_ops with int32 data; MUL and ADD wrap as
+ * two's complement). DIV truncates toward zero; a zero divisor gives
+ * TS_ERROR_ARGUMENT (TFLM fails the invoke). */
+enum {
+  TS_ELEMENTWISE_ADD = 0,
+  TS_ELEMENTWISE_MUL = 1,
+  TS_ELEMENTWISE_DIV = 2,
+  TS_ELEMENTWISE_MIN = 3,
+  TS_ELEMENTWISE_MAX = 4,
+  TS_ELEMENTWISE_SUB = 5
+};
+ts_status ts_elementwise_s32(int32_t kind, const ts_activation *activation,
+                             const ts_shape *output_shape, const ts_view *input1_view,
+                             const int32_t *input1, const ts_view *input2_view,
+                             const int32_t *input2, int32_t *output);
+
+enum {
+  TS_OP_SIGNAL_WINDOW = 20,
+  TS_OP_SIGNAL_FFT_AUTO_SCALE = 21,
+  TS_OP_SIGNAL_RFFT = 22,
+  TS_OP_SIGNAL_ENERGY = 23,
+  TS_OP_SIGNAL_FILTER_BANK = 24,
+  TS_OP_SIGNAL_FILTER_BANK_SQRT = 25,
+  TS_OP_SIGNAL_SPECTRAL_SUBTRACTION = 26,
+  TS_OP_SIGNAL_PCAN = 27,
+  TS_OP_SIGNAL_FILTER_BANK_LOG = 28,
+  TS_OP_CAST = 29,
+  TS_OP_ELEMENTWISE_S32 = 30,
+  TS_OP_SIGNAL_COUNT_ = 31
+};
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, window, output; /* arena, pack, arena */
+  int32_t size, window_size, shift;
+} ts_signal_window_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, scale_bits; /* arena; scale_bits one int32 */
+  int32_t size;
+} ts_signal_fft_auto_scale_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, twiddles, super_twiddles; /* arena, arena, pack, pack */
+  int32_t fft_length, input_length, frames;
+} ts_signal_rfft_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output;
+  int32_t start, end;
+} ts_signal_energy_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output; /* arena: num_bins uint32, num_channels uint64 */
+  int32_t weights, unweights, freq_starts, weight_starts, widths; /* pack, int16 */
+  int32_t num_channels, num_bins, num_weights;
+} ts_signal_filter_bank_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, scale_bits, output;
+  int32_t scale_bits_in_pack;
+  int32_t num_channels;
+} ts_signal_filter_bank_sqrt_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output;
+  int32_t noise_estimate; /* arena, persistent state (the op's second output) */
+  ts_spectral_subtraction_params params;
+} ts_signal_spectral_subtraction_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, noise_estimate, gain_lut, output; /* arena, arena, pack, arena */
+  int32_t num_channels, snr_shift, lut_size;
+} ts_signal_pcan_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output;
+  int32_t num_channels, output_scale, correction_bits;
+} ts_signal_filter_bank_log_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input, output, size, from_type, to_type;
+} ts_cast_record;
+
+typedef struct {
+  ts_record_head head;
+  int32_t input1, input2, output;
+  int32_t input1_in_pack, input2_in_pack;
+  int32_t kind;
+  ts_activation activation;
+  ts_shape output_shape;
+  ts_view input1_view;
+  ts_view input2_view;
+} ts_elementwise_record;
+
+/* ts_invoke's decoder for the op codes of this section (invoke_signal.c). */
+int32_t ts_invoke_signal(const int32_t *record, uint8_t *arena, const uint8_t *pack);
+
 #ifdef __cplusplus
 }
 #endif

@@ -191,6 +191,18 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                     r->bytes);
       return TS_OK;
     }
+    case TS_OP_SIGNAL_WINDOW:
+    case TS_OP_SIGNAL_FFT_AUTO_SCALE:
+    case TS_OP_SIGNAL_RFFT:
+    case TS_OP_SIGNAL_ENERGY:
+    case TS_OP_SIGNAL_FILTER_BANK:
+    case TS_OP_SIGNAL_FILTER_BANK_SQRT:
+    case TS_OP_SIGNAL_SPECTRAL_SUBTRACTION:
+    case TS_OP_SIGNAL_PCAN:
+    case TS_OP_SIGNAL_FILTER_BANK_LOG:
+    case TS_OP_CAST:
+    case TS_OP_ELEMENTWISE_S32:
+      return ts_invoke_signal(record, arena, pack);
     default:
       return TS_ERROR_UNKNOWN_OP;
   }
