@@ -14,7 +14,9 @@ const USAGE = `usage:
   tinysense compile <model.tflite> -o <model.tsm> [--json]
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
   tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--cycles-per-mac N]
-  tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--report <out.html>]
+  tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--report <out.html>] [--serve <port>]
+  tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force]
+  tinysense record --board BANGLEJS2 --port <serial|BLE address|tcp://host:port> --label <label> [--seconds N] [--interval <ms>] [-o <dir>]
   tinysense train <train.config.json|.ts>
   tinysense quantize <modelDir> --calibration <dir> -o <out.tflite> [--evaluate <dir>] [--fc-per-channel]
   tinysense synth <dir> [--seed N]              # seeded synthetic gesture traces (labelled synthetic)
@@ -41,6 +43,10 @@ export async function main(argv: string[]): Promise<number> {
         return await build(rest);
       case 'simulate':
         return await simulateCommand(rest);
+      case 'upload':
+        return await uploadCommand(rest);
+      case 'record':
+        return await recordCommand(rest);
       case 'train':
         return await train(rest);
       case 'quantize':
@@ -223,6 +229,7 @@ async function simulateCommand(args: string[]): Promise<number> {
       duration: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean' },
+      serve: { type: 'string' },
     },
   });
   const { simulate, simulationReport } = await import('./sim/index.js').then(async (m) => ({ ...m, ...(await import('./sim/report.js')) }));
@@ -236,6 +243,7 @@ async function simulateCommand(args: string[]): Promise<number> {
     trace: values.trace,
     onOutput: values.quiet ? undefined : ({ t, line }) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] ${line}\n`),
   });
+  if (values.serve !== undefined) return await serveSimulation(sim, values.serve, values.board!);
   const duration = values.duration !== undefined ? Number(values.duration) : defaultDuration(sim.trace);
   // Advance in steps so a long run shows progress.
   const step = Math.max(1000, Math.ceil(duration / 20));
@@ -266,4 +274,91 @@ function defaultDuration(trace: import('./sim/traces.js').Trace | undefined): nu
   if (trace.kind === 'scalar') return (trace.t[trace.t.length - 1] ?? 0) + 1000;
   if (trace.kind === 'frames') return (trace.frames[trace.frames.length - 1]?.t ?? 0) + 2000;
   return Math.ceil((1000 * trace.samples.length) / trace.sampleRate) + 1000;
+}
+
+/** `simulate --serve PORT`: the simulated board as a network Espruino (telnet console) until Ctrl-C. */
+async function serveSimulation(sim: import('./sim/index.js').Simulation, port: string, board: string): Promise<number> {
+  const { EspruinoBoard } = await import('./sim/espruino.js');
+  const { serveBoard } = await import('./sim/serve.js');
+  const { bootFiles } = await import('./upload.js');
+  const portNumber = Number(port);
+  if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) throw new UsageError(`--serve ${port}: give a TCP port (0 picks a free one)`);
+  if (!(sim.board instanceof EspruinoBoard)) throw new UsageError(`--serve: ${board} runs JerryScript; only Espruino boards have the console the espruino CLI speaks`);
+  // The app the simulation started is the board's installed app: load() and E.reboot() start it again.
+  for (const [name, bytes] of Object.entries(bootFiles(Buffer.from(sim.app.bundle, 'utf8')))) sim.board.storage.set(name, bytes);
+  const served = await serveBoard(sim.board, { port: portNumber, log: (message) => process.stderr.write(`${message}\n`) });
+  process.stdout.write(`${board} is on ${served.address} (Ctrl-C stops); try: npx espruino --no-ble -p ${served.address} -e 'print(process.env)'\n`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await served.close();
+  process.stdout.write(`stopped after ${(sim.now / 1000).toFixed(1)} s of board time\n`);
+  if (sim.errors.length) {
+    process.stderr.write(`tinysense: the app threw ${sim.errors.length} error(s); first: ${sim.errors[0].message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function uploadCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      board: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      dir: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+  });
+  const { findBuildFolder, uploadApp } = await import('./upload.js');
+  const board = need(values.board, '--board <BOARD>');
+  const port = need(values.port, '--port <serial|BLE address|tcp://host:port>');
+  const dir = values.dir ?? findBuildFolder(board);
+  const result = await uploadApp({
+    dir,
+    board,
+    port,
+    force: values.force,
+    onProgress: (p) => {
+      if (p.phase === 'checking') process.stderr.write(`checking what the board on ${port} has...\n`);
+      else if (p.phase === 'writing') process.stderr.write(`\rwriting ${p.bytes} / ${p.totalBytes} bytes`);
+      else if (p.phase === 'verifying') process.stderr.write('\nverifying on the board...\n');
+    },
+    onDeviceLine: (line) => process.stdout.write(`board: ${line}\n`),
+  });
+  const unchanged = result.skipped.length ? `; unchanged, not sent: ${result.skipped.join(', ')}` : '';
+  process.stdout.write(`installed ${dir} on ${port}: sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}\n`);
+  return 0;
+}
+
+async function recordCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      board: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      label: { type: 'string' },
+      seconds: { type: 'string' },
+      interval: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+  });
+  const { recordAccel } = await import('./record.js');
+  const port = need(values.port, '--port <serial|BLE address|tcp://host:port>');
+  const label = need(values.label, '--label <label>');
+  const seconds = values.seconds === undefined ? 10 : Number(values.seconds);
+  process.stderr.write(`recording "${label}" for ${seconds} s from ${port}...\n`);
+  const result = await recordAccel({
+    board: need(values.board, '--board <BOARD>'),
+    port,
+    label,
+    seconds,
+    pollMs: values.interval === undefined ? undefined : Number(values.interval),
+    outDir: values.output,
+    onSample: (_sample, count) => {
+      if (count % 25 === 0) process.stderr.write(`\r${count} samples`);
+    },
+    onDeviceLine: (line) => process.stderr.write(`\nboard: ${line}\n`),
+  });
+  const lost = result.missing ? `; ${result.missing} samples were lost on the way` : '';
+  process.stdout.write(`\nwrote ${result.file}: ${result.samples} samples${lost}\n`);
+  return 0;
 }

@@ -144,7 +144,7 @@ export class EspruinoBoard {
     g.btoa = (s: string) => Buffer.from(s, 'latin1').toString('base64');
     g.process = strict(
       {
-        env: { VERSION: '2v29', BOARD: board.id },
+        env: { VERSION: '2v29', BOARD: board.id, MODULES: 'Storage' },
         version: '2v29',
         memory: () => {
           const total = Math.floor(board.heapBytes / board.jsVarBytes);
@@ -219,7 +219,10 @@ export class EspruinoBoard {
           if (offset === undefined) {
             storage.set(name, bytes.slice());
           } else {
-            const file = storage.get(name) ?? new Uint8Array(size ?? offset + bytes.length);
+            // Like Espruino: offset 0 with a size creates the file afresh (erased flash reads 0xFF).
+            let file = offset === 0 && size !== undefined ? undefined : storage.get(name);
+            file ??= new Uint8Array(size ?? offset + bytes.length).fill(0xff);
+            if (offset + bytes.length > file.length) throw new Error(`Storage.write: ${name} is ${file.length} bytes`);
             file.set(bytes, offset);
             storage.set(name, file);
           }
