@@ -28,12 +28,12 @@ const ALL_MODELS = [
   { name: 'hello_world', model: 'hello_world/hello_world_int8.tflite', input: () => Uint8Array.of(0x40) },
   { name: 'micro_speech', model: 'micro_speech/micro_speech_quantized_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/yes_features_49x40_int8.bin')) },
   { name: 'person_detect', model: 'person_detection/person_detect_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/person_96x96_int8.bin')) },
+  // The audio front end: one invoke is one 30 ms window of 16 kHz audio -> one feature frame (stateful ops start from reset state).
+  { name: 'audio_preprocessor', model: 'micro_speech/audio_preprocessor_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/yes_30ms_s16le.raw')) },
 ];
 
-const OP_NAMES = [
-  '', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'SOFTMAX', 'LOGISTIC', 'TANH',
-  'ADD', 'MUL', 'REQUANTIZE', 'LEAKY_RELU', 'DEQUANTIZE', 'QUANTIZE_F32', 'MEAN', 'GATHER_VIEW', 'PAD', 'CONCATENATION', 'COPY',
-];
+// Op names by record code, from the device's own table (device/records.ts, built to dist/).
+let OP_NAMES = [];
 
 function args(argv) {
   const o = { json: null, hot: 0, user: false, only: null };
@@ -116,6 +116,9 @@ async function main() {
   let compileTflite;
   try {
     ({ compileTflite } = await import(join(ROOT, 'dist/host/model.js')));
+    const records = await import(join(ROOT, 'dist/device/records.js'));
+    OP_NAMES = records.OP_NAMES.slice();
+    for (const [name, code] of Object.entries(records.SIGNAL_OP ?? {})) OP_NAMES[code] = name;
   } catch (e) {
     throw new Error(`the compiler is not built (run npm run build:ts): ${e.message}`);
   }
@@ -181,7 +184,7 @@ async function main() {
       }
       const rows = [...kinds.values()].sort((a, b) => b.insns - a.insns);
       console.log(`${m.name}: ${ops.length} ops, ${fmt(total.insns)} instructions, ${fmt(total.macs)} MACs, ` +
-        `${(total.insns / Math.max(total.macs, 1)).toFixed(2)} instructions/MAC; estimate ${fmt(total.cycles)} cycles = ` +
+        `${total.macs ? (total.insns / total.macs).toFixed(2) : '-'} instructions/MAC; estimate ${fmt(total.cycles)} cycles = ` +
         `${(total.cycles / (MHZ * 1000)).toFixed(2)} ms at ${MHZ} MHz; pack checksum ${fmt(checksum[0].insns)} instructions`);
       console.log(`  ${'op kind'.padEnd(20)}${pad('n', 4)}${pad('instructions', 15)}${pad('MACs', 13)}${pad('insn/MAC', 10)}${pad('est. cycles', 15)}${pad('est. ms', 9)}`);
       for (const k of rows) {
