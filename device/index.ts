@@ -4,3 +4,5 @@ export type { Kernels, NativeBuffer } from './kernels.js';
 export type { TensorInfo, DTypeName } from './pack.js';
 export { validatePack } from './validate.js';
 export type { PackLayout } from './validate.js';
+export { createKeywordSpotter } from './audio.js';
+export { resetState } from './state.js';
