@@ -1,0 +1,91 @@
+/**
+ * Wrist gestures on Bangle.js 2: reads the accelerometer at 25 Hz, keeps the
+ * last 1.28 s (32 samples of x, y, z) in a ring, and every 8 samples (320 ms)
+ * runs a small int8 1D CNN over them. A gesture (circle or shake) whose score
+ * passes THRESHOLD is reported once with report('gesture', name); while the
+ * same gesture goes on it stays quiet (SUPPRESS_MS after its last confident
+ * window).
+ *
+ * The model (gesture.tflite) was trained on SYNTHETIC data (README.md): it
+ * shows the pipeline, not real wrist gestures.
+ *
+ * Build and simulate:
+ *   npx tinysense build examples/gesture --board BANGLEJS2
+ *   npx tinysense simulate examples/gesture --board BANGLEJS2 --trace examples/gesture/traces/heldout.csv --duration 20000
+ */
+import { openModel } from '../../device/app.js';
+import { report } from '../../device/events.js';
+
+// Bangle.js firmware globals used here (module-scoped: the host type-check must not see them).
+declare var Bangle: {
+  setPollInterval(ms: number): void;
+  on(event: 'accel', listener: (a: { x: number; y: number; z: number }) => void): void;
+};
+declare function getTime(): number;
+
+/** Classes in the model's output order (model/training.json "classes"). */
+var GESTURES = ['circle', 'idle', 'shake'];
+var IDLE = 1;
+/** 40 ms = 25 Hz, the rate the model was trained at (train.config.json window.resampleHz). */
+var POLL_MS = 40;
+/** Samples per window (window.length) and channels (x, y, z). */
+var WINDOW = 32;
+var CHANNELS = 3;
+/** Run the model every STRIDE samples. */
+var STRIDE = 8;
+/** Report a gesture when its probability is at least this. */
+var THRESHOLD = 0.8;
+var SUPPRESS_MS = 1000;
+
+var model = openModel('gesture.tsm');
+var input = model.input(0) as Int8Array;
+var scores = model.output(0) as Int8Array;
+var inScale = model.layout.inputs[0].scale;
+var inZero = model.layout.inputs[0].zeroPoint;
+var out = model.layout.outputs[0];
+/** THRESHOLD as an int8 score (softmax output: scale 1/256, zero point -128). */
+var minScore = Math.round(THRESHOLD / out.scale) + out.zeroPoint;
+
+/** The last WINDOW samples, quantized; `head` is the oldest (and the next to overwrite). */
+var ring = new Int8Array(WINDOW * CHANNELS);
+var head = 0;
+var samples = 0;
+var lastGesture = -1;
+var quietUntil = 0;
+
+/** q = clamp(round(x / scale) + zero_point), rounding halves away from zero as TFLite does. */
+function quantize(v: number): number {
+  var r = v / inScale;
+  var q = (r < 0 ? -Math.round(-r) : Math.round(r)) + inZero;
+  return q < -128 ? -128 : q > 127 ? 127 : q;
+}
+
+function classify(): void {
+  // Oldest sample first. The whole window is written every time: the arena may reuse the input's bytes.
+  var n = WINDOW * CHANNELS;
+  var from = head;
+  for (var i = 0; i < n; i++) {
+    input[i] = ring[from];
+    from = from + 1 === n ? 0 : from + 1;
+  }
+  model.invoke();
+  var best = 0;
+  for (var c = 1; c < GESTURES.length; c++) if (scores[c] > scores[best]) best = c;
+  if (best === IDLE || scores[best] < minScore) return;
+  var now = getTime() * 1000;
+  if (best !== lastGesture || now >= quietUntil) report('gesture', GESTURES[best]);
+  lastGesture = best;
+  quietUntil = now + SUPPRESS_MS;
+}
+
+function onAccel(a: { x: number; y: number; z: number }): void {
+  ring[head] = quantize(a.x);
+  ring[head + 1] = quantize(a.y);
+  ring[head + 2] = quantize(a.z);
+  head = head + CHANNELS === WINDOW * CHANNELS ? 0 : head + CHANNELS;
+  samples++;
+  if (samples >= WINDOW && samples % STRIDE === 0) classify();
+}
+
+Bangle.setPollInterval(POLL_MS);
+Bangle.on('accel', onAccel);
