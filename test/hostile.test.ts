@@ -7,27 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CRC_START, H } from '../device/pack.js';
 import { Model } from '../device/runtime.js';
-import { crc32 } from '../host/compiler/crc32.js';
 import { compileTflite, runOnce } from '../host/model.js';
 import { PACKAGE_ROOT } from '../host/paths.js';
 import { WasmKernels } from '../host/wasm/kernels.js';
-import { opsIndex, shared, sharedBytes } from './shared.js';
-
-/** A small seeded PRNG (mulberry32) so every run mutates the same way. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function resign(pack: Uint8Array): Uint8Array {
-  new DataView(pack.buffer, pack.byteOffset).setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
-  return pack;
-}
+import { opsIndex, shared, sharedBytes, prng, resign } from './shared.js';
 
 const models = ['chain_tinycnn_00', 'chain_mbv2block_03', 'chain_inception_04', 'chain_meanhead_02', 'chain_padvalid_06', 'chain_twoinput_08', 'concatenation_000', 'strided_slice_000'];
 

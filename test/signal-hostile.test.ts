@@ -2,28 +2,12 @@
 // signal, CAST and int32 records (and in the state-region declaration) is refused by device/validate.ts,
 // or runs without touching memory outside its buffers.
 import { describe, expect, it } from 'vitest';
-import { CRC_START, H, TENSOR_ENTRY_BYTES } from '../device/pack.js';
+import { H, TENSOR_ENTRY_BYTES } from '../device/pack.js';
 import { LAYOUTS, SIGNAL_OP } from '../device/records.js';
 import { Model } from '../device/runtime.js';
-import { crc32 } from '../host/compiler/crc32.js';
 import { compileTflite, runOnce } from '../host/model.js';
 import { WasmKernels } from '../host/wasm/kernels.js';
-import { sharedBytes } from './shared.js';
-
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function resign(pack: Uint8Array): Uint8Array {
-  new DataView(pack.buffer, pack.byteOffset).setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
-  return pack;
-}
+import { sharedBytes, prng, resign } from './shared.js';
 
 describe('audio preprocessor packs from the wrong hands', () => {
   const pack = compileTflite(sharedBytes('micro_speech', 'audio_preprocessor_int8.tflite')).pack;

@@ -4,6 +4,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SubGraph, TfliteModel } from '../../host/tflite/index.js';
 
+/** The seeded PRNG every mutation test uses, so each run damages files the same way. */
+export { prng } from '../shared.js';
+
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The reference models live beside the project (see ../shared/models/README.md). */
 export const modelsDir = resolve(repoRoot, '../shared/models');
@@ -28,15 +31,4 @@ export function constantInt32s(model: TfliteModel, subgraph: SubGraph, tensorInd
   const data = model.buffers[tensor.buffer]?.data ?? new Uint8Array(0);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return Array.from({ length: data.length / 4 }, (_, i) => view.getInt32(4 * i, true));
-}
-
-/** A small seeded PRNG (mulberry32) so every run damages files the same way. */
-export function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
