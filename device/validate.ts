@@ -232,9 +232,12 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
   function offset8(field: number, what: string): void {
     if (!isInt(f(field), -255, 255)) bad(what + ' is ' + f(field));
   }
-  /** The furthest elements a view reaches from its start, checked against a buffer of `elements`. */
-  function viewReach(fields: number[], elements: number, what: string): number {
-    var lo = 0, hi = 0, count = 1;
+  /**
+   * Checks the (summed) views of a record and returns how many elements they walk (`count`) and how many
+   * elements the buffer they read must hold (`span`: the highest element reached, plus one).
+   */
+  function viewSpan(fields: number[], what: string): { count: number; span: number } {
+    var lo = 0, hi = 0, count = 1, empty = false;
     for (var v = 0; v < fields.length; v++) {
       var base = fields[v];
       lo += f(base + VIEW.start);
@@ -243,14 +246,16 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
         var d = dim(base + VIEW.dims + k, what + ' dim ' + k);
         var s = f(base + VIEW.step + k);
         count *= d;
-        if (d === 0) return 0;
+        if (d === 0) empty = true;
         if (s >= 0) hi += s * (d - 1);
         else lo += s * (d - 1);
       }
     }
-    if (count > INT32_MAX) bad(what + ' has ' + count + ' elements');
-    if (lo < 0 || hi >= elements) bad(what + ' reaches elements ' + lo + '..' + hi + ' of ' + elements);
-    return count;
+    if (!empty) {
+      if (count > INT32_MAX) bad(what + ' has ' + count + ' elements');
+      if (lo < 0) bad(what + ' reaches elements ' + lo + '..' + hi);
+    }
+    return { count: count, span: Math.max(0, hi + 1) };
   }
 
   var n: number;
@@ -347,8 +352,8 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
       var in1Pack = flag(B.input1InPack, 'input 1 in pack');
       var in2Pack = flag(B.input2InPack, 'input 2 in pack');
       // The view reaches give the smallest buffer each input can be.
-      operand(B.input1, in1Pack, viewReach([B.view1], INT32_MAX, 'input 1 view') && maxReach(f, B.view1) + 1, 1, 'input 1');
-      operand(B.input2, in2Pack, viewReach([B.view2], INT32_MAX, 'input 2 view') && maxReach(f, B.view2) + 1, 1, 'input 2');
+      operand(B.input1, in1Pack, viewSpan([B.view1], 'input 1 view').span, 1, 'input 1');
+      operand(B.input2, in2Pack, viewSpan([B.view2], 'input 2 view').span, 1, 'input 2');
       arena(B.output, n, 1, 'output');
       activation(B.actMin, -128, 127);
       if (op === OP.ADD) {
@@ -391,11 +396,10 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
       break;
     }
     case OP.MEAN: {
-      var outCount = viewReach([MEAN.outer], INT32_MAX, 'outer view');
-      var count = viewReach([MEAN.inner], INT32_MAX, 'inner view');
+      var outCount = viewSpan([MEAN.outer], 'outer view').count;
+      var count = viewSpan([MEAN.inner], 'inner view').count;
       if (f(MEAN.count) !== count || count < 1) bad('count ' + f(MEAN.count) + ' is not the ' + count + ' reduced elements');
-      viewReach([MEAN.outer, MEAN.inner], INT32_MAX, 'reduction');
-      arena(MEAN.input, maxReach(f, MEAN.outer, MEAN.inner) + 1, 1, 'input');
+      arena(MEAN.input, viewSpan([MEAN.outer, MEAN.inner], 'reduction').span, 1, 'input');
       arena(MEAN.output, outCount, 1, 'output');
       offset8(MEAN.inputZeroPoint, 'input zero point'); offset8(MEAN.outputZeroPoint, 'output zero point');
       shift(f(MEAN.shift), -31, 30, 'shift');
@@ -403,8 +407,9 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
     }
     case OP.GATHER_VIEW: {
       var elem = elemSize(f(GATHER.elemSize), bad);
-      var elements = viewReach([GATHER.view], INT32_MAX, 'view');
-      operand(GATHER.input, flag(GATHER.inputInPack, 'input in pack'), elem * (maxReach(f, GATHER.view) + 1), elem, 'input');
+      var gathered = viewSpan([GATHER.view], 'view');
+      var elements = gathered.count;
+      operand(GATHER.input, flag(GATHER.inputInPack, 'input in pack'), elem * gathered.span, elem, 'input');
       arena(GATHER.output, elem * elements, elem, 'output');
       break;
     }
@@ -563,8 +568,8 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
       if (f(E.actMin) > f(E.actMax)) bad('activation range is empty');
       var e1Pack = flag(E.input1InPack, 'input 1 in pack');
       var e2Pack = flag(E.input2InPack, 'input 2 in pack');
-      operand(E.input1, e1Pack, viewReach([E.view1], INT32_MAX, 'input 1 view') && 4 * (maxReach(f, E.view1) + 1), 4, 'input 1');
-      operand(E.input2, e2Pack, viewReach([E.view2], INT32_MAX, 'input 2 view') && 4 * (maxReach(f, E.view2) + 1), 4, 'input 2');
+      operand(E.input1, e1Pack, 4 * viewSpan([E.view1], 'input 1 view').span, 4, 'input 1');
+      operand(E.input2, e2Pack, 4 * viewSpan([E.view2], 'input 2 view').span, 4, 'input 2');
       arena(E.output, 4 * n, 4, 'output');
       break;
     }
@@ -577,20 +582,6 @@ function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: 
 function elemSize(v: number, bad: (what: string) => never): number {
   if (v !== 1 && v !== 2 && v !== 4) bad('element size ' + v);
   return v;
-}
-
-/** The highest element index the (summed) views reach; views were checked by viewReach. */
-function maxReach(f: (field: number) => number, a: number, b?: number): number {
-  var hi = 0;
-  var views = b === undefined ? [a] : [a, b];
-  for (var v = 0; v < views.length; v++) {
-    hi += f(views[v] + VIEW.start);
-    for (var k = 0; k < MAX_DIMS; k++) {
-      var s = f(views[v] + VIEW.step + k);
-      if (s > 0) hi += s * (f(views[v] + VIEW.dims + k) - 1);
-    }
-  }
-  return hi;
 }
 
 /** A little-endian int16 of the pack (signal op constants). */
