@@ -6,8 +6,8 @@
  */
 import vm from 'node:vm';
 import { crc32 } from '../compiler/crc32.js';
-import { VirtualClock } from './clock.js';
-import { ESPRUINO_PROFILE, applyProfile } from './engine-profile.js';
+import { ESPRUINO_PROFILE } from './engine-profile.js';
+import { SandboxBoard } from './sandbox.js';
 import { DeviceMemory, regionBytes } from './memory.js';
 import { SimulatedNative } from './native.js';
 
@@ -69,14 +69,10 @@ function toBytes(data: unknown): Uint8Array {
 
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 
-export class EspruinoBoard {
-  readonly clock = new VirtualClock();
+export class EspruinoBoard extends SandboxBoard {
   readonly memory: DeviceMemory;
   readonly native: SimulatedNative;
-  readonly context: vm.Context;
   readonly storage = new Map<string, Uint8Array>();
-  /** Errors thrown by callbacks (Espruino prints them and goes on). */
-  readonly errors: Error[] = [];
   private pollMs = 80;
   private accelListeners: ((a: unknown) => void)[] = [];
   private accelTimer: number | null = null;
@@ -85,36 +81,18 @@ export class EspruinoBoard {
     readonly board: BoardInfo,
     private readonly hooks: EspruinoHooks,
   ) {
+    super(ESPRUINO_PROFILE);
     this.memory = new DeviceMemory(board.heapBytes);
     this.native = new SimulatedNative(this.memory);
-    this.context = vm.createContext({});
-    this.clock.onError = (e) => this.reportError(e);
-    applyProfile(this.context, ESPRUINO_PROFILE);
     this.installGlobals();
   }
 
-  /** Runs a script (the app bundle) at the current virtual time. */
-  run(code: string, filename = 'app.js'): void {
-    try {
-      vm.runInContext(code, this.context, { filename });
-    } catch (e) {
-      this.reportError(e);
-    }
+  protected uncaughtLine(error: Error): string {
+    return `Uncaught ${error.name ?? 'Error'}: ${error.message}`;
   }
 
-  /** Evaluates an expression in the board's context (like typing at the console). */
-  evaluate(code: string): unknown {
-    return vm.runInContext(code, this.context, { filename: 'console' });
-  }
-
-  advance(ms: number): void {
-    this.clock.advance(ms);
-  }
-
-  private reportError(e: unknown): void {
-    const error = e instanceof Error || (e && typeof e === 'object' && 'message' in e) ? (e as Error) : new Error(String(e));
-    this.errors.push(error);
-    this.hooks.output(`Uncaught ${error.name ?? 'Error'}: ${error.message}`, this.clock.now);
+  protected printLine(line: string): void {
+    this.hooks.output(line, this.clock.now);
   }
 
   private print(args: unknown[]): void {

@@ -7,8 +7,8 @@
  */
 import vm from 'node:vm';
 import { WasmKernels } from '../wasm/kernels.js';
-import { VirtualClock } from './clock.js';
-import { JERRYSCRIPT_PROFILE, applyProfile } from './engine-profile.js';
+import { JERRYSCRIPT_PROFILE } from './engine-profile.js';
+import { SandboxBoard } from './sandbox.js';
 import type { BoardInfo, EspruinoHooks } from './espruino.js';
 import type { FrameTrace } from './traces.js';
 
@@ -22,12 +22,9 @@ function isBytes(v: unknown): v is Uint8Array | Int8Array {
   return tag === '[object Uint8Array]' || tag === '[object Int8Array]';
 }
 
-export class JerryScriptBoard {
-  readonly clock = new VirtualClock();
-  readonly context: vm.Context;
+export class JerryScriptBoard extends SandboxBoard {
   /** Flash partitions (model packs) by name. */
   readonly storage = new Map<string, Uint8Array>();
-  readonly errors: Error[] = [];
   readonly calls: Record<string, number> = {};
   nativeBytes = 0;
   nativePeak = 0;
@@ -39,32 +36,16 @@ export class JerryScriptBoard {
     readonly board: BoardInfo,
     private readonly hooks: JerryHooks,
   ) {
-    this.context = vm.createContext({});
-    this.clock.onError = (e) => this.reportError(e);
-    applyProfile(this.context, JERRYSCRIPT_PROFILE);
+    super(JERRYSCRIPT_PROFILE);
     this.installGlobals();
   }
 
-  run(code: string, filename = 'app.js'): void {
-    try {
-      vm.runInContext(code, this.context, { filename });
-    } catch (e) {
-      this.reportError(e);
-    }
+  protected uncaughtLine(error: Error): string {
+    return `Unhandled exception: ${error.name ?? 'Error'}: ${error.message}`;
   }
 
-  evaluate(code: string): unknown {
-    return vm.runInContext(code, this.context, { filename: 'console' });
-  }
-
-  advance(ms: number): void {
-    this.clock.advance(ms);
-  }
-
-  private reportError(e: unknown): void {
-    const error = e && typeof e === 'object' && 'message' in e ? (e as Error) : new Error(String(e));
-    this.errors.push(error);
-    this.hooks.output(`Unhandled exception: ${error.name ?? 'Error'}: ${error.message}`, this.clock.now);
+  protected printLine(line: string): void {
+    this.hooks.output(line, this.clock.now);
   }
 
   /** The WebAssembly copy of a buffer the natives were given, refreshed from it. */
