@@ -47,24 +47,32 @@ export class VirtualClock {
     return this.timers.length;
   }
 
-  /** Runs every timer due up to now + ms, in order, then sets the clock to now + ms. */
+  /** Runs every timer due up to now + ms, in order, then sets the clock to now + ms (or later, see below). */
   advance(ms: number, beforeEach?: (t: number) => void): void {
     const end = this.now + ms;
     for (;;) {
       let next: Timer | undefined;
       for (const t of this.timers) if (t.due <= end && (!next || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t;
       if (!next) break;
+      // A callback may have moved the clock past this timer (a blocking native such as a microphone
+      // read): the timer then runs late, now, as the firmware's loop would run it after the call.
       this.now = Math.max(this.now, next.due);
       beforeEach?.(this.now);
-      if (next.interval !== null) next.due += next.interval;
-      else this.timers = this.timers.filter((t) => t !== next);
+      if (next.interval !== null) {
+        next.due += next.interval;
+        // A late interval runs once and counts its next period from now, no catch-up burst: the rule
+        // of the JerryScript firmware's timer loop (kernels-c/jerryscript/tinysense_timers.c).
+        if (next.due <= this.now) next.due = this.now + next.interval;
+      } else this.timers = this.timers.filter((t) => t !== next);
       try {
         next.callback();
       } catch (e) {
         this.onError(e);
       }
     }
-    this.now = end;
+    // Never backwards: a blocking callback may have taken the clock past `end`. Timers that fell due
+    // in between run at the start of the next advance.
+    this.now = Math.max(this.now, end);
   }
 
   private add(callback: () => void, ms: number, interval: number | null): number {
