@@ -199,7 +199,7 @@ async function build(args: string[]): Promise<number> {
     },
   });
   const { buildApp, formatBudget } = await import('./build/index.js');
-  const { resolveApp } = await import('./sim/index.js');
+  const { resolveApp } = await import('./build/project.js');
   const app = resolveApp(need(positionals[0], 'app entry or folder'), values.model);
   const board = need(values.board, '--board <BOARD>');
   const outDir = values.output ?? join('dist', `${app.name}-${board}`);
@@ -207,6 +207,7 @@ async function build(args: string[]): Promise<number> {
     entry: app.entry,
     board,
     model: app.model,
+    models: app.models,
     modelCard: values.card ?? app.modelCard,
     outDir,
     minify: values.minify,

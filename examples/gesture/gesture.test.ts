@@ -163,9 +163,9 @@ describe('examples/gesture on Bangle.js 2', () => {
     const { report } = await buildApp({ entry: join(here, 'app.ts'), board: 'BANGLEJS2', model: join(here, 'gesture.tflite'), outDir });
     const b = report.budget;
     console.log(
-      `BANGLEJS2: bundle ${report.bundle.bytes} B, pack ${report.model!.packBytes} B, arena ${report.model!.arenaBytes} B, ` +
+      `BANGLEJS2: bundle ${report.bundle.bytes} B, pack ${report.models[0].packBytes} B, arena ${report.models[0].arenaBytes} B, ` +
         `blob ${report.blob?.bytes} B; JS heap ${b.jsHeap.used}/${b.jsHeap.capacity} B, Storage ${b.storage.used} B; ` +
-        `${report.model!.macs} MACs, ~${b.latency?.ms.toFixed(2)} ms per invoke (estimate)`,
+        `${report.models[0].macs} MACs, ~${b.latencies[0]?.ms.toFixed(2)} ms per invoke (estimate)`,
     );
     expect(b.problems).toEqual([]);
     expect(b.fits).toBe(true);
@@ -176,8 +176,8 @@ describe('examples/gesture on Bangle.js 2', () => {
     expect(APP.gestures[APP.idle]).toBe('idle');
     expect(1000 / APP.pollMs).toBe(committedInfo.window.resampleHz);
     expect(APP.window).toBe(committedInfo.window.length);
-    expect(report.model!.packBytes).toBeLessThan(4000);
-    expect(report.model!.arenaBytes).toBeLessThan(1000);
+    expect(report.models[0].packBytes).toBeLessThan(4000);
+    expect(report.models[0].arenaBytes).toBeLessThan(1000);
   });
 
   it('recognises the held-out gestures once each, soon after they start', async () => {

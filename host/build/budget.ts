@@ -71,6 +71,8 @@ export interface RegionBudget {
 }
 
 export interface LatencyEstimate {
+  /** The pack whose invoke this estimates. */
+  file: string;
   estimate: true;
   macs: number;
   cyclesPerMac: number;
@@ -88,18 +90,29 @@ export interface BudgetReport {
   jsHeap: RegionBudget;
   /** Boards whose firmware allocates large buffers natively (JerryScript). */
   nativeHeap?: RegionBudget;
-  latency?: LatencyEstimate;
+  /** One per model with multiply-accumulates, in the order of `models`. */
+  latencies: LatencyEstimate[];
   /** Why the build does not fit; empty when it does. */
   problems: string[];
   warnings: string[];
   fits: boolean;
 }
 
+export interface BudgetModel {
+  /** Storage file / flash partition name of the pack. */
+  file: string;
+  packBytes: number;
+  arenaBytes: number;
+  /** Multiply-accumulates per invoke (compiled .tflite only). */
+  macs?: number;
+}
+
 export interface BudgetInput {
   board: Board;
   /** `parsedBytes`: JerryScript's estimate of the parsed program in its heap (default: bytes). */
   bundle: { file: string; bytes: number; parsedBytes?: number };
-  model?: { file: string; packBytes: number; arenaBytes: number; macs?: number };
+  /** The model packs the app opens (each has its own arena; all live at once). */
+  models?: BudgetModel[];
   /** The kernel blob, on boards that upload one. */
   blob?: { file: string; bytes: number };
   /** Cycles per MAC for the latency estimate (default DEFAULT_CYCLES_PER_MAC for the board's CPU). */
@@ -126,14 +139,15 @@ export function typedArrayCost(bytes: number, bytesPerVariable: number): number 
 }
 
 function espruinoItems(input: BudgetInput, perVar: number): BudgetItem[] {
-  const { board, bundle, model, blob } = input;
+  const { board, bundle, blob } = input;
+  const models = input.models ?? [];
   const file = (what: string, name: string, bytes: number, note: string): BudgetItem => ({
     what, file: name, bytes, region: 'storage', cost: bytes + STORAGE_FILE_HEADER_BYTES, contiguous: false, note,
   });
   const items: BudgetItem[] = [
     file('app bundle', bundle.file, bundle.bytes, 'run from Storage: function bodies stay in flash'),
   ];
-  if (model) items.push(file('model pack', model.file, model.packBytes, 'weights, records, tensor table'));
+  for (const model of models) items.push(file('model pack', model.file, model.packBytes, 'weights, records, tensor table'));
   if (blob) items.push(file('kernel blob', blob.file, blob.bytes, 'Thumb-2 kernels for E.nativeCall'));
   if (blob) {
     items.push({
@@ -141,16 +155,19 @@ function espruinoItems(input: BudgetInput, perVar: number): BudgetItem[] {
       note: 'E.nativeCall runs the blob from a flat string in RAM',
     });
   }
-  if (model) {
+  // With several models, the RAM parts name their pack.
+  const named = models.length > 1;
+  for (const model of models) {
+    const of = named ? { file: model.file } : {};
     items.push(
       board.storage.memoryMapped
-        ? { what: 'model pack', bytes: model.packBytes, region: 'jsHeap', cost: 0, contiguous: false, note: 'used in place from memory-mapped Storage' }
+        ? { what: 'model pack', ...of, bytes: model.packBytes, region: 'jsHeap', cost: 0, contiguous: false, note: 'used in place from memory-mapped Storage' }
         : {
-            what: 'model pack (RAM copy)', bytes: model.packBytes, region: 'jsHeap', cost: typedArrayCost(model.packBytes, perVar), contiguous: true,
+            what: 'model pack (RAM copy)', ...of, bytes: model.packBytes, region: 'jsHeap', cost: typedArrayCost(model.packBytes, perVar), contiguous: true,
             note: `${board.name} Storage is not memory-mapped: the pack is copied into a flat buffer`,
           },
       {
-        what: 'arena', bytes: model.arenaBytes, region: 'jsHeap', cost: typedArrayCost(model.arenaBytes, perVar), contiguous: true,
+        what: 'arena', ...of, bytes: model.arenaBytes, region: 'jsHeap', cost: typedArrayCost(model.arenaBytes, perVar), contiguous: true,
         note: 'activations and scratch, one flat Uint8Array',
       },
     );
@@ -159,7 +176,8 @@ function espruinoItems(input: BudgetInput, perVar: number): BudgetItem[] {
 }
 
 function jerryscriptItems(input: BudgetInput): BudgetItem[] {
-  const { board, bundle, model } = input;
+  const { board, bundle } = input;
+  const models = input.models ?? [];
   const items: BudgetItem[] = [
     { what: 'app bundle', file: bundle.file, bytes: bundle.bytes, region: 'storage', cost: bundle.bytes, contiguous: false, note: 'in the firmware data partition' },
     {
@@ -167,16 +185,23 @@ function jerryscriptItems(input: BudgetInput): BudgetItem[] {
       note: 'the parsed program in the JerryScript heap (estimate: the code without comments and indentation)',
     },
   ];
-  if (model) {
+  const named = models.length > 1;
+  for (const model of models) {
+    const of = named ? { file: model.file } : {};
     items.push(
       { what: 'model pack', file: model.file, bytes: model.packBytes, region: 'storage', cost: model.packBytes, contiguous: false, note: 'a flash partition the firmware maps (tinysense.flash)' },
       board.storage.memoryMapped
-        ? { what: 'model pack', bytes: model.packBytes, region: 'nativeHeap', cost: 0, contiguous: false, note: 'used in place from mapped flash' }
-        : { what: 'model pack (RAM copy)', bytes: model.packBytes, region: 'nativeHeap', cost: model.packBytes, contiguous: true, note: 'copied into tinysense.allocate() memory' },
-      { what: 'arena', bytes: model.arenaBytes, region: 'nativeHeap', cost: model.arenaBytes, contiguous: true, note: 'tinysense.allocate(): native memory, not the JerryScript heap' },
+        ? { what: 'model pack', ...of, bytes: model.packBytes, region: 'nativeHeap', cost: 0, contiguous: false, note: 'used in place from mapped flash' }
+        : { what: 'model pack (RAM copy)', ...of, bytes: model.packBytes, region: 'nativeHeap', cost: model.packBytes, contiguous: true, note: 'copied into tinysense.allocate() memory' },
+      { what: 'arena', ...of, bytes: model.arenaBytes, region: 'nativeHeap', cost: model.arenaBytes, contiguous: true, note: 'tinysense.allocate(): native memory, not the JerryScript heap' },
     );
   }
   return items;
+}
+
+/** A RAM part's name in problem texts: "arena", or "arena (speech.tsm)" when several models have one. */
+function partName(i: BudgetItem): string {
+  return i.file && i.region !== 'storage' ? `${i.what} (${i.file})` : i.what;
 }
 
 function region(region: Region, label: string, capacity: number, exact: boolean, items: BudgetItem[]): RegionBudget {
@@ -188,7 +213,7 @@ function region(region: Region, label: string, capacity: number, exact: boolean,
 function heapProblem(board: Board, heap: RegionBudget, items: BudgetItem[]): string {
   const parts = items.filter((i) => i.region === 'jsHeap' && i.cost > 0);
   const biggest = parts.reduce((a, b) => (b.cost > a.cost ? b : a), parts[0]);
-  const list = parts.map((i) => `${i.what} ${formatBytes(i.cost)}`).join(' + ');
+  const list = parts.map((i) => `${partName(i)} ${formatBytes(i.cost)}`).join(' + ');
   let text = `${board.name}: the JS heap has ${formatBytes(heap.capacity)}, the build needs ${formatBytes(heap.used)} (${list})`;
   if (biggest?.what === 'model pack (RAM copy)') {
     text = `${board.name} Storage is not memory-mapped: the pack needs ${formatBytes(biggest.cost)} of RAM, the JS heap has ${formatBytes(heap.capacity)} (${list}). ` +
@@ -226,7 +251,7 @@ export function computeBudget(input: BudgetInput): BudgetReport {
     }
   }
   if (nativeHeap && nativeHeap.used > nativeHeap.capacity) {
-    const list = items.filter((i) => i.region === 'nativeHeap' && i.cost > 0).map((i) => `${i.what} ${formatBytes(i.cost)}`).join(' + ');
+    const list = items.filter((i) => i.region === 'nativeHeap' && i.cost > 0).map((i) => `${partName(i)} ${formatBytes(i.cost)}`).join(' + ');
     problems.push(`${board.name}: native memory holds at most ${formatBytes(nativeHeap.capacity)}, the build needs ${formatBytes(nativeHeap.used)} (${list}). Use a smaller model or a board with PSRAM.`);
   }
   if (nativeHeap && !nativeHeap.exact && nativeHeap.used > 0) {
@@ -237,25 +262,24 @@ export function computeBudget(input: BudgetInput): BudgetReport {
   }
   if (board.engine === 'espruino') {
     for (const item of items) {
-      if (item.file && item.file.length > STORAGE_NAME_MAX) problems.push(`Storage file name "${item.file}" is longer than ${STORAGE_NAME_MAX} characters`);
+      if (item.region === 'storage' && item.file && item.file.length > STORAGE_NAME_MAX) problems.push(`Storage file name "${item.file}" is longer than ${STORAGE_NAME_MAX} characters`);
     }
   }
   if (!board.nativeCall.supported) warnings.push(`${board.name}: ${board.nativeCall.note}`);
 
-  let latency: LatencyEstimate | undefined;
-  const macs = input.model?.macs;
-  if (macs !== undefined) {
-    const cyclesPerMac = input.cyclesPerMac ?? DEFAULT_CYCLES_PER_MAC[board.cpu];
-    latency = {
-      estimate: true,
-      macs,
-      cyclesPerMac,
-      clockMHz: board.clockMHz,
-      ms: (macs * cyclesPerMac) / (board.clockMHz * 1000),
-      basis: `${macs} MACs x ${cyclesPerMac} cycles/MAC at ${board.clockMHz} MHz` +
-        (input.cyclesPerMac === undefined ? ` (${board.cpu === 'cortex-m4f' ? 'measured under qemu for the current kernels, bench/arm/count.js' : `default for ${board.cpu}; not measured`})` : ' (cycles/MAC given)'),
-    };
-  }
+  // Models without multiply-accumulates (the audio front end's signal ops, element-wise graphs) get no
+  // estimate: cycles per MAC says nothing about them.
+  const cyclesPerMac = input.cyclesPerMac ?? DEFAULT_CYCLES_PER_MAC[board.cpu];
+  const latencies: LatencyEstimate[] = (input.models ?? []).filter((m) => m.macs !== undefined && m.macs > 0).map((m) => ({
+    file: m.file,
+    estimate: true,
+    macs: m.macs as number,
+    cyclesPerMac,
+    clockMHz: board.clockMHz,
+    ms: ((m.macs as number) * cyclesPerMac) / (board.clockMHz * 1000),
+    basis: `${m.macs} MACs x ${cyclesPerMac} cycles/MAC at ${board.clockMHz} MHz` +
+      (input.cyclesPerMac === undefined ? ` (${board.cpu === 'cortex-m4f' ? 'measured under qemu for the current kernels, bench/arm/count.js' : `default for ${board.cpu}; not measured`})` : ' (cycles/MAC given)'),
+  }));
   return {
     board: board.id,
     boardName: board.name,
@@ -264,7 +288,7 @@ export function computeBudget(input: BudgetInput): BudgetReport {
     storage,
     jsHeap,
     ...(nativeHeap ? { nativeHeap } : {}),
-    latency,
+    latencies,
     problems,
     warnings,
     fits: problems.length === 0,
@@ -285,7 +309,7 @@ export function formatBudget(r: BudgetReport): string {
       lines.push(`    ${(i.file ? `${i.what} ${i.file}` : i.what).padEnd(34)} ${formatBytes(i.bytes).padStart(9)} -> ${formatBytes(i.cost).padStart(9)}  ${i.note}`);
     }
   }
-  if (r.latency) lines.push(`  invoke latency: ~${r.latency.ms.toFixed(1)} ms (estimate: ${r.latency.basis})`);
+  for (const l of r.latencies) lines.push(`  invoke latency of ${l.file}: ~${l.ms.toFixed(1)} ms (estimate: ${l.basis})`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');

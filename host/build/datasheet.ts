@@ -68,7 +68,8 @@ export interface DatasheetInput {
   board: Board;
   budget: BudgetReport;
   bundleBytes: number;
-  model?: ModelFacts;
+  /** The packs the app opens, by Storage name. */
+  models: { file: string; facts: ModelFacts }[];
   card?: ModelCard;
 }
 
@@ -110,9 +111,9 @@ function operatorCounts(model: ModelFacts): string[][] {
 }
 
 function sections(d: DatasheetInput): Section[] {
-  const { board, budget, model, card } = d;
+  const { board, budget, models, card } = d;
   const out: Section[] = [];
-  const description = card?.description ?? model?.description;
+  const description = card?.description ?? models.find((m) => m.facts.description)?.facts.description;
   out.push({
     title: 'Description',
     blocks: [
@@ -130,16 +131,20 @@ function sections(d: DatasheetInput): Section[] {
       },
     ],
   });
-  if (model) {
+  for (const { file, facts: model } of models) {
+    // One model keeps the plain titles; several (a front end and a classifier) are told apart by pack.
+    const of = models.length > 1 ? ` of ${file}` : '';
+    // The card's classes name the outputs of the model; with several, of the one with that many scores.
+    const classes = models.length === 1 || model.outputs[0]?.bytes === card?.classes?.length ? card?.classes : undefined;
     out.push({
-      title: 'Interface',
+      title: `Interface${of}`,
       blocks: [
         { kind: 'text', text: 'What the model takes and gives (tensors in the arena, as the app reads and writes them).' },
-        { kind: 'table', head: ['tensor', 'type', 'shape', 'bytes', 'quantization'], rows: [...tensorRows(model.inputs, 'input'), ...tensorRows(model.outputs, 'output', card?.classes)] },
+        { kind: 'table', head: ['tensor', 'type', 'shape', 'bytes', 'quantization'], rows: [...tensorRows(model.inputs, 'input'), ...tensorRows(model.outputs, 'output', classes)] },
       ],
     });
     out.push({
-      title: 'Model characteristics',
+      title: `Model characteristics${of}`,
       blocks: [
         {
           kind: 'list',
@@ -196,8 +201,10 @@ function sections(d: DatasheetInput): Section[] {
     blocks: [
       {
         kind: 'text',
-        text: budget.latency
-          ? `Estimated invoke latency: ${budget.latency.ms.toFixed(1)} ms. This is an estimate (${budget.latency.basis}), not a measurement.`
+        text: budget.latencies.length > 0
+          ? budget.latencies
+            .map((l) => `Estimated invoke latency${models.length > 1 ? ` of ${l.file}` : ''}: ${l.ms.toFixed(1)} ms. This is an estimate (${l.basis}), not a measurement.`)
+            .join(' ')
           : 'Estimated invoke latency: unknown (needs the MAC count of a compiled .tflite).',
       },
       evaluation?.metrics && evaluation.metrics.length > 0

@@ -2,7 +2,7 @@
  * `tinysense build` as a function: bundles an app for a board with the
  * tinysense rollup plugin and writes everything the board needs into outDir:
  *   app.js (+ app.js.map)   the bundle, uploaded to Storage and run
- *   <model>.tsm             the model pack (Storage)
+ *   <model>.tsm             the model pack(s) (Storage)
  *   tinysense-m4.bin        the kernel blob (Storage; Espruino nRF52 boards)
  *   budget.json             sizes and where they live, against the board
  *   datasheet.md/.html      the ML sensor datasheet
@@ -24,6 +24,8 @@ export interface BuildAppOptions {
   model?: string | ModelFacts;
   /** Storage name of the pack (default: what the app passes to openModel()). */
   modelFile?: string;
+  /** Several packs by Storage name, instead of model/modelFile (see TinysenseOptions.models). */
+  models?: Record<string, string | ModelFacts>;
   modelCard?: string | ModelCard;
   outDir: string;
   minify?: boolean;
@@ -45,6 +47,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildAppResult
     board: options.board,
     model: options.model,
     modelFile: options.modelFile,
+    models: options.models,
     modelCard: options.modelCard,
     kernelsDir: options.kernelsDir,
     minify: options.minify,
@@ -86,3 +89,5 @@ export { loadModelFacts, factsFromPack, factsFromCompiled } from './model-facts.
 export type { ModelFacts } from './model-facts.js';
 export { loadKernelBlob, KERNELS_OUT } from './kernel-blob.js';
 export { minify } from './minify.js';
+export { resolveApp } from './project.js';
+export type { AppProject, ResolvedApp } from './project.js';

@@ -73,6 +73,12 @@ export interface TinysenseOptions {
   model?: string | ModelFacts;
   /** Storage name of the pack; default: the name the app passes to openModel(), else <model>.tsm. */
   modelFile?: string;
+  /**
+   * Several packs, by the Storage name the app opens each under (an audio front end and a classifier):
+   * `{ 'frontend.tsm': 'audio_preprocessor_int8.tflite', 'speech.tsm': 'speech.tflite' }`. Instead of
+   * `model`/`modelFile`.
+   */
+  models?: Record<string, string | ModelFacts>;
   /** A model card (path or object) for the datasheet: dataset, evaluation, intended use. */
   modelCard?: string | ModelCard;
   /** Where tinysense-m4.bin/.json are (default kernels-c/out). */
@@ -91,21 +97,26 @@ export interface TinysenseOptions {
   typescript?: RollupTypescriptOptions;
 }
 
+/** A model pack the build emitted. */
+export interface PackReport {
+  source: string;
+  /** Storage name (Espruino) or flash partition name (JerryScript). */
+  file: string;
+  format: ModelFacts['format'];
+  packBytes: number;
+  arenaBytes: number;
+  constBytes: number;
+  macs?: number;
+  parameters?: number;
+}
+
 export interface BuildReport {
   board: string;
   boardName: string;
   engine: Board['engine'];
   bundle: { file: string; bytes: number; minified: boolean };
-  model?: {
-    source: string;
-    file: string;
-    format: ModelFacts['format'];
-    packBytes: number;
-    arenaBytes: number;
-    constBytes: number;
-    macs?: number;
-    parameters?: number;
-  };
+  /** The model packs, in the order they were given. */
+  models: PackReport[];
   blob?: { file: string; bytes: number; entries: KernelBlob['entries'] };
   target: TargetDefinition;
   /** Storage names the app passes to openModel() as string literals. */
@@ -210,10 +221,37 @@ function minifyPlugin(): Plugin {
   };
 }
 
+/** A model pack of the build and the Storage name it goes under. */
+interface Pack {
+  file: string;
+  facts: ModelFacts;
+}
+
+function loadModel(model: string | ModelFacts): Promise<ModelFacts> | ModelFacts {
+  return typeof model === 'string' ? loadModelFacts(model) : model;
+}
+
+/** The packs of `models`, checked: Storage names as the device opens them, each once. */
+async function loadNamedModels(models: Record<string, string | ModelFacts>): Promise<Pack[]> {
+  const packs: Pack[] = [];
+  for (const [file, model] of Object.entries(models)) {
+    // Storage and flash partition names are plain names: no folders, no spaces or quotes (openModel('...') literals).
+    if (!/^[A-Za-z0-9_.-]+$/.test(file)) throw new Error(`models: "${file}" is not a Storage name (letters, digits, _ . - only)`);
+    try {
+      packs.push({ file, facts: await loadModel(model) });
+    } catch (e) {
+      throw new Error(`models["${file}"]: ${(e as Error).message}`);
+    }
+  }
+  if (packs.length === 0) throw new Error('models is empty: give at least one pack, or leave it out');
+  return packs;
+}
+
 export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   const board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
   let blob: KernelBlob | undefined;
   let model: ModelFacts | undefined;
+  let named: Pack[] | undefined;
   let card: ModelCard | undefined;
   let target: TargetDefinition | undefined;
   let last: BuildReport | undefined;
@@ -240,7 +278,11 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       try {
         if (board.nativeCall.kernels === 'blob') blob = loadKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', options.kernelsDir);
         target = targetDefinition(board, blob);
-        if (options.model !== undefined) model = typeof options.model === 'string' ? await loadModelFacts(options.model) : options.model;
+        if (options.models !== undefined) {
+          if (options.model !== undefined || options.modelFile !== undefined) throw new Error('give either model (one pack) or models (packs by Storage name), not both');
+          named = await loadNamedModels(options.models);
+        }
+        if (options.model !== undefined) model = await loadModel(options.model);
         if (options.modelCard !== undefined) card = typeof options.modelCard === 'string' ? loadModelCard(options.modelCard) : checkModelCard(options.modelCard, 'modelCard');
       } catch (e) {
         this.error(`tinysense (${board.id}): ${(e as Error).message}`);
@@ -306,19 +348,19 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         this.warn(line);
       }
 
-      // Storage files: the pack and the kernel blob.
+      // Storage files: the packs and the kernel blob.
       const opened = openModelFiles(chunk.code);
       const files: string[] = [];
-      let packFile: string | undefined;
-      if (model) {
-        packFile = options.modelFile ?? (opened.length === 1 ? opened[0] : defaultPackName(model.source));
-        if (opened.length > 0 && !opened.includes(packFile)) {
-          const w = `the app opens ${opened.join(', ')} but the model pack is emitted as ${packFile}`;
-          warnings.push(w);
-          this.warn(w);
-        }
-        this.emitFile({ type: 'asset', fileName: packFile, source: model.pack });
-        files.push(packFile);
+      const packs: Pack[] = named ?? (model ? [{ file: options.modelFile ?? (opened.length === 1 ? opened[0] : defaultPackName(model.source)), facts: model }] : []);
+      const missing = opened.filter((name) => !packs.some((p) => p.file === name));
+      if (packs.length > 0 && missing.length > 0) {
+        const w = `the app opens ${missing.join(', ')} but the build emits ${packs.length === 1 ? 'its model pack as' : 'model packs named'} ${packs.map((p) => p.file).join(', ')}`;
+        warnings.push(w);
+        this.warn(w);
+      }
+      for (const pack of packs) {
+        this.emitFile({ type: 'asset', fileName: pack.file, source: pack.facts.pack });
+        files.push(pack.file);
       }
       if (blob) {
         this.emitFile({ type: 'asset', fileName: blobStorageName(blob), source: blob.bytes });
@@ -331,7 +373,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       const budget = computeBudget({
         board,
         bundle: { file: chunk.fileName, bytes: bundleBytes, parsedBytes },
-        model: model && packFile ? { file: packFile, packBytes: model.packBytes, arenaBytes: model.arenaBytes, macs: model.macs } : undefined,
+        models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length } : undefined,
         cyclesPerMac: options.cyclesPerMac,
       });
@@ -342,12 +384,10 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         boardName: board.name,
         engine: board.engine,
         bundle: { file: chunk.fileName, bytes: bundleBytes, minified: options.minify === true },
-        model: model && packFile
-          ? {
-              source: model.source, file: packFile, format: model.format, packBytes: model.packBytes, arenaBytes: model.arenaBytes,
-              constBytes: model.constBytes, macs: model.macs, parameters: model.parameters,
-            }
-          : undefined,
+        models: packs.map(({ file, facts }) => ({
+          source: facts.source, file, format: facts.format, packBytes: facts.packBytes, arenaBytes: facts.arenaBytes,
+          constBytes: facts.constBytes, macs: facts.macs, parameters: facts.parameters,
+        })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, entries: blob.entries } : undefined,
         target,
         openModelFiles: opened,
@@ -359,9 +399,9 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       last = report;
 
       if (options.reports !== false) {
-        const title = `${card?.name ?? (model ? defaultPackName(model.source).replace(/\.tsm$/, '') : 'tinysense app')} on ${board.name}`;
-        const sheet = { title, app: relative(process.cwd(), entry), board, budget, bundleBytes, model, card };
-        const json = { board: board.id, engine: board.engine, bundle: report.bundle, model: report.model, blob: report.blob, target, budget };
+        const title = `${card?.name ?? (packs.length > 0 ? defaultPackName(packs[packs.length - 1].facts.source).replace(/\.tsm$/, '') : 'tinysense app')} on ${board.name}`;
+        const sheet = { title, app: relative(process.cwd(), entry), board, budget, bundleBytes, models: packs, card };
+        const json = { board: board.id, engine: board.engine, bundle: report.bundle, models: report.models, blob: report.blob, target, budget };
         this.emitFile({ type: 'asset', fileName: 'budget.json', source: JSON.stringify(json, null, 2) + '\n' });
         this.emitFile({ type: 'asset', fileName: 'datasheet.md', source: datasheetMarkdown(sheet) });
         this.emitFile({ type: 'asset', fileName: 'datasheet.html', source: datasheetHtml(sheet) });

@@ -82,7 +82,8 @@ describe('buildApp', () => {
       expect(report.bundle.bytes).toBe(Buffer.byteLength(code));
       expect(report.compat.issues).toEqual([]);
       expect(report.openModelFiles).toEqual(['fixture.tsm']);
-      expect(report.model).toMatchObject({ file: 'fixture.tsm', packBytes: model.packBytes, arenaBytes: model.arenaBytes, macs: 128 });
+      expect(report.models).toHaveLength(1);
+      expect(report.models[0]).toMatchObject({ file: 'fixture.tsm', packBytes: model.packBytes, arenaBytes: model.arenaBytes, macs: 128 });
       expect(readFileSync(join(outDir, 'fixture.tsm'))).toEqual(Buffer.from(model.pack));
       expect(code).toContain("require('Storage')");
       expect(code).not.toContain('sourceMappingURL');
@@ -144,9 +145,10 @@ describe('buildApp', () => {
     writeFileSync(join(dir, 'card.json'), JSON.stringify(card));
     const outDir = join(dir, 'dist');
     const { report } = await buildApp({ entry: APP, board: 'JOLTJS', model: join(dir, 'gesture.tsm'), modelCard: join(dir, 'card.json'), outDir, kernelsDir });
-    expect(report.model).toMatchObject({ format: 'tsm', file: 'fixture.tsm', packBytes: model.packBytes });
-    expect(report.model?.macs).toBeUndefined();
-    expect(report.budget.latency).toBeUndefined();
+    expect(report.models).toHaveLength(1);
+      expect(report.models[0]).toMatchObject({ format: 'tsm', file: 'fixture.tsm', packBytes: model.packBytes });
+    expect(report.models[0]?.macs).toBeUndefined();
+    expect(report.budget.latencies).toEqual([]);
     const md = readFileSync(join(outDir, 'datasheet.md'), 'utf8');
     expect(md).toContain('# Gesture <classifier> on Jolt.js');
     expect(md).toContain('Name: Wrist IMU 2024');
@@ -158,6 +160,42 @@ describe('buildApp', () => {
     expect(html).toContain('<title>Gesture &lt;classifier&gt; on Jolt.js</title>');
     expect(html).toContain('<style>');
     expect(html).not.toMatch(/<(script|link|img)\b|src=|href=/);
+  }, 60_000);
+
+  it('emits several packs by Storage name (models), reports each, and warns about a pack the app does not open', async () => {
+    const dir = tempDir('tinysense-dist-two-');
+    writeFileSync(join(dir, 'second.tsm'), model.pack);
+    const outDir = join(dir, 'dist');
+    const { report, files } = await buildApp({
+      entry: APP, board: 'ESP32_JERRYSCRIPT', outDir, kernelsDir,
+      models: { 'fixture.tsm': model, 'extra.tsm': join(dir, 'second.tsm') },
+    });
+    expect(files.map((f) => f.slice(outDir.length + 1)).filter((f) => f.endsWith('.tsm')).sort()).toEqual(['extra.tsm', 'fixture.tsm']);
+    expect(readFileSync(join(outDir, 'extra.tsm'))).toEqual(Buffer.from(model.pack));
+    expect(report.models.map((m) => [m.file, m.format, m.packBytes])).toEqual([['fixture.tsm', 'tflite', model.packBytes], ['extra.tsm', 'tsm', model.packBytes]]);
+    // Both arenas are native memory on JerryScript, both packs flash.
+    expect(report.budget.nativeHeap?.used).toBe(2 * model.arenaBytes);
+    expect(report.budget.storage.used).toBe(report.bundle.bytes + 2 * model.packBytes);
+    const md = readFileSync(join(outDir, 'datasheet.md'), 'utf8');
+    expect(md).toContain('## Interface of fixture.tsm');
+    expect(md).toContain('## Model characteristics of extra.tsm');
+    const json = JSON.parse(readFileSync(join(outDir, 'budget.json'), 'utf8')) as { models: { file: string }[] };
+    expect(json.models.map((m) => m.file)).toEqual(['fixture.tsm', 'extra.tsm']);
+
+    // The app opens fixture.tsm; a build that names no such pack says so.
+    const other = await buildApp({ entry: APP, board: 'ESP32_JERRYSCRIPT', outDir: join(dir, 'dist2'), kernelsDir, models: { 'a.tsm': model, 'b.tsm': model } });
+    expect(other.report.warnings).toContain('the app opens fixture.tsm but the build emits model packs named a.tsm, b.tsm');
+  }, 60_000);
+
+  it('refuses models together with model, bad Storage names, and an unreadable model, naming which', async () => {
+    const outDir = tempDir('tinysense-dist-bad-models-');
+    await expect(buildApp({ entry: APP, board: 'ESP32_JERRYSCRIPT', outDir, kernelsDir, model, models: { 'fixture.tsm': model } }))
+      .rejects.toThrow(/either model \(one pack\) or models/);
+    await expect(buildApp({ entry: APP, board: 'ESP32_JERRYSCRIPT', outDir, kernelsDir, models: { 'dir/x.tsm': model } }))
+      .rejects.toThrow(/models: "dir\/x\.tsm" is not a Storage name/);
+    await expect(buildApp({ entry: APP, board: 'ESP32_JERRYSCRIPT', outDir, kernelsDir, models: { 'x.tsm': join(outDir, 'missing.tflite') } }))
+      .rejects.toThrow(/models\["x\.tsm"\]: ENOENT/);
+    await expect(buildApp({ entry: APP, board: 'ESP32_JERRYSCRIPT', outDir, kernelsDir, models: {} })).rejects.toThrow(/models is empty/);
   }, 60_000);
 
   it('fails an Espruino build whose kernel blob is not built, saying what is missing', async () => {
