@@ -9,7 +9,10 @@
  *   "frames": [{ "t": ms, "file": "relative/path.bin" }] }`, each file the raw
  *   frame (width x height bytes), or a folder of `.bin`/`.pgm` files taken in
  *   name order one per `intervalMs` (default 1000) with `frame.json` absent.
- * - Audio: 16-bit PCM mono WAV.
+ * - Audio: 16-bit PCM mono WAV, or an audio playlist JSON `{ "format": "audio",
+ *   "sampleRate", "parts": [{ "file": "a.wav" | "a.raw" }, { "silenceMs": 500 }] }`
+ *   assembling one recording from pieces (.raw: signed 16-bit little-endian at
+ *   the playlist's rate).
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -142,7 +145,113 @@ export function parseWav(bytes: Uint8Array, source = 'audio'): AudioTrace {
   throw new TraceError(`${source}: no data chunk`);
 }
 
-/** Loads a trace by its form: .csv, .wav, a frame .json or a folder of frames. */
+/** A 16-bit PCM mono WAV file (the canonical 44-byte header, then the samples little-endian). */
+export function writeWav(samples: Int16Array, sampleRate: number): Uint8Array {
+  const bytes = new Uint8Array(44 + 2 * samples.length);
+  const view = new DataView(bytes.buffer);
+  const tag = (at: number, text: string) => bytes.set(Buffer.from(text, 'latin1'), at);
+  tag(0, 'RIFF');
+  view.setUint32(4, 36 + 2 * samples.length, true);
+  tag(8, 'WAVE');
+  tag(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, 2 * sampleRate, true); // bytes per second
+  view.setUint16(32, 2, true); // bytes per frame
+  view.setUint16(34, 16, true); // bits per sample
+  tag(36, 'data');
+  view.setUint32(40, 2 * samples.length, true);
+  samples.forEach((v, i) => view.setInt16(44 + 2 * i, v, true));
+  return bytes;
+}
+
+/** One part of an audio playlist: a recording, or digital silence. */
+export type AudioPart = { file: string } | { silenceMs: number };
+
+export interface AudioPlaylist {
+  format: 'audio';
+  sampleRate: number;
+  parts: AudioPart[];
+}
+
+/**
+ * An audio playlist (a .json with "format": "audio"): its parts in order as one
+ * recording, so a trace can reuse recordings kept elsewhere instead of copies.
+ * File paths are relative to the playlist.
+ */
+export function loadAudioPlaylist(path: string): AudioTrace {
+  return audioFromPlaylist(readJson(path), path);
+}
+
+function audioFromPlaylist(spec: Record<string, unknown>, path: string): AudioTrace {
+  const rate = spec.sampleRate;
+  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate <= 0) throw new TraceError(`${path}: sampleRate must be a positive integer (Hz), found ${JSON.stringify(rate)}`);
+  if (!Array.isArray(spec.parts) || spec.parts.length === 0) throw new TraceError(`${path}: parts is empty; list { "file": ... } or { "silenceMs": ... } parts`);
+  const pieces = spec.parts.map((part: unknown, i) => {
+    const where = `${path}: part ${i + 1}`;
+    if (part && typeof part === 'object' && 'silenceMs' in part) {
+      const ms = part.silenceMs;
+      if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) throw new TraceError(`${where}: silenceMs must be a whole number of ms >= 0, found ${JSON.stringify(ms)}`);
+      return new Int16Array(Math.round((ms * rate) / 1000));
+    }
+    if (part && typeof part === 'object' && 'file' in part && typeof part.file === 'string') {
+      const file = resolve(dirname(path), part.file);
+      if (!existsSync(file)) throw new TraceError(`${where}: ${file} does not exist`);
+      const bytes = new Uint8Array(readFileSync(file));
+      switch (extname(file).toLowerCase()) {
+        case '.raw':
+          if (bytes.length % 2) throw new TraceError(`${where}: ${file} has ${bytes.length} bytes, not a whole number of 16-bit samples`);
+          return pcm16(bytes);
+        case '.wav': {
+          const wav = parseWav(bytes, file);
+          if (wav.sampleRate !== rate) throw new TraceError(`${where}: ${file} is recorded at ${wav.sampleRate} Hz, the playlist is at ${rate} Hz`);
+          return wav.samples;
+        }
+        default:
+          throw new TraceError(`${where}: ${file} is neither .wav nor .raw (signed 16-bit little-endian)`);
+      }
+    }
+    throw new TraceError(`${where}: expected { "file": "path.wav" | "path.raw" } or { "silenceMs": ms }, found ${JSON.stringify(part)}`);
+  });
+  const samples = new Int16Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    samples.set(piece, at);
+    at += piece.length;
+  }
+  return { kind: 'audio', sampleRate: rate, samples };
+}
+
+/** Signed 16-bit little-endian samples. */
+function pcm16(bytes: Uint8Array): Int16Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const samples = new Int16Array(bytes.length / 2);
+  for (let i = 0; i < samples.length; i++) samples[i] = view.getInt16(2 * i, true);
+  return samples;
+}
+
+function readJson(path: string): Record<string, unknown> {
+  let spec: unknown;
+  try {
+    spec = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new TraceError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new TraceError(`${path}: expected a JSON object`);
+  return spec as Record<string, unknown>;
+}
+
+/** A .json trace is an audio playlist ("format": "audio") or camera frames ("frames"), by its content. */
+function loadJsonTrace(path: string): Trace {
+  const spec = readJson(path);
+  if (spec.format === 'audio') return audioFromPlaylist(spec, path);
+  if ('frames' in spec) return loadFrameTrace(path);
+  throw new TraceError(`${path}: neither an audio playlist ({ "format": "audio", "sampleRate", "parts" }) nor a frame trace ({ "width", "height", "frames" })`);
+}
+
+/** Loads a trace by its form: .csv, .wav, a .json (audio playlist or frames) or a folder of frames. */
 export function loadTrace(path: string): Trace {
   if (!existsSync(path)) throw new TraceError(`trace ${path} does not exist`);
   if (statSync(path).isDirectory()) return loadFrameTrace(path);
@@ -152,8 +261,8 @@ export function loadTrace(path: string): Trace {
     case '.wav':
       return parseWav(new Uint8Array(readFileSync(path)), path);
     case '.json':
-      return loadFrameTrace(path);
+      return loadJsonTrace(path);
     default:
-      throw new TraceError(`trace ${path}: unknown format (use .csv, .wav, a frame .json or a folder of frames)`);
+      throw new TraceError(`trace ${path}: unknown format (use .csv, .wav, a .json audio playlist or frame trace, or a folder of frames)`);
   }
 }
