@@ -12,6 +12,7 @@ import { EVENT_PREFIX } from '../../device/events.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
 import { JerryScriptBoard } from './jerryscript.js';
+import type { MicStats } from './mic.js';
 import { Trace, loadTrace, sampleAt } from './traces.js';
 
 export interface SimEvent {
@@ -78,6 +79,9 @@ export class Simulation {
   constructor(readonly app: BuiltApp, options: Pick<SimulateOptions, 'trace' | 'cameraCs' | 'onOutput'> = {}) {
     this.trace = typeof options.trace === 'string' ? loadTrace(options.trace) : options.trace;
     const trace = this.trace;
+    if (trace?.kind === 'audio' && app.board.engine !== 'jerryscript') {
+      throw new Error(`an audio trace needs a microphone, and the simulated Espruino board ${app.board.id} has none: the simulator emulates the I2S microphone on JerryScript boards only (tinysense.sensors.mic)`);
+    }
     const spiDevices: Record<number, SpiDevice> = {};
     if (trace?.kind === 'frames') spiDevices[options.cameraCs ?? 5] = simulatedCamera(trace, () => this.now, this.camera);
     const hooks = {
@@ -101,6 +105,7 @@ export class Simulation {
       accel: trace?.kind === 'scalar' ? (t: number) => accelAt(trace, t) : undefined,
       spiDevices,
       frames: trace?.kind === 'frames' ? trace : undefined,
+      audio: trace?.kind === 'audio' ? trace : undefined,
     };
     this.board = app.board.engine === 'jerryscript' ? new JerryScriptBoard(app.board, hooks) : new EspruinoBoard(app.board, hooks);
     for (const [name, bytes] of Object.entries(app.storage)) this.board.storage.set(name, bytes);
@@ -144,6 +149,12 @@ export class Simulation {
   cameraCaptures(): number {
     const b = this.board;
     return b instanceof JerryScriptBoard ? b.cameraCaptures : this.camera.captures;
+  }
+
+  /** Microphone samples the app read, samples it lost to buffer overrun, and ms it spent blocked in reads (host/sim/mic.ts). */
+  micStats(): MicStats {
+    const b = this.board;
+    return b instanceof JerryScriptBoard ? b.micStats() : { delivered: 0, dropped: 0, blockedMs: 0 };
   }
 }
 

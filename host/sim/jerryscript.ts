@@ -8,13 +8,24 @@
 import vm from 'node:vm';
 import { WasmKernels } from '../wasm/kernels.js';
 import { JERRYSCRIPT_PROFILE } from './engine-profile.js';
+import { MicStats, TraceMic } from './mic.js';
 import { SandboxBoard } from './sandbox.js';
 import type { BoardInfo, EspruinoHooks } from './espruino.js';
-import type { FrameTrace } from './traces.js';
+import type { AudioTrace, FrameTrace } from './traces.js';
 
 export interface JerryHooks extends Pick<EspruinoHooks, 'output' | 'accel'> {
   /** Frames for tinysense.sensors.camera. */
   frames?: FrameTrace;
+  /** The recording tinysense.sensors.mic hears (host/sim/mic.ts). */
+  audio?: AudioTrace;
+}
+
+/** Typed array names in the order of JerryScript's jerry_typedarray_type_t (from 1), for the glue's messages. */
+const TYPED_ARRAY_TYPES = ['Uint8Array', 'Uint8ClampedArray', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'];
+
+/** v's jerry_typedarray_type_t, or 0 when v is not a typed array. */
+function typedArrayType(v: unknown): number {
+  return ArrayBuffer.isView(v) ? TYPED_ARRAY_TYPES.indexOf(Object.prototype.toString.call(v).slice(8, -1)) + 1 : 0;
 }
 
 function isBytes(v: unknown): v is Uint8Array | Int8Array {
@@ -29,6 +40,8 @@ export class JerryScriptBoard extends SandboxBoard {
   nativeBytes = 0;
   nativePeak = 0;
   cameraCaptures = 0;
+  /** The microphone, when the trace is audio. */
+  readonly mic?: TraceMic;
   private readonly wasm = new WasmKernels({ guardBytes: 64 });
   private readonly mirrors = new WeakMap<ArrayBufferLike, { address: () => number; view: () => Uint8Array }>();
 
@@ -37,7 +50,13 @@ export class JerryScriptBoard extends SandboxBoard {
     private readonly hooks: JerryHooks,
   ) {
     super(JERRYSCRIPT_PROFILE);
+    if (hooks.audio) this.mic = new TraceMic(hooks.audio, this.clock);
     this.installGlobals();
+  }
+
+  /** What the microphone delivered, dropped and blocked (zeros without a microphone). */
+  micStats(): MicStats {
+    return this.mic?.micStats() ?? { delivered: 0, dropped: 0, blockedMs: 0 };
   }
 
   protected uncaughtLine(error: Error): string {
@@ -78,12 +97,20 @@ export class JerryScriptBoard extends SandboxBoard {
     const count = (name: string) => (this.calls[name] = (this.calls[name] ?? 0) + 1);
     const typeError = (message: string) => new (g.TypeError as ErrorConstructor)(message);
     const rangeError = (message: string) => new (g.RangeError as ErrorConstructor)(message);
+    const commonError = (message: string) => new (g.Error as ErrorConstructor)(message);
+    // int_arg in the glue: a number out of range is a RangeError, anything else a TypeError.
+    const intArg = (v: unknown, lo: number, hi: number, fn: string, what: string): number => {
+      if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi) return v;
+      const message = `${fn}: ${what} must be an integer from ${lo} to ${hi}`;
+      throw typeof v === 'number' ? rangeError(message) : typeError(message);
+    };
     const bytesArg = (v: unknown, what: string): Uint8Array => {
       if (!isBytes(v)) throw typeError(`tinysense.${what} must be a Uint8Array or Int8Array`);
       return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     };
     const frames = this.hooks.frames;
     const accel = this.hooks.accel;
+    const mic = this.mic;
 
     const natives = {
       version: 'tinysense-sim',
@@ -152,6 +179,33 @@ export class JerryScriptBoard extends SandboxBoard {
                   into[3 * index + 1] = Math.round(s.y * 1000);
                   into[3 * index + 2] = Math.round(s.z * 1000);
                 },
+              },
+            }
+          : {}),
+        ...(mic
+          ? {
+              mic: {
+                start: (rate: unknown) => {
+                  const fn = 'tinysense.sensors.mic.start';
+                  const hz = intArg(rate, 8000, 48000, fn, 'sampleRate');
+                  // On the board a second start() keeps the running channel whatever the rate (port_mic_start).
+                  if (mic.running) return;
+                  if (hz !== mic.trace.sampleRate) {
+                    throw commonError(`${fn}: the audio trace is recorded at ${mic.trace.sampleRate} Hz, not ${hz} Hz (the simulator does not resample)`);
+                  }
+                  mic.start();
+                },
+                read: (into: unknown, timeoutMs: unknown) => {
+                  const fn = 'tinysense.sensors.mic.read';
+                  const type = typedArrayType(into);
+                  if (TYPED_ARRAY_TYPES[type - 1] !== 'Int16Array') throw typeError(`${fn}: into must be an Int16Array${type ? ` (typed array type ${type})` : ''}`);
+                  const timeout = intArg(timeoutMs, 0, 60000, fn, 'timeoutMs');
+                  // The glue's 2-byte alignment check cannot fail here: JavaScript only makes aligned Int16Arrays.
+                  const got = mic.read(into as Int16Array, timeout);
+                  if (got < 0) throw commonError(`${fn}: the microphone read failed (not started?)`);
+                  return got;
+                },
+                stop: () => mic.stop(),
               },
             }
           : {}),

@@ -4,6 +4,7 @@
  * over time, its events, and the run's counters and memory use.
  */
 import type { Simulation, SimEvent } from './index.js';
+import type { MicStats } from './mic.js';
 import type { Trace } from './traces.js';
 
 const W = 900;
@@ -103,6 +104,10 @@ function outputSeries(events: SimEvent[]): Series[] {
   return [...byName.values()].flat();
 }
 
+function micRow(m: MicStats): string {
+  return `<tr><th>microphone</th><td>${m.delivered} samples read, ${m.dropped} lost to buffer overrun, ${Math.round(m.blockedMs)} ms blocked in reads</td></tr>`;
+}
+
 export function simulationReport(sim: Simulation, title: string): string {
   const duration = sim.now;
   const events = sim.events();
@@ -120,6 +125,7 @@ export function simulationReport(sim: Simulation, title: string): string {
 <tr><th>native kernel calls</th><td>${Object.entries(calls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}</td></tr>
 <tr><th>flat buffers in use / peak</th><td>${mem.flatBytesInUse} / ${mem.flatBytesPeak} bytes of a ${mem.heapBytes}-byte JS heap</td></tr>
 <tr><th>camera captures</th><td>${sim.cameraCaptures()}</td></tr>
+${sim.trace?.kind === 'audio' ? micRow(sim.micStats()) : ''}
 <tr><th>errors</th><td>${errors ? `<ul>${errors}</ul>` : 'none'}</td></tr>
 </table>
 ${traceSection(sim.trace, duration)}

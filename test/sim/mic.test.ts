@@ -1,0 +1,259 @@
+// The JerryScript ESP32 board's I2S microphone in the simulator: the recording in order then silence,
+// reads that block in virtual time, the driver's bounded DMA buffers, and the glue's argument errors.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BoardInfo } from '../../host/sim/espruino.js';
+import { Simulation } from '../../host/sim/index.js';
+import { JerryScriptBoard } from '../../host/sim/jerryscript.js';
+import { MIC_BUFFER_SAMPLES } from '../../host/sim/mic.js';
+import { simulationReport } from '../../host/sim/report.js';
+import { AudioTrace, loadTrace } from '../../host/sim/traces.js';
+import { shared, sharedBytes } from '../shared.js';
+
+const ESP32: BoardInfo = { id: 'ESP32_JERRYSCRIPT', engine: 'jerryscript', heapBytes: 65536, jsVarBytes: 0, storageMapped: true, storageBytes: 1 << 20, objects: [] };
+const JOLT: BoardInfo = { id: 'JOLTJS', heapBytes: 168000, jsVarBytes: 14, storageMapped: true, storageBytes: 400000, objects: [] };
+
+function raw(name: string): Int16Array {
+  const bytes = sharedBytes('testdata', name);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int16Array.from({ length: bytes.length / 2 }, (_, i) => view.getInt16(2 * i, true));
+}
+
+const YES = raw('yes_1000ms_s16le.raw');
+const YES_TRACE: AudioTrace = { kind: 'audio', sampleRate: 16000, samples: YES };
+
+function board(audio: AudioTrace | null = YES_TRACE) {
+  const lines: string[] = [];
+  const b = new JerryScriptBoard(ESP32, { output: (line, t) => lines.push(`${t}: ${line}`), audio: audio ?? undefined });
+  b.run('var mic = tinysense.sensors.mic;');
+  return { b, lines };
+}
+
+/** An Int16Array of the board's context as plain numbers. */
+function numbers(b: JerryScriptBoard, expression: string): number[] {
+  return Array.from(b.evaluate(expression) as Int16Array);
+}
+
+/** What a call throws on the board, as JerryScript would print it: "Name: message". */
+function thrown(b: JerryScriptBoard, code: string): string {
+  return b.evaluate(`(function () { try { ${code}; return 'no error'; } catch (e) { return e.name + ': ' + e.message; } })()`) as string;
+}
+
+describe('the microphone delivers the trace', () => {
+  it('every sample in order, then digital silence after the recording ends', () => {
+    const { b } = board();
+    // Reads every 10 ms without blocking into a subarray of one long buffer.
+    b.run(`
+      var heard = new Int16Array(20000), n = 0;
+      mic.start(16000);
+      setInterval(function () { n += mic.read(heard.subarray(n, n + 320), 0); }, 10);
+    `);
+    b.advance(1200);
+    // 16 samples per ms, all captured by 1200 ms read by the tick at 1200 ms.
+    expect(b.evaluate('n')).toBe(19200);
+    const heard = numbers(b, 'heard.subarray(0, n)');
+    expect(heard.slice(0, 16000)).toEqual(Array.from(YES));
+    expect(heard.slice(16000)).toEqual(new Array(3200).fill(0));
+    expect(b.micStats()).toEqual({ delivered: 19200, dropped: 0, blockedMs: 0 });
+    expect(b.errors).toEqual([]);
+  });
+
+  it('sample i is there from (i + 1) / rate on, and what came before start() is not delivered', () => {
+    const { b } = board();
+    b.evaluate('var buf = new Int16Array(4000)');
+    b.advance(500);
+    b.evaluate('mic.start(16000)');
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(0);
+    b.advance(0.0625); // one sample period
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(1);
+    expect(b.evaluate('buf[0]')).toBe(YES[8000]);
+    b.advance(10);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(160);
+    expect(numbers(b, 'buf.subarray(0, 160)')).toEqual(Array.from(YES.subarray(8001, 8161)));
+  });
+
+  it('has no microphone without an audio trace', () => {
+    const { b } = board(null);
+    expect(b.evaluate('typeof tinysense.sensors.mic')).toBe('undefined');
+  });
+});
+
+describe('blocking reads in virtual time', () => {
+  it('a read that cannot fill its array waits exactly until it can', () => {
+    const { b } = board();
+    b.evaluate('var buf = new Int16Array(3200)');
+    b.advance(100);
+    b.evaluate('mic.start(16000)');
+    expect(b.evaluate('mic.read(buf, 1000)')).toBe(3200);
+    expect(b.clock.now).toBe(300); // 3200 samples at 16 kHz from 100 ms
+    expect(numbers(b, 'buf')).toEqual(Array.from(YES.subarray(1600, 4800)));
+    expect(b.micStats()).toEqual({ delivered: 3200, dropped: 0, blockedMs: 200 });
+  });
+
+  it('a read that times out returns what arrived; timeout 0 never waits', () => {
+    const { b } = board();
+    b.evaluate('var buf = new Int16Array(3200); mic.start(16000)');
+    expect(b.evaluate('mic.read(buf, 50)')).toBe(800);
+    expect(b.clock.now).toBe(50);
+    expect(numbers(b, 'buf.subarray(0, 800)')).toEqual(Array.from(YES.subarray(0, 800)));
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(0);
+    expect(b.clock.now).toBe(50);
+    b.advance(5);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(80);
+    expect(b.clock.now).toBe(55);
+    expect(b.micStats()).toEqual({ delivered: 880, dropped: 0, blockedMs: 50 });
+  });
+
+  const ramp = Int16Array.from({ length: 44100 }, (_, i) => i % 32768);
+  const RAMP: AudioTrace = { kind: 'audio', sampleRate: 44100, samples: ramp };
+
+  it('at 44.1 kHz a sample is there exactly at its time despite rounding', () => {
+    const { b } = board(RAMP);
+    // 13000 / 44100 * 44100 / 1000 is 12.999999999999998 in floating point: still 13 samples.
+    b.evaluate('var buf = new Int16Array(13); mic.start(44100)');
+    b.advance(13000 / 44100);
+    expect([b.evaluate('mic.read(buf, 0)'), b.evaluate('mic.read(buf, 0)')]).toEqual([13, 0]);
+    expect([b.evaluate('mic.read(buf, 1000)'), b.evaluate('mic.read(buf, 0)')]).toEqual([13, 0]);
+    expect(numbers(b, 'buf')).toEqual(Array.from(ramp.subarray(13, 26)));
+  });
+
+  it('at 44.1 kHz reads of any size, blocking or not, neither lose nor repeat a sample', () => {
+    const { b } = board(RAMP);
+    // Blocking and non-blocking reads of sizes that do not divide the rate, on a 7 ms tick.
+    b.run(`
+      var heard = new Int16Array(44100), n = 0, sizes = [1, 441, 97, 1000, 13], k = 0;
+      mic.start(44100);
+      setInterval(function () {
+        var size = Math.min(sizes[k++ % sizes.length], heard.length - n);
+        n += mic.read(heard.subarray(n, n + size), k % 2 ? 5 : 0);
+        if (n === heard.length) mic.stop();
+      }, 7);
+    `);
+    b.advance(1100);
+    expect(b.evaluate('n')).toBe(44100);
+    expect(numbers(b, 'heard')).toEqual(Array.from(ramp));
+    expect(b.micStats().dropped).toBe(0);
+  });
+
+  it('timers that fell due while a read blocked run late, once each, after the callback', () => {
+    const { b, lines } = board();
+    b.run(`
+      mic.start(16000);
+      var first = true;
+      setInterval(function () {
+        print('tick');
+        if (first) { first = false; print('read', mic.read(new Int16Array(4000), 1000)); }
+      }, 50);
+    `);
+    b.advance(120);
+    // The read at 50 ms waits for 4000 samples (250 ms): the ticks due at 100, 150 and 200 ms collapse into one at 250.
+    expect(lines).toEqual(['50: tick', '250: read 4000', '250: tick']);
+    expect(b.clock.now).toBe(250);
+    b.advance(100);
+    expect(lines.slice(3)).toEqual(['300: tick', '350: tick']);
+  });
+});
+
+describe('the DMA buffers hold 1200 samples', () => {
+  it('a reader that falls behind loses the oldest samples, counted as dropped', () => {
+    expect(MIC_BUFFER_SAMPLES).toBe(1200);
+    const { b } = board();
+    b.evaluate('var buf = new Int16Array(2000); mic.start(16000)');
+    b.advance(100); // 1600 samples captured, 1200 held
+    expect(b.micStats().dropped).toBe(400);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(1200);
+    expect(numbers(b, 'buf.subarray(0, 1200)')).toEqual(Array.from(YES.subarray(400, 1600)));
+    // Reading in time loses nothing more.
+    b.advance(50);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(800);
+    expect(b.micStats()).toEqual({ delivered: 2000, dropped: 400, blockedMs: 0 });
+  });
+
+  it('a blocking read drains the buffers as samples arrive, so a long read loses nothing', () => {
+    const { b } = board();
+    b.evaluate('var buf = new Int16Array(16000); mic.start(16000)');
+    expect(b.evaluate('mic.read(buf, 2000)')).toBe(16000);
+    expect(numbers(b, 'buf')).toEqual(Array.from(YES));
+    expect(b.micStats()).toEqual({ delivered: 16000, dropped: 0, blockedMs: 1000 });
+  });
+});
+
+describe('start, stop and errors as the firmware glue gives them', () => {
+  it('start() while running is a no-op; stop() ends capture; a new start() begins at that moment', () => {
+    const { b } = board();
+    b.evaluate('var buf = new Int16Array(160); mic.start(16000)');
+    b.advance(5);
+    b.evaluate('mic.start(16000); mic.start(8000)'); // the running channel stays as it is, whatever the rate
+    b.advance(5);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(160);
+    expect(numbers(b, 'buf')).toEqual(Array.from(YES.subarray(0, 160)));
+    b.advance(10);
+    b.evaluate('mic.stop()');
+    expect(thrown(b, 'mic.read(buf, 0)')).toBe('Error: tinysense.sensors.mic.read: the microphone read failed (not started?)');
+    b.advance(100);
+    b.evaluate('mic.start(16000)'); // at 120 ms: sample 1920 is the first captured after it
+    b.advance(10);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(160);
+    expect(numbers(b, 'buf')).toEqual(Array.from(YES.subarray(1920, 2080)));
+    // The 160 samples waiting at stop() were discarded, not dropped by an overrun.
+    expect(b.micStats()).toEqual({ delivered: 320, dropped: 0, blockedMs: 0 });
+    b.evaluate('mic.stop(); mic.stop()');
+  });
+
+  it('checks arguments with the glue messages and error types', () => {
+    const { b } = board();
+    const errors = [
+      ['mic.read(new Int16Array(4), 0)', 'Error: tinysense.sensors.mic.read: the microphone read failed (not started?)'],
+      ['mic.start(8000)', 'Error: tinysense.sensors.mic.start: the audio trace is recorded at 16000 Hz, not 8000 Hz (the simulator does not resample)'],
+      ['mic.start(7999)', 'RangeError: tinysense.sensors.mic.start: sampleRate must be an integer from 8000 to 48000'],
+      ['mic.start(16000.5)', 'RangeError: tinysense.sensors.mic.start: sampleRate must be an integer from 8000 to 48000'],
+      ['mic.start("16000")', 'TypeError: tinysense.sensors.mic.start: sampleRate must be an integer from 8000 to 48000'],
+      ['mic.start(16000); mic.read([0, 0], 0)', 'TypeError: tinysense.sensors.mic.read: into must be an Int16Array'],
+      ['mic.read(new Uint8Array(4), 0)', 'TypeError: tinysense.sensors.mic.read: into must be an Int16Array (typed array type 1)'],
+      ['mic.read(new Uint16Array(4), 0)', 'TypeError: tinysense.sensors.mic.read: into must be an Int16Array (typed array type 4)'],
+      ['mic.read(new Float32Array(4), 0)', 'TypeError: tinysense.sensors.mic.read: into must be an Int16Array (typed array type 8)'],
+      ['mic.read(new DataView(new ArrayBuffer(4)), 0)', 'TypeError: tinysense.sensors.mic.read: into must be an Int16Array'],
+      ['mic.read(new Int16Array(4), -1)', 'RangeError: tinysense.sensors.mic.read: timeoutMs must be an integer from 0 to 60000'],
+      ['mic.read(new Int16Array(4), 60001)', 'RangeError: tinysense.sensors.mic.read: timeoutMs must be an integer from 0 to 60000'],
+      ['mic.read(new Int16Array(4))', 'TypeError: tinysense.sensors.mic.read: timeoutMs must be an integer from 0 to 60000'],
+      ['mic.read(new Int16Array(0), 1000)', 'no error'],
+    ];
+    expect(errors.map(([code]) => `${code} -> ${thrown(b, code)}`)).toEqual(errors.map(([code, message]) => `${code} -> ${message}`));
+    expect(b.clock.now).toBe(0);
+  });
+});
+
+describe('Simulation with an audio trace', () => {
+  const app = `
+    var mic = tinysense.sensors.mic, heard = new Int16Array(48000), n = 0;
+    mic.start(16000);
+    setInterval(function () { n += mic.read(heard.subarray(n, n + 512), 0); }, 20);
+  `;
+
+  it('plays a playlist of the shared recordings to the app, and reports the microphone figures', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinysense-mic-'));
+    try {
+      const path = join(dir, 'yes-no.json');
+      writeFileSync(path, JSON.stringify({ format: 'audio', sampleRate: 16000, parts: [{ silenceMs: 500 }, { file: shared('testdata', 'yes_1000ms_s16le.raw') }, { file: shared('testdata', 'no_1000ms_s16le.raw') }] }));
+      const sim = new Simulation({ bundle: app, storage: {}, board: ESP32 }, { trace: path });
+      sim.advance(3000);
+      const b = sim.board as JerryScriptBoard;
+      expect(b.evaluate('n')).toBe(48000);
+      const expected = [...new Int16Array(8000), ...YES, ...raw('no_1000ms_s16le.raw'), ...new Int16Array(8000)];
+      expect(numbers(b, 'heard')).toEqual(expected);
+      expect(sim.micStats()).toEqual({ delivered: 48000, dropped: 0, blockedMs: 0 });
+      expect(simulationReport(sim, 'yes-no')).toContain('<th>microphone</th><td>48000 samples read, 0 lost to buffer overrun, 0 ms blocked in reads</td>');
+      expect((loadTrace(path) as AudioTrace).samples.length).toBe(40000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an audio trace on an Espruino board, which has no microphone', () => {
+    expect(() => new Simulation({ bundle: app, storage: {}, board: JOLT }, { trace: YES_TRACE })).toThrow(
+      /audio trace needs a microphone, and the simulated Espruino board JOLTJS has none/,
+    );
+  });
+});
