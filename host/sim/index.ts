@@ -6,8 +6,8 @@
  *   run.advance(5000);
  *   expect(run.events('gesture')).toEqual([...]);
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { EVENT_PREFIX } from '../../device/events.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
@@ -37,7 +37,7 @@ export interface BuiltApp {
 
 export interface SimulateOptions {
   /**
-   * The app: its entry .ts, or a folder with a tinysense.json ({ "entry", "model", "modelCard"? }).
+   * The app: its entry .ts, or a folder with a tinysense.json ({ "entry", "model" or "models", "modelCard"? }).
    * It is built for the board first, exactly as `tinysense build` does.
    */
   app?: string;
@@ -165,32 +165,13 @@ function accelAt(trace: Trace & { kind: 'scalar' }, t: number) {
   return { x: channel('x'), y: channel('y'), z: channel('z') };
 }
 
-/** An app folder's tinysense.json: what to build. Paths are relative to the folder. */
-export interface AppProject {
-  entry: string;
-  model?: string;
-  modelCard?: string;
-}
-
-/** Resolves an app argument (entry file or project folder) to its entry and model. */
-export function resolveApp(app: string, model?: string): { entry: string; model?: string; modelCard?: string; name: string } {
-  if (statSync(app).isDirectory()) {
-    const configPath = join(app, 'tinysense.json');
-    if (!existsSync(configPath)) throw new Error(`${app} has no tinysense.json naming the app's entry and model`);
-    const project = JSON.parse(readFileSync(configPath, 'utf8')) as AppProject;
-    return {
-      entry: resolve(app, project.entry),
-      model: model ?? (project.model ? resolve(app, project.model) : undefined),
-      modelCard: project.modelCard ? resolve(app, project.modelCard) : undefined,
-      name: basename(resolve(app)),
-    };
-  }
-  return { entry: resolve(app), model, name: basename(app).replace(/\.[jt]s$/, '') };
-}
+// The app argument (entry file or folder with tinysense.json) is resolved as `tinysense build` does it.
+export { resolveApp } from '../build/project.js';
+export type { AppProject, ResolvedApp } from '../build/project.js';
 
 /** Builds the app for the board (unless built already) and starts it on the emulated board. */
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
-  const { loadBoard, simBoardInfo, buildApp } = await import('../build/index.js');
+  const { loadBoard, simBoardInfo, buildApp, resolveApp } = await import('../build/index.js');
   const loaded = loadBoard(options.board);
   const board: BoardInfo = { ...simBoardInfo(loaded), engine: loaded.engine };
   let built = options.built;
@@ -198,7 +179,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     if (!options.app) throw new Error('simulate: give the app (entry or folder) or a built app');
     const app = resolveApp(options.app, options.model);
     const outDir = options.outDir ?? join('out', 'build', `${app.name}-${options.board}`);
-    await buildApp({ entry: app.entry, board: options.board, model: app.model, modelCard: app.modelCard, outDir });
+    await buildApp({ entry: app.entry, board: options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir });
     built = outDir;
   }
   const parts = typeof built === 'string' ? readBuiltApp(built, board) : built;
