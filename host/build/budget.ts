@@ -17,8 +17,8 @@
  * - Code run from a Storage file keeps function bodies in flash
  *   (src/jsparse.c jspeFunctionDefinitionInternal makes native/flash strings
  *   of them), so the bundle costs Storage, not heap, on Espruino.
- * - JerryScript parses the bundle into byte code in its heap (estimated as
- *   the code without comments and indentation). The tinysense firmware
+ * - JerryScript parses the bundle into byte code in its heap, and the app's
+ *   objects live there too (JERRYSCRIPT_HEAP_PER_CODE_BYTE). The tinysense firmware
  *   allocates the arena natively (tinysense.allocate(),
  *   kernels-c/jerryscript/tinysense_jerry.h) and maps the pack from flash.
  */
@@ -36,6 +36,17 @@ import type { Board, CpuName } from './boards.js';
  */
 export const DEFAULT_CYCLES_PER_MAC: Record<CpuName, number> = { 'cortex-m4f': 32, 'xtensa-lx6': 4 };
 
+/**
+ * JerryScript heap an app needs per byte of its code without comments and
+ * indentation: the byte code plus the objects the app and the device runtime
+ * make. Measured with JerryScript v3.0.0 host builds (--mem-stats, the
+ * heap at the smallest size that ran): examples/keyword, 41,638 bytes of code,
+ * 36,176 bytes of byte code after parsing, peak 47,608 at a 48 KB heap and
+ * 49,120 at 64 KB (1.14-1.18 per byte); a 19-op model app, 26,449 bytes of code,
+ * peak 27 KB at a 40 KB heap (1.02). Rounded up. A snapshot saves about a
+ * fifth (keyword: peak 38,896), which the budget does not assume.
+ */
+export const JERRYSCRIPT_HEAP_PER_CODE_BYTE = 1.2;
 /** Espruino src/jsflash.h: sizeof(JsfFileHeader) = 4 + 28. */
 export const STORAGE_FILE_HEADER_BYTES = 32;
 /** Espruino src/jsflash.h: JsfFileName is 28 chars. */
@@ -109,8 +120,8 @@ export interface BudgetModel {
 
 export interface BudgetInput {
   board: Board;
-  /** `parsedBytes`: JerryScript's estimate of the parsed program in its heap (default: bytes). */
-  bundle: { file: string; bytes: number; parsedBytes?: number };
+  /** `codeBytes`: the code without comments and indentation, for JerryScript's heap (default: bytes). */
+  bundle: { file: string; bytes: number; codeBytes?: number };
   /** The model packs the app opens (each has its own arena; all live at once). */
   models?: BudgetModel[];
   /** The kernel blob, on boards that upload one. */
@@ -181,8 +192,9 @@ function jerryscriptItems(input: BudgetInput): BudgetItem[] {
   const items: BudgetItem[] = [
     { what: 'app bundle', file: bundle.file, bytes: bundle.bytes, region: 'storage', cost: bundle.bytes, contiguous: false, note: 'in the firmware data partition' },
     {
-      what: 'app byte code', bytes: bundle.parsedBytes ?? bundle.bytes, region: 'jsHeap', cost: bundle.parsedBytes ?? bundle.bytes, contiguous: false,
-      note: 'the parsed program in the JerryScript heap (estimate: the code without comments and indentation)',
+      what: 'app byte code and objects', bytes: bundle.codeBytes ?? bundle.bytes, region: 'jsHeap',
+      cost: Math.ceil((bundle.codeBytes ?? bundle.bytes) * JERRYSCRIPT_HEAP_PER_CODE_BYTE), contiguous: false,
+      note: `the parsed program and the app's objects in the JerryScript heap (estimate: ${JERRYSCRIPT_HEAP_PER_CODE_BYTE} x the code without comments and indentation, measured)`,
     },
   ];
   const named = models.length > 1;

@@ -369,10 +369,10 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
 
       const bundleBytes = Buffer.byteLength(chunk.code, 'utf8');
       // JerryScript keeps the parsed program in its heap: estimate it from the code without comments and indentation.
-      const parsedBytes = board.engine === 'jerryscript' ? Buffer.byteLength(options.minify ? chunk.code : minify(chunk.code, chunk.fileName).code) : undefined;
+      const codeBytes = board.engine === 'jerryscript' ? Buffer.byteLength(options.minify ? chunk.code : minify(chunk.code, chunk.fileName).code) : undefined;
       const budget = computeBudget({
         board,
-        bundle: { file: chunk.fileName, bytes: bundleBytes, parsedBytes },
+        bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes },
         models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length } : undefined,
         cyclesPerMac: options.cyclesPerMac,
