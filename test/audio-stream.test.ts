@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createKeywordSpotter, KeywordDetection, KeywordSpotterOptions } from '../device/audio.js';
 import { Model } from '../device/runtime.js';
 import { compileTflite, instantiate } from '../host/model.js';
-import { firstDifference, sharedBytes } from './shared.js';
+import { concatSamples, firstDifference, recording, sharedBytes, speechSpan } from './shared.js';
 
 const LABELS = ['silence', 'unknown', 'yes', 'no'];
 const WORDS = ['yes', 'no', 'silence', 'noise'];
@@ -15,23 +15,6 @@ const classifierPack = compileTflite(sharedBytes('micro_speech', 'micro_speech_q
 
 function models(): { frontEnd: Model; classifier: Model } {
   return { frontEnd: instantiate(frontEndPack), classifier: instantiate(classifierPack) };
-}
-
-function recording(word: string): Int16Array {
-  const bytes = sharedBytes('testdata', `${word}_1000ms_s16le.raw`);
-  const out = new Int16Array(bytes.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = (bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16 >> 16;
-  return out;
-}
-
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Pushes `audio` in chunks cycling through `sizes`; returns every detection reported through onKeyword. */
@@ -48,22 +31,9 @@ function run(audio: Int16Array, sizes: number[], options: Partial<KeywordSpotter
   return { heard, returned, spotter };
 }
 
-/** Where the word is: first and last 50 ms block whose RMS is over 10% of the loudest block's (ms). */
-function speech(audio: Int16Array): { start: number; end: number } {
-  const rms: number[] = [];
-  for (let at = 0; at + 800 <= audio.length; at += 800) {
-    let e = 0;
-    for (let i = at; i < at + 800; i++) e += audio[i] * audio[i];
-    rms.push(Math.sqrt(e / 800));
-  }
-  const floor = 0.1 * Math.max(...rms);
-  const loud = rms.map((r, i) => (r > floor ? i : -1)).filter((i) => i >= 0);
-  return { start: 50 * loud[0], end: 50 * (loud[loud.length - 1] + 1) };
-}
-
 // The stream: silence, yes, silence, no, silence (1 s each, the shared recordings).
 const SEGMENTS = ['silence', 'yes', 'silence', 'no', 'silence'];
-const stream = concat(SEGMENTS.map(recording));
+const stream = concatSamples(SEGMENTS.map(recording));
 
 const ODD = [1, 7, 159, 321, 479, 481, 1001, 13, 3];
 
@@ -96,8 +66,8 @@ describe('streaming keyword spotter', () => {
     // and before the word has left the classifier's view (49 frames = 990 ms of audio, so word start +
     // 990 ms + one 20 ms hop of slack). The means over averageWindowMs must pass 200/255, so it cannot be
     // early; once the word is out of view the new results stop voting for it, so it cannot be much later.
-    const yesWord = speech(recording('yes'));
-    const noWord = speech(recording('no'));
+    const yesWord = speechSpan(recording('yes'));
+    const noWord = speechSpan(recording('no'));
     expect(yes.timeMs).toBeGreaterThanOrEqual(1000 + yesWord.end);
     expect(yes.timeMs).toBeLessThanOrEqual(1000 + yesWord.start + 1010);
     expect(no.timeMs).toBeGreaterThanOrEqual(3000 + noWord.end);

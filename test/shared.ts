@@ -53,3 +53,38 @@ export function resign(pack: Uint8Array): Uint8Array {
   new DataView(pack.buffer, pack.byteOffset).setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
   return pack;
 }
+
+/** One of TFLM's 1 s test recordings (testdata/<word>_1000ms_s16le.raw: 16 kHz, signed 16-bit little-endian). */
+export function recording(word: string): Int16Array {
+  return pcm16(`${word}_1000ms_s16le.raw`);
+}
+
+/** The samples of a shared .raw file of signed 16-bit little-endian PCM. */
+export function pcm16(name: string): Int16Array {
+  const bytes = sharedBytes('testdata', name);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int16Array.from({ length: bytes.length >> 1 }, (_, i) => view.getInt16(2 * i, true));
+}
+
+export function concatSamples(parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Where the word is in 16 kHz audio: first and last 50 ms block whose RMS is over 10% of the loudest block's (ms). */
+export function speechSpan(audio: Int16Array): { start: number; end: number } {
+  const rms: number[] = [];
+  for (let at = 0; at + 800 <= audio.length; at += 800) {
+    let e = 0;
+    for (let i = at; i < at + 800; i++) e += audio[i] * audio[i];
+    rms.push(Math.sqrt(e / 800));
+  }
+  const floor = 0.1 * Math.max(...rms);
+  const loud = rms.map((r, i) => (r > floor ? i : -1)).filter((i) => i >= 0);
+  return { start: 50 * loud[0], end: 50 * (loud[loud.length - 1] + 1) };
+}

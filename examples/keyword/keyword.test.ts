@@ -9,7 +9,7 @@ import { resolveApp } from '../../host/build/project.js';
 import { simBoardInfo, loadBoard } from '../../host/build/boards.js';
 import { BuiltApp, Simulation, readBuiltApp, simulate } from '../../host/sim/index.js';
 import { writeWav } from '../../host/sim/traces.js';
-import { sharedBytes } from '../../test/shared.js';
+import { concatSamples, recording, speechSpan } from '../../test/shared.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const BOARD = 'ESP32_JERRYSCRIPT';
@@ -29,41 +29,13 @@ beforeAll(async () => {
   built = readBuiltApp(outDir, { ...simBoardInfo(loaded), engine: loaded.engine });
 }, 120_000);
 
-function recording(word: string): Int16Array {
-  const bytes = sharedBytes('testdata', `${word}_1000ms_s16le.raw`);
-  return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-}
-
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** Where the word is in a recording: first and last 50 ms block whose RMS is over 10% of the loudest block's (ms). */
-function speech(audio: Int16Array): { start: number; end: number } {
-  const rms: number[] = [];
-  for (let at = 0; at + 800 <= audio.length; at += 800) {
-    let e = 0;
-    for (let i = at; i < at + 800; i++) e += audio[i] * audio[i];
-    rms.push(Math.sqrt(e / 800));
-  }
-  const floor = 0.1 * Math.max(...rms);
-  const loud = rms.map((r, i) => (r > floor ? i : -1)).filter((i) => i >= 0);
-  return { start: 50 * loud[0], end: 50 * (loud[loud.length - 1] + 1) };
-}
-
 /**
  * A detection of the word spoken in the recording that starts at `offsetMs`: after the whole word was
  * heard (the mean over the last second cannot pass 200 earlier), and before it has left the classifier's
  * view (49 frames = 990 ms of audio from the word's start, plus one 20 ms hop of slack).
  */
 function expectInWordWindow(audioMs: number, word: string, offsetMs: number): void {
-  const { start, end } = speech(recording(word));
+  const { start, end } = speechSpan(recording(word));
   expect(audioMs).toBeGreaterThanOrEqual(offsetMs + end);
   expect(audioMs).toBeLessThanOrEqual(offsetMs + start + 1010);
 }
@@ -98,7 +70,7 @@ describe('examples/keyword on the ESP32 (JerryScript) in the simulator', () => {
   const expected: Record<string, string[]> = { yes: ['yes'], no: ['no'], silence: [], noise: [] };
   for (const word of Object.keys(expected)) {
     it(`${word}_1000ms.wav: hears ${expected[word].length ? `"${expected[word][0]}"` : 'nothing'}`, () => {
-      const path = wav(word, concat([recording(word), recording('silence'), recording('silence')]));
+      const path = wav(word, concatSamples([recording(word), recording('silence'), recording('silence')]));
       const sim = listen(path, 3000);
       expect(sim.errors).toEqual([]);
       expect(sim.events('listening').map((e) => e.t)).toEqual([0]);

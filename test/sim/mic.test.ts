@@ -10,18 +10,12 @@ import { JerryScriptBoard } from '../../host/sim/jerryscript.js';
 import { MIC_BUFFER_SAMPLES } from '../../host/sim/mic.js';
 import { simulationReport } from '../../host/sim/report.js';
 import { AudioTrace, loadTrace } from '../../host/sim/traces.js';
-import { shared, sharedBytes } from '../shared.js';
+import { pcm16, shared } from '../shared.js';
 
 const ESP32: BoardInfo = { id: 'ESP32_JERRYSCRIPT', engine: 'jerryscript', heapBytes: 65536, jsVarBytes: 0, storageMapped: true, storageBytes: 1 << 20, objects: [] };
 const JOLT: BoardInfo = { id: 'JOLTJS', heapBytes: 168000, jsVarBytes: 14, storageMapped: true, storageBytes: 400000, objects: [] };
 
-function raw(name: string): Int16Array {
-  const bytes = sharedBytes('testdata', name);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Int16Array.from({ length: bytes.length / 2 }, (_, i) => view.getInt16(2 * i, true));
-}
-
-const YES = raw('yes_1000ms_s16le.raw');
+const YES = pcm16('yes_1000ms_s16le.raw');
 const YES_TRACE: AudioTrace = { kind: 'audio', sampleRate: 16000, samples: YES };
 
 function board(audio: AudioTrace | null = YES_TRACE) {
@@ -241,7 +235,7 @@ describe('Simulation with an audio trace', () => {
       sim.advance(3000);
       const b = sim.board as JerryScriptBoard;
       expect(b.evaluate('n')).toBe(48000);
-      const expected = [...new Int16Array(8000), ...YES, ...raw('no_1000ms_s16le.raw'), ...new Int16Array(8000)];
+      const expected = [...new Int16Array(8000), ...YES, ...pcm16('no_1000ms_s16le.raw'), ...new Int16Array(8000)];
       expect(numbers(b, 'heard')).toEqual(expected);
       expect(sim.micStats()).toEqual({ delivered: 48000, dropped: 0, blockedMs: 0 });
       expect(simulationReport(sim, 'yes-no')).toContain('<th>microphone</th><td>48000 samples read, 0 lost to buffer overrun, 0 ms blocked in reads</td>');

@@ -4,17 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioPlaylist, AudioTrace, TraceError, loadTrace, parseWav, writeWav } from '../../host/sim/traces.js';
-import { shared, sharedBytes } from '../shared.js';
+import { pcm16, shared, sharedBytes } from '../shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tinysense-traces-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Signed 16-bit little-endian samples of a shared .raw recording. */
-function raw(name: string): Int16Array {
-  const bytes = sharedBytes('testdata', name);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Int16Array.from({ length: bytes.length / 2 }, (_, i) => view.getInt16(2 * i, true));
-}
 
 function write(name: string, content: string | Uint8Array): string {
   const path = join(dir, name);
@@ -28,7 +21,7 @@ function playlist(name: string, spec: AudioPlaylist | Record<string, unknown>): 
 
 describe('writeWav', () => {
   it('writes the canonical 44-byte header and round-trips through parseWav', () => {
-    const yes = raw('yes_1000ms_s16le.raw');
+    const yes = pcm16('yes_1000ms_s16le.raw');
     const wav = writeWav(yes, 16000);
     expect(wav.length).toBe(44 + 2 * yes.length);
     const text = (at: number) => Buffer.from(wav.subarray(at, at + 4)).toString('latin1');
@@ -52,8 +45,8 @@ describe('writeWav', () => {
 
 describe('audio playlists', () => {
   it('joins .raw and .wav parts and silence, in order, at the playlist rate', () => {
-    const yes = raw('yes_1000ms_s16le.raw');
-    const no = raw('no_1000ms_s16le.raw');
+    const yes = pcm16('yes_1000ms_s16le.raw');
+    const no = pcm16('no_1000ms_s16le.raw');
     write('no.wav', writeWav(no, 16000));
     const path = playlist('mix.json', {
       format: 'audio',
