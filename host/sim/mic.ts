@@ -1,20 +1,21 @@
 /**
  * The I2S microphone of the JerryScript ESP32 port (firmware/esp-idf/tinysense/
  * tinysense_port_esp32.c, ESP-IDF i2s_std driver), fed by an audio trace, in
- * virtual time:
+ * virtual time, as the driver hands audio over:
  *
  * - The recording plays from virtual time 0: sample i is captured at
  *   (i + 1) * 1000 / rate ms. After its end the microphone gives zeros.
- * - While started, captured samples wait in the driver's DMA buffers, which
- *   hold MIC_BUFFER_SAMPLES; when the reader falls behind, the oldest are
- *   dropped (and counted), as the driver drops its oldest filled buffer.
- * - A read that cannot fill its array blocks: the clock moves forward (no
- *   timers run: the engine is inside the native call) until the array is full
- *   or the timeout has passed.
- *
- * Simplified (docs/traces.md): samples are readable one by one, where the
- * driver hands over whole DMA buffers, and the timeout bounds the whole read,
- * where on the board it bounds each wait for the next DMA buffer.
+ * - From start() the DMA fills buffers of I2S_DMA_FRAME_NUM samples one after
+ *   the other; a buffer becomes readable when its last sample is captured
+ *   (every 15 ms at 16 kHz), not sample by sample.
+ * - Completed buffers wait in a queue of I2S_DMA_DESC_NUM - 1; when a buffer
+ *   completes on a full queue the oldest queued one is dropped (counted).
+ * - read() copies from the buffer it holds, then takes the next queued one;
+ *   when none is queued it waits for the next to complete, up to timeoutMs
+ *   per wait (i2s_channel_read's xQueueReceive), so a read with a timeout
+ *   longer than one buffer's duration fills its array however long that takes.
+ *   Waiting moves the clock forward without running timers: the engine is
+ *   inside the native call.
  */
 import type { AudioTrace } from './traces.js';
 
@@ -43,8 +44,13 @@ export interface MicStats {
 
 export class TraceMic {
   private started = false;
-  /** Trace index of the next sample the reader gets (past the end: silence). */
-  private next = 0;
+  /** Trace index of the first sample of DMA buffer 0 (the first captured after start()). */
+  private origin = 0;
+  /** The buffer read() is copying from and the samples of it already copied; -1: none held. */
+  private held = -1;
+  private offset = 0;
+  /** The oldest buffer still queued (buffers queued .. completed - 1 wait in the queue). */
+  private queued = 0;
   private readonly stats: MicStats = { delivered: 0, dropped: 0, blockedMs: 0 };
 
   constructor(
@@ -60,7 +66,10 @@ export class TraceMic {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.next = this.capturedBy(this.clock.now);
+    this.origin = this.capturedBy(this.clock.now);
+    this.held = -1;
+    this.offset = 0;
+    this.queued = 0;
   }
 
   /** Stops capturing; what was waiting is discarded (not counted as dropped). */
@@ -69,28 +78,36 @@ export class TraceMic {
     this.started = false;
   }
 
-  /** Fills `into` (blocking up to timeoutMs of virtual time); returns the samples read. Not running: -1. */
+  /** Fills `into` as port_mic_read does; returns the samples read. Not running: -1. */
   read(into: Int16Array, timeoutMs: number): number {
     if (!this.started) return -1;
-    this.settle();
-    const rate = this.trace.sampleRate;
-    const want = into.length;
-    let got = Math.min(want, this.capturedBy(this.clock.now) - this.next);
-    if (got < want && timeoutMs > 0) {
-      // The reader drains the buffers as samples arrive, so nothing overflows while it waits.
-      const full = ((this.next + want) * 1000) / rate;
-      const fills = full <= this.clock.now + timeoutMs;
-      const until = fills ? Math.max(this.clock.now, full) : this.clock.now + timeoutMs;
-      this.stats.blockedMs += until - this.clock.now;
-      this.clock.now = until;
-      got = fills ? want : Math.min(want, this.capturedBy(until) - this.next);
-    }
     const samples = this.trace.samples;
-    for (let k = 0; k < got; k++) {
-      const i = this.next + k;
-      into[k] = i < samples.length ? samples[i] : 0;
+    let got = 0;
+    while (got < into.length) {
+      if (this.held >= 0 && this.offset < I2S_DMA_FRAME_NUM) {
+        const n = Math.min(I2S_DMA_FRAME_NUM - this.offset, into.length - got);
+        const first = this.origin + this.held * I2S_DMA_FRAME_NUM + this.offset;
+        for (let k = 0; k < n; k++) into[got + k] = first + k < samples.length ? samples[first + k] : 0;
+        this.offset += n;
+        got += n;
+        continue;
+      }
+      this.settle();
+      if (this.queued < this.completed(this.clock.now)) {
+        this.held = this.queued++;
+        this.offset = 0;
+        continue;
+      }
+      // Nothing queued: wait for the next buffer to complete, at most timeoutMs.
+      const next = this.completesAt(this.completed(this.clock.now));
+      if (next - this.clock.now > timeoutMs) {
+        this.stats.blockedMs += timeoutMs;
+        this.clock.now += timeoutMs;
+        break;
+      }
+      this.stats.blockedMs += next - this.clock.now;
+      this.clock.now = next;
     }
-    this.next += got;
     this.stats.delivered += got;
     return got;
   }
@@ -105,13 +122,23 @@ export class TraceMic {
     return Math.floor((t * this.trace.sampleRate) / 1000 + 1e-6);
   }
 
-  /** Drops what the DMA buffers could not hold, oldest first. */
+  /** DMA buffers completed since start() by time t. */
+  private completed(t: number): number {
+    return Math.floor((this.capturedBy(t) - this.origin) / I2S_DMA_FRAME_NUM);
+  }
+
+  /** When buffer k completes (its last sample is captured). */
+  private completesAt(k: number): number {
+    return ((this.origin + (k + 1) * I2S_DMA_FRAME_NUM) * 1000) / this.trace.sampleRate;
+  }
+
+  /** Applies the overruns since the last look: the queue keeps the newest I2S_DMA_DESC_NUM - 1 buffers. */
   private settle(): void {
     if (!this.started) return;
-    const waiting = this.capturedBy(this.clock.now) - this.next;
-    if (waiting > MIC_BUFFER_SAMPLES) {
-      this.stats.dropped += waiting - MIC_BUFFER_SAMPLES;
-      this.next += waiting - MIC_BUFFER_SAMPLES;
+    const keep = this.completed(this.clock.now) - (I2S_DMA_DESC_NUM - 1);
+    if (this.queued < keep) {
+      this.stats.dropped += (keep - this.queued) * I2S_DMA_FRAME_NUM;
+      this.queued = keep;
     }
   }
 }

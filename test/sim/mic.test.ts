@@ -54,18 +54,22 @@ describe('the microphone delivers the trace', () => {
     expect(b.errors).toEqual([]);
   });
 
-  it('sample i is there from (i + 1) / rate on, and what came before start() is not delivered', () => {
+  it('audio arrives in 240-sample DMA buffers, each readable once its last sample is captured; nothing from before start()', () => {
     const { b } = board();
     b.evaluate('var buf = new Int16Array(4000)');
     b.advance(500);
     b.evaluate('mic.start(16000)');
     expect(b.evaluate('mic.read(buf, 0)')).toBe(0);
-    b.advance(0.0625); // one sample period
-    expect(b.evaluate('mic.read(buf, 0)')).toBe(1);
-    expect(b.evaluate('buf[0]')).toBe(YES[8000]);
+    b.advance(15 - 0.0625); // one sample short of the first buffer
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(0);
+    b.advance(0.0625);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(240);
+    expect(numbers(b, 'buf.subarray(0, 240)')).toEqual(Array.from(YES.subarray(8000, 8240)));
     b.advance(10);
-    expect(b.evaluate('mic.read(buf, 0)')).toBe(160);
-    expect(numbers(b, 'buf.subarray(0, 160)')).toEqual(Array.from(YES.subarray(8001, 8161)));
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(0);
+    b.advance(5);
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(240);
+    expect(numbers(b, 'buf.subarray(0, 240)')).toEqual(Array.from(YES.subarray(8240, 8480)));
   });
 
   it('has no microphone without an audio trace', () => {
@@ -75,42 +79,50 @@ describe('the microphone delivers the trace', () => {
 });
 
 describe('blocking reads in virtual time', () => {
-  it('a read that cannot fill its array waits exactly until it can', () => {
+  it('a read that cannot fill its array waits exactly until the buffer that fills it completes', () => {
     const { b } = board();
     b.evaluate('var buf = new Int16Array(3200)');
     b.advance(100);
     b.evaluate('mic.start(16000)');
     expect(b.evaluate('mic.read(buf, 1000)')).toBe(3200);
-    expect(b.clock.now).toBe(300); // 3200 samples at 16 kHz from 100 ms
+    expect(b.clock.now).toBe(310); // 3200 samples need 14 buffers of 240: 14 x 15 ms from 100 ms
     expect(numbers(b, 'buf')).toEqual(Array.from(YES.subarray(1600, 4800)));
-    expect(b.micStats()).toEqual({ delivered: 3200, dropped: 0, blockedMs: 200 });
+    expect(b.micStats()).toEqual({ delivered: 3200, dropped: 0, blockedMs: 210 });
+    // The rest of the 14th buffer is there at once.
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(160);
+    expect(numbers(b, 'buf.subarray(0, 160)')).toEqual(Array.from(YES.subarray(4800, 4960)));
   });
 
-  it('a read that times out returns what arrived; timeout 0 never waits', () => {
+  it('the timeout bounds each wait for the next buffer, not the whole read; timeout 0 never waits', () => {
     const { b } = board();
     b.evaluate('var buf = new Int16Array(3200); mic.start(16000)');
-    expect(b.evaluate('mic.read(buf, 50)')).toBe(800);
-    expect(b.clock.now).toBe(50);
-    expect(numbers(b, 'buf.subarray(0, 800)')).toEqual(Array.from(YES.subarray(0, 800)));
+    // Buffers keep coming every 15 ms, within 50 ms each: the read fills its array, 210 ms in all.
+    expect(b.evaluate('mic.read(buf, 50)')).toBe(3200);
+    expect(b.clock.now).toBe(210);
+    // 160 samples left in the buffer held, then the next one is 15 ms away: a 10 ms timeout gives up.
+    expect(b.evaluate('mic.read(buf, 10)')).toBe(160);
+    expect(b.clock.now).toBe(220);
     expect(b.evaluate('mic.read(buf, 0)')).toBe(0);
-    expect(b.clock.now).toBe(50);
+    expect(b.clock.now).toBe(220);
     b.advance(5);
-    expect(b.evaluate('mic.read(buf, 0)')).toBe(80);
-    expect(b.clock.now).toBe(55);
-    expect(b.micStats()).toEqual({ delivered: 880, dropped: 0, blockedMs: 50 });
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(240);
+    expect(b.clock.now).toBe(225);
+    expect(numbers(b, 'buf.subarray(0, 240)')).toEqual(Array.from(YES.subarray(3360, 3600)));
+    expect(b.micStats()).toEqual({ delivered: 3600, dropped: 0, blockedMs: 220 });
   });
 
   const ramp = Int16Array.from({ length: 44100 }, (_, i) => i % 32768);
   const RAMP: AudioTrace = { kind: 'audio', sampleRate: 44100, samples: ramp };
 
-  it('at 44.1 kHz a sample is there exactly at its time despite rounding', () => {
+  it('at 44.1 kHz a buffer is there exactly at its time despite rounding', () => {
     const { b } = board(RAMP);
-    // 13000 / 44100 * 44100 / 1000 is 12.999999999999998 in floating point: still 13 samples.
-    b.evaluate('var buf = new Int16Array(13); mic.start(44100)');
-    b.advance(13000 / 44100);
-    expect([b.evaluate('mic.read(buf, 0)'), b.evaluate('mic.read(buf, 0)')]).toEqual([13, 0]);
-    expect([b.evaluate('mic.read(buf, 1000)'), b.evaluate('mic.read(buf, 0)')]).toEqual([13, 0]);
-    expect(numbers(b, 'buf')).toEqual(Array.from(ramp.subarray(13, 26)));
+    // 240000 / 44100 ms, times 44100 / 1000, is not exactly 240 in floating point: still a whole buffer.
+    b.evaluate('var buf = new Int16Array(240); mic.start(44100)');
+    b.advance(240000 / 44100);
+    expect([b.evaluate('mic.read(buf, 0)'), b.evaluate('mic.read(buf, 0)')]).toEqual([240, 0]);
+    expect([b.evaluate('mic.read(buf, 1000)'), b.evaluate('mic.read(buf, 0)')]).toEqual([240, 0]);
+    expect(b.clock.now).toBe(480000 / 44100);
+    expect(numbers(b, 'buf')).toEqual(Array.from(ramp.subarray(240, 480)));
   });
 
   it('at 44.1 kHz reads of any size, blocking or not, neither lose nor repeat a sample', () => {
@@ -142,35 +154,38 @@ describe('blocking reads in virtual time', () => {
       }, 50);
     `);
     b.advance(120);
-    // The read at 50 ms waits for 4000 samples (250 ms): the ticks due at 100, 150 and 200 ms collapse into one at 250.
-    expect(lines).toEqual(['50: tick', '250: read 4000', '250: tick']);
-    expect(b.clock.now).toBe(250);
+    // The read at 50 ms waits for 4000 samples, 17 buffers (255 ms): the ticks due at 100, 150, 200 and 250 ms
+    // collapse into one at 255.
+    expect(lines).toEqual(['50: tick', '255: read 4000', '255: tick']);
+    expect(b.clock.now).toBe(255);
     b.advance(100);
-    expect(lines.slice(3)).toEqual(['300: tick', '350: tick']);
+    expect(lines.slice(3)).toEqual(['305: tick', '355: tick']);
   });
 });
 
-describe('the DMA buffers hold 1200 samples', () => {
-  it('a reader that falls behind loses the oldest samples, counted as dropped', () => {
+describe('the DMA queue holds 5 buffers, 1200 samples', () => {
+  it('a reader that falls behind loses the oldest buffers, counted as dropped', () => {
     expect(MIC_BUFFER_SAMPLES).toBe(1200);
     const { b } = board();
     b.evaluate('var buf = new Int16Array(2000); mic.start(16000)');
-    b.advance(100); // 1600 samples captured, 1200 held
-    expect(b.micStats().dropped).toBe(400);
+    b.advance(100); // 6 buffers completed (1440 samples), the newest 5 queued
+    expect(b.micStats().dropped).toBe(240);
     expect(b.evaluate('mic.read(buf, 0)')).toBe(1200);
-    expect(numbers(b, 'buf.subarray(0, 1200)')).toEqual(Array.from(YES.subarray(400, 1600)));
-    // Reading in time loses nothing more.
+    expect(numbers(b, 'buf.subarray(0, 1200)')).toEqual(Array.from(YES.subarray(240, 1440)));
+    // Reading in time loses nothing more: 4 more buffers by 150 ms.
     b.advance(50);
-    expect(b.evaluate('mic.read(buf, 0)')).toBe(800);
-    expect(b.micStats()).toEqual({ delivered: 2000, dropped: 400, blockedMs: 0 });
+    expect(b.evaluate('mic.read(buf, 0)')).toBe(960);
+    expect(numbers(b, 'buf.subarray(0, 960)')).toEqual(Array.from(YES.subarray(1440, 2400)));
+    expect(b.micStats()).toEqual({ delivered: 2160, dropped: 240, blockedMs: 0 });
   });
 
-  it('a blocking read drains the buffers as samples arrive, so a long read loses nothing', () => {
+  it('a blocking read drains the buffers as they complete, so a long read loses nothing', () => {
     const { b } = board();
     b.evaluate('var buf = new Int16Array(16000); mic.start(16000)');
     expect(b.evaluate('mic.read(buf, 2000)')).toBe(16000);
     expect(numbers(b, 'buf')).toEqual(Array.from(YES));
-    expect(b.micStats()).toEqual({ delivered: 16000, dropped: 0, blockedMs: 1000 });
+    // 16000 samples end inside the 67th buffer, complete at 1005 ms.
+    expect(b.micStats()).toEqual({ delivered: 16000, dropped: 0, blockedMs: 1005 });
   });
 });
 
@@ -180,18 +195,18 @@ describe('start, stop and errors as the firmware glue gives them', () => {
     b.evaluate('var buf = new Int16Array(160); mic.start(16000)');
     b.advance(5);
     b.evaluate('mic.start(16000); mic.start(8000)'); // the running channel stays as it is, whatever the rate
-    b.advance(5);
+    b.advance(10);
     expect(b.evaluate('mic.read(buf, 0)')).toBe(160);
     expect(numbers(b, 'buf')).toEqual(Array.from(YES.subarray(0, 160)));
-    b.advance(10);
+    b.advance(15);
     b.evaluate('mic.stop()');
     expect(thrown(b, 'mic.read(buf, 0)')).toBe('Error: tinysense.sensors.mic.read: the microphone read failed (not started?)');
-    b.advance(100);
-    b.evaluate('mic.start(16000)'); // at 120 ms: sample 1920 is the first captured after it
-    b.advance(10);
+    b.advance(95);
+    b.evaluate('mic.start(16000)'); // at 125 ms: sample 2000 is the first captured after it
+    b.advance(15);
     expect(b.evaluate('mic.read(buf, 0)')).toBe(160);
-    expect(numbers(b, 'buf')).toEqual(Array.from(YES.subarray(1920, 2080)));
-    // The 160 samples waiting at stop() were discarded, not dropped by an overrun.
+    expect(numbers(b, 'buf')).toEqual(Array.from(YES.subarray(2000, 2160)));
+    // The 320 samples waiting at stop() were discarded, not dropped by an overrun.
     expect(b.micStats()).toEqual({ delivered: 320, dropped: 0, blockedMs: 0 });
     b.evaluate('mic.stop(); mic.stop()');
   });
