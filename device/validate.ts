@@ -51,6 +51,19 @@ function isInt(v: number, lo: number, hi: number): boolean {
 
 /** Checks the header, checksum, tables and every op record of `pack`. */
 export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
+  var layout = validateTables(pack, crc32);
+  for (var i = 0; i < layout.records.length; i++) {
+    layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout));
+  }
+  return layout;
+}
+
+/**
+ * What validatePack checks before the op records: header, checksum, tables, tensors and the state
+ * region. The layout lists the records' offsets (from the op table) but none is checked yet and `ops`
+ * is empty: checkRecord() checks one.
+ */
+export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
   if (pack.length < HEADER_BYTES) fail('only ' + pack.length + ' bytes, shorter than the ' + HEADER_BYTES + '-byte header');
   if (u32(pack, H.magic) !== PACK_MAGIC) fail('bad magic (not a tinysense .tsm file)');
   var version = u16(pack, H.version);
@@ -138,12 +151,7 @@ export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
     layout.state = state;
   }
 
-  var recordsEnd = packBytes;
-  for (var i = 0; i < opTable.count; i++) {
-    var rec = u32(pack, opTable.offset + 4 * i);
-    layout.records.push(rec);
-    layout.ops.push(checkRecord(pack, rec, recordsEnd, i, layout));
-  }
+  for (var i = 0; i < opTable.count; i++) layout.records.push(u32(pack, opTable.offset + 4 * i));
   return layout;
 }
 
@@ -151,8 +159,12 @@ function hex(v: number): string {
   return '0x' + (v >>> 0).toString(16);
 }
 
-/** Validates one op record; returns its op code. */
-function checkRecord(b: Uint8Array, rec: number, end: number, index: number, L: PackLayout): number {
+/**
+ * Validates the op record at byte `rec` of `b` (records end by byte `end`) against the constants, arena
+ * size and state region of `L`; returns its op code. `index` only names the record in messages.
+ * The JerryScript glue runs the same rules in C before every invoke (tinysense_record_check.c).
+ */
+export function checkRecord(b: Uint8Array, rec: number, end: number, index: number | string, L: PackLayout): number {
   if (rec % 4 !== 0 || rec < HEADER_BYTES || rec + 8 > end) fail('op ' + index + ': record offset ' + rec + ' outside the pack');
   var op = i32(b, rec);
   var words = i32(b, rec + 4);
