@@ -214,11 +214,17 @@ static void offset8(checker *c, int32_t field, const char *what) {
 #define VIEW_STEP FIELD(ts_view, step)
 #define VIEW_START FIELD(ts_view, start)
 
-/* The furthest elements the (summed) views reach, checked against `elements`;
- * returns the element count of the walk (0 when a dim is 0), -1 after failing. */
-static int64_t view_reach(checker *c, const int32_t *views, int nviews, int64_t elements, const char *what) {
-  int64_t lo = 0, hi = 0, count = 1;
-  int v, k;
+/*
+ * validate.ts viewSpan(): checks the (summed) views of a record and gives how
+ * many elements they walk (*count) and how many elements the buffer they read
+ * must hold (*span: the highest element reached plus one, at least 0). Every
+ * dim must be >= 0; a walk of no elements (a dim of 0) skips the element-count
+ * and lowest-element checks but still has its span checked by the operand.
+ * Returns 0 after failing.
+ */
+static int view_span(checker *c, const int32_t *views, int nviews, const char *what, int64_t *count, int64_t *span) {
+  int64_t lo = 0, hi = 0, n = 1;
+  int v, k, empty = 0;
   for (v = 0; v < nviews; v++) {
     int32_t base = views[v];
     lo = sat_add(lo, f(c, base + VIEW_START));
@@ -228,37 +234,27 @@ static int64_t view_reach(checker *c, const int32_t *views, int nviews, int64_t 
       int64_t s = f(c, base + VIEW_STEP + k);
       if (d < 0) {
         bad_value(c, what, d);
-        return -1;
+        return 0;
       }
-      count = sat_mul(count, d);
-      if (d == 0) return 0;
+      n = sat_mul(n, d);
+      if (d == 0) empty = 1;
       if (s >= 0) hi = sat_add(hi, sat_mul(s, d - 1));
       else lo = sat_add(lo, sat_mul(s, d - 1));
     }
   }
-  if (count > INT32_MAX_) {
-    bad(c, "a view walks more than 2^31-1 elements");
-    return -1;
-  }
-  if (lo < 0 || hi >= elements) {
-    bad(c, "a view reaches outside its tensor");
-    return -1;
-  }
-  return count;
-}
-
-/* The highest element index the summed views reach (validate.ts maxReach). */
-static int64_t max_reach(const checker *c, const int32_t *views, int nviews) {
-  int64_t hi = 0;
-  int v, k;
-  for (v = 0; v < nviews; v++) {
-    hi = sat_add(hi, f(c, views[v] + VIEW_START));
-    for (k = 0; k < TS_MAX_DIMS; k++) {
-      int64_t s = f(c, views[v] + VIEW_STEP + k);
-      if (s > 0) hi = sat_add(hi, sat_mul(s, (int64_t)f(c, views[v] + VIEW_DIMS + k) - 1));
+  if (!empty) {
+    if (n > INT32_MAX_) {
+      bad(c, "a view walks more than 2^31-1 elements");
+      return 0;
+    }
+    if (lo < 0) {
+      bad(c, "a view reaches outside its tensor");
+      return 0;
     }
   }
-  return hi;
+  *count = n;
+  *span = hi + 1 > 0 ? hi + 1 : 0;
+  return 1;
 }
 
 static int64_t elem_size(checker *c, int32_t v) {
@@ -386,7 +382,7 @@ static void check_binary(checker *c, int32_t op) {
   int32_t v1 = add ? FIELD(ts_add_record, input1_view) : FIELD(ts_mul_record, input1_view);
   int32_t v2 = add ? FIELD(ts_add_record, input2_view) : FIELD(ts_mul_record, input2_view);
   int32_t P = add ? FIELD(ts_add_record, params) : FIELD(ts_mul_record, params);
-  int64_t s[TS_MAX_DIMS], n, r1, r2;
+  int64_t s[TS_MAX_DIMS], n, count, span1, span2;
   int in1_pack, in2_pack, k;
   for (k = 0; k < TS_MAX_DIMS; k++) s[k] = dim(c, shape + k, "an output dim");
   if (c->failed) return;
@@ -400,12 +396,11 @@ static void check_binary(checker *c, int32_t op) {
   in1_pack = flag(c, FIELD(ts_add_record, input1_in_pack), "input 1 in-pack flag");
   in2_pack = flag(c, FIELD(ts_add_record, input2_in_pack), "input 2 in-pack flag");
   if (c->failed) return;
-  r1 = view_reach(c, &v1, 1, INT32_MAX_, "input 1 view dim");
-  if (c->failed) return;
-  operand(c, FIELD(ts_add_record, input1), in1_pack, r1 ? max_reach(c, &v1, 1) + 1 : 0, 1, "input 1");
-  r2 = view_reach(c, &v2, 1, INT32_MAX_, "input 2 view dim");
-  if (c->failed) return;
-  operand(c, FIELD(ts_add_record, input2), in2_pack, r2 ? max_reach(c, &v2, 1) + 1 : 0, 1, "input 2");
+  /* The view spans give the smallest buffer each input can be. */
+  if (!view_span(c, &v1, 1, "input 1 view dim", &count, &span1)) return;
+  operand(c, FIELD(ts_add_record, input1), in1_pack, span1, 1, "input 1");
+  if (!view_span(c, &v2, 1, "input 2 view dim", &count, &span2)) return;
+  operand(c, FIELD(ts_add_record, input2), in2_pack, span2, 1, "input 2");
   arena(c, FIELD(ts_add_record, output), n, 1, "output");
   if (add) {
     activation(c, P + FIELD(ts_add_params, activation), -128, 127);
@@ -429,19 +424,17 @@ static void check_mean(checker *c) {
   int32_t outer = FIELD(ts_mean_record, outer), inner = FIELD(ts_mean_record, inner);
   int32_t both[2];
   int32_t P = FIELD(ts_mean_record, params);
-  int64_t out_count, count;
+  int64_t out_count, count, span;
   both[0] = outer;
   both[1] = inner;
-  out_count = view_reach(c, &outer, 1, INT32_MAX_, "outer view dim");
-  count = view_reach(c, &inner, 1, INT32_MAX_, "inner view dim");
-  if (c->failed) return;
+  if (!view_span(c, &outer, 1, "outer view dim", &out_count, &span)) return;
+  if (!view_span(c, &inner, 1, "inner view dim", &count, &span)) return;
   if (f(c, P + FIELD(ts_mean_params, count)) != count || count < 1) {
     bad(c, "count is not the number of reduced elements");
     return;
   }
-  view_reach(c, both, 2, INT32_MAX_, "reduction view dim");
-  if (c->failed) return;
-  arena(c, FIELD(ts_mean_record, input), max_reach(c, both, 2) + 1, 1, "input");
+  if (!view_span(c, both, 2, "reduction view dim", &count, &span)) return;
+  arena(c, FIELD(ts_mean_record, input), span, 1, "input");
   arena(c, FIELD(ts_mean_record, output), out_count, 1, "output");
   offset8(c, P + FIELD(ts_mean_params, input_zero_point), "input zero point");
   offset8(c, P + FIELD(ts_mean_params, output_zero_point), "output zero point");
@@ -451,14 +444,13 @@ static void check_mean(checker *c) {
 static void check_gather(checker *c) {
   int32_t view = FIELD(ts_gather_record, view);
   int64_t elem = elem_size(c, f(c, FIELD(ts_gather_record, elem_size)));
-  int64_t elements;
+  int64_t elements, span;
   int in_pack;
   if (c->failed) return;
-  elements = view_reach(c, &view, 1, INT32_MAX_, "view dim");
+  if (!view_span(c, &view, 1, "view dim", &elements, &span)) return;
   in_pack = flag(c, FIELD(ts_gather_record, input_in_pack), "input in-pack flag");
   if (c->failed) return;
-  operand(c, FIELD(ts_gather_record, input), in_pack, sat_mul(elem, max_reach(c, &view, 1) + 1), (int32_t)elem,
-          "input");
+  operand(c, FIELD(ts_gather_record, input), in_pack, sat_mul(elem, span), (int32_t)elem, "input");
   arena(c, FIELD(ts_gather_record, output), elem * elements, (int32_t)elem, "output");
 }
 

@@ -3,72 +3,22 @@
 // on a fake JerryScript (test/jerryscript/fake_jerry.c, a test double), its per-record check agrees
 // with device/validate.ts, and, when the kernels build, invoke through the glue is bit-exact with
 // ts_invoke called directly.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../host/paths.js';
 import { validatePack } from '../../device/validate.js';
-import { u32 } from '../../device/pack.js';
+import { ADD, GATHER, Layout, MAX_DIMS, MEAN, MUL, VIEW } from '../../device/records.js';
+import { CheckCase, GLUE, GLUE_SOURCES, INCLUDE, ROOT, buildHarness, compareChecks, crc, has, run, withWord, wordAt } from './glue-harness.js';
 import { ARENA_BYTES, OUT, buildPack } from './packs.js';
 
-const ROOT = PACKAGE_ROOT;
-const GLUE = join(ROOT, 'kernels-c', 'jerryscript');
-const INCLUDE = join(ROOT, 'kernels-c', 'include');
-const HERE = join(ROOT, 'test', 'jerryscript');
-const KERNEL_SRC = join(ROOT, 'kernels-c', 'src');
-const GLUE_SOURCES = [join(GLUE, 'tinysense_jerry.c'), join(GLUE, 'tinysense_record_check.c'), join(GLUE, 'tinysense_timers.c')];
 const STRICT = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic'];
 const work = mkdtempSync(join(tmpdir(), 'tinysense-jerry-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function has(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-}
-
-function run(cmd: string, args: string[]): { status: number; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return { status: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
-
 function compileOk(cmd: string, args: string[]): void {
   const r = run(cmd, args);
   expect(r.status, `${cmd} ${args.join(' ')}\n${r.out}`).toBe(0);
-}
-
-const kernelSources = existsSync(KERNEL_SRC)
-  ? readdirSync(KERNEL_SRC).filter((f) => f.endsWith('.c')).sort().map((f) => join(KERNEL_SRC, f))
-  : [];
-
-/** Links the harness with the stub kernels, or with the real ones; undefined when they do not build. */
-function buildHarness(real: boolean): { exe?: string; why?: string } {
-  const exe = join(work, real ? 'harness-real' : 'harness-stub');
-  const sanitize = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all'];
-  let kernels = [join(HERE, 'stub_kernels.c')];
-  if (real) {
-    if (kernelSources.length === 0) return { why: 'kernels-c/src has no C sources yet' };
-    // The kernels are another component: their own flags (C99, no -Werror), objects linked in.
-    kernels = [];
-    for (const src of kernelSources) {
-      const o = join(work, `kernel-${kernels.length}.o`);
-      const k = run('gcc', ['-std=c99', '-O1', '-g', ...sanitize, '-ffp-contract=off', `-I${INCLUDE}`, '-c', src, '-o', o]);
-      if (k.status !== 0) return { why: `kernels-c/src does not compile yet:\n${k.out.slice(0, 2000)}` };
-      kernels.push(o);
-    }
-  }
-  const r = run('gcc', [
-    '-std=c11', '-g', '-O1', '-Wall', '-Wextra', '-Werror', ...sanitize,
-    '-DTINYSENSE_JERRY_V3_DECLS', ...(real ? [] : ['-DSTUB_KERNELS']),
-    `-I${GLUE}`, `-I${INCLUDE}`, `-I${HERE}`,
-    join(HERE, 'harness.c'), join(HERE, 'fake_jerry.c'), ...GLUE_SOURCES, ...kernels,
-    '-Wl,--wrap=ts_invoke', '-o', exe,
-  ]);
-  if (r.status !== 0) {
-    if (real) return { why: `kernels-c/src does not compile with the harness yet:\n${r.out.slice(0, 2000)}` };
-    throw new Error(`harness build failed:\n${r.out}`);
-  }
-  return { exe };
 }
 
 describe('JerryScript glue: compiles against the JerryScript v3 API', () => {
@@ -116,7 +66,7 @@ describe('JerryScript glue: natives on a fake JerryScript (C harness)', () => {
 
   beforeAll(() => {
     writeFileSync(packPath, built.pack);
-    stub = buildHarness(false).exe!;
+    stub = buildHarness(work, false).exe!;
   });
 
   it('the hand-built pack passes device/validate.ts (one record of every op)', () => {
@@ -136,70 +86,81 @@ describe('JerryScript glue: natives on a fake JerryScript (C harness)', () => {
   });
 
   it('the C record check accepts and rejects exactly what device/validate.ts does', () => {
-    const cases: { pack: Uint8Array; record: number }[] = [];
-    const interesting = (v: number) => [v + 1, v - 1, -v, 0, -1, 1, 2 * v + 1, 4096, 2047, 0x7fffffff, -0x80000000, 0x10000, built.constOffset, built.pack.length];
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed;
-    };
-    built.records.forEach((rec, i) => {
-      const end = i + 1 < built.records.length ? built.records[i + 1] : built.constOffset;
-      for (let at = rec + 4; at < end; at += 4) {
-        const original = new DataView(built.pack.buffer).getInt32(at, true);
-        const values = interesting(original).concat([random() | 0, (random() % 9000) - 100]);
-        for (const v of values) {
-          if ((v | 0) === original) continue;
-          const pack = built.pack.slice();
-          new DataView(pack.buffer).setInt32(at, v | 0, true);
-          cases.push({ pack, record: rec });
-        }
-      }
-    });
-    const file = join(work, 'cases.bin');
-    const chunks: Uint8Array[] = [];
-    const head = new Uint8Array(4);
-    new DataView(head.buffer).setUint32(0, cases.length, true);
-    chunks.push(head);
-    for (const c of cases) {
-      const h = new Uint8Array(12);
-      const dv = new DataView(h.buffer);
-      dv.setUint32(0, c.pack.length, true);
-      dv.setUint32(4, c.record, true);
-      dv.setUint32(8, ARENA_BYTES, true);
-      const padded = new Uint8Array(Math.ceil(c.pack.length / 4) * 4);
-      padded.set(c.pack);
-      chunks.push(h, padded);
-    }
-    writeFileSync(file, Buffer.concat(chunks));
-    const r = run(stub, ['check', file]);
-    expect(r.status, r.out).toBe(0);
-    const verdicts = r.out.trim().split('\n');
-    expect(verdicts.length).toBe(cases.length);
-    const mismatches: string[] = [];
-    let rejected = 0;
-    cases.forEach((c, k) => {
-      let ts = 'ok';
-      try {
-        // The CRC is not what this compares: hand back the stored one.
-        validatePack(c.pack, () => u32(c.pack, 12));
-      } catch (e) {
-        ts = `reject ${(e as Error).message}`;
-      }
-      const cSays = verdicts[k].startsWith('ok') ? 'ok' : 'reject';
-      if (cSays === 'reject') rejected++;
-      if (cSays !== (ts === 'ok' ? 'ok' : 'reject')) {
-        mismatches.push(`record ${c.record}: C ${verdicts[k]} / TS ${ts}`);
-      }
-    });
+    const ends = built.records.map((_, i) => (i + 1 < built.records.length ? built.records[i + 1] : built.constOffset));
+    const cases = wordMutations(built.pack, built.records, ends, ARENA_BYTES, [built.constOffset, built.pack.length]);
+    const { mismatches, rejected } = compareChecks(stub, work, 'handmade-words', cases);
     expect(mismatches.slice(0, 20), `${mismatches.length} of ${cases.length} disagree`).toEqual([]);
     expect(cases.length).toBeGreaterThan(5000);
     expect(rejected).toBeGreaterThan(cases.length / 3);
   });
+
+  it('empty views (a dim of 0) still need a non-negative span inside the tensor, as validate.ts\'s viewSpan() says', () => {
+    const targets: { pack: Uint8Array; rec: number; arena: number; sets: number[][] }[] = [];
+    const binarySets = (B: Layout) =>
+      Array.from({ length: MAX_DIMS }, (_, k) => [B.outputShape + k, B.view1 + VIEW.dims + k, B.view2 + VIEW.dims + k]);
+    const viewSets = (...bases: number[]) => bases.flatMap((b) => Array.from({ length: MAX_DIMS }, (_, k) => [b + VIEW.dims + k]));
+    built.names.forEach((name, i) => {
+      const sets = name === 'ADD' ? binarySets(ADD) : name === 'MUL' ? binarySets(MUL) : name === 'MEAN' ? viewSets(MEAN.outer) : name === 'GATHER_VIEW' ? viewSets(GATHER.view) : [];
+      if (sets.length) targets.push({ pack: built.pack, rec: built.records[i], arena: ARENA_BYTES, sets });
+    });
+    const random = prngInts(11);
+    const cases: CheckCase[] = [];
+    for (const t of targets) {
+      const words = wordAt(t.pack, t.rec + 4);
+      for (const set of t.sets) {
+        let empty = t.pack;
+        for (const field of set) empty = withWord(empty, t.rec + 4 * field, 0);
+        cases.push({ pack: empty, record: t.rec, arena: t.arena, ts: 'pack' });
+        // A second word: a start or step far out, an operand moved, a flag flipped...
+        for (let w = 2; w < words; w++) {
+          if (set.includes(w)) continue;
+          const original = wordAt(empty, t.rec + 4 * w);
+          const values = [original + 8, -1, 0x40000000, t.arena + 64, -original - 4];
+          for (const v of [values[random() % values.length], values[random() % values.length]]) {
+            if ((v | 0) !== original) cases.push({ pack: withWord(empty, t.rec + 4 * w, v), record: t.rec, arena: t.arena, ts: 'pack' });
+          }
+        }
+      }
+    }
+    const { mismatches, rejected } = compareChecks(stub, work, 'empty-views', cases);
+    expect(mismatches.slice(0, 20), `${mismatches.length} of ${cases.length} disagree`).toEqual([]);
+    expect(cases.length).toBeGreaterThan(1500);
+    expect(rejected).toBeGreaterThan(cases.length / 4);
+    expect(cases.length - rejected).toBeGreaterThan(cases.length / 10);
+  });
 });
 
+/** A deterministic sequence of unsigned 32-bit integers (the LCG the first mutation test has always used). */
+function prngInts(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed;
+  };
+}
+
+/**
+ * Every word of every record after its op code (records[i] up to ends[i]), set in turn to boundary values,
+ * values derived from the original, `extra` (offsets that matter for this pack) and two pseudo-random ones.
+ */
+function wordMutations(pack: Uint8Array, records: number[], ends: number[], arena: number, extra: number[]): CheckCase[] {
+  const cases: CheckCase[] = [];
+  const interesting = (v: number) => [v + 1, v - 1, -v, 0, -1, 1, 2 * v + 1, 4096, 2047, 0x7fffffff, -0x80000000, 0x10000, ...extra];
+  const random = prngInts(7);
+  records.forEach((rec, i) => {
+    for (let at = rec + 4; at < ends[i]; at += 4) {
+      const original = wordAt(pack, at);
+      const values = interesting(original).concat([random() | 0, (random() % 9000) - 100]);
+      for (const v of values) {
+        if ((v | 0) === original) continue;
+        cases.push({ pack: withWord(pack, at, v), record: rec, arena, ts: 'pack' });
+      }
+    }
+  });
+  return cases;
+}
+
 describe('JerryScript glue: bit-exact with ts_invoke (real kernels)', () => {
-  const real = buildHarness(true);
+  const real = buildHarness(work, true);
 
   it('every op of the hand-built pack: tinysense.invoke == ts_invoke, byte for byte', (ctx) => {
     if (!real.exe) {
@@ -258,11 +219,3 @@ describe('JerryScript glue: bit-exact with ts_invoke (real kernels)', () => {
   });
 });
 
-function crc(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) {
-    c ^= data[i];
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return ~c >>> 0;
-}
