@@ -78,6 +78,9 @@ typedef struct {
   const uint8_t *pack;
   const int32_t *w; /* the record's words */
   int64_t const_lo, const_hi, arena_bytes;
+  /* The pack's state region (header flags bit 0), arena bytes [state_lo, state_hi); has_state 0 without one. */
+  int has_state;
+  int64_t state_lo, state_hi;
   ts_msg *why;
   int failed;
 } checker;
@@ -503,6 +506,197 @@ static void check_copy(checker *c) {
   arena(c, FIELD(ts_copy_record, output), bytes, 1, "output");
 }
 
+/* ---- audio front end (TFLM signal ops), CAST, int32 element-wise ---------- */
+
+/* A little-endian int16 of the pack (signal op constants), validate.ts i16(). */
+static int32_t pack_i16(const checker *c, int64_t at) {
+  const uint8_t *b = c->pack + at;
+  return (int32_t)(int16_t)(uint16_t)((uint32_t)b[0] | ((uint32_t)b[1] << 8));
+}
+
+static void check_signal_window(checker *c) {
+  int64_t n = dim(c, FIELD(ts_signal_window_record, size), "size");
+  int64_t window = positive(c, FIELD(ts_signal_window_record, window_size), "window size");
+  if (c->failed) return;
+  if (n % window != 0) bad(c, "size is not a multiple of the window size");
+  shift(c, f(c, FIELD(ts_signal_window_record, shift)), 0, 31, "shift");
+  arena(c, FIELD(ts_signal_window_record, input), 2 * n, 2, "input");
+  constant(c, FIELD(ts_signal_window_record, window), 2 * window, 2, "window");
+  arena(c, FIELD(ts_signal_window_record, output), 2 * n, 2, "output");
+}
+
+static void check_signal_fft_auto_scale(checker *c) {
+  int64_t n = dim(c, FIELD(ts_signal_fft_auto_scale_record, size), "size");
+  if (c->failed) return;
+  arena(c, FIELD(ts_signal_fft_auto_scale_record, input), 2 * n, 2, "input");
+  arena(c, FIELD(ts_signal_fft_auto_scale_record, output), 2 * n, 2, "output");
+  arena(c, FIELD(ts_signal_fft_auto_scale_record, scale_bits), 4, 4, "scale bits");
+}
+
+static void check_signal_rfft(checker *c) {
+  int64_t fft = f(c, FIELD(ts_signal_rfft_record, fft_length)), input_length, frames, d[2];
+  if (!in_range(fft, 4, 65536) || (fft & (fft - 1)) != 0) {
+    bad_value(c, "fft length (a power of two from 4 to 65536)", fft);
+    return;
+  }
+  input_length = dim(c, FIELD(ts_signal_rfft_record, input_length), "input length");
+  if (c->failed) return;
+  if (input_length > fft) bad(c, "input length exceeds the fft length");
+  frames = dim(c, FIELD(ts_signal_rfft_record, frames), "frames");
+  if (c->failed) return;
+  d[0] = frames; d[1] = input_length;
+  arena(c, FIELD(ts_signal_rfft_record, input), sat_mul(2, product(c, d, 2)), 2, "input");
+  d[0] = frames; d[1] = fft + 2;
+  arena(c, FIELD(ts_signal_rfft_record, output), sat_mul(2, product(c, d, 2)), 4, "output");
+  constant(c, FIELD(ts_signal_rfft_record, twiddles), 2 * fft, 2, "twiddles");
+  constant(c, FIELD(ts_signal_rfft_record, super_twiddles), fft > 4 ? fft : 4, 2, "super twiddles");
+}
+
+static void check_signal_energy(checker *c) {
+  int64_t start = dim(c, FIELD(ts_signal_energy_record, start), "start");
+  int64_t end = dim(c, FIELD(ts_signal_energy_record, end), "end");
+  if (c->failed) return;
+  if (end < start) bad(c, "end is before start");
+  arena(c, FIELD(ts_signal_energy_record, input), 4 * end, 2, "input");
+  arena(c, FIELD(ts_signal_energy_record, output), 4 * end, 4, "output");
+}
+
+static void check_signal_filter_bank(checker *c) {
+  int64_t channels = dim(c, FIELD(ts_signal_filter_bank_record, num_channels), "channels");
+  int64_t bins = dim(c, FIELD(ts_signal_filter_bank_record, num_bins), "bins");
+  int64_t weights = dim(c, FIELD(ts_signal_filter_bank_record, num_weights), "weights");
+  int64_t ch;
+  if (c->failed) return;
+  arena(c, FIELD(ts_signal_filter_bank_record, input), 4 * bins, 4, "input");
+  arena(c, FIELD(ts_signal_filter_bank_record, output), 8 * channels, 4, "output");
+  constant(c, FIELD(ts_signal_filter_bank_record, weights), 2 * weights, 2, "weights");
+  constant(c, FIELD(ts_signal_filter_bank_record, unweights), 2 * weights, 2, "unweights");
+  constant(c, FIELD(ts_signal_filter_bank_record, freq_starts), 2 * (channels + 1), 2, "channel frequency starts");
+  constant(c, FIELD(ts_signal_filter_bank_record, weight_starts), 2 * (channels + 1), 2, "channel weight starts");
+  constant(c, FIELD(ts_signal_filter_bank_record, widths), 2 * (channels + 1), 2, "channel widths");
+  /* The three tables lie among the constants now: read every channel's reach. */
+  if (c->failed) return;
+  for (ch = 0; ch <= channels; ch++) {
+    int64_t width = pack_i16(c, (int64_t)f(c, FIELD(ts_signal_filter_bank_record, widths)) + 2 * ch);
+    int64_t freq_start = pack_i16(c, (int64_t)f(c, FIELD(ts_signal_filter_bank_record, freq_starts)) + 2 * ch);
+    int64_t weight_start = pack_i16(c, (int64_t)f(c, FIELD(ts_signal_filter_bank_record, weight_starts)) + 2 * ch);
+    if (width < 0 || freq_start < 0 || weight_start < 0 || freq_start + width > bins || weight_start + width > weights) {
+      bad_value(c, "a filter-bank channel reaches outside the input or the weights: channel", ch);
+      return;
+    }
+  }
+}
+
+static void check_signal_filter_bank_sqrt(checker *c) {
+  int64_t n = dim(c, FIELD(ts_signal_filter_bank_sqrt_record, num_channels), "channels");
+  int in_pack = flag(c, FIELD(ts_signal_filter_bank_sqrt_record, scale_bits_in_pack), "scale bits in-pack flag");
+  if (c->failed) return;
+  operand(c, FIELD(ts_signal_filter_bank_sqrt_record, scale_bits), in_pack, 4, 4, "scale bits");
+  /* The kernel refuses scale bits outside [0, 31] at run time (a computed operand). */
+  arena(c, FIELD(ts_signal_filter_bank_sqrt_record, input), 8 * n, 4, "input");
+  arena(c, FIELD(ts_signal_filter_bank_sqrt_record, output), 4 * n, 4, "output");
+}
+
+static void check_signal_spectral_subtraction(checker *c) {
+  static const int32_t coefficients[] = {
+      FIELD(ts_signal_spectral_subtraction_record, params) + FIELD(ts_spectral_subtraction_params, smoothing),
+      FIELD(ts_signal_spectral_subtraction_record, params) + FIELD(ts_spectral_subtraction_params, one_minus_smoothing),
+      FIELD(ts_signal_spectral_subtraction_record, params) + FIELD(ts_spectral_subtraction_params, alternate_smoothing),
+      FIELD(ts_signal_spectral_subtraction_record, params) +
+          FIELD(ts_spectral_subtraction_params, alternate_one_minus_smoothing),
+      FIELD(ts_signal_spectral_subtraction_record, params) + FIELD(ts_spectral_subtraction_params, min_signal_remaining)};
+  int32_t P = FIELD(ts_signal_spectral_subtraction_record, params);
+  int64_t n = dim(c, P + FIELD(ts_spectral_subtraction_params, num_channels), "channels");
+  int64_t noise = f(c, FIELD(ts_signal_spectral_subtraction_record, noise_estimate));
+  size_t k;
+  if (c->failed) return;
+  arena(c, FIELD(ts_signal_spectral_subtraction_record, input), 4 * n, 4, "input");
+  arena(c, FIELD(ts_signal_spectral_subtraction_record, output), 4 * n, 4, "output");
+  arena(c, FIELD(ts_signal_spectral_subtraction_record, noise_estimate), 4 * n, 4, "noise estimate");
+  /* The noise estimate is kept across invokes: it must be the pack's state region, which nothing else uses. */
+  if (!c->has_state || noise < c->state_lo || noise + 4 * n > c->state_hi) {
+    bad(c, "noise estimate lies outside the state region");
+  }
+  for (k = 0; k < sizeof coefficients / sizeof coefficients[0]; k++) {
+    if (!in_range(f(c, coefficients[k]), 0, 65535)) bad_value(c, "smoothing coefficient", f(c, coefficients[k]));
+  }
+  shift(c, f(c, P + FIELD(ts_spectral_subtraction_params, smoothing_bits)), 0, 31, "smoothing bits");
+  shift(c, f(c, P + FIELD(ts_spectral_subtraction_params, spectral_subtraction_bits)), 0, 63,
+        "spectral subtraction bits");
+  flag(c, P + FIELD(ts_spectral_subtraction_params, clamping), "clamping flag");
+}
+
+static void check_signal_pcan(checker *c) {
+  int64_t n = dim(c, FIELD(ts_signal_pcan_record, num_channels), "channels");
+  int64_t lut = dim(c, FIELD(ts_signal_pcan_record, lut_size), "gain LUT size");
+  if (c->failed) return;
+  if (lut < 125) bad_value(c, "gain LUT size (needs 125 values)", lut);
+  shift(c, f(c, FIELD(ts_signal_pcan_record, snr_shift)), 0, 63, "snr shift");
+  arena(c, FIELD(ts_signal_pcan_record, input), 4 * n, 4, "input");
+  arena(c, FIELD(ts_signal_pcan_record, noise_estimate), 4 * n, 4, "noise estimate");
+  constant(c, FIELD(ts_signal_pcan_record, gain_lut), 2 * lut, 2, "gain LUT");
+  arena(c, FIELD(ts_signal_pcan_record, output), 4 * n, 4, "output");
+}
+
+static void check_signal_filter_bank_log(checker *c) {
+  int64_t n = dim(c, FIELD(ts_signal_filter_bank_log_record, num_channels), "channels");
+  int32_t scale = f(c, FIELD(ts_signal_filter_bank_log_record, output_scale));
+  if (c->failed) return;
+  if (!in_range(scale, 0, 65535)) bad_value(c, "output scale", scale);
+  shift(c, f(c, FIELD(ts_signal_filter_bank_log_record, correction_bits)), 0, 31, "correction bits");
+  arena(c, FIELD(ts_signal_filter_bank_log_record, input), 4 * n, 4, "input");
+  arena(c, FIELD(ts_signal_filter_bank_log_record, output), 2 * n, 2, "output");
+}
+
+/* Bytes of a CAST element code: the tensor-table codes plus 6 for uint32; 0 for float32 and unknown codes. */
+static int64_t cast_bytes(int32_t code) {
+  static const int64_t bytes[] = {0, 1, 2, 4, 0, 1, 4};
+  return code >= 1 && code <= 6 ? bytes[code] : 0;
+}
+
+static void check_cast(checker *c) {
+  int64_t n = dim(c, FIELD(ts_cast_record, size), "size");
+  int64_t from = cast_bytes(f(c, FIELD(ts_cast_record, from_type)));
+  int64_t to = cast_bytes(f(c, FIELD(ts_cast_record, to_type)));
+  if (c->failed) return;
+  if (from == 0 || to == 0) {
+    bad(c, "cast between unknown element codes");
+    return;
+  }
+  arena(c, FIELD(ts_cast_record, input), from * n, (int32_t)from, "input");
+  arena(c, FIELD(ts_cast_record, output), to * n, (int32_t)to, "output");
+}
+
+static void check_elementwise_s32(checker *c) {
+  int32_t v1 = FIELD(ts_elementwise_record, input1_view), v2 = FIELD(ts_elementwise_record, input2_view);
+  int32_t shape = FIELD(ts_elementwise_record, output_shape);
+  int32_t act = FIELD(ts_elementwise_record, activation);
+  int64_t s[TS_MAX_DIMS], n, count, span1, span2;
+  int in1_pack, in2_pack, k;
+  for (k = 0; k < TS_MAX_DIMS; k++) s[k] = dim(c, shape + k, "an output dim");
+  if (c->failed) return;
+  n = product(c, s, TS_MAX_DIMS);
+  if (c->failed) return;
+  for (k = 0; k < TS_MAX_DIMS; k++) {
+    if (f(c, v1 + VIEW_DIMS + k) != s[k] || f(c, v2 + VIEW_DIMS + k) != s[k]) {
+      bad(c, "input views do not walk the output shape");
+      return;
+    }
+  }
+  if (!in_range(f(c, FIELD(ts_elementwise_record, kind)), TS_ELEMENTWISE_ADD, TS_ELEMENTWISE_SUB)) {
+    bad_value(c, "element-wise kind", f(c, FIELD(ts_elementwise_record, kind)));
+  }
+  if (f(c, act) > f(c, act + 1)) bad(c, "activation range is empty");
+  in1_pack = flag(c, FIELD(ts_elementwise_record, input1_in_pack), "input 1 in-pack flag");
+  in2_pack = flag(c, FIELD(ts_elementwise_record, input2_in_pack), "input 2 in-pack flag");
+  if (c->failed) return;
+  if (!view_span(c, &v1, 1, "input 1 view dim", &count, &span1)) return;
+  operand(c, FIELD(ts_elementwise_record, input1), in1_pack, sat_mul(4, span1), 4, "input 1");
+  if (!view_span(c, &v2, 1, "input 2 view dim", &count, &span2)) return;
+  operand(c, FIELD(ts_elementwise_record, input2), in2_pack, sat_mul(4, span2), 4, "input 2");
+  arena(c, FIELD(ts_elementwise_record, output), 4 * n, 4, "output");
+}
+
 static int32_t expected_words(int32_t op) {
   switch (op) {
     case TS_OP_CONV_2D: return WORDS(ts_conv_record);
@@ -524,6 +718,17 @@ static int32_t expected_words(int32_t op) {
     case TS_OP_PAD: return WORDS(ts_pad_record);
     case TS_OP_CONCATENATION: return WORDS(ts_concat_record);
     case TS_OP_COPY: return WORDS(ts_copy_record);
+    case TS_OP_SIGNAL_WINDOW: return WORDS(ts_signal_window_record);
+    case TS_OP_SIGNAL_FFT_AUTO_SCALE: return WORDS(ts_signal_fft_auto_scale_record);
+    case TS_OP_SIGNAL_RFFT: return WORDS(ts_signal_rfft_record);
+    case TS_OP_SIGNAL_ENERGY: return WORDS(ts_signal_energy_record);
+    case TS_OP_SIGNAL_FILTER_BANK: return WORDS(ts_signal_filter_bank_record);
+    case TS_OP_SIGNAL_FILTER_BANK_SQRT: return WORDS(ts_signal_filter_bank_sqrt_record);
+    case TS_OP_SIGNAL_SPECTRAL_SUBTRACTION: return WORDS(ts_signal_spectral_subtraction_record);
+    case TS_OP_SIGNAL_PCAN: return WORDS(ts_signal_pcan_record);
+    case TS_OP_SIGNAL_FILTER_BANK_LOG: return WORDS(ts_signal_filter_bank_log_record);
+    case TS_OP_CAST: return WORDS(ts_cast_record);
+    case TS_OP_ELEMENTWISE_S32: return WORDS(ts_elementwise_record);
     default: return -1;
   }
 }
@@ -535,8 +740,10 @@ static uint32_t u32_at(const uint8_t *b, uint32_t at) {
 int32_t ts_check_record(const uint8_t *pack, uint32_t pack_bytes, uint32_t record, uint32_t arena_bytes,
                         ts_msg *why) {
   checker c;
-  uint32_t declared, const_offset, const_bytes;
+  uint32_t declared, const_offset, const_bytes, flags;
   int32_t op, words, expected;
+  int has_state = 0;
+  int64_t state_lo = 0, state_hi = 0;
 
   ts_msg_str(why, "op record at ");
   ts_msg_int(why, record);
@@ -569,6 +776,39 @@ int32_t ts_check_record(const uint8_t *pack, uint32_t pack_bytes, uint32_t recor
     ts_msg_str(why, "the pack's constants lie outside it");
     return -1;
   }
+  /* Flags: bit 0 says the last tensor-table entry is the state region (docs/model-pack.md), as
+   * validate.ts reads it: uint8 [bytes] in the arena, after the inputs' and outputs' entries. */
+  flags = u32_at(pack, 20);
+  if ((flags & ~1u) != 0) {
+    ts_msg_str(why, "the pack has unknown flags");
+    return -1;
+  }
+  if (flags & 1u) {
+    uint32_t tensors = u32_at(pack, 32), table = u32_at(pack, 36), entry;
+    uint64_t listed = (uint64_t)u32_at(pack, 40) + u32_at(pack, 48);
+    int32_t state_at, state_bytes;
+    if (table % 4 != 0 || table < 64 || (uint64_t)table + 44u * (uint64_t)tensors > declared) {
+      ts_msg_str(why, "the pack's tensor table lies outside it");
+      return -1;
+    }
+    if (tensors == 0 || (uint64_t)tensors - 1 < listed) {
+      ts_msg_str(why, "the pack's tensor table has no entry for its state region");
+      return -1;
+    }
+    entry = table + 44u * (tensors - 1);
+    state_at = (int32_t)u32_at(pack, entry + 4);
+    state_bytes = (int32_t)u32_at(pack, entry + 8);
+    /* type uint8 (5), rank 1, in the arena, dims[0] == bytes, inside the arena the header declares. */
+    if (pack[entry] != 5 || pack[entry + 1] != 1 || pack[entry + 2] != 0 || state_at < 0 || state_bytes < 0 ||
+        (int32_t)u32_at(pack, entry + 20) != state_bytes || u32_at(pack, 16) > 2147483647u ||
+        (int64_t)state_at + state_bytes > (int64_t)u32_at(pack, 16)) {
+      ts_msg_str(why, "the pack's state region is not uint8 [bytes] inside the arena");
+      return -1;
+    }
+    state_lo = state_at;
+    state_hi = (int64_t)state_at + state_bytes;
+    has_state = 1;
+  }
   if (record % 4 != 0 || record < 64 || (uint64_t)record + 8 > declared) {
     ts_msg_str(why, "the offset is not 4-aligned inside the pack");
     return -1;
@@ -579,6 +819,9 @@ int32_t ts_check_record(const uint8_t *pack, uint32_t pack_bytes, uint32_t recor
   c.const_lo = const_offset;
   c.const_hi = (int64_t)const_offset + const_bytes;
   c.arena_bytes = arena_bytes;
+  c.has_state = has_state;
+  c.state_lo = state_lo;
+  c.state_hi = state_hi;
   c.why = why;
   c.failed = 0;
 
@@ -699,6 +942,39 @@ int32_t ts_check_record(const uint8_t *pack, uint32_t pack_bytes, uint32_t recor
       break;
     case TS_OP_COPY:
       check_copy(&c);
+      break;
+    case TS_OP_SIGNAL_WINDOW:
+      check_signal_window(&c);
+      break;
+    case TS_OP_SIGNAL_FFT_AUTO_SCALE:
+      check_signal_fft_auto_scale(&c);
+      break;
+    case TS_OP_SIGNAL_RFFT:
+      check_signal_rfft(&c);
+      break;
+    case TS_OP_SIGNAL_ENERGY:
+      check_signal_energy(&c);
+      break;
+    case TS_OP_SIGNAL_FILTER_BANK:
+      check_signal_filter_bank(&c);
+      break;
+    case TS_OP_SIGNAL_FILTER_BANK_SQRT:
+      check_signal_filter_bank_sqrt(&c);
+      break;
+    case TS_OP_SIGNAL_SPECTRAL_SUBTRACTION:
+      check_signal_spectral_subtraction(&c);
+      break;
+    case TS_OP_SIGNAL_PCAN:
+      check_signal_pcan(&c);
+      break;
+    case TS_OP_SIGNAL_FILTER_BANK_LOG:
+      check_signal_filter_bank_log(&c);
+      break;
+    case TS_OP_CAST:
+      check_cast(&c);
+      break;
+    case TS_OP_ELEMENTWISE_S32:
+      check_elementwise_s32(&c);
       break;
     default:
       bad(&c, "unknown op code");

@@ -11,11 +11,15 @@
  * operand the record names, with the byte count its dimensions imply, must
  * lie inside the pack's constants or inside the arena (output operands inside
  * the arena only), and every structural relation a kernel relies on (depths,
- * groups, views, padding) must hold. The rules are validate.ts's checkRecord()
- * rule for rule; test/jerryscript/ runs both on the same records.
+ * groups, views, padding, filter-bank channel tables, the state region) must
+ * hold. The rules are validate.ts's checkRecord() rule for rule, for every op
+ * code: the network ops (1-19) and the audio front end (20-30: the TFLM signal
+ * ops, CAST, int32 element-wise); test/jerryscript/ runs both on the same
+ * records.
  *
  * Cost: O(record words), plus O(channels) for the per-channel shift range of
- * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED. Freestanding C99, no libc.
+ * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED and for the channel tables of
+ * SIGNAL_FILTER_BANK. Freestanding C99, no libc.
  */
 #ifndef TINYSENSE_RECORD_CHECK_H
 #define TINYSENSE_RECORD_CHECK_H
@@ -38,8 +42,9 @@ void ts_msg_str(ts_msg *m, const char *s);
 void ts_msg_int(ts_msg *m, int64_t v);
 
 /*
- * Checks the pack header (magic, header size, pack size, constants region)
- * and the op record at byte offset `record` of `pack`, against an arena of
+ * Checks the pack header (magic, header size, pack size, constants region,
+ * flags, and the state region's tensor-table entry when flags bit 0 says there
+ * is one) and the op record at byte offset `record` of `pack`, against an arena of
  * `arena_bytes` bytes. `pack` must be 4-byte aligned (the glue checks that
  * first). Returns 0 when the record is safe to run; otherwise -1 with the
  * reason in `why` (prefixed "op record at <offset>: ").

@@ -1,14 +1,18 @@
 // The JerryScript glue (kernels-c/jerryscript/) without a JavaScript engine: it compiles with the host
 // and target C compilers against the JerryScript v3 API declarations, its handlers run in a C harness
 // on a fake JerryScript (test/jerryscript/fake_jerry.c, a test double), its per-record check agrees
-// with device/validate.ts, and, when the kernels build, invoke through the glue is bit-exact with
+// with device/validate.ts on mutations of every op code's records (the hand-built pack's 19 network ops,
+// the compiled audio preprocessor's ops 20-30 and its state region), and, when the kernels build, invoke through the glue is bit-exact with
 // ts_invoke called directly.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validatePack } from '../../device/validate.js';
-import { ADD, GATHER, Layout, MAX_DIMS, MEAN, MUL, VIEW } from '../../device/records.js';
+import { PackLayout, validatePack } from '../../device/validate.js';
+import { H, TENSOR_ENTRY_BYTES } from '../../device/pack.js';
+import { ADD, ELEMENTWISE_S32, GATHER, Layout, MAX_DIMS, MEAN, MUL, OP, SIGNAL_OP, SIGNAL_SPECTRAL_SUBTRACTION, VIEW } from '../../device/records.js';
+import { compileTflite } from '../../host/model.js';
+import { sharedBytes } from '../shared.js';
 import { CheckCase, GLUE, GLUE_SOURCES, INCLUDE, ROOT, buildHarness, compareChecks, crc, has, run, withWord, wordAt } from './glue-harness.js';
 import { ARENA_BYTES, OUT, buildPack } from './packs.js';
 
@@ -94,7 +98,87 @@ describe('JerryScript glue: natives on a fake JerryScript (C harness)', () => {
     expect(rejected).toBeGreaterThan(cases.length / 3);
   });
 
+  it('the audio front end (ops 20-30): every record of the compiled audio preprocessor passes both checks, and ~7,000 mutations of them get the same verdict', () => {
+    const audio = audioPack();
+    const { pack, layout } = audio;
+    expect(new Set(layout.ops)).toEqual(new Set([...Object.values(SIGNAL_OP), OP.GATHER_VIEW, OP.CONCATENATION]));
+    // Unmutated: every record passes in C too (an unknown op code would throw on a real firmware).
+    const clean = layout.records.map((record): CheckCase => ({ pack, record, arena: layout.arenaBytes, ts: 'pack' }));
+    const accepted = compareChecks(stub, work, 'audio-clean', clean);
+    expect(accepted.verdicts.filter((v) => v !== 'ok')).toEqual([]);
+    const state = layout.state!;
+    const extra = [layout.constOffset, pack.length, layout.constOffset + layout.constBytes - 2, state.offset + state.bytes, layout.arenaBytes - 4, layout.arenaBytes];
+    const ends = layout.records.map((rec) => rec + 4 * wordAt(pack, rec + 4));
+    const cases = wordMutations(pack, layout.records, ends, layout.arenaBytes, extra);
+    const { mismatches, rejected } = compareChecks(stub, work, 'audio-words', cases);
+    expect(mismatches.slice(0, 20), `${mismatches.length} of ${cases.length} disagree`).toEqual([]);
+    expect(cases.length).toBeGreaterThan(6500);
+    expect(rejected).toBeGreaterThan(cases.length / 3);
+    expect(cases.length - rejected).toBeGreaterThan(cases.length / 10);
+  });
+
+  it('spectral subtraction: a noise estimate outside the state region, or a state region that is missing, malformed or moved, is refused by both', () => {
+    const { pack, layout } = audioPack();
+    const state = layout.state!;
+    const S = SIGNAL_SPECTRAL_SUBTRACTION;
+    const rec = layout.records[layout.ops.indexOf(SIGNAL_OP.SIGNAL_SPECTRAL_SUBTRACTION)];
+    const field = (name: string) => rec + 4 * S[name];
+    const n = wordAt(pack, field('numChannels'));
+    const noise = wordAt(pack, field('noiseEstimate'));
+    expect(noise).toBe(state.offset);
+    expect(4 * n).toBe(state.bytes);
+    const arena = layout.arenaBytes;
+    const record = (changes: [string, number][]): CheckCase => {
+      let p = pack;
+      for (const [name, v] of changes) p = withWord(p, field(name), v);
+      return { pack: p, record: rec, arena, ts: 'pack' };
+    };
+    // Record words: the noise estimate moved (in the arena, 4-aligned) or grown past the region's end.
+    const moved = [state.offset + state.bytes, state.offset + 4, state.offset + state.bytes - 4, arena - state.bytes, wordAt(pack, field('input')), wordAt(pack, field('output'))];
+    const recordCases = [
+      ...moved.map((at) => record([['noiseEstimate', at]])),
+      record([['numChannels', n + 1]]),
+      record([['numChannels', n - 1]]), // inside: accepted
+      record([['noiseEstimate', noise + 4], ['numChannels', n - 1]]), // the region's last n - 1 words: accepted
+      record([['noiseEstimate', noise + 8], ['numChannels', n - 1]]),
+    ];
+    const refused = compareChecks(stub, work, 'state-record', recordCases);
+    expect(refused.mismatches).toEqual([]);
+    expect(refused.verdicts.map((v) => v.startsWith('ok'))).toEqual([false, false, false, false, false, false, false, true, true, false]);
+    for (const v of refused.verdicts.slice(0, 6)) expect(v).toContain('noise estimate lies outside the state region');
+
+    // The header and the state region's tensor-table entry, which every record's check reads.
+    const count = wordAt(pack, H.tensorCount);
+    const table = wordAt(pack, H.tensorTable);
+    const entry = table + TENSOR_ENTRY_BYTES * (count - 1);
+    const typeWord = wordAt(pack, entry);
+    const header: [number, number][][] = [
+      [[H.flags, 0]], [[H.flags, 2]], [[H.flags, 3]], [[H.flags, -1]],
+      [[H.tensorCount, count - 1]], [[H.tensorCount, count + 1]], [[H.tensorCount, 0]], [[H.tensorCount, 0x7fffffff]],
+      [[H.tensorTable, table + 2]], [[H.tensorTable, pack.length]], [[H.inputCount, wordAt(pack, H.inputCount) + 1]],
+      [[entry, (typeWord & ~0xff) | 1]], [[entry, (typeWord & ~0xff00) | (2 << 8)]], [[entry, typeWord & ~0xff00]],
+      [[entry, typeWord | (1 << 16)]], [[entry, typeWord | (2 << 16)]], [[entry, typeWord | (1 << 24)]],
+      [[entry + 4, state.offset + 4]], [[entry + 4, -4]], [[entry + 4, arena - state.bytes + 4]], [[entry + 4, arena - state.bytes]],
+      [[entry + 8, state.bytes - 4]], [[entry + 20, state.bytes + 1]],
+      [[entry + 8, state.bytes - 4], [entry + 20, state.bytes - 4]],
+      [[entry + 8, state.bytes + 4], [entry + 20, state.bytes + 4]],
+      [[entry + 8, 0], [entry + 20, 0]],
+      [[entry + 8, -4], [entry + 20, -4]],
+    ];
+    const headerCases: CheckCase[] = [];
+    for (const changes of header) {
+      let p = pack;
+      for (const [at, v] of changes) p = withWord(p, at, v);
+      for (const record of layout.records) headerCases.push({ pack: p, record, arena, ts: 'record' });
+    }
+    const headers = compareChecks(stub, work, 'state-header', headerCases);
+    expect(headers.mismatches.slice(0, 20), `${headers.mismatches.length} of ${headerCases.length} disagree`).toEqual([]);
+    expect(headers.rejected).toBeGreaterThan(headerCases.length / 2);
+    expect(headerCases.length - headers.rejected).toBeGreaterThan(layout.records.length * 3);
+  });
+
   it('empty views (a dim of 0) still need a non-negative span inside the tensor, as validate.ts\'s viewSpan() says', () => {
+    const audio = audioPack();
     const targets: { pack: Uint8Array; rec: number; arena: number; sets: number[][] }[] = [];
     const binarySets = (B: Layout) =>
       Array.from({ length: MAX_DIMS }, (_, k) => [B.outputShape + k, B.view1 + VIEW.dims + k, B.view2 + VIEW.dims + k]);
@@ -102,6 +186,10 @@ describe('JerryScript glue: natives on a fake JerryScript (C harness)', () => {
     built.names.forEach((name, i) => {
       const sets = name === 'ADD' ? binarySets(ADD) : name === 'MUL' ? binarySets(MUL) : name === 'MEAN' ? viewSets(MEAN.outer) : name === 'GATHER_VIEW' ? viewSets(GATHER.view) : [];
       if (sets.length) targets.push({ pack: built.pack, rec: built.records[i], arena: ARENA_BYTES, sets });
+    });
+    audio.layout.ops.forEach((op, i) => {
+      const sets = op === SIGNAL_OP.ELEMENTWISE_S32 ? binarySets(ELEMENTWISE_S32) : op === OP.GATHER_VIEW ? viewSets(GATHER.view) : [];
+      if (sets.length) targets.push({ pack: audio.pack, rec: audio.layout.records[i], arena: audio.layout.arenaBytes, sets });
     });
     const random = prngInts(11);
     const cases: CheckCase[] = [];
@@ -124,7 +212,7 @@ describe('JerryScript glue: natives on a fake JerryScript (C harness)', () => {
     }
     const { mismatches, rejected } = compareChecks(stub, work, 'empty-views', cases);
     expect(mismatches.slice(0, 20), `${mismatches.length} of ${cases.length} disagree`).toEqual([]);
-    expect(cases.length).toBeGreaterThan(1500);
+    expect(cases.length).toBeGreaterThan(3000);
     expect(rejected).toBeGreaterThan(cases.length / 4);
     expect(cases.length - rejected).toBeGreaterThan(cases.length / 10);
   });
@@ -157,6 +245,17 @@ function wordMutations(pack: Uint8Array, records: number[], ends: number[], aren
     }
   });
   return cases;
+}
+
+let audioCache: { pack: Uint8Array; layout: PackLayout } | undefined;
+
+/** TFLM's micro_speech audio preprocessor, compiled: every audio front-end op code, and a state region. */
+function audioPack(): { pack: Uint8Array; layout: PackLayout } {
+  if (!audioCache) {
+    const pack = compileTflite(sharedBytes('micro_speech', 'audio_preprocessor_int8.tflite')).pack;
+    audioCache = { pack, layout: validatePack(pack, (from, length) => crc(pack.subarray(from, from + length))) };
+  }
+  return audioCache;
 }
 
 describe('JerryScript glue: bit-exact with ts_invoke (real kernels)', () => {

@@ -16,6 +16,13 @@
  *                                  and through ts_invoke directly, on two
  *                                  copies of ARENA_IN; fails on the first
  *                                  byte that differs; writes the final arena
+ *   harness stream PACK FRAMES_PER_RESET INPUTS OUTPUTS
+ *                                  INPUTS is frames of input 0's bytes: each
+ *                                  goes into a zeroed arena kept across
+ *                                  frames (the state region zeroed every
+ *                                  FRAMES_PER_RESET frames), then every op
+ *                                  runs as in `run`; writes output 0 of
+ *                                  every frame
  *
  * Linked with -Wl,--wrap=ts_invoke so every kernel call the glue makes is
  * counted, against either the real kernels or stub_kernels.c.
@@ -988,11 +995,90 @@ static int run(const char *pack_path, const char *arena_in, const char *arena_ou
   return 0;
 }
 
+/* ---- stream: frames through the glue, the arena kept across frames ---------- */
+
+/* Offset and bytes of tensor-table entry `index`. */
+static void tensor_at(const uint8_t *pack, uint32_t index, uint32_t *offset, uint32_t *bytes) {
+  uint32_t entry = u32(pack, 36) + 44u * index;
+  *offset = u32(pack, entry + 4);
+  *bytes = u32(pack, entry + 8);
+}
+
+static int stream(const char *pack_path, const char *per_reset_text, const char *inputs_path, const char *outputs_path) {
+  uint32_t pack_len, inputs_len, i, frame, frames;
+  uint8_t *pack_bytes = read_file(pack_path, &pack_len);
+  uint8_t *inputs = read_file(inputs_path, &inputs_len);
+  uint32_t arena_len = u32(pack_bytes, 16), op_count = u32(pack_bytes, 24), op_table = u32(pack_bytes, 28);
+  uint32_t in_at, in_bytes, out_at, out_bytes, state_at = 0, state_bytes = 0;
+  long per_reset = strtol(per_reset_text, NULL, 10);
+  uint8_t *direct = (uint8_t *)aligned_alloc(16, (arena_len + 16) / 16 * 16);
+  jerry_value_t pack, arena, args[3];
+  uint8_t *glue_arena;
+  FILE *out = fopen(outputs_path, "wb");
+
+  tensor_at(pack_bytes, u32(pack_bytes, u32(pack_bytes, 44)), &in_at, &in_bytes);
+  tensor_at(pack_bytes, u32(pack_bytes, u32(pack_bytes, 52)), &out_at, &out_bytes);
+  if (u32(pack_bytes, 20) & 1u) tensor_at(pack_bytes, u32(pack_bytes, 32) - 1, &state_at, &state_bytes);
+  if (out == NULL || per_reset < 1 || in_bytes == 0 || inputs_len % in_bytes != 0) {
+    fprintf(stderr, "harness: bad stream arguments\n");
+    return 2;
+  }
+  frames = inputs_len / in_bytes;
+  init_or_die(&full_hal);
+  pack = typed(JERRY_TYPEDARRAY_UINT8, pack_bytes, pack_len, 0);
+  arena = typed(JERRY_TYPEDARRAY_INT8, NULL, arena_len, 0);
+  glue_arena = fake_typedarray_data(arena, NULL, NULL);
+  memset(direct, 0, arena_len);
+  for (frame = 0; frame < frames; frame++) {
+    /* A new recording: zero the state region, as device/state.ts resetState() does. */
+    if (frame % (uint32_t)per_reset == 0) {
+      memset(glue_arena + state_at, 0, state_bytes);
+      memset(direct + state_at, 0, state_bytes);
+    }
+    memcpy(glue_arena + in_at, inputs + frame * in_bytes, in_bytes);
+    memcpy(direct + in_at, inputs + frame * in_bytes, in_bytes);
+    for (i = 0; i < op_count; i++) {
+      uint32_t rec = u32(pack_bytes, op_table + 4 * i);
+      int32_t want = __real_ts_invoke((const int32_t *)(const void *)(pack_bytes + rec), direct, pack_bytes);
+      jerry_value_t r;
+      args[0] = pack;
+      args[1] = jerry_number(rec);
+      args[2] = arena;
+      r = call("invoke", args, 3);
+      jerry_value_free(args[1]);
+      if (fake_exception_type(r) != JERRY_ERROR_NONE) {
+        printf("stream: frame %u op %u threw: %s\n", (unsigned)frame, (unsigned)i, fake_exception_message(r));
+        return 1;
+      }
+      if (jerry_value_as_number(r) != 0 || want != 0) {
+        printf("stream: frame %u op %u returned %g, ts_invoke %d\n", (unsigned)frame, (unsigned)i,
+               jerry_value_as_number(r), (int)want);
+        return 1;
+      }
+      jerry_value_free(r);
+      if (memcmp(glue_arena, direct, arena_len) != 0) {
+        printf("stream: frame %u: after op %u the arenas differ\n", (unsigned)frame, (unsigned)i);
+        return 1;
+      }
+    }
+    if (fwrite(glue_arena + out_at, 1, out_bytes, out) != out_bytes) return 2;
+  }
+  fclose(out);
+  printf("stream: %u frames x %u ops, arenas identical\n", (unsigned)frames, (unsigned)op_count);
+  jerry_value_free(pack);
+  jerry_value_free(arena);
+  free(pack_bytes);
+  free(inputs);
+  free(direct);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc == 3 && strcmp(argv[1], "selftest") == 0) return selftest(argv[2]);
   if (argc == 3 && strcmp(argv[1], "check") == 0) return check(argv[2]);
   if (argc == 5 && strcmp(argv[1], "run") == 0) return run(argv[2], argv[3], argv[4]);
-  fprintf(stderr, "usage: harness selftest PACK | check CASES | run PACK ARENA_IN ARENA_OUT\n");
+  if (argc == 6 && strcmp(argv[1], "stream") == 0) return stream(argv[2], argv[3], argv[4], argv[5]);
+  fprintf(stderr, "usage: harness selftest PACK | check CASES | run PACK ARENA_IN ARENA_OUT | stream PACK FRAMES_PER_RESET INPUTS OUTPUTS\n");
   return 2;
 }
