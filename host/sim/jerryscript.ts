@@ -3,9 +3,13 @@
  * (kernels-c/jerryscript): the global `tinysense` natives (invoke, checksum,
  * allocate, flash, memory, sensors), timers and print, in a node:vm context
  * with JerryScript's language profile. The natives validate their arguments
- * as the C glue does, then run the same kernels compiled to WebAssembly.
+ * as the C glue does (tinysense.invoke also checks the op record, as the
+ * glue's ts_check_record does before every ts_invoke), then run the same
+ * kernels compiled to WebAssembly.
  */
 import vm from 'node:vm';
+import { HEADER_BYTES, H, TENSOR_ENTRY_BYTES, u32 } from '../../device/pack.js';
+import { PackLayout, checkRecord, validateTables } from '../../device/validate.js';
 import { WasmKernels } from '../wasm/kernels.js';
 import { JERRYSCRIPT_PROFILE } from './engine-profile.js';
 import { MicStats, TraceMic } from './mic.js';
@@ -28,6 +32,31 @@ function typedArrayType(v: unknown): number {
   return ArrayBuffer.isView(v) ? TYPED_ARRAY_TYPES.indexOf(Object.prototype.toString.call(v).slice(8, -1)) + 1 : 0;
 }
 
+/** A pack's validated tables, and the bytes they were read from (header and tensor table). */
+interface PackTables {
+  layout: PackLayout;
+  /** Index of each record offset in the op table, for messages. */
+  index: Map<number, number>;
+  source: Uint8Array;
+}
+
+/** The bytes a pack's tables were validated from: its header and its tensor table (with the state region's entry). */
+function tableBytes(pack: Uint8Array): Uint8Array {
+  if (pack.length < HEADER_BYTES) return pack.slice();
+  const at = u32(pack, H.tensorTable);
+  const end = Math.min(pack.length, at + TENSOR_ENTRY_BYTES * Math.min(u32(pack, H.tensorCount), pack.length));
+  const out = new Uint8Array(HEADER_BYTES + Math.max(0, end - at));
+  out.set(pack.subarray(0, HEADER_BYTES));
+  if (end > at) out.set(pack.subarray(at, end), HEADER_BYTES);
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function isBytes(v: unknown): v is Uint8Array | Int8Array {
   const tag = Object.prototype.toString.call(v);
   return tag === '[object Uint8Array]' || tag === '[object Int8Array]';
@@ -44,6 +73,8 @@ export class JerryScriptBoard extends SandboxBoard {
   readonly mic?: TraceMic;
   private readonly wasm = new WasmKernels({ guardBytes: 64 });
   private readonly mirrors = new WeakMap<ArrayBufferLike, { address: () => number; view: () => Uint8Array }>();
+  /** Validated tables per pack typed array tinysense.invoke was given. */
+  private readonly packTables = new WeakMap<object, PackTables>();
 
   constructor(
     readonly board: BoardInfo,
@@ -77,6 +108,31 @@ export class JerryScriptBoard extends SandboxBoard {
     }
     mirror.view().set(new Uint8Array(bytes.buffer));
     return { address: mirror.address() + bytes.byteOffset, view: mirror.view };
+  }
+
+  /**
+   * What the glue's ts_check_record does before every ts_invoke: the record at `record` of `pack` must
+   * pass device/validate.ts's checkRecord() against the pack's constants and state region and an arena
+   * of `arenaBytes` bytes (the arena actually given, not the size the header plans). The pack's tables
+   * are validated once per pack typed array (again only when its header or tensor table bytes change);
+   * the record is checked on every call, from the current bytes. Like the glue, this does not check
+   * the CRC (the runtime did, when it loaded the pack); unlike it, it checks all of validatePack()'s
+   * tables, so it refuses a few broken headers the firmware would not. Throws validate.ts's Error.
+   */
+  private checkInvoke(key: object, pack: Uint8Array, record: number, arenaBytes: number): void {
+    let tables = this.packTables.get(key);
+    if (!tables || !sameBytes(tables.source, tableBytes(pack))) {
+      this.packTables.delete(key);
+      const layout = validateTables(pack, () => u32(pack, H.crc));
+      const index = new Map<number, number>();
+      layout.records.forEach((offset, i) => {
+        if (!index.has(offset)) index.set(offset, i);
+      });
+      tables = { layout, index, source: tableBytes(pack) };
+      this.packTables.set(key, tables);
+    }
+    const layout = { ...tables.layout, arenaBytes };
+    checkRecord(pack, record, layout.packBytes, tables.index.get(record) ?? '?', layout);
   }
 
   private installGlobals(): void {
@@ -122,6 +178,12 @@ export class JerryScriptBoard extends SandboxBoard {
           throw rangeError(`tinysense.invoke: record offset ${String(recordOffset)} is not inside the pack`);
         }
         if (pack.buffer === arena.buffer) throw typeError('tinysense.invoke: the arena overlaps the pack');
+        try {
+          this.checkInvoke(packArg as object, pack, recordOffset, arena.length);
+        } catch (e) {
+          const why = (e as Error).message.replace(/^tinysense: invalid model pack: /, '');
+          throw rangeError(`tinysense.invoke: op record at ${recordOffset}: ${why}`);
+        }
         const p = this.enter(pack);
         const a = this.enter(arena);
         const status = this.wasm.invoke(p.address + recordOffset, a.address, p.address);
