@@ -177,7 +177,10 @@ export class JerryScriptBoard extends SandboxBoard {
         if (typeof recordOffset !== 'number' || !Number.isInteger(recordOffset) || recordOffset < 0 || recordOffset + 8 > pack.length || recordOffset % 4) {
           throw rangeError(`tinysense.invoke: record offset ${String(recordOffset)} is not inside the pack`);
         }
-        if (pack.buffer === arena.buffer) throw typeError('tinysense.invoke: the arena overlaps the pack');
+        // As the glue: byte ranges that overlap in the same memory (two views of one buffer may not).
+        const overlaps = pack.buffer === arena.buffer && pack.length > 0 && arena.length > 0 &&
+          arena.byteOffset < pack.byteOffset + pack.length && pack.byteOffset < arena.byteOffset + arena.length;
+        if (overlaps) throw rangeError('tinysense.invoke: the arena overlaps the pack');
         try {
           this.checkInvoke(packArg as object, pack, recordOffset, arena.length);
         } catch (e) {

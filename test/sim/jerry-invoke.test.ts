@@ -115,4 +115,15 @@ describe('simulated tinysense.invoke checks the op record first (JerryScript fir
     expect(thrown(b, `tinysense.invoke(pack, ${WINDOW_REC}, arena)`)).toMatch(/^RangeError: tinysense\.invoke: op record at \d+: unknown flags 0x3/);
     expect(vi.mocked(validateTables)).toHaveBeenCalledTimes(2);
   });
+
+  it('refuses an arena that overlaps the pack with a RangeError, as the glue does, and runs disjoint views of one buffer', () => {
+    const b = new JerryScriptBoard(ESP32, { output: () => undefined });
+    const bytes = PACK.length + (-PACK.length & 3);
+    b.run(`var both = tinysense.allocate(${bytes + LAYOUT.arenaBytes}); var pack = both.subarray(0, ${PACK.length});`);
+    (b.evaluate('pack') as Uint8Array).set(PACK);
+    const kernel = vi.spyOn(WasmKernels.prototype, 'invoke');
+    expect(thrown(b, `tinysense.invoke(pack, ${WINDOW_REC}, both.subarray(${bytes - 4}))`)).toBe('RangeError: tinysense.invoke: the arena overlaps the pack');
+    expect(kernel).not.toHaveBeenCalled();
+    expect(b.evaluate(`tinysense.invoke(pack, ${WINDOW_REC}, both.subarray(${bytes}))`)).toBe(0);
+  });
 });
