@@ -943,13 +943,47 @@ static int check(const char *path) {
 
 /* ---- run: every op through the glue and directly --------------------------- */
 
+/*
+ * Runs the record at `rec` through the glue (tinysense.invoke on `pack`/`arena`) and directly
+ * (ts_invoke on `direct`), then compares the two results and the two arenas. `where` names the step
+ * in the messages. Returns 0 when they agree (the status both gave in *status), 1 otherwise.
+ */
+static int invoke_both(const char *where, jerry_value_t pack, jerry_value_t arena, const uint8_t *pack_bytes, uint32_t rec,
+                       uint8_t *direct, const uint8_t *glue_arena, uint32_t arena_len, int32_t *status) {
+  int32_t want = __real_ts_invoke((const int32_t *)(const void *)(pack_bytes + rec), direct, pack_bytes);
+  jerry_value_t args[3], r;
+  uint32_t k;
+  args[0] = pack;
+  args[1] = jerry_number(rec);
+  args[2] = arena;
+  r = call("invoke", args, 3);
+  jerry_value_free(args[1]);
+  if (fake_exception_type(r) != JERRY_ERROR_NONE) {
+    printf("%s threw: %s\n", where, fake_exception_message(r));
+    return 1;
+  }
+  if (jerry_value_as_number(r) != want) {
+    printf("%s returned %g, ts_invoke %d\n", where, jerry_value_as_number(r), (int)want);
+    return 1;
+  }
+  jerry_value_free(r);
+  for (k = 0; k < arena_len; k++) {
+    if (glue_arena[k] != direct[k]) {
+      printf("%s: afterwards the arenas differ at byte %u\n", where, (unsigned)k);
+      return 1;
+    }
+  }
+  *status = want;
+  return 0;
+}
+
 static int run(const char *pack_path, const char *arena_in, const char *arena_out) {
   uint32_t pack_len, arena_len, i;
   uint8_t *pack_bytes = read_file(pack_path, &pack_len);
   uint8_t *arena_bytes = read_file(arena_in, &arena_len);
   uint8_t *direct = (uint8_t *)aligned_alloc(16, (arena_len + 16) / 16 * 16);
   uint32_t op_count = u32(pack_bytes, 24), op_table = u32(pack_bytes, 28);
-  jerry_value_t pack, arena, args[3];
+  jerry_value_t pack, arena;
   uint8_t *glue_arena;
   FILE *out;
 
@@ -959,29 +993,10 @@ static int run(const char *pack_path, const char *arena_in, const char *arena_ou
   glue_arena = fake_typedarray_data(arena, NULL, NULL);
   memcpy(direct, arena_bytes, arena_len);
   for (i = 0; i < op_count; i++) {
-    uint32_t rec = u32(pack_bytes, op_table + 4 * i), k;
-    int32_t want = __real_ts_invoke((const int32_t *)(const void *)(pack_bytes + rec), direct, pack_bytes);
-    jerry_value_t r;
-    args[0] = pack;
-    args[1] = jerry_number(rec);
-    args[2] = arena;
-    r = call("invoke", args, 3);
-    jerry_value_free(args[1]);
-    if (fake_exception_type(r) != JERRY_ERROR_NONE) {
-      printf("run: op %u threw: %s\n", (unsigned)i, fake_exception_message(r));
-      return 1;
-    }
-    if (jerry_value_as_number(r) != want) {
-      printf("run: op %u returned %g, ts_invoke %d\n", (unsigned)i, jerry_value_as_number(r), (int)want);
-      return 1;
-    }
-    jerry_value_free(r);
-    for (k = 0; k < arena_len; k++) {
-      if (glue_arena[k] != direct[k]) {
-        printf("run: after op %u the arenas differ at byte %u\n", (unsigned)i, (unsigned)k);
-        return 1;
-      }
-    }
+    char where[32];
+    int32_t status;
+    snprintf(where, sizeof where, "run: op %u", (unsigned)i);
+    if (invoke_both(where, pack, arena, pack_bytes, u32(pack_bytes, op_table + 4 * i), direct, glue_arena, arena_len, &status)) return 1;
   }
   out = fopen(arena_out, "wb");
   if (out == NULL || fwrite(glue_arena, 1, arena_len, out) != arena_len) return 2;
@@ -1012,7 +1027,7 @@ static int stream(const char *pack_path, const char *per_reset_text, const char 
   uint32_t in_at, in_bytes, out_at, out_bytes, state_at = 0, state_bytes = 0;
   long per_reset = strtol(per_reset_text, NULL, 10);
   uint8_t *direct = (uint8_t *)aligned_alloc(16, (arena_len + 16) / 16 * 16);
-  jerry_value_t pack, arena, args[3];
+  jerry_value_t pack, arena;
   uint8_t *glue_arena;
   FILE *out = fopen(outputs_path, "wb");
 
@@ -1038,26 +1053,12 @@ static int stream(const char *pack_path, const char *per_reset_text, const char 
     memcpy(glue_arena + in_at, inputs + frame * in_bytes, in_bytes);
     memcpy(direct + in_at, inputs + frame * in_bytes, in_bytes);
     for (i = 0; i < op_count; i++) {
-      uint32_t rec = u32(pack_bytes, op_table + 4 * i);
-      int32_t want = __real_ts_invoke((const int32_t *)(const void *)(pack_bytes + rec), direct, pack_bytes);
-      jerry_value_t r;
-      args[0] = pack;
-      args[1] = jerry_number(rec);
-      args[2] = arena;
-      r = call("invoke", args, 3);
-      jerry_value_free(args[1]);
-      if (fake_exception_type(r) != JERRY_ERROR_NONE) {
-        printf("stream: frame %u op %u threw: %s\n", (unsigned)frame, (unsigned)i, fake_exception_message(r));
-        return 1;
-      }
-      if (jerry_value_as_number(r) != 0 || want != 0) {
-        printf("stream: frame %u op %u returned %g, ts_invoke %d\n", (unsigned)frame, (unsigned)i,
-               jerry_value_as_number(r), (int)want);
-        return 1;
-      }
-      jerry_value_free(r);
-      if (memcmp(glue_arena, direct, arena_len) != 0) {
-        printf("stream: frame %u: after op %u the arenas differ\n", (unsigned)frame, (unsigned)i);
+      char where[48];
+      int32_t status;
+      snprintf(where, sizeof where, "stream: frame %u op %u", (unsigned)frame, (unsigned)i);
+      if (invoke_both(where, pack, arena, pack_bytes, u32(pack_bytes, op_table + 4 * i), direct, glue_arena, arena_len, &status)) return 1;
+      if (status != 0) {
+        printf("%s returned %d\n", where, (int)status);
         return 1;
       }
     }
