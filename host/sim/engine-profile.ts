@@ -28,7 +28,7 @@ export const ESPRUINO_PROFILE: EngineProfile = {
   missingGlobals: [
     'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Symbol', 'Proxy', 'Reflect', 'BigInt',
     'BigInt64Array', 'BigUint64Array', 'Intl', 'SharedArrayBuffer', 'Atomics', 'queueMicrotask', 'structuredClone',
-    'TextEncoder', 'TextDecoder', 'WebAssembly',
+    'TextEncoder', 'TextDecoder', 'WebAssembly', 'Iterator', 'AggregateError',
   ],
   missingStatics: [
     'Object.freeze', 'Object.seal', 'Object.isFrozen', 'Object.is', 'Object.getOwnPropertySymbols', 'Object.preventExtensions',

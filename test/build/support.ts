@@ -7,6 +7,7 @@ import { rollup, type OutputAsset, type OutputChunk, type RollupOutput } from 'r
 import { PACKAGE_ROOT } from '../../host/paths.js';
 import { BuildReport, TinysenseOptions, tinysense } from '../../host/build/plugin.js';
 import type { SourceMapV3 } from '../../host/build/sourcemap.js';
+import { ESPRUINO_PROFILE, EngineProfile, applyProfile } from '../../host/sim/engine-profile.js';
 
 export const FIXTURES = join(PACKAGE_ROOT, 'test', 'build', 'fixtures');
 export const APP = join(FIXTURES, 'app.ts');
@@ -62,38 +63,14 @@ export async function bundle(entry: string, options: TinysenseOptions): Promise<
 }
 
 /**
- * Runs inside a vm context and takes away what Espruino 2v29 lacks: globals
- * with no JSON block in src/jswrap_*.c (Symbol, Map, Set ...), missing
- * statics (Math.imul, Array.from, Object.freeze ... and Object.setPrototypeOf,
- * which tslib's __extends relied on when it failed on a board), and built-in
- * methods read through X.prototype (undefined on Espruino), which throw here.
+ * What Espruino 2v29 lacks, as the simulator takes it away (host/sim/engine-profile.ts), and one thing more:
+ * Object.setPrototypeOf, which 2v29 has but older firmware did not; tslib's __extends relied on it when it
+ * failed on a board, so the Espruino helpers (espruino-tslib.js) must do without it.
  */
-const STRIP_TO_ESPRUINO = `(function (g) {
-  var hide = ['Object', 'Array', 'String', 'Number', 'Function', 'Boolean'];
-  hide.forEach(function (name) {
-    var proto = g[name].prototype;
-    Object.getOwnPropertyNames(proto).forEach(function (key) {
-      if (key === 'constructor') return;
-      var d = Object.getOwnPropertyDescriptor(proto, key);
-      if (!d || typeof d.value !== 'function') return;
-      var original = d.value;
-      Object.defineProperty(proto, key, {
-        configurable: true,
-        enumerable: false,
-        get: function () {
-          if (this === proto) throw new TypeError(name + '.prototype.' + key + ' is undefined on Espruino');
-          return original;
-        },
-        set: function (v) { Object.defineProperty(this, key, { value: v, writable: true, configurable: true, enumerable: true }); }
-      });
-    });
-  });
-  ['Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Proxy', 'Reflect', 'BigInt', 'Intl',
-   'SharedArrayBuffer', 'Atomics', 'queueMicrotask', 'structuredClone', 'WebAssembly', 'Iterator', 'AggregateError'].forEach(function (n) { delete g[n]; });
-  [['Math', 'imul'], ['Math', 'clz32'], ['Math', 'trunc'], ['Math', 'log2'], ['Math', 'fround'], ['Object', 'freeze'], ['Object', 'seal'],
-   ['Object', 'is'], ['Object', 'setPrototypeOf'], ['Array', 'from'], ['Array', 'of'], ['Number', 'isInteger'], ['Number', 'isNaN'],
-   ['String', 'raw']].forEach(function (p) { delete g[p[0]][p[1]]; });
-})(this);`;
+const STRICTER_THAN_ESPRUINO: EngineProfile = {
+  ...ESPRUINO_PROFILE,
+  missingStatics: [...ESPRUINO_PROFILE.missingStatics, 'Object.setPrototypeOf'],
+};
 
 export interface Sandbox {
   context: vm.Context;
@@ -108,7 +85,7 @@ export function espruinoSandbox(): Sandbox {
     setTimeout,
     clearTimeout,
   });
-  vm.runInContext(STRIP_TO_ESPRUINO, context);
+  applyProfile(context, STRICTER_THAN_ESPRUINO);
   return { context, output, run: (code) => vm.runInContext(code, context) };
 }
 
