@@ -4,6 +4,10 @@ import { join, resolve } from 'node:path';
 import { CRC_START, H } from '../device/pack.js';
 import { crc32 } from '../host/compiler/crc32.js';
 import { PACKAGE_ROOT } from '../host/paths.js';
+import { Model } from '../device/runtime.js';
+import { runOnce } from '../host/model.js';
+import { WasmKernels } from '../host/wasm/kernels.js';
+import { expect } from 'vitest';
 
 export const SHARED_MODELS = resolve(PACKAGE_ROOT, '../shared/models');
 
@@ -87,4 +91,28 @@ export function speechSpan(audio: Int16Array): { start: number; end: number } {
   const floor = 0.1 * Math.max(...rms);
   const loud = rms.map((r, i) => (r > floor ? i : -1)).filter((i) => i >= 0);
   return { start: 50 * loud[0], end: 50 * (loud[loud.length - 1] + 1) };
+}
+
+/**
+ * A hostile (re-signed) pack, loaded and run once on kernels with guard zones around every buffer:
+ * 'refused' when loading refuses it, 'ran' when it ran (a kernel may still refuse in-bounds but
+ * meaningless parameters with a status). Either way it must not have touched memory outside its buffers.
+ */
+export function loadAndRunHostile(pack: Uint8Array, input: Uint8Array): 'refused' | 'ran' {
+  const kernels = new WasmKernels({ guardBytes: 256 });
+  let model: Model;
+  try {
+    model = new Model(pack, kernels);
+  } catch (e) {
+    expect((e as Error).message).toMatch(/invalid model pack|cannot allocate/);
+    return 'refused';
+  }
+  try {
+    runOnce(model, input);
+  } catch (e) {
+    // A kernel may refuse parameters that are in bounds but meaningless (an empty pooling window).
+    expect((e as Error).message).toMatch(/failed with status|input has \d+ bytes/);
+  }
+  kernels.checkGuards();
+  return 'ran';
 }
