@@ -15,48 +15,47 @@ static const void *operand(int32_t offset, int32_t in_pack, uint8_t *arena,
   return in_pack ? (const void *)(pack + offset) : (const void *)(arena + offset);
 }
 
+/*
+ * What CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED records share: per-channel multipliers and
+ * shifts in the pack, an optional scratch buffer in the arena, an optional bias in the pack.
+ */
+static const int32_t *mac_setup(const uint8_t *pack, uint8_t *arena, int32_t multipliers, int32_t shifts,
+                                int32_t scratch, int32_t bias, ts_per_channel_quant_params *quant,
+                                ts_context *ctx) {
+  quant->multiplier = (const int32_t *)(const void *)(pack + multipliers);
+  quant->shift = (const int32_t *)(const void *)(pack + shifts);
+  ctx->buf = scratch < 0 ? NULL : (void *)(arena + scratch);
+  ctx->size = 0;
+  return bias < 0 ? NULL : (const int32_t *)(const void *)(pack + bias);
+}
+
 static int32_t conv(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
   const ts_conv_record *r = (const ts_conv_record *)(const void *)record;
   ts_per_channel_quant_params quant;
   ts_context ctx;
-  quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
-  quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
-  ctx.buf = r->scratch < 0 ? NULL : (void *)(arena + r->scratch);
-  ctx.size = 0;
-  return ts_convolve_s8(&ctx, &r->params, &quant, &r->input_dims,
-                        (const int8_t *)(arena + r->input), &r->filter_dims,
-                        (const int8_t *)(pack + r->filter),
-                        r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
-                        &r->output_dims, (int8_t *)(arena + r->output));
+  const int32_t *bias = mac_setup(pack, arena, r->multipliers, r->shifts, r->scratch, r->bias, &quant, &ctx);
+  return ts_convolve_s8(&ctx, &r->params, &quant, &r->input_dims, (const int8_t *)(arena + r->input),
+                        &r->filter_dims, (const int8_t *)(pack + r->filter), bias, &r->output_dims,
+                        (int8_t *)(arena + r->output));
 }
 
 static int32_t dw_conv(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
   const ts_dw_conv_record *r = (const ts_dw_conv_record *)(const void *)record;
   ts_per_channel_quant_params quant;
   ts_context ctx;
-  quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
-  quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
-  ctx.buf = r->scratch < 0 ? NULL : (void *)(arena + r->scratch);
-  ctx.size = 0;
-  return ts_depthwise_conv_s8(&ctx, &r->params, &quant, &r->input_dims,
-                              (const int8_t *)(arena + r->input), &r->filter_dims,
-                              (const int8_t *)(pack + r->filter),
-                              r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
-                              &r->output_dims, (int8_t *)(arena + r->output));
+  const int32_t *bias = mac_setup(pack, arena, r->multipliers, r->shifts, r->scratch, r->bias, &quant, &ctx);
+  return ts_depthwise_conv_s8(&ctx, &r->params, &quant, &r->input_dims, (const int8_t *)(arena + r->input),
+                              &r->filter_dims, (const int8_t *)(pack + r->filter), bias, &r->output_dims,
+                              (int8_t *)(arena + r->output));
 }
 
 static int32_t fully_connected(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
   const ts_fc_record *r = (const ts_fc_record *)(const void *)record;
   ts_per_channel_quant_params quant;
   ts_context ctx;
-  quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
-  quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
-  ctx.buf = r->scratch < 0 ? NULL : (void *)(arena + r->scratch);
-  ctx.size = 0;
+  const int32_t *bias = mac_setup(pack, arena, r->multipliers, r->shifts, r->scratch, r->bias, &quant, &ctx);
   return ts_fully_connected_s8(&ctx, &r->params, &quant, r->per_channel, &r->dims,
-                               (const int8_t *)(arena + r->input),
-                               (const int8_t *)(pack + r->filter),
-                               r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
+                               (const int8_t *)(arena + r->input), (const int8_t *)(pack + r->filter), bias,
                                (int8_t *)(arena + r->output));
 }
 
