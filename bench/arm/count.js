@@ -28,6 +28,12 @@ const ALL_MODELS = [
   { name: 'hello_world', model: 'hello_world/hello_world_int8.tflite', input: () => Uint8Array.of(0x40) },
   { name: 'micro_speech', model: 'micro_speech/micro_speech_quantized_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/yes_features_49x40_int8.bin')) },
   { name: 'person_detect', model: 'person_detection/person_detect_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/person_96x96_int8.bin')) },
+  // MLPerf Tiny v1 reference models (../shared/models/mlperf_tiny): the field's speed yardstick; input 0 is the benchmark's own sample.
+  ...['mlperf_kws_dscnn', 'mlperf_vww_mobilenetv1', 'mlperf_ic_resnet8', 'mlperf_ad_autoencoder'].map((name) => ({
+    name,
+    model: `mlperf_tiny/models/${name}.tflite`,
+    input: () => readFileSync(join(SHARED, `mlperf_tiny/inputs/${name}.0.bin`)),
+  })),
   // The audio front end: one invoke is one 30 ms window of 16 kHz audio -> one feature frame (stateful ops start from reset state).
   { name: 'audio_preprocessor', model: 'micro_speech/audio_preprocessor_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/yes_30ms_s16le.raw')) },
 ];

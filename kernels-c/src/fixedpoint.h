@@ -50,23 +50,23 @@ static inline int32_t ts_clamp32(int32_t x, int32_t lo, int32_t hi) {
  * non-negative product and 1 - 2^30 otherwise; INT32_MIN * INT32_MIN
  * saturates to INT32_MAX. */
 static inline int32_t ts_srdhm(int32_t a, int32_t b) {
-  int64_t ab, v;
+  /* Equal to the definition above for every other input: for ab >= 0 the
+   * truncating division is a floor; for ab < 0, trunc((ab + 1 - 2^30) / 2^31)
+   * = floor((ab + 1 - 2^30 + 2^31 - 1) / 2^31) = floor((ab + 2^30) / 2^31).
+   * One multiply-accumulate and a constant shift (SMLAL on Cortex-M4). */
   if (a == b && a == TS_INT32_MIN) return TS_INT32_MAX;
-  ab = (int64_t)a * (int64_t)b;
-  v = ab + (ab >= 0 ? (int64_t)(1 << 30) : (int64_t)(1 - (1 << 30)));
-  /* Truncating division by 2^31 without a division: bias negatives by
-   * 2^31 - 1, then shift (constant 64-bit shifts are inline on Cortex-M). */
-  if (v < 0) v += (int64_t)0x7fffffff;
-  return (int32_t)(v >> 31);
+  return (int32_t)(((int64_t)a * (int64_t)b + (int64_t)(1 << 30)) >> 31);
 }
 
 /* gemmlowp::RoundingDivideByPOT(int32, exponent), 0 <= exponent <= 31:
  * round to nearest, ties away from zero. */
 static inline int32_t ts_rdbpot(int32_t x, int32_t exponent) {
-  const int32_t mask = (int32_t)((1u << exponent) - 1u);
-  const int32_t remainder = x & mask;
-  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+  /* x = q * 2^e + r with 0 <= r < 2^e (arithmetic shift = floor). Ties away
+   * from zero: q + (r >= 2^(e-1)) for x >= 0, q + (r > 2^(e-1)) for x < 0,
+   * i.e. q + ((r + 2^(e-1) - [x < 0]) >> e), in uint32 (cannot overflow). */
+  const uint32_t r = (uint32_t)x & ((1u << exponent) - 1u);
+  const uint32_t bias = ((1u << exponent) >> 1) - (uint32_t)(x < 0 && exponent != 0);
+  return (x >> exponent) + (int32_t)((r + bias) >> exponent);
 }
 
 /* gemmlowp::SaturatingRoundingMultiplyByPOT<exponent> for exponent > 0

@@ -166,7 +166,8 @@ static void classify(insn_info *ii, const char *text, int prev_single_ls) {
 }
 
 static int single_ls(const insn_info *ii) {
-  return (ii->cls == C_LOAD || ii->cls == C_STORE) && ii->cost <= 2 && !ii->taken_always;
+  /* cost's bits 16..23 hold the instruction size (tb_trans): compare the cycle part only. */
+  return (ii->cls == C_LOAD || ii->cls == C_STORE) && (ii->cost & 0xffffu) <= 2 && !ii->taken_always;
 }
 
 static void mark_call(uint32_t entry) {

@@ -1,0 +1,128 @@
+/*
+ * dsp.h: the Arm DSP-extension (SIMD32) instructions the Cortex-M4 fast paths
+ * use, as static inline functions. Internal to kernels-c/src.
+ *
+ * TS_DSP is 1 when the target has the DSP extension (Cortex-M4/M7/M33, and
+ * ARMv7-A, where the differential tests run under qemu-arm) and the build does
+ * not ask for the portable C (-DTS_NO_DSP). Everything Arm-specific in the
+ * kernels sits inside `#if TS_DSP`; with TS_DSP 0 (WebAssembly, Xtensa, x86
+ * tests) the portable C is the only path, and it is the reference the fast
+ * paths are tested against.
+ *
+ * Inline assembly rather than arm_acle.h: the rotated forms (SXTB16 x, ROR #8)
+ * are not in ACLE, and one spelling for all keeps the code readable.
+ *
+ * Lanes: a 32-bit word holding two int16 values is written [lo, hi].
+ */
+#ifndef TINYSENSE_DSP_H
+#define TINYSENSE_DSP_H
+
+#include <stdint.h>
+
+#if defined(__ARM_FEATURE_DSP) && !defined(TS_NO_DSP)
+#define TS_DSP 1
+#else
+#define TS_DSP 0
+#endif
+
+/* TS_PATH(name): marks which kernel path ran. A no-op in every product build;
+ * the differential harness (kernels-c/test-dsp/) defines TS_PATH_TRACE and
+ * counts the calls, so its test can require that each fast path was hit. */
+#ifdef TS_PATH_TRACE
+void ts_trace_path(const char *name);
+#define TS_PATH(name) ts_trace_path(name)
+#else
+#define TS_PATH(name) ((void)0)
+#endif
+
+#if TS_DSP
+
+/* A word read from any address: LDR on ARMv7-M/A allows unaligned addresses
+ * (LDRD/LDM do not, so the compiler must not merge these). */
+typedef uint32_t __attribute__((aligned(1), may_alias)) ts_unaligned_u32;
+typedef uint16_t __attribute__((aligned(1), may_alias)) ts_unaligned_u16;
+
+static inline uint32_t ts_read_u32(const void *p) { return *(const ts_unaligned_u32 *)p; }
+static inline uint32_t ts_read_u16(const void *p) { return *(const ts_unaligned_u16 *)p; }
+static inline void ts_write_u32(void *p, uint32_t v) { *(ts_unaligned_u32 *)p = v; }
+static inline void ts_write_u16(void *p, uint32_t v) { *(ts_unaligned_u16 *)p = (uint16_t)v; }
+
+/* [sext(b0), sext(b2)] */
+static inline uint32_t ts_sxtb16(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(x));
+  return r;
+}
+/* [sext(b1), sext(b3)] */
+static inline uint32_t ts_sxtb16_ror8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+/* [a.lo + sext(b0), a.hi + sext(b2)], 16-bit lanes (wrapping) */
+static inline uint32_t ts_sxtab16(uint32_t a, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+/* [a.lo + sext(b1), a.hi + sext(b3)] */
+static inline uint32_t ts_sxtab16_ror8(uint32_t a, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+/* acc + a.lo*b.lo + a.hi*b.hi (the sum wraps modulo 2^32; Q flag ignored) */
+static inline int32_t ts_smlad(uint32_t a, uint32_t b, int32_t acc) {
+  int32_t r;
+  __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+/* a.lo*b.lo + a.hi*b.hi */
+static inline int32_t ts_smuad(uint32_t a, uint32_t b) {
+  int32_t r;
+  __asm__("smuad %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+/* acc + a.lo*b.lo */
+static inline int32_t ts_smlabb(uint32_t a, uint32_t b, int32_t acc) {
+  int32_t r;
+  __asm__("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+/* acc + a.hi*b.hi */
+static inline int32_t ts_smlatt(uint32_t a, uint32_t b, int32_t acc) {
+  int32_t r;
+  __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+/* acc + a.lo*b.hi */
+static inline int32_t ts_smlabt(uint32_t a, uint32_t b, int32_t acc) {
+  int32_t r;
+  __asm__("smlabt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+/* acc + a.hi*b.lo */
+static inline int32_t ts_smlatb(uint32_t a, uint32_t b, int32_t acc) {
+  int32_t r;
+  __asm__("smlatb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+/* [a.lo, b.lo]: PKHBT a, b, LSL #16 */
+static inline uint32_t ts_pack_lo(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+/* [a.hi, b.hi]: PKHTB b, a, ASR #16 */
+static inline uint32_t ts_pack_hi(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+/* [v, v] in both 16-bit lanes */
+static inline uint32_t ts_dup16(int32_t v) {
+  return ((uint32_t)v & 0xffffu) | ((uint32_t)v << 16);
+}
+
+#endif /* TS_DSP */
+#endif /* TINYSENSE_DSP_H */
