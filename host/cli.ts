@@ -13,7 +13,7 @@ const USAGE = `usage:
   tinysense inspect <model.tflite|model.tsm> [--json]
   tinysense compile <model.tflite> -o <model.tsm> [--json]
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
-  tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--cycles-per-mac N]
+  tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--full-blob] [--cycles-per-mac N]
   tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--report <out.html>] [--serve <port>]
   tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force]
   tinysense record --board BANGLEJS2 --port <serial|BLE address|tcp://host:port> --label <label> [--seconds N] [--interval <ms>] [-o <dir>]
@@ -195,6 +195,7 @@ async function build(args: string[]): Promise<number> {
       card: { type: 'string' },
       output: { type: 'string', short: 'o' },
       minify: { type: 'boolean' },
+      'full-blob': { type: 'boolean' },
       'cycles-per-mac': { type: 'string' },
     },
   });
@@ -211,6 +212,7 @@ async function build(args: string[]): Promise<number> {
     modelCard: values.card ?? app.modelCard,
     outDir,
     minify: values.minify,
+    fullBlob: values['full-blob'],
     cyclesPerMac: values['cycles-per-mac'] === undefined ? undefined : Number(values['cycles-per-mac']),
   });
   process.stdout.write(`${formatBudget(report.budget)}\n`);

@@ -125,7 +125,7 @@ export interface BudgetInput {
   /** The model packs the app opens (each has its own arena; all live at once). */
   models?: BudgetModel[];
   /** The kernel blob, on boards that upload one. */
-  blob?: { file: string; bytes: number };
+  blob?: { file: string; bytes: number; fullBytes?: number };
   /** Cycles per MAC for the latency estimate (default DEFAULT_CYCLES_PER_MAC for the board's CPU). */
   cyclesPerMac?: number;
   headroom?: number;
@@ -159,7 +159,10 @@ function espruinoItems(input: BudgetInput, perVar: number): BudgetItem[] {
     file('app bundle', bundle.file, bundle.bytes, 'run from Storage: function bodies stay in flash'),
   ];
   for (const model of models) items.push(file('model pack', model.file, model.packBytes, 'weights, records, tensor table'));
-  if (blob) items.push(file('kernel blob', blob.file, blob.bytes, 'Thumb-2 kernels for E.nativeCall'));
+  if (blob) {
+    const only = blob.fullBytes !== undefined && blob.fullBytes !== blob.bytes ? `, only the app's kernels (all kernels: ${blob.fullBytes} B)` : '';
+    items.push(file('kernel blob', blob.file, blob.bytes, `Thumb-2 kernels for E.nativeCall${only}`));
+  }
   if (blob) {
     items.push({
       what: 'kernel blob (RAM copy)', bytes: blob.bytes, region: 'jsHeap', cost: flatStringCost(blob.bytes, perVar), contiguous: true,

@@ -32,6 +32,8 @@ export interface BuildAppOptions {
   cyclesPerMac?: number;
   /** Where the kernel blob is (default kernels-c/out). */
   kernelsDir?: string;
+  /** Ship the kernel blob with every kernel instead of one built for the app's ops. Default false. */
+  fullBlob?: boolean;
   /** Write the build even when it does not fit the board (the report says why). Default false. */
   allowOverBudget?: boolean;
 }
@@ -50,6 +52,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildAppResult
     models: options.models,
     modelCard: options.modelCard,
     kernelsDir: options.kernelsDir,
+    fullBlob: options.fullBlob,
     minify: options.minify,
     cyclesPerMac: options.cyclesPerMac,
     budget: options.allowOverBudget ? 'warn' : 'error',

@@ -5,7 +5,9 @@
  * Espruino boards whose kernels are a blob upload the .bin to Storage; the
  * offsets go into TINYSENSE_TARGET.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 
@@ -60,4 +62,55 @@ export function loadKernelBlob(name: string, dir = KERNELS_OUT): KernelBlob {
     return offset;
   };
   return { name, binPath, jsonPath, bytes, entries: { invoke: entry('ts_invoke'), checksum: entry('ts_checksum') }, symbols };
+}
+
+/** Where per-app blobs are built and kept, one folder per op set (git-ignored, like kernels-c/out). */
+export const APP_BLOBS_DIR = join(KERNELS_OUT, 'app');
+
+/** The Storage-safe base name of the blob for one op set: tinysense-m4-<8 hex> (25 chars with .bin; Storage allows 28). */
+export function appBlobName(base: string, opCodes: readonly number[]): string {
+  const key = [...new Set(opCodes)].sort((a, b) => a - b).join(',');
+  return `${base}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
+/** The op codes a blob's .json says it runs (null: all of them; older blobs say nothing, which means all). */
+export function blobOps(blob: KernelBlob): number[] | null {
+  const raw = (JSON.parse(readFileSync(blob.jsonPath, 'utf8')) as { ops?: unknown }).ops;
+  if (raw === undefined || raw === null) return null;
+  if (!Array.isArray(raw) || !raw.every((c) => Number.isInteger(c))) throw new Error(`${blob.jsonPath}: "ops" must be a list of op codes or null`);
+  return raw as number[];
+}
+
+export interface AppBlobChoice {
+  /** The blob the app ships: built for its op set, or the full one when that cannot be built here. */
+  blob: KernelBlob;
+  /** The blob with every kernel, for comparison in the budget. */
+  full: KernelBlob;
+  /** Why the full blob ships instead of a per-app one (undefined when the per-app blob ships). */
+  fallback?: string;
+}
+
+/**
+ * A blob holding only the kernels of `opCodes` (the record codes of the app's packs), built with
+ * kernels-c/arm/build.sh --ops on first use and kept in APP_BLOBS_DIR. Espruino keeps the blob in its
+ * JS heap, so the kernels an app never calls are RAM it cannot use. Needs arm-none-eabi-gcc (scripts/setup.sh);
+ * without it, or with `full`, the full blob ships and `fallback` says why.
+ */
+export function appKernelBlob(base: string, opCodes: readonly number[], options: { kernelsDir?: string; full?: boolean } = {}): AppBlobChoice {
+  const full = loadKernelBlob(base, options.kernelsDir);
+  if (options.full) return { blob: full, full, fallback: 'the full blob was asked for' };
+  // A blob from elsewhere (tests, a prebuilt release) ships as it is: its sources are not here to rebuild.
+  if (options.kernelsDir !== undefined) return { blob: full, full, fallback: `the blob of ${options.kernelsDir} ships as given` };
+  if (opCodes.length === 0) return { blob: full, full, fallback: 'the app has no model' };
+  const name = appBlobName(base, opCodes);
+  const dir = join(APP_BLOBS_DIR, name);
+  const fresh = existsSync(join(dir, `${name}.bin`)) && existsSync(join(dir, `${name}.json`)) && statSync(join(dir, `${name}.bin`)).mtimeMs >= statSync(full.binPath).mtimeMs;
+  if (!fresh) {
+    const gcc = spawnSync('arm-none-eabi-gcc', ['--version'], { encoding: 'utf8' });
+    if (gcc.status !== 0) return { blob: full, full, fallback: 'arm-none-eabi-gcc is not installed (scripts/setup.sh installs it), so the per-app blob cannot be built' };
+    const codes = [...new Set(opCodes)].sort((a, b) => a - b).join(',');
+    const r = spawnSync('bash', [join(PACKAGE_ROOT, 'kernels-c', 'arm', 'build.sh'), '--out', dir, '--name', name, '--ops', codes], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`building the kernel blob for op codes ${codes} failed:\n${r.stdout}${r.stderr}`);
+  }
+  return { blob: loadKernelBlob(name, dir), full };
 }

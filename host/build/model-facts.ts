@@ -34,6 +34,8 @@ export interface ModelFacts {
   parameters?: number;
   /** Ops in execution order (kernel name, MACs when known). */
   ops: { name: string; macs?: number }[];
+  /** The op record codes the pack uses (device/records.ts), for a blob that holds only their kernels. */
+  opCodes: number[];
   inputs: TensorFacts[];
   outputs: TensorFacts[];
   description?: string;
@@ -58,6 +60,7 @@ export function factsFromPack(pack: Uint8Array, source: string): ModelFacts {
     arenaBytes: layout.arenaBytes,
     constBytes: layout.constBytes,
     ops: layout.ops.map((op) => ({ name: OP_NAMES[op] })),
+    opCodes: [...new Set(layout.ops)].sort((a, b) => a - b),
     inputs: layout.inputs.map(tensorFacts),
     outputs: layout.outputs.map(tensorFacts),
   };

@@ -28,7 +28,7 @@ import { BudgetReport, computeBudget, formatBudget } from './budget.js';
 import { CompatResult, checkCompat, formatCompatIssue } from './compat.js';
 import { ModelCard, checkModelCard, datasheetHtml, datasheetMarkdown, loadModelCard } from './datasheet.js';
 import { hoistFunctionDeclarations } from './hoist.js';
-import { KernelBlob, loadKernelBlob } from './kernel-blob.js';
+import { KernelBlob, appKernelBlob } from './kernel-blob.js';
 import { minify } from './minify.js';
 import { ModelFacts, defaultPackName, loadModelFacts } from './model-facts.js';
 import type { SourceMapV3 } from './sourcemap.js';
@@ -81,6 +81,8 @@ export interface TinysenseOptions {
   models?: Record<string, string | ModelFacts>;
   /** A model card (path or object) for the datasheet: dataset, evaluation, intended use. */
   modelCard?: string | ModelCard;
+  /** Ship the blob with every kernel instead of one built for the app's ops (default false). */
+  fullBlob?: boolean;
   /** Where tinysense-m4.bin/.json are (default kernels-c/out). */
   kernelsDir?: string;
   /** Drop comments and indentation (minify.ts). Default false. */
@@ -117,7 +119,8 @@ export interface BuildReport {
   bundle: { file: string; bytes: number; minified: boolean };
   /** The model packs, in the order they were given. */
   models: PackReport[];
-  blob?: { file: string; bytes: number; entries: KernelBlob['entries'] };
+  /** bytes: the blob shipped (only the app's kernels unless fullBlob); fullBytes: the blob with every kernel. */
+  blob?: { file: string; bytes: number; fullBytes: number; entries: KernelBlob['entries'] };
   target: TargetDefinition;
   /** Storage names the app passes to openModel() as string literals. */
   openModelFiles: string[];
@@ -250,6 +253,7 @@ async function loadNamedModels(models: Record<string, string | ModelFacts>): Pro
 export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   const board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
   let blob: KernelBlob | undefined;
+  let fullBlob: KernelBlob | undefined;
   let model: ModelFacts | undefined;
   let named: Pack[] | undefined;
   let card: ModelCard | undefined;
@@ -276,13 +280,20 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       const inputs = Array.isArray(input.input) ? input.input : Object.values(input.input);
       entry = inputs[0] ?? 'app';
       try {
-        if (board.nativeCall.kernels === 'blob') blob = loadKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', options.kernelsDir);
-        target = targetDefinition(board, blob);
         if (options.models !== undefined) {
           if (options.model !== undefined || options.modelFile !== undefined) throw new Error('give either model (one pack) or models (packs by Storage name), not both');
           named = await loadNamedModels(options.models);
         }
         if (options.model !== undefined) model = await loadModel(options.model);
+        if (board.nativeCall.kernels === 'blob') {
+          // The blob holds the kernels of the app's packs only (per-app blob), unless asked for all.
+          const codes = [...(named ?? []).map((p) => p.facts), ...(model ? [model] : [])].flatMap((f) => f.opCodes);
+          const choice = appKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', codes, { kernelsDir: options.kernelsDir, full: options.fullBlob });
+          blob = choice.blob;
+          fullBlob = choice.full;
+          if (choice.fallback && !options.fullBlob && options.kernelsDir === undefined && codes.length > 0) this.warn(`tinysense: shipping the full kernel blob: ${choice.fallback}`);
+        }
+        target = targetDefinition(board, blob);
         if (options.modelCard !== undefined) card = typeof options.modelCard === 'string' ? loadModelCard(options.modelCard) : checkModelCard(options.modelCard, 'modelCard');
       } catch (e) {
         this.error(`tinysense (${board.id}): ${(e as Error).message}`);
@@ -374,7 +385,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         board,
         bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes },
         models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs })),
-        blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length } : undefined,
+        blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length } : undefined,
         cyclesPerMac: options.cyclesPerMac,
       });
       warnings.push(...budget.warnings);
@@ -388,7 +399,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
           source: facts.source, file, format: facts.format, packBytes: facts.packBytes, arenaBytes: facts.arenaBytes,
           constBytes: facts.constBytes, macs: facts.macs, parameters: facts.parameters,
         })),
-        blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, entries: blob.entries } : undefined,
+        blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length ?? blob.bytes.length, entries: blob.entries } : undefined,
         target,
         openModelFiles: opened,
         compat,

@@ -8,7 +8,7 @@
  * an out-of-bounds write is an error here rather than a hard fault on a board.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBuffer } from '../../device/kernels.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -20,22 +20,51 @@ export interface KernelBlob {
   code: string;
   sha256: string;
   entries: Record<string, number>;
+  /** The op codes it has kernels for (a per-app blob, kernels-c/arm/build.sh --ops); null: all. */
+  ops: number[] | null;
 }
 
 export const BLOB_BIN = join(PACKAGE_ROOT, 'kernels-c', 'out', 'tinysense-m4.bin');
 export const BLOB_JSON = join(PACKAGE_ROOT, 'kernels-c', 'out', 'tinysense-m4.json');
 
+/** Per-app blobs (host/build/kernel-blob.ts APP_BLOBS_DIR): one folder each, <name>/<name>.bin + .json. */
+export const APP_BLOBS = join(PACKAGE_ROOT, 'kernels-c', 'out', 'app');
+
 let cached: KernelBlob | undefined;
 
+function readBlob(bin: string, json: string): KernelBlob {
+  const bytes = readFileSync(bin);
+  const facts = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
+  const entries: Record<string, number> = {};
+  for (const [k, v] of Object.entries(facts)) if (typeof v === 'number') entries[k] = v;
+  const ops = Array.isArray(facts.ops) ? (facts.ops as number[]) : null;
+  return { code: bytes.toString('latin1'), sha256: createHash('sha256').update(bytes).digest('hex'), entries, ops };
+}
+
+/** The full blob (every kernel), kernels-c/out/tinysense-m4.bin. */
 export function kernelBlob(): KernelBlob {
   if (cached) return cached;
   if (!existsSync(BLOB_BIN) || !existsSync(BLOB_JSON)) {
     throw new Error(`the Cortex-M4 kernel blob is not built (${BLOB_BIN}); run \`npm run build:kernels\``);
   }
-  const bytes = readFileSync(BLOB_BIN);
-  const entries = JSON.parse(readFileSync(BLOB_JSON, 'utf8')) as Record<string, number>;
-  cached = { code: bytes.toString('latin1'), sha256: createHash('sha256').update(bytes).digest('hex'), entries };
+  cached = readBlob(BLOB_BIN, BLOB_JSON);
   return cached;
+}
+
+/** The blob whose bytes are `code`: the full one or a per-app one the build made; undefined if none. */
+function blobWithCode(code: string): KernelBlob | undefined {
+  const full = kernelBlob();
+  if (code === full.code) return full;
+  if (!existsSync(APP_BLOBS)) return undefined;
+  for (const name of readdirSync(APP_BLOBS)) {
+    const bin = join(APP_BLOBS, name, `${name}.bin`);
+    const json = join(APP_BLOBS, name, `${name}.json`);
+    if (!existsSync(bin) || !existsSync(json)) continue;
+    if (readFileSync(bin).length !== code.length) continue;
+    const blob = readBlob(bin, json);
+    if (blob.code === code) return blob;
+  }
+  return undefined;
 }
 
 type NativeFunction = (...args: number[]) => number;
@@ -57,18 +86,19 @@ export class SimulatedNative {
 
   /** E.nativeCall(addr, signature, code). */
   nativeCall(addr: number, signature: string, code?: string): NativeFunction {
-    const blob = kernelBlob();
     if (code === undefined) throw new Error('E.nativeCall: the simulator only runs code passed as a string (the tinysense kernel blob), not absolute addresses');
-    if (code !== blob.code) {
+    const blob = blobWithCode(code);
+    if (!blob) {
+      const full = kernelBlob();
       const sha = createHash('sha256').update(Buffer.from(code, 'latin1')).digest('hex');
-      throw new Error(`E.nativeCall: code (${code.length} bytes, sha256 ${sha.slice(0, 12)}) is not the tinysense kernel blob (${blob.code.length} bytes, ${blob.sha256.slice(0, 12)})`);
+      throw new Error(`E.nativeCall: code (${code.length} bytes, sha256 ${sha.slice(0, 12)}) is not a tinysense kernel blob (the full blob is ${full.code.length} bytes, ${full.sha256.slice(0, 12)}; per-app blobs are in ${APP_BLOBS})`);
     }
     if ((addr & 1) !== 1) throw new Error(`E.nativeCall: address ${addr} lacks the thumb bit; the call would fault on a Cortex-M4`);
     const offset = addr & ~1;
     const sig = signature.replace(/\s+/g, '');
     if (offset === blob.entries.ts_invoke) {
       expectSignature(sig, 'int(int,int,int)', 'ts_invoke');
-      return (record, arena, pack) => this.invoke(record, arena, pack);
+      return (record, arena, pack) => this.invoke(blob, record, arena, pack);
     }
     if (offset === blob.entries.ts_checksum) {
       expectSignature(sig, 'int(int,int)', 'ts_checksum');
@@ -77,12 +107,16 @@ export class SimulatedNative {
     throw new Error(`E.nativeCall: offset ${offset} is not an entry point of the kernel blob (entries: ${JSON.stringify(blob.entries)})`);
   }
 
-  private invoke(record: number, arena: number, pack: number): number {
+  private invoke(blob: KernelBlob, record: number, arena: number, pack: number): number {
     this.calls.ts_invoke = (this.calls.ts_invoke ?? 0) + 1;
     const p = this.memory.resolve(pack, 0, 'pack pointer');
     const a = this.memory.resolve(arena, 0, 'arena pointer');
     const r = this.memory.resolve(record, 8, 'record pointer');
     if (r.region !== p.region) throw new Error('native call: the op record does not lie inside the model pack');
+    // A per-app blob lacks the other ops' kernels: its ts_invoke answers TS_ERROR_UNKNOWN_OP, as here.
+    const rec = regionBytes(r.region);
+    const op = new DataView(rec.buffer, rec.byteOffset + r.offset, 4).getInt32(0, true);
+    if (blob.ops !== null && !blob.ops.includes(op)) return -1;
     const packMirror = this.enter(p.region);
     const arenaMirror = this.enter(a.region);
     const status = this.wasm.invoke(packMirror.address() + r.offset, arenaMirror.address() + a.offset, packMirror.address() + p.offset);

@@ -3,7 +3,10 @@
 # (Espruino on nRF52840 calls it through E.nativeCall: no loader, no relocations).
 #
 #   bash kernels-c/arm/build.sh                 -> kernels-c/out/tinysense-m4.bin + .json
-#   bash kernels-c/arm/build.sh --src DIR --out DIR [--name NAME]
+#   bash kernels-c/arm/build.sh --src DIR --out DIR [--name NAME] [--ops CODES]
+#
+# --ops 1,2,3,6  a blob for one app: only the kernels of these op record codes (tinysense_nn.h);
+#                ts_invoke answers TS_ERROR_UNKNOWN_OP for the others. The JSON lists them as "ops".
 #
 # Outputs (in --out, default kernels-c/out/):
 #   NAME.bin   the raw image: entry table at offset 0, code, literal pools, .rodata
@@ -21,11 +24,13 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 SRC="$ROOT/kernels-c/src"
 OUT="$ROOT/kernels-c/out"
 NAME="tinysense-m4"
+OPS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --src) SRC="$(cd "$2" && pwd)"; shift 2 ;;
     --out) mkdir -p "$2"; OUT="$(cd "$2" && pwd)"; shift 2 ;;
     --name) NAME="$2"; shift 2 ;;
+    --ops) OPS="$2"; shift 2 ;;
     *) echo "build.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -63,6 +68,19 @@ CFLAGS=(
   -include "$HERE/hidden.h" -I"$ROOT/kernels-c/include"
 )
 
+# Per-app op set: one bit per op code in two 32-bit masks (invoke.c TS_HAS).
+if [ -n "$OPS" ]; then
+  mask0=0; mask1=0
+  IFS=',' read -ra codes <<<"$OPS"
+  for code in "${codes[@]}"; do
+    if ! [[ "$code" =~ ^[0-9]+$ ]] || [ "$code" -lt 1 ] || [ "$code" -gt 63 ]; then
+      echo "build.sh: --ops: '$code' is not an op code (1-63)" >&2; exit 2
+    fi
+    if [ "$code" -lt 32 ]; then mask0=$((mask0 | (1 << code))); else mask1=$((mask1 | (1 << (code - 32)))); fi
+  done
+  CFLAGS+=("-DTS_OPS_MASK0=$(printf '0x%08xu' "$mask0")" "-DTS_OPS_MASK1=$(printf '0x%08xu' "$mask1")")
+fi
+
 objects=()
 compile() { # src obj
   if ! "$CC" "${CFLAGS[@]}" -c "$1" -o "$2"; then
@@ -91,5 +109,11 @@ arm-none-eabi-objcopy -O binary -j .text "$WORK/blob.elf" "$WORK/blob.bin"
 arm-none-eabi-objcopy -O binary -j .text "$WORK/blob-moved.elf" "$WORK/blob-moved.bin"
 
 node "$HERE/pic-check.mjs" --json "$OUT/$NAME.json" "$WORK"
+# Which op codes the blob runs: null for all of them.
+node -e '
+const [file, ops] = process.argv.slice(1);
+const j = JSON.parse(require("fs").readFileSync(file, "utf8"));
+j.ops = ops ? ops.split(",").map(Number).sort((a, b) => a - b) : null;
+require("fs").writeFileSync(file, JSON.stringify(j, null, 2) + "\n");' "$OUT/$NAME.json" "$OPS"
 cp "$WORK/blob.bin" "$OUT/$NAME.bin"
 echo "build.sh: $OUT/$NAME.bin ($(wc -c <"$OUT/$NAME.bin") bytes), $OUT/$NAME.json"

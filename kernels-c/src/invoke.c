@@ -10,6 +10,19 @@
 
 #define WORDS(type) ((int32_t)(sizeof(type) / sizeof(int32_t)))
 
+/* A blob for one app holds only the kernels its packs use (kernels-c/arm/build.sh --ops): the
+ * build defines TS_OPS_MASK0 (op codes 0-31) and TS_OPS_MASK1 (32-63), one bit per op code.
+ * Each case below starts with BUILT(op): a constant condition, so the kernels of the ops left
+ * out are never referenced and --gc-sections drops them. Without the masks every op is built. */
+#ifndef TS_OPS_MASK0
+#define TS_OPS_MASK0 0xffffffffu
+#define TS_OPS_MASK1 0xffffffffu
+#endif
+#define TS_HAS(op) \
+  ((op) < 32 ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u : ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u)
+#define BUILT(op) \
+  if (!TS_HAS(op)) return TS_ERROR_UNKNOWN_OP
+
 static const void *operand(int32_t offset, int32_t in_pack, uint8_t *arena,
                            const uint8_t *pack) {
   return in_pack ? (const void *)(pack + offset) : (const void *)(arena + offset);
@@ -83,17 +96,22 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
   const int32_t words = record[1];
   switch (op) {
     case TS_OP_CONV_2D:
+      BUILT(TS_OP_CONV_2D);
       if (words != WORDS(ts_conv_record)) break;
       return conv(record, arena, pack);
     case TS_OP_DEPTHWISE_CONV_2D:
+      BUILT(TS_OP_DEPTHWISE_CONV_2D);
       if (words != WORDS(ts_dw_conv_record)) break;
       return dw_conv(record, arena, pack);
     case TS_OP_FULLY_CONNECTED:
+      BUILT(TS_OP_FULLY_CONNECTED);
       if (words != WORDS(ts_fc_record)) break;
       return fully_connected(record, arena, pack);
     case TS_OP_AVERAGE_POOL_2D:
     case TS_OP_MAX_POOL_2D: {
       const ts_pool_record *r = (const ts_pool_record *)(const void *)record;
+      if (op == TS_OP_AVERAGE_POOL_2D) BUILT(TS_OP_AVERAGE_POOL_2D);
+      if (op == TS_OP_MAX_POOL_2D) BUILT(TS_OP_MAX_POOL_2D);
       if (words != WORDS(ts_pool_record)) break;
       return op == TS_OP_AVERAGE_POOL_2D
                  ? ts_avgpool_s8(NULL, &r->params, &r->input_dims,
@@ -104,6 +122,7 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                                  (int8_t *)(arena + r->output));
     }
     case TS_OP_SOFTMAX: {
+      BUILT(TS_OP_SOFTMAX);
       const ts_softmax_record *r = (const ts_softmax_record *)(const void *)record;
       if (words != WORDS(ts_softmax_record)) break;
       return ts_softmax_s8(&r->params, r->rows, r->row_size,
@@ -112,6 +131,8 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
     case TS_OP_LOGISTIC:
     case TS_OP_TANH: {
       const ts_sigmoid_record *r = (const ts_sigmoid_record *)(const void *)record;
+      if (op == TS_OP_LOGISTIC) BUILT(TS_OP_LOGISTIC);
+      if (op == TS_OP_TANH) BUILT(TS_OP_TANH);
       if (words != WORDS(ts_sigmoid_record)) break;
       return op == TS_OP_LOGISTIC
                  ? ts_logistic_s8(&r->params, r->size, (const int8_t *)(arena + r->input),
@@ -120,6 +141,7 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                               (int8_t *)(arena + r->output));
     }
     case TS_OP_ADD: {
+      BUILT(TS_OP_ADD);
       const ts_add_record *r = (const ts_add_record *)(const void *)record;
       if (words != WORDS(ts_add_record)) break;
       return ts_add_s8(&r->params, &r->output_shape, &r->input1_view,
@@ -129,6 +151,7 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                        (int8_t *)(arena + r->output));
     }
     case TS_OP_MUL: {
+      BUILT(TS_OP_MUL);
       const ts_mul_record *r = (const ts_mul_record *)(const void *)record;
       if (words != WORDS(ts_mul_record)) break;
       return ts_mul_s8(&r->params, &r->output_shape, &r->input1_view,
@@ -138,24 +161,28 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                        (int8_t *)(arena + r->output));
     }
     case TS_OP_REQUANTIZE: {
+      BUILT(TS_OP_REQUANTIZE);
       const ts_requantize_record *r = (const ts_requantize_record *)(const void *)record;
       if (words != WORDS(ts_requantize_record)) break;
       return ts_requantize_s8(&r->params, r->size, (const int8_t *)(arena + r->input),
                               (int8_t *)(arena + r->output));
     }
     case TS_OP_LEAKY_RELU: {
+      BUILT(TS_OP_LEAKY_RELU);
       const ts_leaky_relu_record *r = (const ts_leaky_relu_record *)(const void *)record;
       if (words != WORDS(ts_leaky_relu_record)) break;
       return ts_leaky_relu_s8(&r->params, r->size, (const int8_t *)(arena + r->input),
                               (int8_t *)(arena + r->output));
     }
     case TS_OP_DEQUANTIZE: {
+      BUILT(TS_OP_DEQUANTIZE);
       const ts_affine_record *r = (const ts_affine_record *)(const void *)record;
       if (words != WORDS(ts_affine_record)) break;
       return ts_dequantize_s8_f32(&r->params, r->size, (const int8_t *)(arena + r->input),
                                   (float *)(void *)(arena + r->output));
     }
     case TS_OP_QUANTIZE_F32: {
+      BUILT(TS_OP_QUANTIZE_F32);
       const ts_affine_record *r = (const ts_affine_record *)(const void *)record;
       if (words != WORDS(ts_affine_record)) break;
       return ts_quantize_f32_s8(&r->params, r->size,
@@ -163,12 +190,14 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                                 (int8_t *)(arena + r->output));
     }
     case TS_OP_MEAN: {
+      BUILT(TS_OP_MEAN);
       const ts_mean_record *r = (const ts_mean_record *)(const void *)record;
       if (words != WORDS(ts_mean_record)) break;
       return ts_mean_s8(&r->params, &r->outer, &r->inner, (const int8_t *)(arena + r->input),
                         (int8_t *)(arena + r->output));
     }
     case TS_OP_GATHER_VIEW: {
+      BUILT(TS_OP_GATHER_VIEW);
       const ts_gather_record *r = (const ts_gather_record *)(const void *)record;
       if (words != WORDS(ts_gather_record)) break;
       return ts_gather_view(r->elem_size, &r->view,
@@ -176,14 +205,17 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                             arena + r->output);
     }
     case TS_OP_PAD: {
+      BUILT(TS_OP_PAD);
       const ts_pad_record *r = (const ts_pad_record *)(const void *)record;
       if (words != WORDS(ts_pad_record)) break;
       return ts_pad(r->elem_size, &r->params, arena + r->input, arena + r->output);
     }
     case TS_OP_CONCATENATION:
+      BUILT(TS_OP_CONCATENATION);
       if (words < WORDS(ts_concat_record)) break;
       return concatenation(record, arena, pack);
     case TS_OP_COPY: {
+      BUILT(TS_OP_COPY);
       const ts_copy_record *r = (const ts_copy_record *)(const void *)record;
       if (words != WORDS(ts_copy_record)) break;
       ts_copy_bytes(arena + r->output, operand(r->input, r->input_in_pack, arena, pack),
@@ -201,6 +233,7 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
     case TS_OP_SIGNAL_FILTER_BANK_LOG:
     case TS_OP_CAST:
     case TS_OP_ELEMENTWISE_S32:
+      /* ts_invoke_signal guards each of its op codes itself. */
       return ts_invoke_signal(record, arena, pack);
     default:
       return TS_ERROR_UNKNOWN_OP;

@@ -24,7 +24,7 @@ describe('native calls in the simulator', () => {
     const { b } = board();
     const { ts_invoke } = kernelBlob().entries;
     expect(() => b.evaluate(`E.nativeCall(${ts_invoke}, 'int(int,int,int)', E.toFlatString(require('Storage').read('k.bin')))`)).toThrow(/thumb bit/);
-    expect(() => b.evaluate(`E.nativeCall(1, 'int(int)', atob('AAAA'))`)).toThrow(/not the tinysense kernel blob/);
+    expect(() => b.evaluate(`E.nativeCall(1, 'int(int)', atob('AAAA'))`)).toThrow(/is not a tinysense kernel blob/);
     expect(() => b.evaluate(`E.nativeCall(${ts_invoke} | 1, 'int(int,int)', E.toFlatString(require('Storage').read('k.bin')))`)).toThrow(/signature/);
   });
 });
