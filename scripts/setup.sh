@@ -22,14 +22,32 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
-  # An old or missing package list finds nothing: refresh it once.
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # An old or missing package list finds nothing: refresh it once. Another apt (unattended
+  # upgrades, a second setup) may hold the lock: wait for it rather than fail.
+  LOCK=(-o DPkg::Lock::Timeout=600)
+  $SUDO apt-get "${LOCK[@]}" update -qq
+  $SUDO apt-get "${LOCK[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
-npm run --silent build
+# Build what is out of date only: a second run with nothing changed takes a second.
+stale() { # stale OUTPUT INPUT... : true when OUTPUT is missing or any INPUT file is newer
+  local out="$1"; shift
+  [ -e "$out" ] || return 0
+  [ -n "$(find "$@" -newer "$out" -type f -print -quit 2>/dev/null)" ]
+}
+if stale kernels-c/out/tinysense.wasm kernels-c/src kernels-c/include kernels-c/build-wasm.sh ||
+   stale kernels-c/out/tinysense-m4.bin kernels-c/src kernels-c/include kernels-c/arm; then
+  npm run --silent build:kernels
+else
+  echo "setup: kernels up to date"
+fi
+if stale dist/host/cli.js host device tsconfig.base.json tsconfig.build.json package.json; then
+  npm run --silent build:ts
+else
+  echo "setup: TypeScript up to date"
+fi
 echo "setup: ready"
