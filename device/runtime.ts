@@ -62,7 +62,9 @@ export class Model {
     var pack = this.pack.address();
     var status = this.kernels.invoke(pack + this.records[i], this.arena.address(), pack);
     if (status !== 0) {
-      throw new Error('tinysense: op ' + i + ' (' + OP_NAMES[this.layout.ops[i]] + ') failed with status ' + status);
+      // -1 (TS_ERROR_UNKNOWN_OP): the kernels lack this op, e.g. a per-app blob built for other models.
+      var why = status === -1 ? ': these kernels have no ' + OP_NAMES[this.layout.ops[i]] + ' (a kernel blob built for other models? rebuild the app with this model)' : '';
+      throw new Error('tinysense: op ' + i + ' (' + OP_NAMES[this.layout.ops[i]] + ') failed with status ' + status + why);
     }
   }
 
