@@ -22,6 +22,8 @@ export class Model {
   /** Plain fields, not getters: accessors cost more than they give on Espruino. */
   readonly inputCount: number;
   readonly outputCount: number;
+  /** An invokeAsync() is between slices. */
+  private busy = false;
 
   /**
    * Validates `packBytes` and prepares its arena. Throws an Error naming the
@@ -52,8 +54,41 @@ export class Model {
 
   /** Runs every op in order. */
   invoke(): void {
+    if (this.busy) throw new Error('tinysense: invoke() while invokeAsync() is running on this model');
     var n = this.records.length;
     for (var i = 0; i < n; i++) this.invokeOp(i);
+  }
+
+  /**
+   * Runs every op in order, `opsPerSlice` ops per event-loop tick (default 1), then calls
+   * done() (or done(error) when an op fails: the remaining ops do not run). Between slices the
+   * engine serves timers, buttons, BLE and the display, so a model that takes seconds does not
+   * freeze the board; the arena must not be touched until done runs. One at a time per model.
+   */
+  invokeAsync(done: (error?: Error) => void, opsPerSlice?: number): void {
+    if (this.busy) throw new Error('tinysense: invokeAsync() while another invoke of this model is running');
+    var per = opsPerSlice === undefined ? 1 : opsPerSlice;
+    if (!(per >= 1) || Math.floor(per) !== per) throw new Error('tinysense: invokeAsync: opsPerSlice must be a whole number >= 1, got ' + opsPerSlice);
+    var self = this;
+    var n = this.records.length;
+    var next = 0;
+    this.busy = true;
+    function slice(): void {
+      var end = Math.min(n, next + per);
+      try {
+        for (; next < end; next++) self.invokeOp(next);
+      } catch (e) {
+        self.busy = false;
+        done(e as Error);
+        return;
+      }
+      if (next < n) setTimeout(slice, 0);
+      else {
+        self.busy = false;
+        done();
+      }
+    }
+    setTimeout(slice, 0);
   }
 
   /** Runs op `i` alone (for per-op timing and layer-by-layer debugging). */
