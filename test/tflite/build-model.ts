@@ -11,6 +11,8 @@ export interface TensorSpec {
   name?: string;
   scale?: number[];
   zeroPoint?: bigint[];
+  /** Place the int64 zero points 4 but not 8-byte aligned (the flatbuffers verifier checks only the length's alignment). */
+  misalignZeroPoint?: boolean;
 }
 export interface OperatorSpec {
   opcodeIndex: number;
@@ -88,9 +90,22 @@ function writeTensor(b: Builder, t: TensorSpec): number {
     for (let i = t.scale.length - 1; i >= 0; i--) b.addFloat32(t.scale[i]!);
     const scale = b.endVector();
     const zp = t.zeroPoint ?? [];
-    b.startVector(8, zp.length, 8);
-    for (let i = zp.length - 1; i >= 0; i--) b.addInt64(zp[i]!);
-    const zeroPoint = b.endVector();
+    let zeroPoint: number;
+    if (t.misalignZeroPoint) {
+      // Elements written as int32 pairs so the builder does not pad them to 8; one int32 of padding
+      // first when needed puts the first element at 4 mod 8 of the finished (8-aligned) buffer.
+      b.startVector(8, zp.length, 4);
+      if ((b.offset() + 8 * zp.length) % 8 === 0) b.addInt32(0);
+      for (let i = zp.length - 1; i >= 0; i--) {
+        b.addInt32(Number(BigInt.asIntN(32, zp[i]! >> 32n)));
+        b.addInt32(Number(BigInt.asIntN(32, zp[i]!)));
+      }
+      zeroPoint = b.endVector();
+    } else {
+      b.startVector(8, zp.length, 8);
+      for (let i = zp.length - 1; i >= 0; i--) b.addInt64(zp[i]!);
+      zeroPoint = b.endVector();
+    }
     b.startObject(7);
     b.addFieldOffset(2, scale, 0);
     b.addFieldOffset(3, zeroPoint, 0);

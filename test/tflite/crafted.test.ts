@@ -52,6 +52,16 @@ describe('crafted models: what is read', () => {
     expect([...model.buffers[1]!.data]).toEqual([1, 2, 3, 4]);
   });
 
+  it('reads int64 zero points that are 4- but not 8-byte aligned, as the flatbuffers verifier and TFLM accept', () => {
+    const bytes = variant((s) => {
+      s.tensors[0] = { ...s.tensors[0]!, zeroPoint: [-3n], misalignZeroPoint: true };
+      s.tensors[2] = { ...s.tensors[2]!, zeroPoint: [-100000000000n], misalignZeroPoint: true };
+    });
+    const sg = parseTflite(bytes).subgraphs[0]!;
+    expect(sg.tensors[0]!.quantization?.zeroPoint).toEqual([-3]);
+    expect(sg.tensors[2]!.quantization?.zeroPoint).toEqual([-100000000000]);
+  });
+
   it('accepts a file without the identifier', () => {
     const model = parseTflite(variant((s) => (s.identifier = null)));
     expect(model.fileIdentifier).toBeNull();
