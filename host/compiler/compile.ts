@@ -80,6 +80,12 @@ export function compileGraph(graph: Graph): CompiledModel {
     }
     const lower = LOWERINGS[op.name];
     if (!lower) {
+      if (op.custom) {
+        // Custom ops are code the model's author linked into their own interpreter: name it, and say
+        // what the common one is (an Arm Ethos-U NPU command stream, written by the Vela compiler).
+        const hint = op.name === 'ethos-u' ? ': it is an Arm Ethos-U NPU command stream (a model compiled by Vela); give tinysense the model from before Vela' : '';
+        throw new CompileError(`operator ${op.index} is the custom operator "${op.name}", which tinysense cannot run${hint}`);
+      }
       throw new CompileError(`operator ${op.index} (${op.name}${op.version > 1 ? ` v${op.version}` : ''}) is not supported by tinysense`);
     }
     lowered.push(lower(c));

@@ -44,7 +44,7 @@ export function graphFromTflite(bytes: Uint8Array): Graph {
     const code = model.operatorCodes[op.opcodeIndex];
     const options: Record<string, unknown> = { ...(op.builtinOptions ?? {}) };
     if (op.customOptionsValue !== undefined) options.custom = op.customOptionsValue;
-    return { index: op.index, name: code.name, version: code.version, inputs: [...op.inputs], outputs: [...op.outputs], options };
+    return { index: op.index, name: code.name, custom: code.builtinName === 'CUSTOM', version: code.version, inputs: [...op.inputs], outputs: [...op.outputs], options };
   });
   return { tensors, operators, inputs: [...sg.inputs], outputs: [...sg.outputs], description: model.description ?? '' };
 }

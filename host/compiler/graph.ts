@@ -26,6 +26,8 @@ export interface Operator {
   index: number;
   /** Builtin name (e.g. CONV_2D) or the custom code. */
   name: string;
+  /** A custom operator (name is its custom code, e.g. ethos-u or SIGNAL_WINDOW). */
+  custom?: boolean;
   version: number;
   /** Tensor indices; -1 for an omitted optional input. */
   inputs: number[];
