@@ -788,7 +788,3 @@ export function formatCompat(result: CompatResult, bundleName = 'bundle'): strin
   if (result.issues.length === 0) return `${bundleName}: no ${result.engine} compatibility issues`;
   return result.issues.map((i) => formatCompatIssue(i, bundleName)).join('\n');
 }
-
-export function findRule(id: string): CompatRule | undefined {
-  return ESPRUINO_RULES.find((r) => r.id === id);
-}

@@ -90,11 +90,6 @@ export function keepsInputQuantization(op: FloatOp): boolean {
   return op.kind === 'RESHAPE' || op.kind === 'MAX_POOL_2D' || op.kind === 'AVERAGE_POOL_2D';
 }
 
-/** Ops that may carry a fused activation. */
-export function fusedActivationOf(op: FloatOp): ActivationName | null {
-  return op.kind === 'CONV_2D' || op.kind === 'DEPTHWISE_CONV_2D' || op.kind === 'FULLY_CONNECTED' ? op.activation : null;
-}
-
 export function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, d) => a * d, 1);
 }

@@ -364,8 +364,7 @@ enum {
   TS_OP_GATHER_VIEW = 16, /* TRANSPOSE, STRIDED_SLICE */
   TS_OP_PAD = 17,
   TS_OP_CONCATENATION = 18,
-  TS_OP_COPY = 19, /* RESHAPE that cannot alias its input */
-  TS_OP_COUNT_ = 20
+  TS_OP_COPY = 19 /* RESHAPE that cannot alias its input */
 };
 
 /* Every record starts with its op code and its length in int32 words. */
@@ -613,8 +612,7 @@ enum {
   TS_OP_SIGNAL_PCAN = 27,
   TS_OP_SIGNAL_FILTER_BANK_LOG = 28,
   TS_OP_CAST = 29,
-  TS_OP_ELEMENTWISE_S32 = 30,
-  TS_OP_SIGNAL_COUNT_ = 31
+  TS_OP_ELEMENTWISE_S32 = 30
 };
 
 typedef struct {
