@@ -15,6 +15,7 @@ import { parse, type AnyNode, type Identifier, type Program, type Statement } fr
 import type { SourceMapV3 } from './sourcemap.js';
 import { OriginalPosition, SourceMapLookup } from './sourcemap.js';
 import type { EngineName } from './boards.js';
+import { BUILTIN_CONSTRUCTORS, FUNCTION_MEMBERS, MISSING_GLOBALS, STATICS, methodsOnNoType } from '../engines/espruino-2v29.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -73,44 +74,17 @@ export interface RuleContext {
 // not listed does not exist on the board.
 
 /** Globals that do not exist (no "class"/"function"/"variable" block in src/jswrap_*.c). */
-export const ESPRUINO_MISSING_GLOBALS = [
-  'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Symbol', 'Proxy', 'Reflect', 'BigInt',
-  'BigInt64Array', 'BigUint64Array', 'Intl', 'SharedArrayBuffer', 'Atomics', 'queueMicrotask', 'structuredClone',
-  'TextEncoder', 'TextDecoder', 'WebAssembly', 'AggregateError', 'Iterator',
-];
-
-/** Static members that exist, per built-in (src/jswrap_math.c, _number.c, _object.c, _array.c, _string.c, _promise.c, _json.c, _date.c). */
-export const ESPRUINO_STATICS: Record<string, string[]> = {
-  Math: ['abs', 'acos', 'asin', 'atan', 'atan2', 'ceil', 'clip', 'cos', 'exp', 'floor', 'log', 'max', 'min', 'pow', 'randInt',
-    'random', 'round', 'sign', 'sin', 'sqrt', 'tan', 'wrap', 'E', 'LN10', 'LN2', 'LOG10E', 'LOG2E', 'PI', 'SQRT1_2', 'SQRT2'],
-  Number: ['MAX_VALUE', 'MIN_VALUE', 'NEGATIVE_INFINITY', 'NaN', 'POSITIVE_INFINITY'],
-  Object: ['assign', 'create', 'defineProperties', 'defineProperty', 'entries', 'fromEntries', 'getOwnPropertyDescriptor',
-    'getOwnPropertyDescriptors', 'getOwnPropertyNames', 'getPrototypeOf', 'keys', 'setPrototypeOf', 'values'],
-  Array: ['isArray'],
-  String: ['fromCharCode'],
-  Promise: ['all', 'reject', 'resolve'],
-  JSON: ['parse', 'stringify'],
-  Date: ['now', 'parse'],
-};
-/** Members every function has. */
-const FUNCTION_MEMBERS = ['prototype', 'length', 'name', 'call', 'apply', 'bind', 'toString'];
-
+// What Espruino lacks, derived from host/engines/espruino-2v29.ts (the simulator's profile reads it too).
+export const ESPRUINO_MISSING_GLOBALS: readonly string[] = MISSING_GLOBALS;
+/** Static members that exist, per built-in. */
+export const ESPRUINO_STATICS: Readonly<Record<string, readonly string[]>> = STATICS;
 /** Constructors whose built-in methods are looked up by value type, not through X.prototype. */
-export const ESPRUINO_BUILTIN_CONSTRUCTORS = [
-  'Object', 'Array', 'String', 'Number', 'Boolean', 'Function', 'Date', 'RegExp', 'Promise', 'Error', 'ArrayBuffer', 'DataView',
-  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
-];
-
+export const ESPRUINO_BUILTIN_CONSTRUCTORS: readonly string[] = BUILTIN_CONSTRUCTORS;
 /**
- * Instance methods no Espruino built-in type has (Array, ArrayBufferView, String, Number, Object,
- * Function, Promise in src/jswrap_*.c). A warning: the receiver's type is unknown in the bundle
- * and an app object may define a method of the same name.
+ * Instance methods no Espruino built-in type has. A warning: the receiver's type is unknown in the
+ * bundle and an app object may define a method of the same name.
  */
-export const ESPRUINO_MISSING_METHODS = [
-  'flat', 'flatMap', 'findLast', 'findLastIndex', 'copyWithin', 'reduceRight', 'toSorted', 'toReversed', 'toSpliced',
-  'trimStart', 'trimEnd', 'trimLeft', 'trimRight', 'codePointAt', 'normalize', 'matchAll', 'localeCompare', 'search',
-  'toPrecision', 'toExponential', 'toLocaleString', 'finally', 'at',
-];
+export const ESPRUINO_MISSING_METHODS: readonly string[] = methodsOnNoType();
 
 // ---------------------------------------------------------------------------------------------
 // Helpers over the AST.
@@ -616,6 +590,9 @@ export const ESPRUINO_RULES: CompatRule[] = [
       CallExpression: (n, ctx) => {
         if (n.callee.type !== 'MemberExpression') return;
         const name = propertyName(n.callee);
+        // Object.keys(o), Object.values(o) ...: statics, which the missing-static rule judges.
+        const owner = n.callee.object.type === 'Identifier' ? n.callee.object.name : undefined;
+        if (owner !== undefined && ESPRUINO_STATICS[owner] !== undefined && !ctx.declared.has(owner)) return;
         if (name !== undefined && ESPRUINO_MISSING_METHODS.includes(name)) ctx.report(n.callee, `.${name}() exists on no Espruino built-in`);
       },
     },

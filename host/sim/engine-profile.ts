@@ -10,6 +10,7 @@
  * sandbox makes such accesses throw with a message that says why.
  */
 import vm from 'node:vm';
+import { MISSING_GLOBALS, missingMethodPaths, missingStaticPaths } from '../engines/espruino-2v29.js';
 
 export interface EngineProfile {
   name: string;
@@ -23,29 +24,12 @@ export interface EngineProfile {
   hiddenPrototypes: string[];
 }
 
+/** Derived from host/engines/espruino-2v29.ts, which the build's compatibility check reads too. */
 export const ESPRUINO_PROFILE: EngineProfile = {
   name: 'Espruino 2v29',
-  missingGlobals: [
-    'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Symbol', 'Proxy', 'Reflect', 'BigInt',
-    'BigInt64Array', 'BigUint64Array', 'Intl', 'SharedArrayBuffer', 'Atomics', 'queueMicrotask', 'structuredClone',
-    'TextEncoder', 'TextDecoder', 'WebAssembly', 'Iterator', 'AggregateError',
-  ],
-  missingStatics: [
-    'Object.freeze', 'Object.seal', 'Object.isFrozen', 'Object.is', 'Object.getOwnPropertySymbols', 'Object.preventExtensions',
-    'Array.from', 'Array.of',
-    'Math.imul', 'Math.clz32', 'Math.trunc', 'Math.log2', 'Math.log10', 'Math.hypot', 'Math.cbrt', 'Math.fround',
-    'Math.expm1', 'Math.log1p', 'Math.sinh', 'Math.cosh', 'Math.tanh', 'Math.asinh', 'Math.acosh', 'Math.atanh',
-    'Number.isInteger', 'Number.isFinite', 'Number.isNaN', 'Number.isSafeInteger', 'Number.parseFloat', 'Number.parseInt',
-    'Number.EPSILON', 'Number.MAX_SAFE_INTEGER', 'Number.MIN_SAFE_INTEGER',
-    'String.fromCodePoint', 'String.raw',
-  ],
-  missingMethods: [
-    'Array.prototype.findLast', 'Array.prototype.flat', 'Array.prototype.flatMap', 'Array.prototype.copyWithin',
-    'Array.prototype.entries', 'Array.prototype.keys', 'Array.prototype.values', 'Array.prototype.reduceRight',
-    'Array.prototype.lastIndexOf', 'Array.prototype.at',
-    'String.prototype.trimStart', 'String.prototype.trimEnd', 'String.prototype.codePointAt', 'String.prototype.normalize',
-    'String.prototype.at', 'String.prototype.matchAll',
-  ],
+  missingGlobals: [...MISSING_GLOBALS],
+  missingStatics: missingStaticPaths(),
+  missingMethods: missingMethodPaths(),
   hiddenPrototypes: ['Object', 'Array', 'String', 'Number', 'Function', 'Boolean'],
 };
 
@@ -70,7 +54,8 @@ export function applyProfile(context: vm.Context, profile: EngineProfile): void 
     });
     profile.missingMethods.forEach(function (path) {
       var parts = path.split('.');
-      var proto = g[parts[0]].prototype;
+      // %TypedArray%.prototype has no global name: reach it through Int8Array.
+      var proto = parts[0] === 'TypedArray' ? Object.getPrototypeOf(g.Int8Array.prototype) : g[parts[0]].prototype;
       // Undefined, as on the board, so feature tests see the truth.
       delete proto[parts[2]];
     });
