@@ -124,5 +124,10 @@ static inline uint32_t ts_dup16(int32_t v) {
   return ((uint32_t)v & 0xffffu) | ((uint32_t)v << 16);
 }
 
+/* Makes a pointer (or any value) opaque to the optimiser at this point, so that
+ * it stays in a register of its own: without it, -Os rewrites several pointers
+ * walked in step as one shared index and spills their bases to the stack. */
+#define ts_opaque(v) __asm__("" : "+r"(v))
+
 #endif /* TS_DSP */
 #endif /* TINYSENSE_DSP_H */
