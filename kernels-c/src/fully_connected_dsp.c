@@ -13,7 +13,8 @@
  * wrapping modulo 2^32 as the reference's int32 sum does. The second sum does
  * not depend on o: it is computed once per batch row (only when fo != 0, i.e.
  * per-tensor quantization with a filter zero point). Then bias, MBQM, output
- * offset and clamp exactly as the portable C.
+ * offset and clamp exactly as the portable C (ts_quant_apply, dsp.h: ts_mbqm
+ * with the shift's constants prepared once per tensor or channel).
  *
  * Paths (TS_PATH names, and the functions the bench attributes cycles to):
  *   fc_rows4  ts_fc_s8_rows4: 4 filter rows per pass, so each unpacked input
@@ -109,42 +110,6 @@ static __attribute__((noinline)) uint32_t ts_fc_s8_rows1(const int8_t *x, const 
   return acc;
 }
 
-/* ts_mbqm(x, multiplier, shift) (fixedpoint.h) without its branches on the
- * shift: with left = clamp(shift, 0, 31) and right = clamp(-shift, 0, 31), it
- * is RoundingDivideByPOT(SRDHM(x << left, multiplier), right) for either sign,
- * since a shift by 0 leaves both steps unchanged. The rounding of
- * ts_rdbpot, q + ((r + 2^(right-1) - [v < 0]) >> right), takes its constants
- * from ts_fc_quant_set: round = 2^(right-1) (0 when right is 0) and
- * neg = -1 when right != 0 (so that [v < 0] counts only then). */
-typedef struct {
-  int32_t multiplier, left, right;
-  uint32_t mask, round, neg;
-} ts_fc_quant;
-
-static inline void ts_fc_quant_set(ts_fc_quant *q, int32_t multiplier, int32_t shift) {
-  const int32_t left = shift > 0 ? (shift > 31 ? 31 : shift) : 0;
-  const int32_t right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
-  q->multiplier = multiplier;
-  q->left = left;
-  q->right = right;
-  q->mask = (1u << right) - 1u;
-  q->round = (1u << right) >> 1;
-  q->neg = right ? 0xffffffffu : 0u;
-}
-
-static inline int32_t ts_fc_quant_apply(const ts_fc_quant *q, uint32_t acc) {
-  const int32_t x = (int32_t)(acc << q->left);
-  int32_t v;
-  uint32_t r;
-  if (x == q->multiplier && x == TS_INT32_MIN) {
-    v = TS_INT32_MAX;
-  } else {
-    v = (int32_t)(((int64_t)x * (int64_t)q->multiplier + (int64_t)(1 << 30)) >> 31);
-  }
-  r = ((uint32_t)v & q->mask) + q->round + ((uint32_t)(v >> 31) & q->neg);
-  return (v >> q->right) + (int32_t)(r >> q->right);
-}
-
 ts_status ts_fully_connected_s8_dsp(const ts_fc_params *params, const ts_per_channel_quant_params *quant,
                                     int32_t per_channel, const ts_fc_dims *dims, const int8_t *input,
                                     const int8_t *filter, const int32_t *bias, int8_t *output) {
@@ -156,8 +121,8 @@ ts_status ts_fully_connected_s8_dsp(const ts_fc_params *params, const ts_per_cha
   const int32_t output_offset = params->output_offset;
   const int32_t act_min = params->activation.min, act_max = params->activation.max;
   int32_t b, o, d, r, n;
-  ts_fc_quant q;
-  ts_fc_quant_set(&q, quant->multiplier[0], quant->shift[0]);
+  ts_quant_pre q;
+  ts_quant_prepare(&q, quant->multiplier[0], quant->shift[0]);
   for (b = 0; b < batches; ++b) {
     const int8_t *x = input + b * depth;
     uint32_t shared = 0; /* fo * sum_d (x[d] + io) */
@@ -179,8 +144,8 @@ ts_status ts_fully_connected_s8_dsp(const ts_fc_params *params, const ts_per_cha
         uint32_t a = acc[r] + shared;
         int32_t value;
         if (bias) a += (uint32_t)bias[c];
-        if (per_channel) ts_fc_quant_set(&q, quant->multiplier[c], quant->shift[c]);
-        value = ts_wadd(ts_fc_quant_apply(&q, a), output_offset);
+        if (per_channel) ts_quant_prepare(&q, quant->multiplier[c], quant->shift[c]);
+        value = ts_wadd(ts_quant_apply(&q, a), output_offset);
         output[b * units + c] = (int8_t)ts_clamp32(value, act_min, act_max);
       }
     }
