@@ -6,9 +6,14 @@
  *   view_k.start + sum_d(i_d * view_k.step[d])
  * (step 0 along broadcast dimensions). The views' dims are not used here
  * (the validators require them equal to output_shape).
+ *
+ * Cortex-M4 (TS_DSP): ADD runs the same element function with the constants of
+ * its three requantizations prepared once per op (ts_quant_pre, dsp.h), which
+ * removes the per-element calls and branches of ts_mbqm (path add_row).
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
+#include "dsp.h"
 
 static int8_t add_element(const ts_add_params *p, int32_t x, int32_t y) {
   const int32_t input1_val = ts_wadd(p->input1_offset, x);
@@ -33,6 +38,27 @@ static int8_t mul_element(const ts_mul_params *p, int32_t x, int32_t y) {
   return (int8_t)ts_clamp32(unclamped, p->activation.min, p->activation.max);
 }
 
+#if TS_DSP
+typedef struct {
+  ts_quant_pre q1, q2, qo;
+  int32_t input1_offset, input2_offset, left_shift, output_offset, act_min, act_max;
+} ts_add_pre;
+
+/* n elements of add_element, inputs at p1[i * st1] and p2[i * st2]. */
+static __attribute__((noinline)) void ts_add_s8_row(const ts_add_pre *c, const int8_t *p1, int32_t st1,
+                                                    const int8_t *p2, int32_t st2, int8_t *out, int32_t n) {
+  int32_t i;
+  TS_PATH("add_row");
+  for (i = 0; i < n; ++i, p1 += st1, p2 += st2) {
+    const int32_t shifted1 = ts_wshl(ts_wadd(c->input1_offset, *p1), c->left_shift);
+    const int32_t shifted2 = ts_wshl(ts_wadd(c->input2_offset, *p2), c->left_shift);
+    const int32_t raw_sum = ts_wadd(ts_quant_apply(&c->q1, (uint32_t)shifted1), ts_quant_apply(&c->q2, (uint32_t)shifted2));
+    const int32_t raw_output = ts_wadd(ts_quant_apply(&c->qo, (uint32_t)raw_sum), c->output_offset);
+    out[i] = (int8_t)ts_clamp32(raw_output, c->act_min, c->act_max);
+  }
+}
+#endif
+
 static void walk(int32_t op, const void *params, const ts_shape *shape,
                  const ts_view *v1, const int8_t *in1, const ts_view *v2,
                  const int8_t *in2, int8_t *out) {
@@ -54,6 +80,10 @@ static void walk(int32_t op, const void *params, const ts_shape *shape,
             if (op == 0) {
               const ts_add_params *p = (const ts_add_params *)params;
               for (i5 = 0; i5 < n; ++i5) out[i5] = add_element(p, p1[i5 * st1], p2[i5 * st2]);
+#if TS_DSP
+            } else if (op == 2) {
+              ts_add_s8_row((const ts_add_pre *)params, p1, st1, p2, st2, out, n);
+#endif
             } else {
               const ts_mul_params *p = (const ts_mul_params *)params;
               for (i5 = 0; i5 < n; ++i5) out[i5] = mul_element(p, p1[i5 * st1], p2[i5 * st2]);
@@ -70,7 +100,21 @@ ts_status ts_add_s8(const ts_add_params *params, const ts_shape *output_shape,
                     const ts_view *input1_view, const int8_t *input1,
                     const ts_view *input2_view, const int8_t *input2,
                     int8_t *output) {
+#if TS_DSP
+  ts_add_pre c;
+  ts_quant_prepare(&c.q1, params->input1.multiplier, params->input1.shift);
+  ts_quant_prepare(&c.q2, params->input2.multiplier, params->input2.shift);
+  ts_quant_prepare(&c.qo, params->output.multiplier, params->output.shift);
+  c.input1_offset = params->input1_offset;
+  c.input2_offset = params->input2_offset;
+  c.left_shift = params->left_shift;
+  c.output_offset = params->output_offset;
+  c.act_min = params->activation.min;
+  c.act_max = params->activation.max;
+  walk(2, &c, output_shape, input1_view, input1, input2_view, input2, output);
+#else
   walk(0, params, output_shape, input1_view, input1, input2_view, input2, output);
+#endif
   return TS_OK;
 }
 

@@ -124,5 +124,48 @@ static inline uint32_t ts_dup16(int32_t v) {
   return ((uint32_t)v & 0xffffu) | ((uint32_t)v << 16);
 }
 
+/* ts_mbqm(x, multiplier, shift) (fixedpoint.h) without its branches on the
+ * shift: with left = clamp(shift, 0, 31) and right = clamp(-shift, 0, 31), it
+ * is RoundingDivideByPOT(SRDHM(x << left, multiplier), right) for either sign,
+ * since a shift by 0 leaves both steps unchanged. The rounding of
+ * ts_rdbpot, q + ((r + 2^(right-1) - [v < 0]) >> right), takes its constants
+ * from ts_quant_prepare: round = 2^(right-1) (0 when right is 0) and
+ * neg = -1 when right != 0 (so that [v < 0] counts only then). Plain C: the
+ * arithmetic is the same on every target; prepared once per tensor or channel,
+ * it saves the per-element branches of the Cortex-M4 paths. */
+typedef struct {
+  int32_t multiplier, left, right;
+  uint32_t mask, round, neg;
+} ts_quant_pre;
+
+static inline void ts_quant_prepare(ts_quant_pre *q, int32_t multiplier, int32_t shift) {
+  const int32_t left = shift > 0 ? (shift > 31 ? 31 : shift) : 0;
+  const int32_t right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
+  q->multiplier = multiplier;
+  q->left = left;
+  q->right = right;
+  q->mask = (1u << right) - 1u;
+  q->round = (1u << right) >> 1;
+  q->neg = right ? 0xffffffffu : 0u;
+}
+
+static inline __attribute__((always_inline)) int32_t ts_quant_apply(const ts_quant_pre *q, uint32_t acc) {
+  const int32_t x = (int32_t)(acc << q->left);
+  int32_t v;
+  uint32_t r;
+  if (x == q->multiplier && x == (int32_t)0x80000000u) {
+    v = (int32_t)0x7fffffff;
+  } else {
+    v = (int32_t)(((int64_t)x * (int64_t)q->multiplier + (int64_t)(1 << 30)) >> 31);
+  }
+  r = ((uint32_t)v & q->mask) + q->round + ((uint32_t)(v >> 31) & q->neg);
+  return (v >> q->right) + (int32_t)(r >> q->right);
+}
+
+/* Makes a pointer (or any value) opaque to the optimiser at this point, so that
+ * it stays in a register of its own: without it, -Os rewrites several pointers
+ * walked in step as one shared index and spills their bases to the stack. */
+#define ts_opaque(v) __asm__("" : "+r"(v))
+
 #endif /* TS_DSP */
 #endif /* TINYSENSE_DSP_H */

@@ -2,10 +2,20 @@
  * FULLY_CONNECTED int8. Mirrors tflite::reference_integer_ops::FullyConnected
  * (per-tensor: one multiplier/shift, filter_offset applied) and
  * FullyConnectedPerChannel (per-channel: filter_offset NOT applied, as TFLM,
- * since the spec makes int8 weights symmetric).
+ * since the spec makes int8 weights symmetric). This is the reference and the
+ * path everywhere but the Cortex-M4 (TS_DSP), where fully_connected_dsp.c runs
+ * instead when its assumption holds.
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
+#include "dsp.h"
+
+#if TS_DSP
+/* fully_connected_dsp.c: the Cortex-M4 path (SMLAD, 4 rows per pass). */
+ts_status ts_fully_connected_s8_dsp(const ts_fc_params *params, const ts_per_channel_quant_params *quant,
+                                    int32_t per_channel, const ts_fc_dims *dims, const int8_t *input,
+                                    const int8_t *filter, const int32_t *bias, int8_t *output);
+#endif
 
 int32_t ts_fully_connected_s8_get_buffer_size(const ts_fc_dims *dims) {
   (void)dims;
@@ -27,6 +37,14 @@ ts_status ts_fully_connected_s8(const ts_context *ctx,
   const int32_t act_min = params->activation.min, act_max = params->activation.max;
   int32_t b, out_c, d;
   (void)ctx;
+#if TS_DSP
+  /* Its one assumption: x + input_offset fits the 16-bit lanes of SXTAB16 for
+   * every int8 x (the validator allows |input_offset| <= 255). */
+  if (params->input_offset >= -32640 && params->input_offset <= 32640) {
+    return ts_fully_connected_s8_dsp(params, quant, per_channel, dims, input, filter, bias, output);
+  }
+  TS_PATH("fc_portable");
+#endif
 
   for (b = 0; b < batches; ++b) {
     const int8_t *in_row = input + b * accum_depth;

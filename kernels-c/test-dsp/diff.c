@@ -1,6 +1,6 @@
 /*
  * diff.c: main and shared helpers of the differential harness (see diff.h).
- *   diff FAMILY SEED COUNT [FIRST]     FAMILY: fc | conv | dw
+ *   diff FAMILY SEED COUNT [FIRST]     FAMILY: fc | conv | dw | add
  * Prints one line per case, then (to stderr) how often each kernel path ran.
  */
 #include <stdlib.h>
@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
   int32_t count, first = 0, i;
   void (*fn)(uint64_t, int32_t);
   if (argc < 4) {
-    fprintf(stderr, "usage: diff fc|conv|dw SEED COUNT [FIRST]\n");
+    fprintf(stderr, "usage: diff fc|conv|dw|add SEED COUNT [FIRST]\n");
     return 2;
   }
   seed = strtoull(argv[2], NULL, 10);
@@ -124,6 +124,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "fc") == 0) fn = diff_case_fc;
   else if (strcmp(argv[1], "conv") == 0) fn = diff_case_conv;
   else if (strcmp(argv[1], "dw") == 0) fn = diff_case_dw;
+  else if (strcmp(argv[1], "add") == 0) fn = diff_case_add;
   else {
     fprintf(stderr, "diff: unknown family %s\n", argv[1]);
     return 2;

@@ -59,5 +59,6 @@ extern int32_t diff_shift[1 << 14];
 void diff_case_fc(uint64_t seed, int32_t index);
 void diff_case_conv(uint64_t seed, int32_t index);
 void diff_case_dw(uint64_t seed, int32_t index);
+void diff_case_add(uint64_t seed, int32_t index);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Differential test of the Cortex-M4 fast paths against the portable C (see diff.h):
-#   bash kernels-c/test-dsp/run.sh [--cases N] [--seed S] [--families fc,conv,dw] [--keep DIR]
+#   bash kernels-c/test-dsp/run.sh [--cases N] [--seed S] [--families fc,conv,dw,add] [--keep DIR]
 # Builds the harness natively (portable C: the reference) and for ARMv7 Thumb-2 with the DSP
 # extension (the fast paths, at -Os as the blob), runs the ARM one under qemu-arm, and compares
 # every case's output hash. Prints per family the cases, the differences (the first few in full)
@@ -10,7 +10,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 K="$(cd "$HERE/.." && pwd)"
 CASES=2000
 SEED=1
-FAMILIES="fc,conv,dw"
+FAMILIES="fc,conv,dw,add"
 KEEP=""
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -32,7 +32,11 @@
  *   total INSNS CYCLES TAKEN_BRANCHES
  *   class NAME INSNS                       (alu, load, store, mac, div, branch, fpu)
  *   call INDEX ENTRY INSNS CYCLES
- *   pc ADDR COUNT NOT_TAKEN DISASSEMBLY    (every executed address)
+ *   cpc INDEX ADDR INSNS CYCLES            (per call: every address it executed, with
+ *                                           the cycles it spent there; the bench sums
+ *                                           them per function of the blob)
+ *   pc ADDR COUNT NOT_TAKEN COST DISASSEMBLY   (every executed address; COST is the
+ *                                           cycles per execution before any refill)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +76,15 @@ static totals run;
 static uint64_t cls_count[C_COUNT];
 static call_mark *calls;
 static size_t n_calls, cap_calls;
+/* Per-call attribution: the counters at the start of the current call, and the
+ * (call, address, instructions, cycles) records of the calls already ended. */
+static uint64_t *snap_count, *snap_not_taken;
+typedef struct {
+  uint32_t call, slot;
+  uint64_t insns, cycles;
+} call_pc;
+static call_pc *call_pcs;
+static size_t n_call_pcs, cap_call_pcs;
 /* The fall-through address of the conditional branch that ended the last block, if any. */
 static uint64_t pending_fallthrough;
 static insn_info *pending_branch;
@@ -170,7 +183,36 @@ static int single_ls(const insn_info *ii) {
   return (ii->cls == C_LOAD || ii->cls == C_STORE) && (ii->cost & 0xffffu) <= 2 && !ii->taken_always;
 }
 
+/* Cycles spent at one address over `count` executions of which `not_taken` fell through. */
+static uint64_t pc_cycles(const insn_info *ii, uint64_t count, uint64_t not_taken) {
+  uint64_t c = count * (ii->cost & 0xffffu);
+  if (ii->taken_always || ii->cond_branch) c += (count - not_taken) * REFILL;
+  return c;
+}
+
+/* Records what call `k` executed at each address since the last flush. */
+static void flush_call(uint32_t k) {
+  for (uint64_t a = 0; a < (hi - lo) / 2u; a++) {
+    const uint64_t dc = info[a].count - snap_count[a];
+    if (!dc) continue;
+    const uint64_t dn = info[a].not_taken - snap_not_taken[a];
+    if (n_call_pcs == cap_call_pcs) {
+      cap_call_pcs = cap_call_pcs ? cap_call_pcs * 2 : 4096;
+      call_pcs = realloc(call_pcs, cap_call_pcs * sizeof *call_pcs);
+      if (!call_pcs) abort();
+    }
+    call_pcs[n_call_pcs].call = k;
+    call_pcs[n_call_pcs].slot = (uint32_t)a;
+    call_pcs[n_call_pcs].insns = dc;
+    call_pcs[n_call_pcs].cycles = pc_cycles(&info[a], dc, dn);
+    n_call_pcs++;
+    snap_count[a] = info[a].count;
+    snap_not_taken[a] = info[a].not_taken;
+  }
+}
+
 static void mark_call(uint32_t entry) {
+  if (n_calls) flush_call((uint32_t)(n_calls - 1));
   if (n_calls == cap_calls) {
     cap_calls = cap_calls ? cap_calls * 2 : 1024;
     calls = realloc(calls, cap_calls * sizeof *calls);
@@ -244,6 +286,7 @@ static void at_exit(qemu_plugin_id_t id, void *userdata) {
   (void)userdata;
   FILE *f = out_path ? fopen(out_path, "w") : NULL;
   char line[512];
+  if (n_calls) flush_call((uint32_t)(n_calls - 1));
 #define EMIT(...)                               \
   do {                                          \
     snprintf(line, sizeof line, __VA_ARGS__);   \
@@ -258,10 +301,14 @@ static void at_exit(qemu_plugin_id_t id, void *userdata) {
     EMIT("call %zu %u %llu %llu\n", k, calls[k].entry, (unsigned long long)(end.insns - calls[k].at.insns),
          (unsigned long long)(end.cycles - calls[k].at.cycles));
   }
+  for (size_t k = 0; k < n_call_pcs; k++) {
+    EMIT("cpc %u 0x%llx %llu %llu\n", call_pcs[k].call, (unsigned long long)(lo + 2u * call_pcs[k].slot),
+         (unsigned long long)call_pcs[k].insns, (unsigned long long)call_pcs[k].cycles);
+  }
   for (uint64_t a = 0; a < (hi - lo) / 2u; a++) {
     if (info[a].count) {
-      EMIT("pc 0x%llx %llu %llu %s\n", (unsigned long long)(lo + 2u * a), (unsigned long long)info[a].count,
-           (unsigned long long)info[a].not_taken, info[a].disas);
+      EMIT("pc 0x%llx %llu %llu %u %s\n", (unsigned long long)(lo + 2u * a), (unsigned long long)info[a].count,
+           (unsigned long long)info[a].not_taken, (unsigned)(info[a].cost & 0xffffu), info[a].disas);
     }
   }
   if (f) fclose(f);
@@ -292,7 +339,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     return -1;
   }
   info = calloc((size_t)((hi - lo) / 2u + 1u), sizeof *info);
-  if (!info) return -1;
+  snap_count = calloc((size_t)((hi - lo) / 2u + 1u), sizeof *snap_count);
+  snap_not_taken = calloc((size_t)((hi - lo) / 2u + 1u), sizeof *snap_not_taken);
+  if (!info || !snap_count || !snap_not_taken) return -1;
   qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
   qemu_plugin_register_atexit_cb(id, at_exit, NULL);
   return 0;
