@@ -12,7 +12,7 @@ const CASES = 3000;
 // differential test proves nothing about it.
 const FAST_PATHS: Record<string, string[]> = {
   fc: [],
-  conv: ['conv_1x1', 'conv_general'],
+  conv: ['conv_1x1', 'conv_im2col', 'conv_general'],
   dw: [],
 };
 

@@ -15,11 +15,13 @@ void ts_conv_s8_dsp(const ts_conv_params *params, const ts_per_channel_quant_par
                     const int8_t *filter, const int32_t *bias, const ts_dims *output_dims, int8_t *output,
                     int32_t path);
 
-/* Which fast path fits, as CMSIS-NN's arm_convolve_wrapper_s8 chooses: 1 for
- * conv_1x1, 2 for conv_general, 0 for the portable C. */
+/* Which fast path fits, as CMSIS-NN's arm_convolve_wrapper_s8 chooses (the
+ * numbers are conv_dsp.c's): 1 conv_1x1, 3 conv_im2col, 2 conv_general, 0 the
+ * portable C. */
 static int32_t conv_dsp_path(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
                              const ts_dims *in, const ts_dims *f, const ts_dims *out, int32_t groups) {
   const int32_t io = params->input_offset;
+  const int32_t io8 = io >= -127 && io <= 128; /* -io fits int8 */
   int32_t c;
   /* The requantization skips SRDHM's saturation, reachable only with INT32_MIN. */
   for (c = 0; c < out->c; ++c)
@@ -27,12 +29,14 @@ static int32_t conv_dsp_path(const ts_conv_params *params, const ts_per_channel_
   if (f->h == 1 && f->w == 1 && groups == 1 && params->padding.h == 0 && params->padding.w == 0 &&
       params->stride.h == 1 && params->stride.w == 1 && out->h == in->h && out->w == in->w)
     return 1;
+  /* im2col: the taps of two pixels in a 2 x 144-byte stack buffer. */
+  if (groups == 1 && io8 && (int64_t)f->h * f->w * f->c <= 144) return 3;
   /* A tap may fall outside the image: it reads a row of -io (int8, at most
    * 128 bytes on the stack). 64-bit products: no overflow for any record. */
   if (params->padding.h > 0 || params->padding.w > 0 ||
       (int64_t)(out->h - 1) * params->stride.h + (int64_t)(f->h - 1) * params->dilation.h >= in->h ||
       (int64_t)(out->w - 1) * params->stride.w + (int64_t)(f->w - 1) * params->dilation.w >= in->w) {
-    if (io < -127 || io > 128 || f->c > 128) return 0;
+    if (!io8 || f->c > 128) return 0;
   }
   return 2;
 }

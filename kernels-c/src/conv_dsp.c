@@ -18,6 +18,11 @@
  *   conv_1x1      1x1 filter, no padding, one group, output pixels contiguous
  *                 in the input (stride 1 over the whole image): each pixel's
  *                 input is a row of the matrix multiply
+ *   conv_im2col   one group, k = fh * fw * fc <= 144, io in [-127, 128]:
+ *                 per pixel pair both pixels' taps are gathered (int8, -io
+ *                 outside the image) into a stack buffer that every channel
+ *                 pair then reads in one kernel call (small-c first layers,
+ *                 3x3 convs of 16 channels)
  *   conv_general  anything else: per pair of output pixels, per filter row,
  *                 one kernel call over fw * c contiguous bytes when the whole
  *                 row is inside the image (dilation w 1, one group), else one
@@ -37,7 +42,13 @@
 
 #if TS_DSP
 
-#define TS_CONV_PADROW 128
+#define TS_CONV_PADROW 128 /* conv_general: taps outside the image, fc <= this */
+#define TS_CONV_COL 144    /* conv_im2col: k = fh * fw * fc <= this */
+#define TS_CONV_BLOCK 8    /* conv_im2col: channels per block of folds */
+/* Paths, as the wrapper (conv.c) numbers them. */
+#define TS_CONV_PATH_1X1 1
+#define TS_CONV_PATH_GENERAL 2
+#define TS_CONV_PATH_IM2COL 3
 
 void ts_conv_s8_dsp(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
                     const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
@@ -115,7 +126,7 @@ static void __attribute__((noinline)) conv_mm2x2(const int8_t *a, int32_t da, co
 }
 
 /* bias + io * (sum of the len filter bytes at f), modulo 2^32. */
-static int32_t conv_fold(const int8_t *f, int32_t len, int32_t io, const int32_t *bias, int32_t c) {
+static int32_t __attribute__((noinline)) conv_fold(const int8_t *f, int32_t len, int32_t io, const int32_t *bias, int32_t c) {
   int32_t sum = 0;
   /* 16-bit lanes collect at most 64 words (|lane| <= 16384) before SMUAD
    * adds them to the 32-bit sum. */
@@ -144,7 +155,7 @@ typedef struct {
   int32_t mult, left, right, half, half_neg;
 } conv_quant;
 
-static void conv_quant_setup(conv_quant *q, const ts_per_channel_quant_params *quant, int32_t c) {
+static void __attribute__((noinline)) conv_quant_setup(conv_quant *q, const ts_per_channel_quant_params *quant, int32_t c) {
   int32_t shift = quant->shift[c];
   if (shift > 31) shift = 31;
   if (shift < -31) shift = -31;
@@ -177,6 +188,16 @@ static void __attribute__((noinline)) conv_store(int8_t *out, int32_t out_c, con
     out[out_c] = conv_out(acc[2], &q[0], oo, lo, hi);
     if (n_ch > 1) out[out_c + 1] = conv_out(acc[3], &q[1], oo, lo, hi);
   }
+}
+
+/* conv_store for channels c, c + n_ch - 1 straight from the quant arrays. */
+static void __attribute__((noinline)) conv_store_c(int8_t *out, int32_t out_c, const int32_t *acc,
+                                                   const ts_per_channel_quant_params *quant, int32_t c, int32_t n_ch,
+                                                   int32_t n_px, const ts_conv_params *params) {
+  conv_quant q[2];
+  conv_quant_setup(&q[0], quant, c);
+  conv_quant_setup(&q[1], quant, c + n_ch - 1);
+  conv_store(out, out_c, acc, q, n_ch, n_px, params);
 }
 
 /* Output pixel walker: batch b, row y, column x. */
@@ -310,11 +331,99 @@ static void __attribute__((noinline)) conv_general(const conv_geom *gm, const ts
   }
 }
 
+/* n bytes from src to dst (words first: LDR/STR take any address on ARMv7-M). */
+static void conv_copy(int8_t *dst, const int8_t *src, int32_t n) {
+  for (; n >= 4; n -= 4, dst += 4, src += 4) ts_write_u32(dst, ts_read_u32(src));
+  for (; n > 0; --n) *dst++ = *src++;
+}
+
+static void conv_fill(int8_t *dst, int8_t v, int32_t n) {
+  for (; n > 0; --n) *dst++ = v;
+}
+
+/* The im2col row of output pixel (b, y, x): fh * fw * fc bytes, taps outside
+ * the image = pad (-io). */
+static void conv_col(int8_t *dst, const conv_geom *gm, const int8_t *input, const conv_px *px, int8_t pad) {
+  const ts_conv_params *params = gm->params;
+  const int32_t in_h = gm->in->h, in_w = gm->in->w, c = gm->in->c;
+  const int32_t fh = gm->f->h, fw = gm->f->w;
+  const int32_t y0 = px->y * params->stride.h - params->padding.h;
+  const int32_t x0 = px->x * params->stride.w - params->padding.w;
+  const int32_t dw = params->dilation.w;
+  int32_t fy, fx;
+  input += px->b * in_h * in_w * c;
+  for (fy = 0; fy < fh; ++fy) {
+    const int32_t iy = y0 + fy * params->dilation.h;
+    if (iy < 0 || iy >= in_h) {
+      conv_fill(dst, pad, fw * c);
+      dst += fw * c;
+    } else if (dw == 1 && x0 >= 0 && x0 + fw <= in_w) {
+      conv_copy(dst, input + (iy * in_w + x0) * c, fw * c);
+      dst += fw * c;
+    } else {
+      for (fx = 0; fx < fw; ++fx) {
+        const int32_t ix = x0 + fx * dw;
+        if (ix < 0 || ix >= in_w) conv_fill(dst, pad, c);
+        else conv_copy(dst, input + (iy * in_w + ix) * c, c);
+        dst += c;
+      }
+    }
+  }
+}
+
+/* conv_im2col (one group, k = fh * fw * fc <= TS_CONV_COL): per pixel pair,
+ * both pixels' taps gathered into one stack buffer, then every channel pair
+ * of a block of TS_CONV_BLOCK channels (their folds kept on the stack) runs
+ * the kernel once over k bytes. */
+static void __attribute__((noinline)) conv_im2col(const conv_geom *gm, const ts_per_channel_quant_params *quant,
+                                                  const int8_t *input, const int8_t *filter, const int32_t *bias,
+                                                  int8_t *output) {
+  const int32_t k = gm->f->h * gm->f->w * gm->f->c;
+  const int32_t out_c = gm->out->c;
+  const int32_t pixels = gm->out->n * gm->out->h * gm->out->w;
+  const int8_t pad = (int8_t)-gm->params->input_offset;
+  int8_t col[2 * TS_CONV_COL];
+  int32_t fold[TS_CONV_BLOCK];
+  int32_t cb;
+  int32_t acc[4];
+  TS_PATH("conv_im2col");
+  for (cb = 0; cb < out_c; cb += TS_CONV_BLOCK) {
+    const int32_t nb = out_c - cb < TS_CONV_BLOCK ? out_c - cb : TS_CONV_BLOCK;
+    conv_px pa, pb;
+    int32_t p, c;
+    for (c = 0; c < nb; ++c) fold[c] = conv_fold(filter + (cb + c) * k, k, gm->params->input_offset, bias, cb + c);
+    pa.b = pa.y = pa.x = 0;
+    for (p = 0; p < pixels; p += 2) {
+      const int32_t n_px = p + 1 < pixels ? 2 : 1;
+      pb.b = pa.b;
+      pb.y = pa.y;
+      pb.x = pa.x;
+      conv_col(col, gm, input, &pa, pad);
+      if (n_px > 1) {
+        conv_px_next(&pb, gm->out->h, gm->out->w);
+        conv_col(col + k, gm, input, &pb, pad);
+        conv_px_next(&pb, gm->out->h, gm->out->w);
+      }
+      for (c = 0; c < nb; c += 2) {
+        const int32_t n_ch = c + 1 < nb ? 2 : 1;
+        const int8_t *f0 = filter + (cb + c) * k;
+        acc[0] = acc[2] = fold[c];
+        acc[1] = acc[3] = fold[c + n_ch - 1];
+        conv_mm2x2(col, (n_px - 1) * k, f0, (n_ch - 1) * k, k, acc);
+        conv_store_c(output + p * out_c + cb + c, out_c, acc, quant, cb + c, n_ch, n_px, gm->params);
+      }
+      pa.b = pb.b;
+      pa.y = pb.y;
+      pa.x = pb.x;
+    }
+  }
+}
+
 void ts_conv_s8_dsp(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
                     const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
                     const int8_t *filter, const int32_t *bias, const ts_dims *output_dims, int8_t *output,
                     int32_t path) {
-  if (path == 1) {
+  if (path == TS_CONV_PATH_1X1) {
     conv_1x1(params, quant, output_dims->n * output_dims->h * output_dims->w, filter_dims->c, input, filter, bias,
              output_dims->c, output);
   } else {
@@ -323,7 +432,8 @@ void ts_conv_s8_dsp(const ts_conv_params *params, const ts_per_channel_quant_par
     gm.in = input_dims;
     gm.f = filter_dims;
     gm.out = output_dims;
-    conv_general(&gm, quant, input, filter, bias, output);
+    if (path == TS_CONV_PATH_IM2COL) conv_im2col(&gm, quant, input, filter, bias, output);
+    else conv_general(&gm, quant, input, filter, bias, output);
   }
 }
 
