@@ -87,8 +87,8 @@ void ts_conv_s8_dsp(const ts_conv_params *params, const ts_per_channel_quant_par
   "smlad %[c11], %[t0], %[t3], %[c11]\n\t"                                   \
   "smlad %[c11], %[t2], %[t4], %[c11]\n\t"
 
-static void __attribute__((noinline)) conv_mm2x2(const int8_t *a, int32_t da, const int8_t *f, int32_t df,
-                                                 int32_t len, int32_t *acc) {
+static inline __attribute__((always_inline)) void conv_mm2x2_inl(const int8_t *a, int32_t da, const int8_t *f,
+                                                                  int32_t df, int32_t len, int32_t *acc) {
   int32_t c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3];
   int32_t j;
   const int32_t words = len >> 2;
@@ -123,6 +123,12 @@ static void __attribute__((noinline)) conv_mm2x2(const int8_t *a, int32_t da, co
   acc[1] = c01;
   acc[2] = c10;
   acc[3] = c11;
+}
+
+/* The kernel as a function, for the paths that call it per row or tap. */
+static void __attribute__((noinline)) conv_mm2x2(const int8_t *a, int32_t da, const int8_t *f, int32_t df,
+                                                 int32_t len, int32_t *acc) {
+  conv_mm2x2_inl(a, da, f, df, len, acc);
 }
 
 /* bias + io * (sum of the len filter bytes at f), modulo 2^32. */
@@ -219,6 +225,7 @@ static void conv_px_next(conv_px *p, int32_t out_h, int32_t out_w) {
 static void __attribute__((noinline)) conv_1x1(const ts_conv_params *params, const ts_per_channel_quant_params *quant, int32_t pixels,
                      int32_t k, const int8_t *input, const int8_t *filter, const int32_t *bias, int32_t out_c,
                      int8_t *output) {
+  const int32_t oo = params->output_offset, lo = params->activation.min, hi = params->activation.max;
   int32_t c;
   conv_quant q[2];
   int32_t acc[4];
@@ -234,12 +241,18 @@ static void __attribute__((noinline)) conv_1x1(const ts_conv_params *params, con
     int32_t p;
     conv_quant_setup(&q[0], quant, c);
     conv_quant_setup(&q[1], quant, c + n_ch - 1);
+    /* Kernel and requantization inline: one pass per pixel pair. */
     for (p = 0; p < pixels; p += 2) {
       const int32_t n_px = p + 1 < pixels ? 2 : 1;
       acc[0] = acc[2] = fold0;
       acc[1] = acc[3] = fold1;
-      conv_mm2x2(a, (n_px - 1) * k, f0, df, k, acc);
-      conv_store(out, out_c, acc, q, n_ch, n_px, params);
+      conv_mm2x2_inl(a, (n_px - 1) * k, f0, df, k, acc);
+      out[0] = conv_out(acc[0], &q[0], oo, lo, hi);
+      if (n_ch > 1) out[1] = conv_out(acc[1], &q[1], oo, lo, hi);
+      if (n_px > 1) {
+        out[out_c] = conv_out(acc[2], &q[0], oo, lo, hi);
+        if (n_ch > 1) out[out_c + 1] = conv_out(acc[3], &q[1], oo, lo, hi);
+      }
       out += 2 * out_c;
       a += 2 * k;
     }
