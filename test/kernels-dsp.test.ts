@@ -12,7 +12,7 @@ const CASES = 3000;
 // differential test proves nothing about it.
 const FAST_PATHS: Record<string, string[]> = {
   fc: ['fc_rows4', 'fc_rows1', 'fc_portable'],
-  conv: [],
+  conv: ['conv_1x1', 'conv_im2col', 'conv_general'],
   dw: [],
   add: ['add_row'],
 };

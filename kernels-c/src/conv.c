@@ -6,6 +6,41 @@
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
+#include "dsp.h"
+
+#if TS_DSP
+/* conv_dsp.c: the Cortex-M4 paths. path as conv_dsp_path() returns it. */
+void ts_conv_s8_dsp(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
+                    const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
+                    const int8_t *filter, const int32_t *bias, const ts_dims *output_dims, int8_t *output,
+                    int32_t path);
+
+/* Which fast path fits, as CMSIS-NN's arm_convolve_wrapper_s8 chooses (the
+ * numbers are conv_dsp.c's): 1 conv_1x1, 3 conv_im2col, 2 conv_general, 0 the
+ * portable C. */
+static int32_t conv_dsp_path(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
+                             const ts_dims *in, const ts_dims *f, const ts_dims *out, int32_t groups) {
+  const int32_t io = params->input_offset;
+  const int32_t io8 = io >= -127 && io <= 128; /* -io fits int8 */
+  int32_t c;
+  /* The requantization skips SRDHM's saturation, reachable only with INT32_MIN. */
+  for (c = 0; c < out->c; ++c)
+    if (quant->multiplier[c] == TS_INT32_MIN) return 0;
+  if (f->h == 1 && f->w == 1 && groups == 1 && params->padding.h == 0 && params->padding.w == 0 &&
+      params->stride.h == 1 && params->stride.w == 1 && out->h == in->h && out->w == in->w)
+    return 1;
+  /* im2col: the taps of two pixels in a 2 x 144-byte stack buffer. */
+  if (groups == 1 && io8 && (int64_t)f->h * f->w * f->c <= 144) return 3;
+  /* A tap may fall outside the image: it reads a row of -io (int8, at most
+   * 128 bytes on the stack). 64-bit products: no overflow for any record. */
+  if (params->padding.h > 0 || params->padding.w > 0 ||
+      (int64_t)(out->h - 1) * params->stride.h + (int64_t)(f->h - 1) * params->dilation.h >= in->h ||
+      (int64_t)(out->w - 1) * params->stride.w + (int64_t)(f->w - 1) * params->dilation.w >= in->w) {
+    if (!io8 || f->c > 128) return 0;
+  }
+  return 2;
+}
+#endif
 
 int32_t ts_convolve_s8_get_buffer_size(const ts_dims *input_dims,
                                        const ts_dims *filter_dims) {
@@ -14,12 +49,13 @@ int32_t ts_convolve_s8_get_buffer_size(const ts_dims *input_dims,
   return 0;
 }
 
-ts_status ts_convolve_s8(const ts_context *ctx, const ts_conv_params *params,
-                         const ts_per_channel_quant_params *quant,
-                         const ts_dims *input_dims, const int8_t *input,
-                         const ts_dims *filter_dims, const int8_t *filter,
-                         const int32_t *bias, const ts_dims *output_dims,
-                         int8_t *output) {
+/* The reference: tflite::reference_integer_ops::ConvPerChannel. */
+static ts_status __attribute__((noinline)) conv_ref(const ts_conv_params *params,
+                          const ts_per_channel_quant_params *quant,
+                          const ts_dims *input_dims, const int8_t *input,
+                          const ts_dims *filter_dims, const int8_t *filter,
+                          const int32_t *bias, const ts_dims *output_dims,
+                          int8_t *output) {
   const int32_t batches = input_dims->n;
   const int32_t input_h = input_dims->h, input_w = input_dims->w;
   const int32_t input_depth = input_dims->c;
@@ -37,7 +73,6 @@ ts_status ts_convolve_s8(const ts_context *ctx, const ts_conv_params *params,
   const int32_t *shift = quant->shift;
   const int32_t filter_ch_stride = filter_h * filter_w * filter_depth;
   int32_t groups, filters_per_group, batch, out_y, out_x, out_c;
-  (void)ctx;
 
   if (filter_depth <= 0 || input_depth % filter_depth != 0) return TS_ERROR_ARGUMENT;
   groups = input_depth / filter_depth;
@@ -83,4 +118,27 @@ ts_status ts_convolve_s8(const ts_context *ctx, const ts_conv_params *params,
     }
   }
   return TS_OK;
+}
+
+ts_status ts_convolve_s8(const ts_context *ctx, const ts_conv_params *params,
+                         const ts_per_channel_quant_params *quant,
+                         const ts_dims *input_dims, const int8_t *input,
+                         const ts_dims *filter_dims, const int8_t *filter,
+                         const int32_t *bias, const ts_dims *output_dims,
+                         int8_t *output) {
+  (void)ctx;
+#if TS_DSP
+  /* The shape checks of conv_ref first: a record it rejects goes there. */
+  if (filter_dims->c > 0 && input_dims->c % filter_dims->c == 0 && input_dims->c / filter_dims->c > 0 &&
+      output_dims->c % (input_dims->c / filter_dims->c) == 0 && output_dims->c / (input_dims->c / filter_dims->c) > 0 &&
+      output_dims->n == input_dims->n) {
+    const int32_t path =
+        conv_dsp_path(params, quant, input_dims, filter_dims, output_dims, input_dims->c / filter_dims->c);
+    if (path) {
+      ts_conv_s8_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, path);
+      return TS_OK;
+    }
+  }
+#endif
+  return conv_ref(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
 }

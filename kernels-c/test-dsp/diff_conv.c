@@ -27,6 +27,9 @@ void diff_case_conv(uint64_t seed, int32_t index) {
   in.h = diff_range(&r, 1, 14);
   in.w = diff_range(&r, 1, 14);
   in.c = diff_chance(&r, 1, 4) ? diff_range(&r, 1, 4) : (diff_chance(&r, 1, 2) ? 4 * diff_range(&r, 1, 16) : diff_range(&r, 1, 70));
+  /* Now and then deep inputs: filter sums over more than 64 words, padded
+   * taps wider than conv_general's 128-byte pad row. */
+  if (diff_chance(&r, 1, 32)) in.c = diff_range(&r, 100, 300);
   groups = (!diff_chance(&r, 1, 8) || in.c < 2) ? 1 : (in.c % 2 == 0 ? 2 : 1);
   filter.c = in.c / groups;
   filter.n = diff_range(&r, 1, 40) * groups;
@@ -57,12 +60,25 @@ void diff_case_conv(uint64_t seed, int32_t index) {
   params.padding.w = same ? same_pad(in.w, out.w, filter.w, params.stride.w, params.dilation.w) : 0;
   params.input_offset = diff_range(&r, -127, 128);
   params.output_offset = diff_range(&r, -128, 127);
+  /* The validator accepts offsets in [-255, 255]: -io no longer fits int8. */
+  if (diff_chance(&r, 1, 16)) params.input_offset = diff_range(&r, -255, 255);
+  if (diff_chance(&r, 1, 16)) params.output_offset = diff_range(&r, -255, 255);
   diff_activation(&r, &params.activation);
   has_bias = diff_chance(&r, 7, 8);
   diff_fill_s8(&r, diff_input, in.n * in.h * in.w * in.c);
   diff_fill_s8(&r, diff_filter, filter.n * filter.h * filter.w * filter.c);
   diff_fill_bias(&r, diff_bias, out.c);
   diff_requant(&r, diff_mult, diff_shift, out.c);
+  /* Any int32 multiplier and shift in -31..31 is a valid record: negative,
+   * INT32_MIN (SRDHM saturation), large left shifts. */
+  if (diff_chance(&r, 1, 16)) {
+    int32_t c;
+    for (c = 0; c < out.c; ++c) {
+      if (diff_chance(&r, 1, 2)) diff_mult[c] = (int32_t)diff_u32(&r);
+      if (diff_chance(&r, 1, 8)) diff_mult[c] = (int32_t)0x80000000u;
+      if (diff_chance(&r, 1, 4)) diff_shift[c] = diff_range(&r, -31, 31);
+    }
+  }
   quant.multiplier = diff_mult;
   quant.shift = diff_shift;
   status = ts_convolve_s8(&ctx, &params, &quant, &in, diff_input, &filter, diff_filter, has_bias ? diff_bias : 0,
