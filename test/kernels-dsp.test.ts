@@ -13,7 +13,7 @@ const CASES = 3000;
 const FAST_PATHS: Record<string, string[]> = {
   fc: [],
   conv: [],
-  dw: [],
+  dw: ["dw_m1", "dw_c1"],
 };
 
 it(`fast paths equal the portable C on ${CASES} random cases per family`, () => {
