@@ -6,6 +6,28 @@
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
+#include "dsp.h"
+
+/* The portable kernel for input channels [c_begin, c_end) (every output
+ * channel m + in_c * ch_mult of them). The only path on WebAssembly and
+ * Xtensa; on the Cortex-M4 the fallback and the channel tail of the fast
+ * paths (depthwise_conv_dsp.c). Arguments already checked by the wrapper. */
+void ts_dw_ref_channels(const ts_dw_conv_params *params,
+                        const ts_per_channel_quant_params *quant,
+                        const ts_dims *input_dims, const int8_t *input,
+                        const ts_dims *filter_dims, const int8_t *filter,
+                        const int32_t *bias, const ts_dims *output_dims,
+                        int8_t *output, int32_t c_begin, int32_t c_end);
+
+#if TS_DSP
+/* depthwise_conv_dsp.c: 1 when a fast path computed the whole output. */
+int32_t ts_dw_dsp(const ts_dw_conv_params *params,
+                  const ts_per_channel_quant_params *quant,
+                  const ts_dims *input_dims, const int8_t *input,
+                  const ts_dims *filter_dims, const int8_t *filter,
+                  const int32_t *bias, const ts_dims *output_dims, int8_t *output);
+#endif
+
 
 int32_t ts_depthwise_conv_s8_get_buffer_size(const ts_dims *input_dims,
                                              const ts_dims *filter_dims) {
@@ -14,13 +36,12 @@ int32_t ts_depthwise_conv_s8_get_buffer_size(const ts_dims *input_dims,
   return 0;
 }
 
-ts_status ts_depthwise_conv_s8(const ts_context *ctx,
-                               const ts_dw_conv_params *params,
-                               const ts_per_channel_quant_params *quant,
-                               const ts_dims *input_dims, const int8_t *input,
-                               const ts_dims *filter_dims, const int8_t *filter,
-                               const int32_t *bias, const ts_dims *output_dims,
-                               int8_t *output) {
+void ts_dw_ref_channels(const ts_dw_conv_params *params,
+                        const ts_per_channel_quant_params *quant,
+                        const ts_dims *input_dims, const int8_t *input,
+                        const ts_dims *filter_dims, const int8_t *filter,
+                        const int32_t *bias, const ts_dims *output_dims,
+                        int8_t *output, int32_t c_begin, int32_t c_end) {
   const int32_t batches = input_dims->n;
   const int32_t input_h = input_dims->h, input_w = input_dims->w;
   const int32_t input_depth = input_dims->c;
@@ -37,12 +58,6 @@ ts_status ts_depthwise_conv_s8(const ts_context *ctx,
   const int32_t *mult = quant->multiplier;
   const int32_t *shift = quant->shift;
   int32_t batch, out_y, out_x, in_c, m;
-  (void)ctx;
-
-  if (depth_multiplier <= 0 || output_depth != input_depth * depth_multiplier ||
-      filter_dims->c != output_depth || output_dims->n != batches) {
-    return TS_ERROR_ARGUMENT;
-  }
 
   for (batch = 0; batch < batches; ++batch) {
     const int8_t *input_batch = input + batch * input_h * input_w * input_depth;
@@ -52,7 +67,7 @@ ts_status ts_depthwise_conv_s8(const ts_context *ctx,
         const int32_t in_x_origin = out_x * stride_w - pad_w;
         int8_t *out_px =
             output + ((batch * output_h + out_y) * output_w + out_x) * output_depth;
-        for (in_c = 0; in_c < input_depth; ++in_c) {
+        for (in_c = c_begin; in_c < c_end; ++in_c) {
           for (m = 0; m < depth_multiplier; ++m) {
             const int32_t out_c = m + in_c * depth_multiplier;
             uint32_t acc = 0;
@@ -78,5 +93,30 @@ ts_status ts_depthwise_conv_s8(const ts_context *ctx,
       }
     }
   }
+}
+
+ts_status ts_depthwise_conv_s8(const ts_context *ctx,
+                               const ts_dw_conv_params *params,
+                               const ts_per_channel_quant_params *quant,
+                               const ts_dims *input_dims, const int8_t *input,
+                               const ts_dims *filter_dims, const int8_t *filter,
+                               const int32_t *bias, const ts_dims *output_dims,
+                               int8_t *output) {
+  const int32_t depth_multiplier = params->ch_mult;
+  const int32_t output_depth = output_dims->c;
+  (void)ctx;
+
+  if (depth_multiplier <= 0 || output_depth != input_dims->c * depth_multiplier ||
+      filter_dims->c != output_depth || output_dims->n != input_dims->n) {
+    return TS_ERROR_ARGUMENT;
+  }
+#if TS_DSP
+  if (ts_dw_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
+                output)) {
+    return TS_OK;
+  }
+#endif
+  ts_dw_ref_channels(params, quant, input_dims, input, filter_dims, filter, bias,
+                     output_dims, output, 0, input_dims->c);
   return TS_OK;
 }

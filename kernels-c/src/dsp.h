@@ -167,5 +167,32 @@ static inline __attribute__((always_inline)) int32_t ts_quant_apply(const ts_qua
  * walked in step as one shared index and spills their bases to the stack. */
 #define ts_opaque(v) __asm__("" : "+r"(v))
 
+
+/* ssat(x, 16): x saturated to [-32768, 32767] */
+static inline int32_t ts_ssat16_1(int32_t x) {
+  int32_t r;
+  __asm__("ssat %0, #16, %1" : "=r"(r) : "r"(x));
+  return r;
+}
+/* [sat16(a.lo + b.lo), sat16(a.hi + b.hi)] */
+static inline uint32_t ts_qadd16(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("qadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+/* Lane-wise signed max / min of two [lo, hi] int16 pairs: SSUB16 sets the GE
+ * flags per lane (from the exact difference), SEL picks; one asm statement so
+ * that nothing runs between the two. */
+static inline uint32_t ts_max16(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("ssub16 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+  return r;
+}
+static inline uint32_t ts_min16(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("ssub16 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+  return r;
+}
+
 #endif /* TS_DSP */
 #endif /* TINYSENSE_DSP_H */

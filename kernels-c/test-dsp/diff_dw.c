@@ -1,5 +1,6 @@
 /* DEPTHWISE_CONV_2D cases for the differential harness (diff.h). */
 #include "diff.h"
+#include <stdlib.h>
 
 static int32_t out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t same) {
   const int32_t eff = dil * (k - 1) + 1;
@@ -22,18 +23,24 @@ void diff_case_dw(uint64_t seed, int32_t index) {
   int32_t same, has_bias, status, kind;
   char desc[200];
   diff_seed(&r, seed, (uint64_t)index);
-  kind = diff_range(&r, 0, 3); /* 0: 3x3 multiplier 1, 1: one input channel x multiplier N, 2-3: anything */
+  /* 0: 3x3 multiplier 1 (dw_m1's unrolled rows), 1: one input channel x
+   * multiplier N (dw_c1), 2-3: anything (dw_m1 with any filter, the portable
+   * fallback for multipliers > 1 with several input channels or more taps) */
+  kind = diff_range(&r, 0, 3);
   in.n = diff_chance(&r, 7, 8) ? 1 : 2;
-  in.h = diff_range(&r, 1, 16);
-  in.w = diff_range(&r, 1, 16);
+  in.h = diff_range(&r, 1, kind == 0 ? 24 : 16);
+  in.w = diff_range(&r, 1, kind == 1 ? 48 : (kind == 0 ? 24 : 16));
   in.c = kind == 1 ? 1 : (diff_chance(&r, 1, 2) ? 4 * diff_range(&r, 1, 16) : diff_range(&r, 1, 70));
-  params.ch_mult = kind == 0 ? 1 : (kind == 1 ? diff_range(&r, 1, 12) : (diff_chance(&r, 2, 3) ? 1 : diff_range(&r, 2, 4)));
+  params.ch_mult = kind == 0 ? 1 : (kind == 1 ? diff_range(&r, 1, 12) : (diff_chance(&r, 2, 3) ? 1 : diff_range(&r, 2, 12)));
   filter.n = 1;
   filter.c = in.c * params.ch_mult;
   if (kind == 0) {
     filter.h = filter.w = 3;
+  } else if (kind == 1) {
+    filter.h = diff_range(&r, 1, 12);
+    filter.w = diff_range(&r, 1, 12);
   } else {
-    filter.h = diff_range(&r, 1, 10);
+    filter.h = diff_range(&r, 1, 7);
     filter.w = diff_range(&r, 1, 8);
   }
   params.stride.h = diff_range(&r, 1, 3);
@@ -52,14 +59,28 @@ void diff_case_dw(uint64_t seed, int32_t index) {
   }
   params.padding.h = same ? same_pad(in.h, out.h, filter.h, params.stride.h, params.dilation.h) : 0;
   params.padding.w = same ? same_pad(in.w, out.w, filter.w, params.stride.w, params.dilation.w) : 0;
-  params.input_offset = diff_range(&r, -127, 128);
-  params.output_offset = diff_range(&r, -128, 127);
+  /* the validator allows offsets -255..255; int8 zero points give -127..128 / -128..127 */
+  params.input_offset = diff_chance(&r, 1, 8) ? diff_range(&r, -255, 255) : diff_range(&r, -127, 128);
+  params.output_offset = diff_chance(&r, 1, 8) ? diff_range(&r, -255, 255) : diff_range(&r, -128, 127);
   diff_activation(&r, &params.activation);
   has_bias = diff_chance(&r, 7, 8);
   diff_fill_s8(&r, diff_input, in.n * in.h * in.w * in.c);
   diff_fill_s8(&r, diff_filter, filter.h * filter.w * filter.c);
   diff_fill_bias(&r, diff_bias, out.c);
   diff_requant(&r, diff_mult, diff_shift, out.c);
+  if (diff_chance(&r, 1, 8)) {
+    /* extremes the fast requantizations must also get right (or leave to ts_mbqm):
+     * m = 2^30 exactly (a power-of-two scale), 2^30 + 1, INT32_MAX, INT32_MIN,
+     * negative and tiny multipliers; shifts -31..30 */
+    int32_t k;
+    for (k = 0; k < out.c; ++k) {
+      if (diff_chance(&r, 1, 2)) {
+        static const int32_t special[] = {0x40000000, 0x40000001, 0x7fffffff, (int32_t)0x80000000, -0x40000000, -1, 1, 0};
+        diff_mult[k] = special[diff_range(&r, 0, 7)]; 
+      }
+      if (diff_chance(&r, 1, 3)) diff_shift[k] = diff_range(&r, -31, 30);
+    }
+  }
   quant.multiplier = diff_mult;
   quant.shift = diff_shift;
   status = ts_depthwise_conv_s8(&ctx, &params, &quant, &in, diff_input, &filter, diff_filter,

@@ -1,0 +1,517 @@
+/*
+ * DEPTHWISE_CONV_2D int8 fast paths for the Cortex-M4 DSP extension, in the
+ * style of CMSIS-NN's arm_depthwise_conv_s8_opt / _3x3_s8 (written for
+ * tinysense, same results byte for byte as the portable kernel in
+ * depthwise_conv.c, which stays the reference; kernels-c/test-dsp proves it).
+ * ts_depthwise_conv_s8 (depthwise_conv.c) calls ts_dw_dsp, which picks a path
+ * from the shapes or returns 0 (portable C):
+ *
+ *  dw_m1  depth multiplier 1, input depth >= 4, at most DW_M1_TAPS filter taps
+ *         (any stride, dilation, padding). Channels 4 at a time: one word load
+ *         carries 4 channels, SXTAB16 adds the input offset and unpacks
+ *         ([x0+o, x2+o], [x1+o, x3+o]), SMLABB/SMLATT keep one accumulator per
+ *         channel; the group's filter is unpacked once into the stack and
+ *         serves every pixel; padding is decided per pixel (tap ranges), not
+ *         per tap. The input depth % 4 tail channels go through the portable C.
+ *  dw_c1  one input channel x multiplier N (micro_speech's layer), dilation w 1,
+ *         at most 20 (filter rows x 4-tap blocks), input offset in [-127, 128].
+ *         Every output channel reads the same input, so taps pair up: a word of
+ *         4 neighbouring inputs unpacks to [x0+o, x2+o], [x1+o, x3+o] and SMLAD
+ *         multiplies them with the channel's filter taps prepacked as [f0, f2],
+ *         [f1, f3]: 2 MACs per instruction. Output channels 2 at a time. Border
+ *         pixels read a copy of their window padded with -o (x + o = 0: the
+ *         padded taps add nothing, as TFLM's skipped taps).
+ *
+ * Requantization: dw_rq (below), exact for shifts -31..-1, ts_mbqm otherwise.
+ * Stack: below 512 bytes per frame (the unpacked filter buffers).
+ */
+#include "tinysense_nn.h"
+#include "fixedpoint.h"
+#include "dsp.h"
+
+#if TS_DSP
+
+/* The hot loops need registers that -Os does not give them (it spills the
+ * pointers and accumulators of the tap loop to the stack). */
+#pragma GCC optimize("O2")
+#define DW_INLINE static inline __attribute__((always_inline))
+
+void ts_dw_ref_channels(const ts_dw_conv_params *params,
+                        const ts_per_channel_quant_params *quant,
+                        const ts_dims *input_dims, const int8_t *input,
+                        const ts_dims *filter_dims, const int8_t *filter,
+                        const int32_t *bias, const ts_dims *output_dims,
+                        int8_t *output, int32_t c_begin, int32_t c_end);
+
+#define DW_M1_TAPS 25      /* 2 words per tap: 200 bytes of stack */
+#define DW_C1_ROWBLOCKS 20 /* filter rows x 4-tap blocks: 4 words each, 320 bytes */
+
+/*
+ * MultiplyByQuantizedMultiplier(acc, m, shift) for shift = -e, e in 1..31,
+ * given d = 2^(e-1) and em1 = e - 1. With Y = acc*m + 2^30 = hi:lo (exact in
+ * 64 bits), SRDHM is s = floor(Y / 2^31) = 2*hi + b, b = lo >> 31, and
+ * s < 0 exactly when hi < 0. RoundingDivideByPOT(s, e) = floor((s + d - [s<0])
+ * / 2^e) (ties away from zero) = floor((hi + (b + d - [hi<0]) / 2) / 2^(e-1))
+ * = (hi + ((b + d - [hi<0]) >> 1)) >> em1, since floor(floor(y)/k) =
+ * floor(y/k) and b + d - [hi<0] >= 0. No intermediate overflows (|hi| <= 2^30,
+ * the added term <= 2^29 + 1). SRDHM's one saturating case, acc = m = INT32_MIN
+ * (s = 2^31 instead of 2^31 - 1), rounds to the same result for every e >= 1.
+ * One SMLAL and four ALU instructions instead of ts_mbqm's branches.
+ */
+DW_INLINE int32_t dw_rq(int32_t acc, int32_t m, int32_t d, int32_t em1) {
+  const int64_t y = (int64_t)acc * m + (1 << 30);
+  const uint32_t lo = (uint32_t)y;
+  const int32_t hi = (int32_t)(y >> 32);
+  const uint32_t t = (uint32_t)d + (lo >> 31) - ((uint32_t)hi >> 31);
+  return (hi + (int32_t)(t >> 1)) >> em1;
+}
+
+/*
+ * The same for multipliers m > 2^30 (every multiplier QuantizeMultiplier makes
+ * but the exact powers of two): then s < 0 exactly when acc < 0 (acc <= -1
+ * gives acc*m + 2^30 < 0; acc >= 0 gives > 0), so the result is
+ * floor((acc*m + 2^30 + 2^(30+e) - [acc<0] * 2^31) / 2^(31+e)): one 64-bit
+ * constant k = 2^30 + 2^(30+e), two SMLALs (the second adds [acc<0] * -2^31)
+ * and the high word shifted right by e - 1.
+ */
+DW_INLINE int32_t dw_rq2(int32_t acc, int32_t k_lo, int32_t k_hi, int32_t m, int32_t em1) {
+  uint32_t lo = (uint32_t)k_lo, t;
+  int32_t hi = k_hi;
+  __asm__("smlal %0, %1, %3, %4\n\t"
+          "lsr %2, %3, #31\n\t"
+          "smlal %0, %1, %2, %5"
+          : "+&r"(lo), "+&r"(hi), "=&r"(t)
+          : "r"(acc), "r"(m), "r"(TS_INT32_MIN));
+  return hi >> em1;
+}
+
+/* Requantization of one output channel, prepared once per channel group. */
+typedef struct {
+  int32_t k_lo, k_hi, m, em1; /* dw_rq2 */
+  int32_t d, shift;           /* dw_rq; ts_mbqm */
+} dw_quant;
+
+/* Returns 2 when dw_rq2 applies, 1 when dw_rq does, 0 when neither. */
+static int32_t dw_quant_init(dw_quant *q, const ts_per_channel_quant_params *quant, int32_t c) {
+  const int32_t shift = quant->shift[c], m = quant->multiplier[c];
+  const int32_t em1 = shift < 0 ? -shift - 1 : 0;
+  q->m = m;
+  q->shift = shift;
+  q->em1 = em1;
+  q->d = 1 << em1;
+  /* k = 2^30 + 2^(31+em1) */
+  q->k_lo = (int32_t)(em1 == 0 ? 0xc0000000u : 0x40000000u);
+  q->k_hi = em1 == 0 ? 0 : 1 << (em1 - 1);
+  if (shift >= 0) return 0;
+  return m > 0x40000000 ? 2 : 1;
+}
+
+/* Shifts >= 0: ts_mbqm can return values near the int32 limits, where the
+ * reference's output offset addition wraps. Return w - oo for w = the wrapped
+ * sum clamped to [-128, 127]: adding oo back (QADD16 or plain) gives w
+ * exactly, and clamping w to the activation range (inside [-128, 127]) is
+ * the reference's clamp. With shifts < 0 |result| <= 2^30 + 1: no wrap. */
+static int32_t __attribute__((noinline)) dw_rq_slow(int32_t acc, const dw_quant *q, int32_t oo) {
+  return ts_clamp32(ts_wadd(ts_mbqm(acc, q->m, q->shift), oo), -128, 127) - oo;
+}
+
+DW_INLINE int32_t dw_rq_mode(int32_t acc, const dw_quant *q, int32_t mode, int32_t oo) {
+  if (mode == 2) return dw_rq2(acc, q->k_lo, q->k_hi, q->m, q->em1);
+  if (q->shift < 0) return dw_rq(acc, q->m, q->d, q->em1);
+  return dw_rq_slow(acc, q, oo);
+}
+
+/* Four requantized channels (before the output offset) -> four output bytes:
+ * saturated to int16 (order-preserving; the clamp bounds are inside), output
+ * offset added with QADD16, clamped with SSUB16/SEL two lanes at a time. */
+DW_INLINE uint32_t dw_pack4(int32_t r0, int32_t r1, int32_t r2, int32_t r3, uint32_t oo2,
+                            uint32_t min2, uint32_t max2) {
+  uint32_t p02 = ts_pack_lo((uint32_t)ts_ssat16_1(r0), (uint32_t)ts_ssat16_1(r2));
+  uint32_t p13 = ts_pack_lo((uint32_t)ts_ssat16_1(r1), (uint32_t)ts_ssat16_1(r3));
+  p02 = ts_min16(ts_max16(ts_qadd16(p02, oo2), min2), max2);
+  p13 = ts_min16(ts_max16(ts_qadd16(p13, oo2), min2), max2);
+  return (p02 & 0x00ff00ffu) | ((p13 & 0x00ff00ffu) << 8);
+}
+
+/* The taps t (0 <= t < k) with 0 <= origin + dil * t < n: [*lo, *hi). */
+DW_INLINE void dw_taps(int32_t origin, int32_t dil, int32_t k, int32_t n, int32_t *lo,
+                       int32_t *hi) {
+  int32_t a = 0, b = n - origin;
+  if (dil == 1) {
+    if (origin < 0) a = -origin;
+  } else {
+    if (origin < 0) a = (dil - 1 - origin) / dil;
+    if (b > 0) b = (b - 1) / dil + 1;
+  }
+  if (b > k) b = k;
+  if (a > b) a = b;
+  *lo = a;
+  *hi = b;
+}
+
+/* Everything dw_m1's pixel loops read, set up once per 4-channel group. */
+typedef struct {
+  const uint32_t *fb; /* unpacked filter: [f0, f2], [f1, f3] per tap */
+  const dw_quant *q;
+  int32_t bq[4];      /* bias */
+  int32_t bi[4];      /* bias + o * (sum of the channel's taps): pixels with no padded tap */
+  int32_t mode;       /* dw_quant_init's, all 4 channels */
+  uint32_t off2, oo2, min2, max2;
+  int32_t oo, depth, kh, kw, in_w, dil_w, stride_w, tap_step, row_step, px_step;
+} dw_m1_ctx;
+
+DW_INLINE void dw_m1_store(const dw_m1_ctx *c, int8_t *out, int32_t a0, int32_t a1, int32_t a2,
+                           int32_t a3) {
+  const dw_quant *q = c->q;
+  const int32_t mode = c->mode;
+  const int32_t oo = c->oo;
+  const int32_t r0 = dw_rq_mode(a0, &q[0], mode, oo), r1 = dw_rq_mode(a1, &q[1], mode, oo);
+  const int32_t r2 = dw_rq_mode(a2, &q[2], mode, oo), r3 = dw_rq_mode(a3, &q[3], mode, oo);
+  ts_write_u32(out, dw_pack4(r0, r1, r2, r3, c->oo2, c->min2, c->max2));
+}
+
+/* `count` pixels whose whole window is inside the input (p: the window's first
+ * tap): the input offset is in c->bi, SXTB16 unpacks. */
+static void __attribute__((noinline)) dw_m1_full(const dw_m1_ctx *c, const int8_t *p,
+                                                 int8_t *out, int32_t count) {
+  do {
+    int32_t a0 = c->bi[0], a1 = c->bi[1], a2 = c->bi[2], a3 = c->bi[3];
+    const int8_t *s = p;
+    const uint32_t *f = c->fb;
+    const int32_t ts = c->tap_step;
+    int32_t ky = c->kh;
+    if (c->kw == 3) {
+      const int32_t rest = c->row_step - 2 * ts;
+      do {
+        uint32_t x = ts_read_u32(s), xl, xh;
+        xl = ts_sxtb16(x);
+        xh = ts_sxtb16_ror8(x);
+        a0 = ts_smlabb(xl, f[0], a0);
+        a2 = ts_smlatt(xl, f[0], a2);
+        a1 = ts_smlabb(xh, f[1], a1);
+        a3 = ts_smlatt(xh, f[1], a3);
+        s += ts;
+        x = ts_read_u32(s);
+        xl = ts_sxtb16(x);
+        xh = ts_sxtb16_ror8(x);
+        a0 = ts_smlabb(xl, f[2], a0);
+        a2 = ts_smlatt(xl, f[2], a2);
+        a1 = ts_smlabb(xh, f[3], a1);
+        a3 = ts_smlatt(xh, f[3], a3);
+        s += ts;
+        x = ts_read_u32(s);
+        xl = ts_sxtb16(x);
+        xh = ts_sxtb16_ror8(x);
+        a0 = ts_smlabb(xl, f[4], a0);
+        a2 = ts_smlatt(xl, f[4], a2);
+        a1 = ts_smlabb(xh, f[5], a1);
+        a3 = ts_smlatt(xh, f[5], a3);
+        s += rest;
+        f += 6;
+      } while (--ky);
+    } else {
+      const int32_t kw = c->kw, rest = c->row_step - kw * ts;
+      do {
+        int32_t k = kw;
+        do {
+          const uint32_t x = ts_read_u32(s);
+          const uint32_t xl = ts_sxtb16(x), xh = ts_sxtb16_ror8(x);
+          a0 = ts_smlabb(xl, f[0], a0);
+          a2 = ts_smlatt(xl, f[0], a2);
+          a1 = ts_smlabb(xh, f[1], a1);
+          a3 = ts_smlatt(xh, f[1], a3);
+          s += ts;
+          f += 2;
+        } while (--k);
+        s += rest;
+      } while (--ky);
+    }
+    dw_m1_store(c, out, a0, a1, a2, a3);
+    p += c->px_step;
+    out += c->depth;
+  } while (--count);
+}
+
+/* `count` pixels of which some taps may be padding: rows ky0..ky1 of the
+ * filter (row: the input row of ky0), columns decided per pixel. */
+static void __attribute__((noinline)) dw_m1_part(const dw_m1_ctx *c, const int8_t *row,
+                                                 int32_t in_x, int32_t ky0, int32_t ky1,
+                                                 int8_t *out, int32_t count) {
+  const int32_t kw = c->kw, ts = c->tap_step;
+  do {
+    int32_t a0 = c->bq[0], a1 = c->bq[1], a2 = c->bq[2], a3 = c->bq[3];
+    int32_t kx0, kx1, ky;
+    dw_taps(in_x, c->dil_w, kw, c->in_w, &kx0, &kx1);
+    if (kx1 > kx0) {
+      const int32_t n = kx1 - kx0, rest = c->row_step - n * ts;
+      const uint32_t off2 = c->off2;
+      const int8_t *s = row + (in_x + kx0 * c->dil_w) * c->depth;
+      const uint32_t *f = c->fb + 2 * (ky0 * kw + kx0);
+      for (ky = ky0; ky < ky1; ++ky, s += rest, f += 2 * (kw - n)) {
+        int32_t k = n;
+        do {
+          const uint32_t x = ts_read_u32(s);
+          const uint32_t xl = ts_sxtab16(off2, x), xh = ts_sxtab16_ror8(off2, x);
+          a0 = ts_smlabb(xl, f[0], a0);
+          a2 = ts_smlatt(xl, f[0], a2);
+          a1 = ts_smlabb(xh, f[1], a1);
+          a3 = ts_smlatt(xh, f[1], a3);
+          s += ts;
+          f += 2;
+        } while (--k);
+      }
+    }
+    dw_m1_store(c, out, a0, a1, a2, a3);
+    in_x += c->stride_w;
+    out += c->depth;
+  } while (--count);
+}
+
+static void __attribute__((optimize("Os"))) dw_m1(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+                  const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
+                  const int8_t *filter, const int32_t *bias, const ts_dims *output_dims,
+                  int8_t *output) {
+  uint32_t fb[2 * DW_M1_TAPS];
+  dw_quant q[4];
+  dw_m1_ctx c;
+  const int32_t depth = input_dims->c, in_h = input_dims->h, in_w = input_dims->w;
+  const int32_t kh = filter_dims->h, kw = filter_dims->w, taps = kh * kw;
+  const int32_t out_h = output_dims->h, out_w = output_dims->w;
+  const int32_t stride_w = params->stride.w, pad_w = params->padding.w;
+  const int32_t dil_h = params->dilation.h, dil_w = params->dilation.w;
+  /* output columns [x_a, x_b) have no padded column tap */
+  const int32_t last = in_w - 1 - dil_w * (kw - 1) + pad_w;
+  int32_t x_a = (pad_w + stride_w - 1) / stride_w, x_b = last < 0 ? 0 : last / stride_w + 1;
+  int32_t c0, t, i, batch, out_y;
+
+  TS_PATH("dw_m1");
+  if (x_b > out_w) x_b = out_w;
+  if (x_a > x_b) x_a = x_b;
+  c.fb = fb;
+  c.q = q;
+  c.off2 = ts_dup16(params->input_offset);
+  c.oo = params->output_offset;
+  c.oo2 = ts_dup16(params->output_offset);
+  c.min2 = ts_dup16(params->activation.min);
+  c.max2 = ts_dup16(params->activation.max);
+  c.depth = depth;
+  c.kh = kh;
+  c.kw = kw;
+  c.in_w = in_w;
+  c.dil_w = dil_w;
+  c.stride_w = stride_w;
+  c.tap_step = dil_w * depth;
+  c.row_step = dil_h * in_w * depth;
+  c.px_step = stride_w * depth;
+  for (c0 = 0; c0 + 4 <= depth; c0 += 4) {
+    uint32_t sum02 = 0, sum13 = 0; /* [sum f0, sum f2], [sum f1, sum f3] (|sum| < 2^15) */
+    for (t = 0; t < taps; ++t) {
+      const uint32_t w = ts_read_u32(filter + t * depth + c0);
+      fb[2 * t] = ts_sxtb16(w);
+      fb[2 * t + 1] = ts_sxtb16_ror8(w);
+      sum02 = ts_sxtab16(sum02, w);
+      sum13 = ts_sxtab16_ror8(sum13, w);
+    }
+    c.mode = 2;
+    for (i = 0; i < 4; ++i) {
+      const int32_t mode = dw_quant_init(&q[i], quant, c0 + i);
+      const uint32_t sum = i & 1 ? sum13 : sum02;
+      const int32_t fsum = (int16_t)(i & 2 ? sum >> 16 : sum);
+      if (mode < c.mode) c.mode = mode;
+      c.bq[i] = bias ? bias[c0 + i] : 0;
+      c.bi[i] = ts_wadd(c.bq[i], ts_wmul(fsum, params->input_offset));
+    }
+    for (batch = 0; batch < input_dims->n; ++batch) {
+      const int8_t *in_b = input + batch * in_h * in_w * depth + c0;
+      for (out_y = 0; out_y < out_h; ++out_y) {
+        const int32_t in_y = out_y * params->stride.h - params->padding.h;
+        int8_t *out_row = output + ((batch * out_h + out_y) * out_w) * depth + c0;
+        int32_t ky0, ky1;
+        const int8_t *row;
+        dw_taps(in_y, dil_h, kh, in_h, &ky0, &ky1);
+        row = in_b + (in_y + ky0 * dil_h) * in_w * depth;
+        if (ky0 == 0 && ky1 == kh && x_b > x_a) {
+          if (x_a > 0) dw_m1_part(&c, row, -pad_w, 0, kh, out_row, x_a);
+          dw_m1_full(&c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
+                     x_b - x_a);
+          if (x_b < out_w)
+            dw_m1_part(&c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
+                       out_w - x_b);
+        } else {
+          dw_m1_part(&c, row, -pad_w, ky0, ky1, out_row, out_w);
+        }
+      }
+    }
+  }
+  if (c0 < depth) {
+    ts_dw_ref_channels(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
+                       output, c0, depth);
+  }
+}
+
+static int32_t dw_out1(int32_t acc, const dw_quant *q, int32_t mode,
+                       const ts_dw_conv_params *params) {
+  const int32_t v = ts_wadd(dw_rq_mode(acc, q, mode, params->output_offset), params->output_offset);
+  return ts_clamp32(v, params->activation.min, params->activation.max);
+}
+
+typedef struct {
+  const ts_dw_conv_params *params;
+  const uint32_t *fb; /* [(ky * blocks + blk) * 4 + 2 * ch + {0, 1}]: [f0, f2], [f1, f3] */
+  const dw_quant *q;
+  int32_t mode0, mode1, b0, b1, two, mult;
+} dw_c1_ctx;
+
+/* One output row of one channel pair: filter rows ky0..ky1, row: the input
+ * row of ky0. */
+static void __attribute__((noinline)) dw_c1_row(const dw_c1_ctx *c, const ts_dims *input_dims,
+                                                const ts_dims *filter_dims, int32_t out_w,
+                                                const int8_t *row0, int32_t ky0, int32_t ky1,
+                                                int8_t *out_p) {
+  uint32_t win32[DW_C1_ROWBLOCKS];
+  int8_t *win = (int8_t *)win32;
+  const ts_dw_conv_params *params = c->params;
+  const int32_t in_w = input_dims->w, blocks = (filter_dims->w + 3) >> 2, mult = c->mult;
+  const int32_t stride_w = params->stride.w, pad_w = params->padding.w;
+  const int32_t row_step = params->dilation.h * in_w;
+  const uint32_t off2 = ts_dup16(params->input_offset);
+  const int8_t pad = (int8_t)(-params->input_offset);
+  int32_t out_x, ky, j;
+  for (out_x = 0; out_x < out_w; ++out_x, out_p += mult) {
+    const int32_t in_x = out_x * stride_w - pad_w;
+    const int8_t *row = row0;
+    const uint32_t *f = c->fb + ky0 * blocks * 4;
+    int32_t a0 = c->b0, a1 = c->b1;
+    if (in_x >= 0 && in_x + 4 * blocks <= in_w) {
+      const int8_t *src = row + in_x;
+      if (blocks == 2) {
+        for (ky = ky1 - ky0; ky > 0; --ky, src += row_step, f += 8) {
+          uint32_t x = ts_read_u32(src), xl, xh;
+          xl = ts_sxtab16(off2, x);
+          xh = ts_sxtab16_ror8(off2, x);
+          a0 = ts_smlad(xl, f[0], a0);
+          a0 = ts_smlad(xh, f[1], a0);
+          a1 = ts_smlad(xl, f[2], a1);
+          a1 = ts_smlad(xh, f[3], a1);
+          x = ts_read_u32(src + 4);
+          xl = ts_sxtab16(off2, x);
+          xh = ts_sxtab16_ror8(off2, x);
+          a0 = ts_smlad(xl, f[4], a0);
+          a0 = ts_smlad(xh, f[5], a0);
+          a1 = ts_smlad(xl, f[6], a1);
+          a1 = ts_smlad(xh, f[7], a1);
+        }
+      } else {
+        for (ky = ky1 - ky0; ky > 0; --ky, src += row_step - 4 * blocks) {
+          int32_t n = blocks;
+          do {
+            const uint32_t x = ts_read_u32(src);
+            const uint32_t xl = ts_sxtab16(off2, x), xh = ts_sxtab16_ror8(off2, x);
+            a0 = ts_smlad(xl, f[0], a0);
+            a0 = ts_smlad(xh, f[1], a0);
+            a1 = ts_smlad(xl, f[2], a1);
+            a1 = ts_smlad(xh, f[3], a1);
+            src += 4;
+            f += 4;
+          } while (--n);
+        }
+      }
+    } else {
+      /* border: a copy of the window, padded with -o */
+      for (ky = ky1 - ky0; ky > 0; --ky, row += row_step) {
+        const int8_t *src = win;
+        int32_t n = blocks;
+        for (j = 0; j < 4 * blocks; ++j) {
+          const int32_t x = in_x + j;
+          win[j] = (x >= 0 && x < in_w) ? row[x] : pad;
+        }
+        do {
+          const uint32_t x = ts_read_u32(src);
+          const uint32_t xl = ts_sxtab16(off2, x), xh = ts_sxtab16_ror8(off2, x);
+          a0 = ts_smlad(xl, f[0], a0);
+          a0 = ts_smlad(xh, f[1], a0);
+          a1 = ts_smlad(xl, f[2], a1);
+          a1 = ts_smlad(xh, f[3], a1);
+          src += 4;
+          f += 4;
+        } while (--n);
+      }
+    }
+    out_p[0] = (int8_t)dw_out1(a0, &c->q[0], c->mode0, c->params);
+    if (c->two) out_p[1] = (int8_t)dw_out1(a1, &c->q[1], c->mode1, c->params);
+  }
+}
+
+static void __attribute__((optimize("Os"))) dw_c1(
+    const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+    const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
+    const int8_t *filter, const int32_t *bias, const ts_dims *output_dims, int8_t *output) {
+  uint32_t fb[4 * DW_C1_ROWBLOCKS];
+  dw_quant q[2];
+  dw_c1_ctx c;
+  const int32_t mult = params->ch_mult, in_h = input_dims->h, in_w = input_dims->w;
+  const int32_t kh = filter_dims->h, kw = filter_dims->w, blocks = (kw + 3) >> 2;
+  const int32_t out_h = output_dims->h, out_w = output_dims->w;
+  const int32_t dil_h = params->dilation.h;
+  int32_t g, i, j, ky, batch, out_y;
+
+  TS_PATH("dw_c1");
+  c.params = params;
+  c.fb = fb;
+  c.q = q;
+  c.mult = mult;
+  for (g = 0; g < mult; g += 2) {
+    const int32_t two = g + 1 < mult;
+    c.two = two;
+    c.b0 = bias ? bias[g] : 0;
+    c.b1 = (bias && two) ? bias[g + 1] : 0;
+    for (ky = 0; ky < kh; ++ky) {
+      for (i = 0; i < blocks; ++i) {
+        for (j = 0; j < 2; ++j) {
+          int32_t f[4], k;
+          for (k = 0; k < 4; ++k) {
+            const int32_t kx = 4 * i + k;
+            f[k] = (kx < kw && (j == 0 || two)) ? filter[(ky * kw + kx) * mult + g + j] : 0;
+          }
+          fb[(ky * blocks + i) * 4 + 2 * j] = ts_pack_lo((uint32_t)f[0], (uint32_t)f[2]);
+          fb[(ky * blocks + i) * 4 + 2 * j + 1] = ts_pack_lo((uint32_t)f[1], (uint32_t)f[3]);
+        }
+      }
+    }
+    c.mode0 = dw_quant_init(&q[0], quant, g);
+    c.mode1 = dw_quant_init(&q[1], quant, two ? g + 1 : g);
+    for (batch = 0; batch < input_dims->n; ++batch) {
+      const int8_t *in_b = input + batch * in_h * in_w;
+      for (out_y = 0; out_y < out_h; ++out_y) {
+        const int32_t in_y = out_y * params->stride.h - params->padding.h;
+        int32_t ky0, ky1;
+        dw_taps(in_y, dil_h, kh, in_h, &ky0, &ky1);
+        dw_c1_row(&c, input_dims, filter_dims, out_w, in_b + (in_y + ky0 * dil_h) * in_w, ky0,
+                  ky1, output + ((batch * out_h + out_y) * out_w) * mult + g);
+      }
+    }
+  }
+}
+
+int32_t ts_dw_dsp(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+                  const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
+                  const int8_t *filter, const int32_t *bias, const ts_dims *output_dims,
+                  int8_t *output) {
+  const int32_t taps = filter_dims->h * filter_dims->w;
+  if (taps <= 0 || output_dims->h <= 0 || output_dims->w <= 0 || input_dims->n <= 0) return 0;
+  if (params->ch_mult == 1 && input_dims->c >= 4 && taps <= DW_M1_TAPS) {
+    dw_m1(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
+    return 1;
+  }
+  if (input_dims->c == 1 && params->dilation.w == 1 && params->input_offset >= -127 &&
+      params->input_offset <= 128 &&
+      filter_dims->h * ((filter_dims->w + 3) >> 2) <= DW_C1_ROWBLOCKS) {
+    dw_c1(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
+    return 1;
+  }
+  return 0;
+}
+
+#else
+typedef int ts_depthwise_conv_dsp_unused; /* ISO C: no empty translation unit */
+#endif /* TS_DSP */
