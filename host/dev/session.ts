@@ -102,7 +102,7 @@ export class DevSession {
   private watcher?: FSWatcher;
   private rebuildTimer?: NodeJS.Timeout;
   private lastWall = 0;
-  /** Wall ms the host spent simulating (advance + observers) since the start, and virtual ms advanced. */
+  /** Wall ms the host spent advancing simulations (the app, kernels, observers) and the virtual ms advanced, since the start. */
   private cpuMs = 0;
   private simulatedMs = 0;
   private ticks = 0;
@@ -129,6 +129,7 @@ export class DevSession {
     this.tracePath = options.trace ? resolve(options.trace) : this.traces[0];
     this.playing = options.autoplay ?? true;
     this.speed = options.speed ?? 1;
+    if (!(this.speed > 0 && this.speed <= 100)) throw new Error(`speed ${options.speed}: give a factor above 0, at most 100`);
   }
 
   private log(message: string): void {
@@ -217,7 +218,6 @@ export class DevSession {
     this.audioCursor = 0;
     this.stats = this.models.map((m) => ({ invokes: 0, hostTotal: m.ops.map(() => 0), hostLast: m.ops.map(() => 0) }));
     this.eventLabels.clear();
-    const started = performance.now();
     const sim = new Simulation(this.built, {
       trace: this.trace,
       onOutput: ({ t, line }) => this.onOutput(t, line),
@@ -227,7 +227,6 @@ export class DevSession {
     const observer = (call: OpCall) => this.onOp(call);
     if (board instanceof EspruinoBoard) board.native.onOp = observer;
     else board.onOp = observer;
-    this.cpuMs += performance.now() - started;
     this.collectSensor();
     if (to > 0) this.advance(to);
     this.flush(true);

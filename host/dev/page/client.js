@@ -80,6 +80,8 @@ function eventsPlugin() {
           ctx.save();
           ctx.font = `${11 * devicePixelRatio}px system-ui`;
           for (const e of store.events) {
+            // Events that carry numbers (reported scores) are data, not moments worth a line.
+            if (Array.isArray(e.value) && e.value.every((v) => typeof v === 'number')) continue;
             const x = e.t / 1000;
             if (x < lo || x > hi) continue;
             const px = u.valToPos(x, 'x', true);
@@ -218,18 +220,23 @@ function drawFeatures(win) {
     if (v > hi) hi = v;
   }
   const span = hi > lo ? hi - lo : 1;
-  for (const r of rows) {
-    const x = Math.min(cols - 1, Math.floor(((r.t / 1000 - win.min) / (win.max - win.min)) * cols));
+  const col = (t) => Math.min(cols - 1, Math.max(0, Math.floor(((t / 1000 - win.min) / (win.max - win.min)) * cols)));
+  rows.forEach((r, i) => {
+    // Each invoke's column holds until the next invoke (or one column after the last).
+    const x0 = col(r.t);
+    const x1 = i + 1 < rows.length ? Math.max(x0 + 1, col(rows[i + 1].t)) : x0 + 1;
     for (let k = 0; k < n; k++) {
       const v = (r.out[k] - lo) / span;
       const y = n - 1 - k;
-      const at = 4 * (y * cols + x);
-      img.data[at] = Math.round(255 * Math.min(1, v * 1.6));
-      img.data[at + 1] = Math.round(255 * Math.max(0, v - 0.4) * 1.4);
-      img.data[at + 2] = Math.round(120 * (1 - v));
-      img.data[at + 3] = 255;
+      for (let x = x0; x < Math.min(x1, cols); x++) {
+        const at = 4 * (y * cols + x);
+        img.data[at] = Math.round(255 * Math.min(1, v * 1.6));
+        img.data[at + 1] = Math.round(255 * Math.max(0, v - 0.4) * 1.4);
+        img.data[at + 2] = Math.round(120 * (1 - v));
+        img.data[at + 3] = 255;
+      }
     }
-  }
+  });
   ctx.putImageData(img, 0, 0);
 }
 
@@ -257,7 +264,7 @@ function renderState() {
   const s = store.state;
   $('source').textContent = s.sourceLabel + (s.trace ? ` · trace ${s.trace}` : '');
   $('source').className = s.source === 'port' ? 'source port' : 'source';
-  $('play').textContent = s.playing ? '⏸ pause' : '▶ play';
+  $('play').textContent = s.playing ? '‖ pause' : '▶ play';
   const sim = s.source === 'simulator';
   for (const id of ['play', 'step', 'speed', 'seek', 'trace', 'restart']) $(id).disabled = !sim;
   $('watch').textContent = sim ? "editing the app's files rebuilds and restarts it" : 'following a board: the controls are the board\'s own';
