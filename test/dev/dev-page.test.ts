@@ -64,7 +64,11 @@ async function shoot(page: Page, name: string): Promise<void> {
     return new Promise<void>((r) => raf(() => raf(r)));
   });
   const path = join(SHOTS, `dev-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // A viewport as tall as the page (a fullPage screenshot would resize it mid-shot).
+  const height = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height: Math.max(1000, height) });
+  await page.evaluate(() => new Promise<void>((r) => setTimeout(r, 300)));
+  await page.screenshot({ path });
   if (writeDocs) copyFileSync(path, join('docs', `dev-${name}.png`));
   console.log(`screenshot: ${path}${writeDocs ? ` and docs/dev-${name}.png` : ''}`);
 }

@@ -437,7 +437,16 @@ function connect() {
   };
 }
 
+// A new width: new plots over the data the page holds, with the latest state (not the snapshot's).
+let resizeTimer = null;
 window.addEventListener('resize', () => {
-  if (store.snapshot) onSnapshot(Object.assign({}, store.snapshot, { sensor: store.sensor, audio: store.audio, frames: store.frames, invokes: store.invokes, events: store.events, console: store.console }));
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (!store.snapshot) return;
+    setupPlots(store.snapshot);
+    drawFrame.last = null;
+    renderState();
+    updatePlots();
+  }, 50);
 });
 connect();
