@@ -15,6 +15,7 @@ const USAGE = `usage:
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
   tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--full-blob] [--cycles-per-mac N]
   tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--report <out.html>] [--serve <port>]
+  tinysense dev <app folder|app.ts> --board <BOARD> [--trace <file|dir> | --port <serial|BLE address|tcp://host:port>] [--http-port N] [--speed X] [--paused]
   tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force]
   tinysense record --board BANGLEJS2 --port <serial|BLE address|tcp://host:port> --label <label> [--seconds N] [--interval <ms>] [-o <dir>]
   tinysense train <train.config.json|.ts>
@@ -43,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
         return await build(rest);
       case 'simulate':
         return await simulateCommand(rest);
+      case 'dev':
+        return await devCommand(rest);
       case 'upload':
         return await uploadCommand(rest);
       case 'record':
@@ -298,6 +301,42 @@ async function serveSimulation(sim: import('./sim/index.js').Simulation, port: s
     process.stderr.write(`tinysense: the app threw ${sim.errors.length} error(s); first: ${sim.errors[0].message}\n`);
     return 1;
   }
+  return 0;
+}
+
+/** `dev`: the live page (host/dev, docs/dev.md) until Ctrl-C. */
+async function devCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      board: { type: 'string' },
+      trace: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      model: { type: 'string' },
+      'http-port': { type: 'string' },
+      speed: { type: 'string' },
+      paused: { type: 'boolean' },
+    },
+  });
+  if (values.trace && values.port) throw new UsageError('give --trace (simulate) or --port (follow a board), not both');
+  const httpPort = values['http-port'] === undefined ? 0 : Number(values['http-port']);
+  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) throw new UsageError(`--http-port ${values['http-port']}: give a TCP port (0 picks a free one)`);
+  const { startDev } = await import('./dev/index.js');
+  const dev = await startDev({
+    app: need(positionals[0], 'app folder or entry'),
+    board: need(values.board, '--board <BOARD>'),
+    trace: values.trace,
+    port: values.port,
+    model: values.model,
+    httpPort,
+    speed: values.speed === undefined ? undefined : Number(values.speed),
+    autoplay: !values.paused,
+    log: (message) => process.stderr.write(`dev: ${message}\n`),
+  });
+  process.stdout.write(`tinysense dev: open ${dev.url} (Ctrl-C stops)\n`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await dev.close();
   return 0;
 }
 

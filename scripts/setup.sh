@@ -16,6 +16,8 @@ if [ "${TINYSENSE_SETUP_MIN:-0}" != 1 ]; then
   have qemu-system-arm || need+=(qemu-system-arm)
   have arm-linux-gnueabihf-gcc || need+=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
   have qemu-plugin-dev-check 2>/dev/null || true
+  # Debian's chromium: test/dev drives it with playwright-core (no browser download).
+  have chromium || need+=(chromium)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

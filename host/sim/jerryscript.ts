@@ -16,6 +16,7 @@ import { MicStats, TraceMic } from './mic.js';
 import { SandboxBoard } from './sandbox.js';
 import type { BoardInfo, EspruinoHooks } from './espruino.js';
 import type { AudioTrace, FrameTrace } from './traces.js';
+import type { OpObserver } from './observe.js';
 
 export interface JerryHooks extends Pick<EspruinoHooks, 'output' | 'accel'> {
   /** Frames for tinysense.sensors.camera. */
@@ -68,6 +69,8 @@ export class JerryScriptBoard extends SandboxBoard {
   readonly calls: Record<string, number> = {};
   nativeBytes = 0;
   nativePeak = 0;
+  /** Called after every tinysense.invoke (one op), for tools that watch the run (host/sim/observe.ts). */
+  onOp?: OpObserver;
   cameraCaptures = 0;
   /** The microphone, when the trace is audio. */
   readonly mic?: TraceMic;
@@ -189,9 +192,12 @@ export class JerryScriptBoard extends SandboxBoard {
         }
         const p = this.enter(pack);
         const a = this.enter(arena);
+        const started = this.onOp ? performance.now() : 0;
         const status = this.wasm.invoke(p.address + recordOffset, a.address, p.address);
+        const hostMs = this.onOp ? performance.now() - started : 0;
         this.wasm.checkGuards();
         arena.set(a.view().subarray(arena.byteOffset, arena.byteOffset + arena.length));
+        this.onOp?.({ pack, record: recordOffset, arena, hostMs });
         return status;
       },
       checksum: (dataArg: unknown, offset: number, length: number) => {

@@ -14,6 +14,7 @@ import type { NativeBuffer } from '../../device/kernels.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { WasmKernels } from '../wasm/kernels.js';
 import { DeviceMemory, Region, regionBytes } from './memory.js';
+import type { OpObserver } from './observe.js';
 
 export interface KernelBlob {
   /** The blob as Espruino sees it: a binary string, one char per byte. */
@@ -73,6 +74,8 @@ export class SimulatedNative {
   private readonly mirrors = new WeakMap<Region, NativeBuffer>();
   /** Native calls made, by entry name. */
   readonly calls: Record<string, number> = {};
+  /** Called after every ts_invoke (one op), for tools that watch the run (host/sim/observe.ts). */
+  onOp?: OpObserver;
 
   private wasmKernels?: WasmKernels;
 
@@ -119,9 +122,12 @@ export class SimulatedNative {
     if (blob.ops !== null && !blob.ops.includes(op)) return -1;
     const packMirror = this.enter(p.region);
     const arenaMirror = this.enter(a.region);
+    const started = this.onOp ? performance.now() : 0;
     const status = this.wasm.invoke(packMirror.address() + r.offset, arenaMirror.address() + a.offset, packMirror.address() + p.offset);
+    const hostMs = this.onOp ? performance.now() - started : 0;
     this.wasm.checkGuards();
     this.leave(a.region, arenaMirror);
+    this.onOp?.({ pack: regionBytes(p.region).subarray(p.offset), record: r.offset - p.offset, arena: regionBytes(a.region).subarray(a.offset), hostMs });
     return status;
   }
 
