@@ -27,14 +27,20 @@
  *                 one kernel call over fw * c contiguous bytes when the whole
  *                 row is inside the image (dilation w 1, one group), else one
  *                 call per tap (padding row where the tap is outside)
- * Both walk channel pairs (outer) x pixel pairs (inner) through the same
- * 2 pixels x 2 channels kernel (conv_mm2x2); an odd last pixel or channel
- * runs the kernel with the pair's second member equal to the first.
+ * conv_1x1 walks channel pairs (outer) x pixel pairs (inner), conv_general
+ * likewise per group, conv_im2col pixel pairs (outer) x channel pairs of a
+ * block of 16 (conv_col_run), all through 2 pixels x 2 channels kernels:
+ * TS_CONV_MM2X2S inline where both strides are k (whole blocks of conv_1x1 and
+ * conv_im2col), conv_mm2x2 elsewhere; an odd last pixel or channel runs the
+ * kernel with the pair's second member equal to the first.
  *
- * Requantization: the same expression as ts_mbqm (SRDHM through a 64-bit
- * multiply-accumulate, then RoundingDivideByPOT) without the saturation test
- * of SRDHM, which only matters for multiplier == INT32_MIN: the wrapper sends
- * such layers to the portable C.
+ * Requantization (conv_req4): the 4 accumulators of a block in one asm, with
+ * the channel pair's constants (conv_q_setup, once per channel pair) loaded by
+ * LDRD: ts_mbqm as SMULL + rounding, then TFLite's RoundingDivideByPOT as a
+ * sign test, without the saturation test of SRDHM, which only matters for
+ * multiplier == INT32_MIN (the wrapper sends such layers to the portable C);
+ * output offset, SSAT to int8, the 4 bytes packed and clamped lane by lane
+ * with SSUB8/SEL (the wrapper requires an activation range inside int8).
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
