@@ -23,7 +23,9 @@ static int32_t conv_dsp_path(const ts_conv_params *params, const ts_per_channel_
   const int32_t io = params->input_offset;
   const int32_t io8 = io >= -127 && io <= 128; /* -io fits int8 */
   int32_t c;
-  /* The requantization skips SRDHM's saturation, reachable only with INT32_MIN. */
+  /* The requantization skips SRDHM's saturation, reachable only with INT32_MIN,
+   * and clamps in int8 lanes (SSAT, then SSUB8/SEL): the range must lie in int8. */
+  if (params->activation.min < -128 || params->activation.max > 127) return 0;
   for (c = 0; c < out->c; ++c)
     if (quant->multiplier[c] == TS_INT32_MIN) return 0;
   if (f->h == 1 && f->w == 1 && groups == 1 && params->padding.h == 0 && params->padding.w == 0 &&

@@ -27,14 +27,20 @@
  *                 one kernel call over fw * c contiguous bytes when the whole
  *                 row is inside the image (dilation w 1, one group), else one
  *                 call per tap (padding row where the tap is outside)
- * Both walk channel pairs (outer) x pixel pairs (inner) through the same
- * 2 pixels x 2 channels kernel (conv_mm2x2); an odd last pixel or channel
- * runs the kernel with the pair's second member equal to the first.
+ * conv_1x1 walks channel pairs (outer) x pixel pairs (inner), conv_general
+ * likewise per group, conv_im2col pixel pairs (outer) x channel pairs of a
+ * block of 16 (conv_col_run), all through 2 pixels x 2 channels kernels:
+ * TS_CONV_MM2X2S inline where both strides are k (whole blocks of conv_1x1 and
+ * conv_im2col), conv_mm2x2 elsewhere; an odd last pixel or channel runs the
+ * kernel with the pair's second member equal to the first.
  *
- * Requantization: the same expression as ts_mbqm (SRDHM through a 64-bit
- * multiply-accumulate, then RoundingDivideByPOT) without the saturation test
- * of SRDHM, which only matters for multiplier == INT32_MIN: the wrapper sends
- * such layers to the portable C.
+ * Requantization (conv_req4): the 4 accumulators of a block in one asm, with
+ * the channel pair's constants (conv_q_setup, once per channel pair) loaded by
+ * LDRD: ts_mbqm as SMULL + rounding, then TFLite's RoundingDivideByPOT as a
+ * sign test, without the saturation test of SRDHM, which only matters for
+ * multiplier == INT32_MIN (the wrapper sends such layers to the portable C);
+ * output offset, SSAT to int8, the 4 bytes packed and clamped lane by lane
+ * with SSUB8/SEL (the wrapper requires an activation range inside int8).
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
@@ -44,7 +50,7 @@
 
 #define TS_CONV_PADROW 128 /* conv_general: taps outside the image, fc <= this */
 #define TS_CONV_COL 144    /* conv_im2col: k = fh * fw * fc <= this */
-#define TS_CONV_BLOCK 8    /* conv_im2col: channels per block of folds */
+#define TS_CONV_BLOCK 16   /* conv_im2col: channels per block of folds */
 /* Paths, as the wrapper (conv.c) numbers them. */
 #define TS_CONV_PATH_1X1 1
 #define TS_CONV_PATH_GENERAL 2
@@ -131,6 +137,50 @@ static void __attribute__((noinline)) conv_mm2x2(const int8_t *a, int32_t da, co
   conv_mm2x2_inl(a, da, f, df, len, acc);
 }
 
+/*
+ * The kernel when both strides are k (B = A + k, G = F + k: conv_1x1's input
+ * rows and filter rows, conv_im2col's buffer): one stride register, so the end
+ * pointer stays in a register too (42 instructions per 8 bytes, 32 MACs).
+ * len >= 4; the len & 3 tail is left to the caller (conv_tail).
+ */
+#define TS_CONV_STEP4S(tail)                                                 \
+  "ldr %[t0], [%[a], %[k]]\n\t"     /* B */                                  \
+  "ldr %[t1], [%[a]], #4\n\t"       /* A */                                  \
+  "ldr %[t3], [%[f], %[k]]\n\t"     /* G */                                  \
+  "sxtb16 %[t4], %[t3], ror #8\n\t" /* G13 */                                \
+  "sxtb16 %[t3], %[t3]\n\t"         /* G02 */                                \
+  "sxtb16 %[t5], %[t1], ror #8\n\t" /* A13 */                                \
+  "sxtb16 %[t1], %[t1]\n\t"         /* A02 */                                \
+  "smlad %[c01], %[t1], %[t3], %[c01]\n\t"                                   \
+  "smlad %[c01], %[t5], %[t4], %[c01]\n\t"                                   \
+  "sxtb16 %[t2], %[t0], ror #8\n\t" /* B13 */                                \
+  "sxtb16 %[t0], %[t0]\n\t"         /* B02 */                                \
+  "smlad %[c11], %[t0], %[t3], %[c11]\n\t"                                   \
+  "smlad %[c11], %[t2], %[t4], %[c11]\n\t"                                   \
+  "ldr %[t3], [%[f]], #4\n\t"       /* F */                                  \
+  tail                                                                       \
+  "sxtb16 %[t4], %[t3], ror #8\n\t" /* F13 */                                \
+  "sxtb16 %[t3], %[t3]\n\t"         /* F02 */                                \
+  "smlad %[c00], %[t1], %[t3], %[c00]\n\t"                                   \
+  "smlad %[c00], %[t5], %[t4], %[c00]\n\t"                                   \
+  "smlad %[c10], %[t0], %[t3], %[c10]\n\t"                                   \
+  "smlad %[c10], %[t2], %[t4], %[c10]\n\t"
+
+#define TS_CONV_MM2X2S(pa_, pf_, k_, len_, c00_, c01_, c10_, c11_)                                                       \
+  do {                                                                                                        \
+    const int8_t *end_ = (pa_) + ((len_) & ~3);                                                                  \
+    uint32_t t0, t1, t2, t3, t4, t5;                                                                          \
+    __asm__ volatile("sub %[t0], %[end], %[a]\n\t"                                                           \
+                     "tst %[t0], #4\n\t"                                                                      \
+                     "bne 2f\n\t"                                                                             \
+                     "1:\n\t" TS_CONV_STEP4S("") "2:\n\t" TS_CONV_STEP4S("cmp %[a], %[end]\n\t") "bne 1b\n\t" \
+                     : [c00] "+r"(c00_), [c01] "+r"(c01_), [c10] "+r"(c10_), [c11] "+r"(c11_), [a] "+r"(pa_),          \
+                       [f] "+r"(pf_), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),            \
+                       [t4] "=&r"(t4), [t5] "=&r"(t5)                                                         \
+                     : [k] "r"(k_), [end] "r"(end_)                                                            \
+                     : "cc", "memory");                                                                       \
+  } while (0)
+
 /* bias + io * (sum of the len filter bytes at f), modulo 2^32. */
 static int32_t __attribute__((noinline)) conv_fold(const int8_t *f, int32_t len, int32_t io, const int32_t *bias, int32_t c) {
   int32_t sum = 0;
@@ -153,57 +203,159 @@ static int32_t __attribute__((noinline)) conv_fold(const int8_t *f, int32_t len,
   return (int32_t)((bias ? (uint32_t)bias[c] : 0u) + (uint32_t)io * (uint32_t)sum);
 }
 
-/* Requantization constants of one channel, as ts_mbqm derives them from the
- * shift: left shift, right shift e, and the rounding addends for
- * RoundingDivideByPOT (half = 2^(e-1) for y >= 0, half - 1 for y < 0; 0 when
- * e == 0). */
-typedef struct {
-  int32_t mult, left, right, half, half_neg;
-} conv_quant;
-
-static void __attribute__((noinline)) conv_quant_setup(conv_quant *q, const ts_per_channel_quant_params *quant, int32_t c) {
-  int32_t shift = quant->shift[c];
-  if (shift > 31) shift = 31;
-  if (shift < -31) shift = -31;
-  q->mult = quant->multiplier[c];
-  q->left = shift > 0 ? shift : 0;
-  q->right = shift > 0 ? 0 : -shift;
-  q->half = (int32_t)((1u << q->right) >> 1);
-  q->half_neg = q->right ? q->half - 1 : 0;
+/*
+ * Requantization constants of a channel pair, as conv_req4 reads them:
+ * q[0..3] channel c0: multiplier, left shift, right shift e, mask 2^e - 1;
+ * q[4..7] the same for c1; q[8] output offset; q[9], q[10] the activation
+ * min and max in all 4 bytes. (ts_mbqm: shift > 0 is SRDHM(x << shift) and
+ * e = 0, shift <= 0 is RDBPOT(SRDHM(x), e) with left 0.)
+ */
+#define TS_CONV_Q 11
+static void conv_q_chan(int32_t *q, const ts_per_channel_quant_params *quant, int32_t c) {
+  const int32_t shift = quant->shift[c];
+  const int32_t right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
+  q[0] = quant->multiplier[c];
+  q[1] = shift > 0 ? (shift > 31 ? 31 : shift) : 0;
+  q[2] = right;
+  q[3] = (int32_t)((1u << right) - 1u);
 }
 
-/* ts_mbqm(acc, mult, shift) for mult != INT32_MIN (SRDHM cannot saturate),
- * then output offset and clamp. RoundingDivideByPOT as floor((y + bias) / 2^e):
- * for y >= 0 the sum fits uint32 (logical shift), for y < 0 it fits int32
- * (arithmetic shift); equal to ts_rdbpot's (y >> e) + ((r + bias) >> e). */
-static inline __attribute__((always_inline)) int8_t conv_out(int32_t acc, const conv_quant *q, int32_t oo, int32_t lo, int32_t hi) {
-  const int32_t x = ts_wshl(acc, q->left);
-  const int32_t y = (int32_t)(((int64_t)x * (int64_t)q->mult + (int64_t)(1 << 30)) >> 31);
-  const int32_t r = y >= 0 ? (int32_t)(((uint32_t)y + (uint32_t)q->half) >> q->right) : (y + q->half_neg) >> q->right;
-  return (int8_t)ts_clamp32(ts_wadd(r, oo), lo, hi);
+static void __attribute__((noinline)) conv_q_setup(int32_t *q, const ts_per_channel_quant_params *quant, int32_t c0,
+                                                   int32_t c1) {
+  conv_q_chan(q, quant, c0);
+  conv_q_chan(q + 4, quant, c1);
 }
 
-/* Requantizes and stores a block: acc as conv_mm2x2 leaves it, channels c and
- * c + 1 (n_ch of them) of pixels p and p + 1 (n_px). */
-static void __attribute__((noinline)) conv_store(int8_t *out, int32_t out_c, const int32_t *acc, const conv_quant *q,
-                                                 int32_t n_ch, int32_t n_px, const ts_conv_params *params) {
-  const int32_t oo = params->output_offset, lo = params->activation.min, hi = params->activation.max;
-  out[0] = conv_out(acc[0], &q[0], oo, lo, hi);
-  if (n_ch > 1) out[1] = conv_out(acc[1], &q[1], oo, lo, hi);
+static void conv_q_act(int32_t *q, const ts_conv_params *params) {
+  q[8] = params->output_offset;
+  q[9] = (int32_t)((uint32_t)(params->activation.min & 0xff) * 0x01010101u);
+  q[10] = (int32_t)((uint32_t)(params->activation.max & 0xff) * 0x01010101u);
+}
+
+/*
+ * One accumulator x through ts_mbqm, exactly (multiplier != INT32_MIN, so
+ * SRDHM cannot saturate):
+ *   x <<= left; y = (x * m + 2^30) >> 31 (64-bit: the SRDHM, whose
+ *   truncating division equals this floor for either sign);
+ *   RDBPOT as TFLite: (y >> e) + ((y & mask) > (mask >> 1) + [y < 0]),
+ *   the comparison as the sign of (mask >> 1) - ((y & mask) - [y < 0]).
+ * e = 0 gives mask 0 and leaves y unchanged.
+ */
+#define TS_CONV_REQ(x)                              \
+  "lsl " x ", " x ", %[l]\n\t"                      \
+  "smull %[lo], %[hi], " x ", %[m]\n\t"             \
+  "adds %[lo], %[lo], #0x40000000\n\t"              \
+  "adc %[hi], %[hi], #0\n\t"                        \
+  "lsr %[lo], %[lo], #31\n\t"                       \
+  "orr " x ", %[lo], %[hi], lsl #1\n\t"             \
+  "and %[lo], " x ", %[k]\n\t"                      \
+  "add %[lo], %[lo], " x ", asr #31\n\t"            \
+  "asr " x ", " x ", %[e]\n\t"                      \
+  "rsb %[lo], %[lo], %[k], lsr #1\n\t"              \
+  "sub " x ", " x ", %[lo], asr #31\n\t"
+
+/*
+ * Requantizes a 2 pixel x 2 channel block (c00 = A.c0, c01 = A.c1,
+ * c10 = B.c0, c11 = B.c1) with the constants q (TS_CONV_Q words): output
+ * offset added (wrapping), SSAT to int8, then the four bytes packed
+ * [A.c0, A.c1, B.c0, B.c1] into one word and clamped to the activation range
+ * lane by lane (SSUB8 + SEL: max then min, exact because the wrapper checks
+ * -128 <= min, max <= 127). Returns the packed word.
+ */
+static inline __attribute__((always_inline)) uint32_t conv_req4(int32_t c00, int32_t c01, int32_t c10, int32_t c11,
+                                                                const int32_t *q) {
+  uint32_t m, l, e, k, lo, hi;
+  __asm__("ldrd %[m], %[l], [%[q]]\n\t"
+          "ldrd %[e], %[k], [%[q], #8]\n\t"
+          TS_CONV_REQ("%[c00]")
+          TS_CONV_REQ("%[c10]")
+          "ldrd %[m], %[l], [%[q], #16]\n\t"
+          "ldrd %[e], %[k], [%[q], #24]\n\t"
+          TS_CONV_REQ("%[c01]")
+          TS_CONV_REQ("%[c11]")
+          "ldr %[m], [%[q], #32]\n\t"
+          "add %[c00], %[c00], %[m]\n\t"
+          "add %[c01], %[c01], %[m]\n\t"
+          "add %[c10], %[c10], %[m]\n\t"
+          "add %[c11], %[c11], %[m]\n\t"
+          "ssat %[c00], #8, %[c00]\n\t"
+          "ssat %[c01], #8, %[c01]\n\t"
+          "ssat %[c10], #8, %[c10]\n\t"
+          "ssat %[c11], #8, %[c11]\n\t"
+          "bfi %[c00], %[c01], #8, #8\n\t"
+          "bfi %[c00], %[c10], #16, #8\n\t"
+          "bfi %[c00], %[c11], #24, #8\n\t"
+          "ldrd %[lo], %[hi], [%[q], #36]\n\t"
+          "ssub8 %[m], %[c00], %[lo]\n\t"
+          "sel %[c00], %[c00], %[lo]\n\t"
+          "ssub8 %[m], %[hi], %[c00]\n\t"
+          "sel %[c00], %[c00], %[hi]\n\t"
+          : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [m] "=&r"(m), [l] "=&r"(l),
+            [e] "=&r"(e), [k] "=&r"(k), [lo] "=&r"(lo), [hi] "=&r"(hi)
+          : [q] "r"(q), "m"(*(const int32_t(*)[TS_CONV_Q])q)
+          : "cc");
+  return (uint32_t)c00;
+}
+
+/* The bytes of a packed block that exist: n_ch channels, n_px pixels. */
+static void __attribute__((noinline)) conv_put(int8_t *out, int32_t out_c, uint32_t w, int32_t n_ch, int32_t n_px) {
+  out[0] = (int8_t)w;
+  if (n_ch > 1) out[1] = (int8_t)(w >> 8);
   if (n_px > 1) {
-    out[out_c] = conv_out(acc[2], &q[0], oo, lo, hi);
-    if (n_ch > 1) out[out_c + 1] = conv_out(acc[3], &q[1], oo, lo, hi);
+    out[out_c] = (int8_t)(w >> 16);
+    if (n_ch > 1) out[out_c + 1] = (int8_t)(w >> 24);
   }
 }
 
-/* conv_store for channels c, c + n_ch - 1 straight from the quant arrays. */
-static void __attribute__((noinline)) conv_store_c(int8_t *out, int32_t out_c, const int32_t *acc,
-                                                   const ts_per_channel_quant_params *quant, int32_t c, int32_t n_ch,
-                                                   int32_t n_px, const ts_conv_params *params) {
-  conv_quant q[2];
-  conv_quant_setup(&q[0], quant, c);
-  conv_quant_setup(&q[1], quant, c + n_ch - 1);
-  conv_store(out, out_c, acc, q, n_ch, n_px, params);
+/* The len & 3 bytes after the kernel's words (A at a, B at a + da, F at f,
+ * G at f + df), added to acc. */
+static void __attribute__((noinline)) conv_tail(const int8_t *a, int32_t da, const int8_t *f, int32_t df, int32_t n,
+                                                int32_t *acc) {
+  int32_t j;
+  for (j = 0; j < n; ++j) {
+    const int32_t x = a[j], y = a[da + j], p = f[j], r = f[df + j];
+    acc[0] = (int32_t)((uint32_t)acc[0] + (uint32_t)(x * p));
+    acc[1] = (int32_t)((uint32_t)acc[1] + (uint32_t)(x * r));
+    acc[2] = (int32_t)((uint32_t)acc[2] + (uint32_t)(y * p));
+    acc[3] = (int32_t)((uint32_t)acc[3] + (uint32_t)(y * r));
+  }
+}
+
+/*
+ * One block: fold0/fold1 plus the k-byte dot products of pixels a, a + k
+ * (n_px of them) with filters f, f + k (n_ch), requantized and stored at out
+ * (pixel stride out_c). The whole-block case runs TS_CONV_MM2X2S inline.
+ */
+static inline __attribute__((always_inline)) void conv_block(const int8_t *a, const int8_t *f, int32_t k,
+                                                             int32_t fold0, int32_t fold1, const int32_t *q,
+                                                             int8_t *out, int32_t out_c, int32_t n_ch,
+                                                             int32_t n_px) {
+  uint32_t w;
+  if ((n_ch & n_px) == 2 && k >= 4) {
+    int32_t c00 = fold0, c01 = fold1, c10 = fold0, c11 = fold1;
+    TS_CONV_MM2X2S(a, f, k, k, c00, c01, c10, c11);
+    if (k & 3) {
+      int32_t acc[4];
+      acc[0] = c00;
+      acc[1] = c01;
+      acc[2] = c10;
+      acc[3] = c11;
+      conv_tail(a, k, f, k, k & 3, acc);
+      c00 = acc[0];
+      c01 = acc[1];
+      c10 = acc[2];
+      c11 = acc[3];
+    }
+    w = conv_req4(c00, c01, c10, c11, q);
+    ts_write_u16(out, w);
+    ts_write_u16(out + out_c, w >> 16);
+  } else {
+    int32_t acc[4];
+    acc[0] = acc[2] = fold0;
+    acc[1] = acc[3] = fold1;
+    conv_mm2x2(a, (n_px - 1) * k, f, (n_ch - 1) * k, k, acc);
+    conv_put(out, out_c, conv_req4(acc[0], acc[1], acc[2], acc[3], q), n_ch, n_px);
+  }
 }
 
 /* Output pixel walker: batch b, row y, column x. */
@@ -221,38 +373,56 @@ static void conv_px_next(conv_px *p, int32_t out_h, int32_t out_w) {
   }
 }
 
-/* conv_1x1: output pixel p reads input row p (fc = in_c bytes). */
+/* conv_1x1: output pixel p reads input row p (fc = in_c bytes). Channel
+ * pairs outer (folds and requantization constants once), pixel pairs inner. */
 static void __attribute__((noinline)) conv_1x1(const ts_conv_params *params, const ts_per_channel_quant_params *quant, int32_t pixels,
                      int32_t k, const int8_t *input, const int8_t *filter, const int32_t *bias, int32_t out_c,
                      int8_t *output) {
-  const int32_t oo = params->output_offset, lo = params->activation.min, hi = params->activation.max;
   int32_t c;
-  conv_quant q[2];
-  int32_t acc[4];
+  int32_t q[TS_CONV_Q];
   TS_PATH("conv_1x1");
+  conv_q_act(q, params);
   for (c = 0; c < out_c; c += 2) {
     const int32_t n_ch = c + 1 < out_c ? 2 : 1;
     const int8_t *f0 = filter + c * k;
-    const int32_t df = (n_ch - 1) * k;
     const int32_t fold0 = conv_fold(f0, k, params->input_offset, bias, c);
-    const int32_t fold1 = conv_fold(f0 + df, k, params->input_offset, bias, c + n_ch - 1);
+    const int32_t fold1 = conv_fold(f0 + (n_ch - 1) * k, k, params->input_offset, bias, c + n_ch - 1);
     const int8_t *a = input;
     int8_t *out = output + c;
     int32_t p;
-    conv_quant_setup(&q[0], quant, c);
-    conv_quant_setup(&q[1], quant, c + n_ch - 1);
-    /* Kernel and requantization inline: one pass per pixel pair. */
-    for (p = 0; p < pixels; p += 2) {
-      const int32_t n_px = p + 1 < pixels ? 2 : 1;
-      acc[0] = acc[2] = fold0;
-      acc[1] = acc[3] = fold1;
-      conv_mm2x2_inl(a, (n_px - 1) * k, f0, df, k, acc);
-      out[0] = conv_out(acc[0], &q[0], oo, lo, hi);
-      if (n_ch > 1) out[1] = conv_out(acc[1], &q[1], oo, lo, hi);
-      if (n_px > 1) {
-        out[out_c] = conv_out(acc[2], &q[0], oo, lo, hi);
-        if (n_ch > 1) out[out_c + 1] = conv_out(acc[3], &q[1], oo, lo, hi);
+    conv_q_setup(q, quant, c, c + n_ch - 1);
+    p = 0;
+    if (n_ch == 2 && k >= 4) {
+      /* Whole blocks: the kernel inline, two halfword stores. */
+      const int8_t *const a_end = input + (pixels & ~1) * k;
+      const int32_t k2 = 2 * k;
+      while (a != a_end) {
+        int32_t c00 = fold0, c01 = fold1, c10 = fold0, c11 = fold1;
+        const int8_t *a1 = a, *f1 = f0;
+        uint32_t w;
+        TS_CONV_MM2X2S(a1, f1, k, k, c00, c01, c10, c11);
+        if (k & 3) {
+          int32_t acc[4];
+          acc[0] = c00;
+          acc[1] = c01;
+          acc[2] = c10;
+          acc[3] = c11;
+          conv_tail(a1, k, f1, k, k & 3, acc);
+          c00 = acc[0];
+          c01 = acc[1];
+          c10 = acc[2];
+          c11 = acc[3];
+        }
+        w = conv_req4(c00, c01, c10, c11, q);
+        ts_write_u16(out, w);
+        ts_write_u16(out + out_c, w >> 16);
+        out += 2 * out_c;
+        a += k2;
       }
+      p = pixels & ~1;
+    }
+    for (; p < pixels; p += 2) {
+      conv_block(a, f0, k, fold0, fold1, q, out, out_c, n_ch, p + 1 < pixels ? 2 : 1);
       out += 2 * out_c;
       a += 2 * k;
     }
@@ -281,9 +451,10 @@ static void __attribute__((noinline)) conv_general(const conv_geom *gm, const ts
   const int32_t whole_rows = params->dilation.w == 1 && groups == 1;
   int8_t padrow[TS_CONV_PADROW];
   int32_t g;
-  conv_quant q[2];
+  int32_t q[TS_CONV_Q];
   int32_t acc[4];
   TS_PATH("conv_general");
+  conv_q_act(q, params);
   for (g = 0; g < fc && g < TS_CONV_PADROW; ++g) padrow[g] = (int8_t)-params->input_offset;
   for (g = 0; g < groups; ++g) {
     int32_t c;
@@ -296,8 +467,7 @@ static void __attribute__((noinline)) conv_general(const conv_geom *gm, const ts
       const int32_t fold1 = conv_fold(f0 + df, fstride, params->input_offset, bias, c0 + n_ch - 1);
       conv_px pa, pb;
       int32_t p;
-      conv_quant_setup(&q[0], quant, c0);
-      conv_quant_setup(&q[1], quant, c0 + n_ch - 1);
+      conv_q_setup(q, quant, c0, c0 + n_ch - 1);
       pa.b = pa.y = pa.x = 0;
       for (p = 0; p < pixels; p += 2) {
         const int32_t n_px = p + 1 < pixels ? 2 : 1;
@@ -334,7 +504,7 @@ static void __attribute__((noinline)) conv_general(const conv_geom *gm, const ts
             }
           }
         }
-        conv_store(output + c0 + p * out_c, out_c, acc, q, n_ch, n_px, params);
+        conv_put(output + c0 + p * out_c, out_c, conv_req4(acc[0], acc[1], acc[2], acc[3], q), n_ch, n_px);
         if (n_px > 1) conv_px_next(&pb, out_h, out_w);
         pa.b = pb.b;
         pa.y = pb.y;
@@ -356,7 +526,7 @@ static void conv_fill(int8_t *dst, int8_t v, int32_t n) {
 
 /* The im2col row of output pixel (b, y, x): fh * fw * fc bytes, taps outside
  * the image = pad (-io). */
-static void conv_col(int8_t *dst, const conv_geom *gm, const int8_t *input, const conv_px *px, int8_t pad) {
+static void __attribute__((noinline)) conv_col(int8_t *dst, const conv_geom *gm, const int8_t *input, const conv_px *px, int8_t pad) {
   const ts_conv_params *params = gm->params;
   const int32_t in_h = gm->in->h, in_w = gm->in->w, c = gm->in->c;
   const int32_t fh = gm->f->h, fw = gm->f->w;
@@ -384,6 +554,23 @@ static void conv_col(int8_t *dst, const conv_geom *gm, const int8_t *input, cons
   }
 }
 
+/* conv_im2col's channels cb .. cb + nb - 1 of one pixel pair (n_px) whose
+ * taps are in col (k bytes each), folds in fold. */
+static void __attribute__((noinline)) conv_col_run(const int8_t *col, const int8_t *filter, int32_t k,
+                                                   const int32_t *fold, int32_t nb,
+                                                   const ts_per_channel_quant_params *quant, int32_t cb,
+                                                   const ts_conv_params *params, int8_t *out, int32_t out_c,
+                                                   int32_t n_px) {
+  int32_t q[TS_CONV_Q];
+  int32_t c;
+  conv_q_act(q, params);
+  for (c = 0; c < nb; c += 2) {
+    const int32_t n_ch = c + 1 < nb ? 2 : 1;
+    conv_q_setup(q, quant, cb + c, cb + c + n_ch - 1);
+    conv_block(col, filter + c * k, k, fold[c], fold[c + n_ch - 1], q, out + c, out_c, n_ch, n_px);
+  }
+}
+
 /* conv_im2col (one group, k = fh * fw * fc <= TS_CONV_COL): per pixel pair,
  * both pixels' taps gathered into one stack buffer, then every channel pair
  * of a block of TS_CONV_BLOCK channels (their folds kept on the stack) runs
@@ -398,7 +585,6 @@ static void __attribute__((noinline)) conv_im2col(const conv_geom *gm, const ts_
   int8_t col[2 * TS_CONV_COL];
   int32_t fold[TS_CONV_BLOCK];
   int32_t cb;
-  int32_t acc[4];
   TS_PATH("conv_im2col");
   for (cb = 0; cb < out_c; cb += TS_CONV_BLOCK) {
     const int32_t nb = out_c - cb < TS_CONV_BLOCK ? out_c - cb : TS_CONV_BLOCK;
@@ -417,14 +603,7 @@ static void __attribute__((noinline)) conv_im2col(const conv_geom *gm, const ts_
         conv_col(col + k, gm, input, &pb, pad);
         conv_px_next(&pb, gm->out->h, gm->out->w);
       }
-      for (c = 0; c < nb; c += 2) {
-        const int32_t n_ch = c + 1 < nb ? 2 : 1;
-        const int8_t *f0 = filter + (cb + c) * k;
-        acc[0] = acc[2] = fold[c];
-        acc[1] = acc[3] = fold[c + n_ch - 1];
-        conv_mm2x2(col, (n_px - 1) * k, f0, (n_ch - 1) * k, k, acc);
-        conv_store_c(output + p * out_c + cb + c, out_c, acc, quant, cb + c, n_ch, n_px, gm->params);
-      }
+      conv_col_run(col, filter + cb * k, k, fold, nb, quant, cb, gm->params, output + p * out_c + cb, out_c, n_px);
       pa.b = pb.b;
       pa.y = pb.y;
       pa.x = pb.x;

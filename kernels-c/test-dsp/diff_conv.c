@@ -79,6 +79,12 @@ void diff_case_conv(uint64_t seed, int32_t index) {
       if (diff_chance(&r, 1, 4)) diff_shift[c] = diff_range(&r, -31, 31);
     }
   }
+  /* An activation range beyond int8 (the fast paths clamp in int8 lanes and
+   * leave such records to the portable C). */
+  if (diff_chance(&r, 1, 64)) {
+    if (diff_chance(&r, 1, 2)) params.activation.min = diff_range(&r, -400, -129);
+    else params.activation.max = diff_range(&r, 128, 400);
+  }
   quant.multiplier = diff_mult;
   quant.shift = diff_shift;
   status = ts_convolve_s8(&ctx, &params, &quant, &in, diff_input, &filter, diff_filter, has_bias ? diff_bias : 0,
