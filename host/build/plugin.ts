@@ -435,7 +435,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       const codeBytes = board.engine === 'jerryscript' ? Buffer.byteLength(options.minify ? chunk.code : minify(chunk.code, chunk.fileName).code) : undefined;
       const budget = computeBudget({
         board,
-        bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes },
+        bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes, minified: options.minify === true },
         models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length } : undefined,
         cyclesPerMac: options.cyclesPerMac,
