@@ -188,8 +188,8 @@ function compile(args: string[]): number {
     allowPositionals: true,
     options: { output: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
   });
-  const path = inputFile(need(positionals[0], 'model file'), 'model');
   const out = need(values.output, '-o <model.tsm>');
+  const path = inputFile(need(positionals[0], 'model file'), 'model');
   const loaded = loadModelFile(path);
   const compiled: CompiledModel | undefined = loaded.compiled;
   if (!compiled) throw new UsageError(`${path} is already a model pack`);

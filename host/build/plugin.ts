@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, parse, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
 import * as typescriptModule from '@rollup/plugin-typescript';
 import type { JsonCompilerOptions, RollupTypescriptOptions } from '@rollup/plugin-typescript';
 import type { OutputChunk, Plugin, RollupLog, SourceMapInput } from 'rollup';
@@ -463,8 +463,12 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
 
       if (options.reports !== false) {
         const title = `${card?.name ?? (packs.length > 0 ? defaultPackName(packs[packs.length - 1].facts.source).replace(/\.tsm$/, '') : 'tinysense app')} on ${board.name}`;
-        const sheet = { title, app: relative(process.cwd(), entry), board, budget, bundleBytes, models: packs, card };
-        const json = { board: board.id, engine: board.engine, bundle: report.bundle, models: report.models, blob: report.blob, target, budget };
+        // Paths relative to the app's folder: the datasheet ships with the build and must not embed this machine's paths.
+        const appDir = dirname(resolve(entry));
+        const shown = (p: string) => (isAbsolute(p) ? relative(appDir, p).replace(/\\/g, '/') || basename(p) : p);
+        const sheetModels = packs.map((p) => ({ ...p, facts: { ...p.facts, source: shown(p.facts.source) } }));
+        const sheet = { title, app: shown(resolve(entry)), board, budget, bundleBytes, models: sheetModels, card };
+        const json = { board: board.id, engine: board.engine, bundle: report.bundle, models: report.models.map((m) => ({ ...m, source: shown(m.source) })), blob: report.blob, target, budget };
         this.emitFile({ type: 'asset', fileName: 'budget.json', source: JSON.stringify(json, null, 2) + '\n' });
         this.emitFile({ type: 'asset', fileName: 'datasheet.md', source: datasheetMarkdown(sheet) });
         this.emitFile({ type: 'asset', fileName: 'datasheet.html', source: datasheetHtml(sheet) });
