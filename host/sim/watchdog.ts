@@ -14,8 +14,8 @@
 import vm from 'node:vm';
 import { SourceMapLookup, type SourceMapV3 } from '../build/sourcemap.js';
 
-/** Host time a single callback may run: far beyond any real callback in the simulator (model invokes take ms). */
-export const DEFAULT_WATCHDOG_MS = 2000;
+/** Host time a single callback may run: far beyond any real callback in the simulator (a person-detection invoke takes well under a second even on a loaded machine), and the period of the Bangle.js hardware watchdog. */
+export const DEFAULT_WATCHDOG_MS = 5000;
 
 export class WatchdogError extends Error {
   constructor(

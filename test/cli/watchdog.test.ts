@@ -50,7 +50,7 @@ describe('the simulator watchdog', () => {
   });
 
   it('has a stated default and can be turned off', () => {
-    expect(DEFAULT_WATCHDOG_MS).toBe(2000);
+    expect(DEFAULT_WATCHDOG_MS).toBe(5000);
     const sim = new Simulation({ bundle: 'var n = 0; setInterval(function () { n++; }, 10);', storage: {}, board }, { watchdogMs: 0 });
     sim.advance(100);
     expect(sim.errors).toEqual([]);
