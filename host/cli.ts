@@ -2,19 +2,21 @@
  * The tinysense command line: `tinysense <command> ...`. Exit codes: 0 done,
  * 1 the model or input is wrong (the message says what), 2 usage error.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CompiledModel } from './compiler/compile.js';
 import { inspectCompiled, inspectPack, formatInspect } from './inspect.js';
 import { instantiate, loadModelFile, runOnce } from './model.js';
+import { PACKAGE_ROOT } from './paths.js';
 
 const USAGE = `usage:
+  tinysense --version | <command> --help
   tinysense inspect <model.tflite|model.tsm> [--json]
   tinysense compile <model.tflite> -o <model.tsm> [--json]
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
-  tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--full-blob] [--cycles-per-mac N]
-  tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--report <out.html>] [--serve <port>]
+  tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--full-blob] [--cycles-per-mac N] [--no-typecheck]
+  tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--watchdog <ms>] [--report <out.html>] [--serve <port>] [--no-typecheck]
   tinysense dev <app folder|app.ts> --board <BOARD> [--trace <file|dir> | --port <serial|BLE address|tcp://host:port>] [--http-port N] [--speed X] [--paused]
   tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force]
   tinysense record --board BANGLEJS2 --port <serial|BLE address|tcp://host:port> --label <label> [--seconds N] [--interval <ms>] [-o <dir>]
@@ -25,13 +27,83 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
+/** The usage lines of one command (all of USAGE for an unknown one). */
+export function commandUsage(command: string | undefined): string {
+  const lines = USAGE.split('\n').filter((l) => command !== undefined && (l.startsWith(`  tinysense ${command} `) || l === `  tinysense ${command}`));
+  return lines.length ? `usage:\n${lines.join('\n')}\n` : USAGE;
+}
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new UsageError(`missing ${what}`);
   return value;
 }
 
+/**
+ * A numeric option checked: `--duration abc` is a usage error naming the option, not NaN later.
+ * undefined when the option was not given.
+ */
+function numberOption(value: string | undefined, option: string, rule: { min?: number; max?: number; integer?: boolean; what: string }): number | undefined {
+  if (value === undefined) return undefined;
+  const n = value.trim() === '' ? NaN : Number(value);
+  const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === undefined || n >= rule.min) && (rule.max === undefined || n <= rule.max);
+  if (!ok) {
+    const range = rule.min !== undefined && rule.max !== undefined ? ` from ${rule.min} to ${rule.max}` : rule.min !== undefined ? ` of at least ${rule.min}` : '';
+    throw new UsageError(`${option} ${value}: give ${rule.integer ? 'a whole number' : 'a number'}${range} (${rule.what})`);
+  }
+  return n;
+}
+
+/** An input file that must exist and be a file: the message names the path, not ENOENT/EISDIR. */
+function inputFile(path: string, what: string): string {
+  if (!existsSync(path)) throw new Error(`${path}: no such file (${what})`);
+  if (statSync(path).isDirectory()) throw new Error(`${path} is a folder; give the ${what} file`);
+  return path;
+}
+
+/** An input folder that must exist and be a folder. */
+function inputDir(path: string, what: string): string {
+  if (!existsSync(path)) throw new Error(`${path}: no such folder (${what})`);
+  if (!statSync(path).isDirectory()) throw new Error(`${path} is a file; give the ${what} folder`);
+  return path;
+}
+
+/**
+ * An error's message for the one "tinysense: " prefix main() adds: without rollup's "[plugin x]" tags,
+ * inner "tinysense: " prefixes, and with Node's file-system codes turned into sentences naming the path.
+ */
+export function errorMessage(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const path = typeof err?.path === 'string' ? err.path : undefined;
+  if (err?.code === 'ENOENT') return `${path ?? 'a file or folder'}: no such file or folder`;
+  if (err?.code === 'EISDIR') return `${path ? `${path} is` : 'a path given is'} a folder where a file was expected`;
+  if (err?.code === 'ENOTDIR') return `${path ? `${path}: ` : ''}a path given as a folder is a file (or goes through one)`;
+  if (err?.code === 'EACCES' || err?.code === 'EPERM') return `${path ?? 'a file'}: permission denied`;
+  const raw = (e as { message?: unknown } | null)?.message;
+  let message = typeof raw === 'string' ? raw : String(e);
+  for (;;) {
+    const next = message.replace(/^\[plugin [^\]]+\]\s*/, '').replace(/^tinysense:\s*/, '');
+    if (next === message) return message;
+    message = next;
+  }
+}
+
+const HELP = new Set(['--help', '-h']);
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`tinysense ${version()}\n`);
+    return 0;
+  }
+  if (command !== undefined && !command.startsWith('-') && command !== 'help' && rest.some((a) => HELP.has(a))) {
+    process.stdout.write(commandUsage(command));
+    return commandUsage(command) === USAGE ? 2 : 0;
+  }
   try {
     switch (command) {
       case 'inspect':
@@ -60,24 +132,53 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
+        if (command === 'help' && rest[0] !== undefined) {
+          process.stdout.write(commandUsage(rest[0]));
+          return 0;
+        }
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command ${command}`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`tinysense: ${(e as Error).message}\n${USAGE}`);
+    const code = (e as { code?: string }).code;
+    if (e instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'))) {
+      process.stderr.write(`tinysense: ${errorMessage(e)}\n${commandUsage(command)}`);
       return 2;
     }
-    process.stderr.write(`tinysense: ${(e as Error).message}\n`);
+    process.stderr.write(`tinysense: ${errorMessage(e)}\n`);
     return 1;
   }
 }
 
+/**
+ * Progress on stderr: rewritten in place on a terminal; elsewhere (a file, a pipe, CI) one whole line
+ * per step, so it never runs into the next line of output.
+ */
+function progressLine(stream: NodeJS.WriteStream = process.stderr) {
+  let open = false;
+  let last = '';
+  return {
+    update(text: string): void {
+      if (text === last) return;
+      last = text;
+      if (stream.isTTY) {
+        stream.write(`\r${text}`);
+        open = true;
+      } else stream.write(`${text}\n`);
+    },
+    /** Ends a line rewritten in place, before other output. */
+    end(): void {
+      if (open) stream.write('\n');
+      open = false;
+    },
+  };
+}
+
 function inspect(args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  const path = need(positionals[0], 'model file');
+  const path = inputFile(need(positionals[0], 'model file'), 'model');
   const loaded = loadModelFile(path);
   const report = loaded.compiled ? inspectCompiled(loaded.compiled) : inspectPack(loaded.pack);
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatInspect(path, report));
@@ -90,8 +191,8 @@ function compile(args: string[]): number {
     allowPositionals: true,
     options: { output: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
   });
-  const path = need(positionals[0], 'model file');
   const out = need(values.output, '-o <model.tsm>');
+  const path = inputFile(need(positionals[0], 'model file'), 'model');
   const loaded = loadModelFile(path);
   const compiled: CompiledModel | undefined = loaded.compiled;
   if (!compiled) throw new UsageError(`${path} is already a model pack`);
@@ -116,8 +217,8 @@ function run(args: string[]): number {
       json: { type: 'boolean' },
     },
   });
-  const path = need(positionals[0], 'model file');
-  const input = new Uint8Array(readFileSync(need(values.input, '--input <file>')));
+  const path = inputFile(need(positionals[0], 'model file'), 'model');
+  const input = new Uint8Array(readFileSync(inputFile(need(values.input, '--input <file>'), 'input')));
   if (!values.output && !values['output-dir'] && !values.json) throw new UsageError('give --output, --output-dir or --json');
   const { pack } = loadModelFile(path);
   const model = instantiate(pack);
@@ -157,7 +258,7 @@ function run(args: string[]): number {
 async function train(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const { trainFromConfig } = await import('./train/index.js');
-  await trainFromConfig(need(positionals[0], 'training config'), { log: (line: string) => process.stdout.write(line + '\n') });
+  await trainFromConfig(inputFile(need(positionals[0], 'training config'), 'training config'), { log: (line: string) => process.stdout.write(line + '\n') });
   return 0;
 }
 
@@ -173,7 +274,10 @@ async function quantize(args: string[]): Promise<number> {
     },
   });
   const { quantizeToTflite } = await import('./quantize/index.js');
-  await quantizeToTflite(need(positionals[0], 'model folder'), need(values.calibration, '--calibration <dir>'), need(values.output, '-o <out.tflite>'), {
+  const modelDir = inputDir(need(positionals[0], 'model folder'), 'trained model');
+  const calibration = inputDir(need(values.calibration, '--calibration <dir>'), 'calibration data');
+  if (values.evaluate !== undefined) inputDir(values.evaluate, 'evaluation data');
+  await quantizeToTflite(modelDir, calibration, need(values.output, '-o <out.tflite>'), {
     evaluateDir: values.evaluate,
     fullyConnectedWeights: values['fc-per-channel'] ? 'per-channel' : 'per-tensor',
     log: (line: string) => process.stdout.write(line + '\n'),
@@ -184,7 +288,15 @@ async function quantize(args: string[]): Promise<number> {
 async function synth(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { seed: { type: 'string' } } });
   const { writeSyntheticGestures } = await import('./train/index.js');
-  await writeSyntheticGestures(need(positionals[0], 'output folder'), values.seed === undefined ? {} : { seed: Number(values.seed) });
+  const dir = need(positionals[0], 'output folder');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is a file; give a folder to write the recordings into`);
+  const seed = numberOption(values.seed, '--seed', { integer: true, what: 'the random seed' });
+  const files = writeSyntheticGestures(dir, seed === undefined ? {} : { seed });
+  const labels = [...new Set(files.map((f) => basename(dirname(f))))];
+  process.stdout.write(
+    `wrote ${files.length} SYNTHETIC recordings (made-up gestures, not sensor data; each CSV starts with a "# synthetic" line) to ${dir}: ` +
+      `${labels.map((l) => `${l}/ (${files.filter((f) => basename(dirname(f)) === l).length})`).join(', ')}; seed ${seed ?? 1}\n`,
+  );
   return 0;
 }
 
@@ -200,8 +312,12 @@ async function build(args: string[]): Promise<number> {
       minify: { type: 'boolean' },
       'full-blob': { type: 'boolean' },
       'cycles-per-mac': { type: 'string' },
+      'no-typecheck': { type: 'boolean' },
     },
   });
+  const cyclesPerMac = numberOption(values['cycles-per-mac'], '--cycles-per-mac', { min: 0.001, what: 'cycles per multiply-accumulate for the latency estimate' });
+  if (values.model !== undefined) inputFile(values.model, 'model');
+  if (values.card !== undefined) inputFile(values.card, 'model card');
   const { buildApp, formatBudget } = await import('./build/index.js');
   const { resolveApp } = await import('./build/project.js');
   const app = resolveApp(need(positionals[0], 'app entry or folder'), values.model);
@@ -216,7 +332,8 @@ async function build(args: string[]): Promise<number> {
     outDir,
     minify: values.minify,
     fullBlob: values['full-blob'],
-    cyclesPerMac: values['cycles-per-mac'] === undefined ? undefined : Number(values['cycles-per-mac']),
+    cyclesPerMac,
+    typecheck: !values['no-typecheck'],
   });
   process.stdout.write(`${formatBudget(report.budget)}\n`);
   for (const w of report.warnings) process.stdout.write(`warning: ${w}\n`);
@@ -236,8 +353,15 @@ async function simulateCommand(args: string[]): Promise<number> {
       report: { type: 'string' },
       quiet: { type: 'boolean' },
       serve: { type: 'string' },
+      watchdog: { type: 'string' },
+      'no-typecheck': { type: 'boolean' },
     },
   });
+  // Checked before the (slow) build: a typo is a usage error at once.
+  const durationOption = numberOption(values.duration, '--duration', { min: 0, what: 'milliseconds of board time to simulate' });
+  const watchdogMs = numberOption(values.watchdog, '--watchdog', { min: 0, what: 'ms of host time a callback may run before the simulator stops it; 0: no limit' });
+  if (values.serve !== undefined) numberOption(values.serve, '--serve', { integer: true, min: 0, max: 65535, what: 'a TCP port; 0 picks a free one' });
+  if (values.trace !== undefined && !existsSync(values.trace)) throw new Error(`${values.trace}: no such trace file or folder`);
   const { simulate, simulationReport } = await import('./sim/index.js').then(async (m) => ({ ...m, ...(await import('./sim/report.js')) }));
   const target = need(positionals[0], 'app entry, app folder or built folder');
   const builtAlready = existsSync(join(target, 'app.js'));
@@ -247,17 +371,20 @@ async function simulateCommand(args: string[]): Promise<number> {
     built: builtAlready ? target : undefined,
     model: values.model,
     trace: values.trace,
+    watchdogMs,
+    typecheck: !values['no-typecheck'],
     onOutput: values.quiet ? undefined : ({ t, line }) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] ${line}\n`),
   });
   if (values.serve !== undefined) return await serveSimulation(sim, values.serve, values.board!);
-  const duration = values.duration !== undefined ? Number(values.duration) : defaultDuration(sim.trace);
+  const duration = durationOption ?? defaultDuration(sim.trace);
   // Advance in steps so a long run shows progress.
   const step = Math.max(1000, Math.ceil(duration / 20));
+  const progress = progressLine();
   for (let t = 0; t < duration; t += step) {
     sim.advance(Math.min(step, duration - t));
-    if (values.quiet) process.stderr.write(`\rsimulated ${Math.min(t + step, duration)} / ${duration} ms`);
+    if (values.quiet) progress.update(`simulated ${Math.min(t + step, duration)} / ${duration} ms`);
   }
-  if (values.quiet) process.stderr.write('\n');
+  progress.end();
   if (values.report) {
     mkdirSync(dirname(values.report), { recursive: true });
     writeFileSync(values.report, simulationReport(sim, `${basename(target)} on ${values.board}`));
@@ -353,7 +480,8 @@ async function uploadCommand(args: string[]): Promise<number> {
   const { findBuildFolder, uploadApp } = await import('./upload.js');
   const board = need(values.board, '--board <BOARD>');
   const port = need(values.port, '--port <serial|BLE address|tcp://host:port>');
-  const dir = values.dir ?? findBuildFolder(board);
+  const dir = values.dir === undefined ? findBuildFolder(board) : inputDir(values.dir, 'build');
+  const progress = progressLine();
   const result = await uploadApp({
     dir,
     board,
@@ -361,11 +489,18 @@ async function uploadCommand(args: string[]): Promise<number> {
     force: values.force,
     onProgress: (p) => {
       if (p.phase === 'checking') process.stderr.write(`checking what the board on ${port} has...\n`);
-      else if (p.phase === 'writing') process.stderr.write(`\rwriting ${p.bytes} / ${p.totalBytes} bytes`);
-      else if (p.phase === 'verifying') process.stderr.write('\nverifying on the board...\n');
+      else if (p.phase === 'writing') progress.update(`writing ${p.bytes} / ${p.totalBytes} bytes`);
+      else if (p.phase === 'verifying') {
+        progress.end();
+        process.stderr.write('verifying on the board...\n');
+      }
     },
-    onDeviceLine: (line) => process.stdout.write(`board: ${line}\n`),
+    onDeviceLine: (line) => {
+      progress.end();
+      process.stdout.write(`board: ${line}\n`);
+    },
   });
+  progress.end();
   const unchanged = result.skipped.length ? `; unchanged, not sent: ${result.skipped.join(', ')}` : '';
   process.stdout.write(`installed ${dir} on ${port}: sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}\n`);
   return 0;
@@ -386,21 +521,27 @@ async function recordCommand(args: string[]): Promise<number> {
   const { recordAccel } = await import('./record.js');
   const port = need(values.port, '--port <serial|BLE address|tcp://host:port>');
   const label = need(values.label, '--label <label>');
-  const seconds = values.seconds === undefined ? 10 : Number(values.seconds);
+  const seconds = numberOption(values.seconds, '--seconds', { min: 0.1, what: 'seconds to record' }) ?? 10;
+  const pollMs = numberOption(values.interval, '--interval', { min: 10, max: 4000, what: 'ms between accelerometer samples (Bangle.setPollInterval)' });
   process.stderr.write(`recording "${label}" for ${seconds} s from ${port}...\n`);
+  const progress = progressLine();
   const result = await recordAccel({
     board: need(values.board, '--board <BOARD>'),
     port,
     label,
     seconds,
-    pollMs: values.interval === undefined ? undefined : Number(values.interval),
+    pollMs,
     outDir: values.output,
     onSample: (_sample, count) => {
-      if (count % 25 === 0) process.stderr.write(`\r${count} samples`);
+      if (count % 25 === 0) progress.update(`${count} samples`);
     },
-    onDeviceLine: (line) => process.stderr.write(`\nboard: ${line}\n`),
+    onDeviceLine: (line) => {
+      progress.end();
+      process.stderr.write(`board: ${line}\n`);
+    },
   });
+  progress.end();
   const lost = result.missing ? `; ${result.missing} samples were lost on the way` : '';
-  process.stdout.write(`\nwrote ${result.file}: ${result.samples} samples${lost}\n`);
+  process.stdout.write(`wrote ${result.file}: ${result.samples} samples${lost}\n`);
   return 0;
 }

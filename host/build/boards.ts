@@ -25,6 +25,8 @@ export interface StorageInfo {
   /** Files can be addressed in place by native code (internal flash), rather than copied to RAM. */
   memoryMapped: boolean;
   medium: string;
+  /** What to do when a build does not fit (the budget's Storage refusal adds it). */
+  note?: string;
 }
 
 export interface NativeCallInfo {
@@ -180,7 +182,10 @@ export function validateBoard(raw: Json, origin: string): Board {
     ...(raw as { nativeHeap?: unknown }).nativeHeap !== undefined
       ? { nativeHeap: { bytes: c.count('nativeHeap.bytes'), exact: c.boolean('nativeHeap.exact') } }
       : {},
-    storage: { bytes: c.count('storage.bytes'), memoryMapped: c.boolean('storage.memoryMapped'), medium: c.string('storage.medium') },
+    storage: {
+      bytes: c.count('storage.bytes'), memoryMapped: c.boolean('storage.memoryMapped'), medium: c.string('storage.medium'),
+      ...((raw as { storage?: { note?: unknown } }).storage?.note !== undefined ? { note: c.string('storage.note') } : {}),
+    },
     nativeCall: {
       supported: c.boolean('nativeCall.supported'),
       kernels,

@@ -85,6 +85,11 @@ export interface LatencyEstimate {
   /** The pack whose invoke this estimates. */
   file: string;
   estimate: true;
+  /**
+   * The cycles per MAC were measured for this CPU (Cortex-M4F, bench/arm/count.js) or given by the
+   * caller; false: an assumed figure (Xtensa), so `ms` is a guess, shown as "not measured".
+   */
+  measured: boolean;
   macs: number;
   cyclesPerMac: number;
   clockMHz: number;
@@ -96,6 +101,7 @@ export interface BudgetReport {
   board: string;
   boardName: string;
   engine: Board['engine'];
+  cpu: CpuName;
   items: BudgetItem[];
   storage: RegionBudget;
   jsHeap: RegionBudget;
@@ -120,8 +126,11 @@ export interface BudgetModel {
 
 export interface BudgetInput {
   board: Board;
-  /** `codeBytes`: the code without comments and indentation, for JerryScript's heap (default: bytes). */
-  bundle: { file: string; bytes: number; codeBytes?: number };
+  /**
+   * `codeBytes`: the code without comments and indentation, for JerryScript's heap (default: bytes).
+   * `minified`: built with minify (else a Storage refusal suggests it).
+   */
+  bundle: { file: string; bytes: number; codeBytes?: number; minified?: boolean };
   /** The model packs the app opens (each has its own arena; all live at once). */
   models?: BudgetModel[];
   /** The kernel blob, on boards that upload one. */
@@ -131,7 +140,15 @@ export interface BudgetInput {
   headroom?: number;
 }
 
+/** Cycles per MAC measured for a CPU (the others in DEFAULT_CYCLES_PER_MAC are assumptions). */
+export const MEASURED_CYCLES_PER_MAC: Partial<Record<CpuName, string>> = { 'cortex-m4f': 'measured under qemu for the current kernels, bench/arm/count.js' };
+
 /** "168 KB": 1 KB = 1000 bytes, as board makers count. */
+/** "30 KB free", or "over by 24 KB" when the region is overcommitted. */
+export function formatFree(free: number): string {
+  return free < 0 ? `over by ${formatBytes(-free)}` : `${formatBytes(free)} free`;
+}
+
 export function formatBytes(n: number): string {
   if (n < 0) return `-${formatBytes(-n)}`;
   if (n < 1000) return `${n} B`;
@@ -254,7 +271,12 @@ export function computeBudget(input: BudgetInput): BudgetReport {
 
   if (storage.used > storage.capacity) {
     const list = items.filter((i) => i.region === 'storage').map((i) => `${i.file ?? i.what} ${formatBytes(i.cost)}`).join(' + ');
-    problems.push(`${board.name}: ${storage.label} holds ${formatBytes(storage.capacity)}, the build needs ${formatBytes(storage.used)} (${list})`);
+    const hints = [
+      ...(board.engine === 'espruino' && input.bundle.minified !== true ? ['build with --minify (minify: true) to drop comments and indentation from the bundle'] : []),
+      ...(board.storage.note ? [board.storage.note] : []),
+    ];
+    problems.push(`${board.name}: ${storage.label} holds ${formatBytes(storage.capacity)}, the build needs ${formatBytes(storage.used)}, over by ${formatBytes(storage.used - storage.capacity)} (${list})` +
+      (hints.length ? `. ${hints.map((h) => h[0].toUpperCase() + h.slice(1)).join('. ')}` : ''));
   }
   if (jsHeap.used > jsHeap.capacity) {
     problems.push(heapProblem(board, jsHeap, items));
@@ -280,25 +302,34 @@ export function computeBudget(input: BudgetInput): BudgetReport {
       if (item.region === 'storage' && item.file && item.file.length > STORAGE_NAME_MAX) problems.push(`Storage file name "${item.file}" is longer than ${STORAGE_NAME_MAX} characters`);
     }
   }
-  if (!board.nativeCall.supported) warnings.push(`${board.name}: ${board.nativeCall.note}`);
+  // A build with a model on an Espruino board whose stock firmware cannot run the kernels would upload and then
+  // fail on the board: refused. (JerryScript boards run the kernels in the tinysense firmware: a note.)
+  const needsKernels = (input.models ?? []).length > 0;
+  if (!board.nativeCall.supported && board.engine === 'espruino' && needsKernels) {
+    problems.push(`${board.name}: stock Espruino cannot run the model kernels on this board. ${board.nativeCall.note} ` +
+      'Use an nRF52840 board (JOLTJS, BANGLEJS2, NRF52840DK) or ESP32_JERRYSCRIPT with the tinysense firmware.');
+  } else if (!board.nativeCall.supported) warnings.push(`${board.name}: ${board.nativeCall.note}`);
 
   // Models without multiply-accumulates (the audio front end's signal ops, element-wise graphs) get no
   // estimate: cycles per MAC says nothing about them.
   const cyclesPerMac = input.cyclesPerMac ?? DEFAULT_CYCLES_PER_MAC[board.cpu];
+  const measured = input.cyclesPerMac !== undefined || MEASURED_CYCLES_PER_MAC[board.cpu] !== undefined;
   const latencies: LatencyEstimate[] = (input.models ?? []).filter((m) => m.macs !== undefined && m.macs > 0).map((m) => ({
     file: m.file,
     estimate: true,
+    measured,
     macs: m.macs as number,
     cyclesPerMac,
     clockMHz: board.clockMHz,
     ms: ((m.macs as number) * cyclesPerMac) / (board.clockMHz * 1000),
     basis: `${m.macs} MACs x ${cyclesPerMac} cycles/MAC at ${board.clockMHz} MHz` +
-      (input.cyclesPerMac === undefined ? ` (${board.cpu === 'cortex-m4f' ? 'measured under qemu for the current kernels, bench/arm/count.js' : `default for ${board.cpu}; not measured`})` : ' (cycles/MAC given)'),
+      (input.cyclesPerMac === undefined ? ` (${MEASURED_CYCLES_PER_MAC[board.cpu] ?? `assumed for ${board.cpu}, not measured`})` : ' (cycles/MAC given)'),
   }));
   return {
     board: board.id,
     boardName: board.name,
     engine: board.engine,
+    cpu: board.cpu,
     items,
     storage,
     jsHeap,
@@ -319,12 +350,16 @@ export function regions(r: BudgetReport): RegionBudget[] {
 export function formatBudget(r: BudgetReport): string {
   const lines = [`${r.boardName} (${r.board}) budget: ${r.fits ? 'fits' : 'DOES NOT FIT'}`];
   for (const g of regions(r)) {
-    lines.push(`  ${g.label}: ${formatBytes(g.used)} of ${formatBytes(g.capacity)}${g.exact ? '' : ' (at most)'} used, ${formatBytes(g.free)} free`);
+    lines.push(`  ${g.label}: ${formatBytes(g.used)} of ${formatBytes(g.capacity)}${g.exact ? '' : ' (at most)'} used, ${formatFree(g.free)}`);
     for (const i of r.items.filter((x) => x.region === g.region)) {
       lines.push(`    ${(i.file ? `${i.what} ${i.file}` : i.what).padEnd(34)} ${formatBytes(i.bytes).padStart(9)} -> ${formatBytes(i.cost).padStart(9)}  ${i.note}`);
     }
   }
-  for (const l of r.latencies) lines.push(`  invoke latency of ${l.file}: ~${l.ms.toFixed(1)} ms (estimate: ${l.basis})`);
+  for (const l of r.latencies) {
+    lines.push(l.measured
+      ? `  invoke latency of ${l.file}: ~${l.ms.toFixed(1)} ms (estimate: ${l.basis})`
+      : `  invoke latency of ${l.file}: not measured for ${r.cpu} (${l.basis} would give ~${l.ms.toFixed(1)} ms; give --cycles-per-mac once measured on the board)`);
+  }
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Board } from './boards.js';
-import { BudgetReport, formatBytes, regions } from './budget.js';
+import { BudgetReport, formatBytes, formatFree, regions } from './budget.js';
 import type { ModelFacts, TensorFacts } from './model-facts.js';
 
 /** A model card: every field optional; unknown fields are listed under "Other". */
@@ -190,7 +190,7 @@ function sections(d: DatasheetInput): Section[] {
       {
         kind: 'table',
         head: ['region', 'used', 'capacity', 'free'],
-        rows: regions(budget).map((g) => [g.label, formatBytes(g.used), formatBytes(g.capacity) + (g.exact ? '' : ' (at most)'), formatBytes(g.free)]),
+        rows: regions(budget).map((g) => [g.label, formatBytes(g.used), formatBytes(g.capacity) + (g.exact ? '' : ' (at most)'), formatFree(g.free)]),
       },
       ...(budget.problems.length + budget.warnings.length > 0 ? [{ kind: 'list' as const, items: [...budget.problems, ...budget.warnings] }] : []),
     ],
@@ -203,7 +203,9 @@ function sections(d: DatasheetInput): Section[] {
         kind: 'text',
         text: budget.latencies.length > 0
           ? budget.latencies
-            .map((l) => `Estimated invoke latency${models.length > 1 ? ` of ${l.file}` : ''}: ${l.ms.toFixed(1)} ms. This is an estimate (${l.basis}), not a measurement.`)
+            .map((l) => l.measured
+              ? `Estimated invoke latency${models.length > 1 ? ` of ${l.file}` : ''}: ${l.ms.toFixed(1)} ms. This is an estimate (${l.basis}), not a measurement.`
+              : `Invoke latency${models.length > 1 ? ` of ${l.file}` : ''}: not measured on this CPU (${l.basis} would give ${l.ms.toFixed(1)} ms, a guess).`)
             .join(' ')
           : 'Estimated invoke latency: unknown (needs the MAC count of a compiled .tflite).',
       },

@@ -36,6 +36,8 @@ export interface BuildAppOptions {
   fullBlob?: boolean;
   /** Write the build even when it does not fit the board (the report says why). Default false. */
   allowOverBudget?: boolean;
+  /** false: type errors and unresolved imports are warnings instead of failing the build (TinysenseOptions.typecheck). */
+  typecheck?: boolean;
 }
 
 export interface BuildAppResult {
@@ -56,6 +58,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildAppResult
     minify: options.minify,
     cyclesPerMac: options.cyclesPerMac,
     budget: options.allowOverBudget ? 'warn' : 'error',
+    typecheck: options.typecheck,
   });
   const warnings: string[] = [];
   const bundle = await rollup({

@@ -17,11 +17,12 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, parse, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
 import * as typescriptModule from '@rollup/plugin-typescript';
 import type { JsonCompilerOptions, RollupTypescriptOptions } from '@rollup/plugin-typescript';
-import type { OutputChunk, Plugin, SourceMapInput } from 'rollup';
+import type { OutputChunk, Plugin, RollupLog, SourceMapInput } from 'rollup';
 import { PACKAGE_ROOT } from '../paths.js';
 import { Board, loadBoard } from './boards.js';
 import { BudgetReport, computeBudget, formatBudget } from './budget.js';
@@ -42,6 +43,14 @@ const typescriptPlugin = ((typescriptModule as unknown as { default?: Typescript
 export const ESPRUINO_TSLIB = join(PACKAGE_ROOT, 'host', 'build', 'espruino-tslib.js');
 /** Declares the engine globals for apps (see the file). */
 const APP_GLOBALS = join(PACKAGE_ROOT, 'host', 'build', 'app-globals.d.ts');
+/**
+ * tslib's declarations, for the type check. importHelpers (which @rollup/plugin-typescript forces on)
+ * makes TypeScript resolve 'tslib' from each app file; an app outside this package has no
+ * node_modules/tslib beside it, so every class or spread got TS2354 "module 'tslib' cannot be found".
+ * `paths` points TypeScript at the package's own copy; the bundle still takes its helpers from the
+ * plugin's `tslib` option (espruino-tslib.js on Espruino).
+ */
+const TSLIB_TYPES = join(dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('tslib')), 'tslib.d.ts');
 
 /** Helpers espruino-tslib.js provides. */
 export const ESPRUINO_HELPERS = ['__extends', '__assign', '__rest', '__spreadArray', '__read', '__values', '__makeTemplateObject', '__awaiter', '__generator'];
@@ -97,6 +106,11 @@ export interface TinysenseOptions {
   reports?: boolean;
   /** Options merged into @rollup/plugin-typescript's (e.g. a tsconfig); target is still set by the engine. */
   typescript?: RollupTypescriptOptions;
+  /**
+   * Type errors and unresolved imports fail the build (default true), each listed with file:line:column.
+   * false: they are warnings and the bundle is written anyway (prototyping; `--no-typecheck`).
+   */
+  typecheck?: boolean;
 }
 
 /** A model pack the build emitted. */
@@ -149,6 +163,7 @@ function compilerOptions(board: Board): Partial<JsonCompilerOptions> {
     inlineSources: true,
     declaration: false,
     types: [],
+    paths: { tslib: [TSLIB_TYPES] },
   };
   return board.engine === 'espruino'
     ? { ...common, target: 'es5', lib: ['es5', 'es2015.promise'] }
@@ -207,6 +222,19 @@ function importedHelpers(code: string): string[] {
   return names;
 }
 
+/** A TypeScript diagnostic or unresolved import as "file:line:column: TS2322: message", the file relative to the working directory. */
+function problemLine(log: RollupLog): string {
+  const file = log.loc?.file ?? log.id ?? log.exporter;
+  const where = file ? `${relative(process.cwd(), file)}${log.loc ? `:${log.loc.line}:${log.loc.column}` : ''}: ` : '';
+  if (log.code === 'UNRESOLVED_IMPORT') {
+    const importer = log.id ? relative(process.cwd(), log.id) : 'the app';
+    return `${importer}: cannot resolve import "${log.exporter ?? log.message}" (no such file or package)`;
+  }
+  // log.message is "[plugin typescript] file (l:c): @rollup/plugin-typescript TS2322: ...": keep "TS2322: ...".
+  const at = log.pluginCode ? log.message.indexOf(`${String(log.pluginCode)}: `) : -1;
+  return `${where}${at >= 0 ? log.message.slice(at) : log.message}`;
+}
+
 /** Names of the (synchronous) plugins in a rollup `plugins` option, nested arrays included. */
 function namedPlugins(option: unknown): string[] {
   if (Array.isArray(option)) return option.flatMap((p: unknown) => namedPlugins(p));
@@ -260,6 +288,9 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   let target: TargetDefinition | undefined;
   let last: BuildReport | undefined;
   let entry = 'app';
+  const typecheck = options.typecheck !== false;
+  /** Type errors and unresolved imports of the current build (fatal unless typecheck is false). */
+  let typeProblems: string[] = [];
 
   const core: Plugin<TinysenseApi> = {
     name: 'tinysense',
@@ -276,7 +307,28 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       return { ...input, plugins: [...plugins, ...added] };
     },
 
+    // TypeScript's diagnostics reach rollup as warnings of the typescript plugin, unresolved imports as
+    // rollup's UNRESOLVED_IMPORT: collected here and, unless typecheck is false, turned into one error.
+    onLog(level, log) {
+      if (!typecheck || level !== 'warn') return;
+      const typeError = log.plugin === 'typescript' && typeof log.pluginCode === 'string' && /^TS\d+$/.test(log.pluginCode);
+      if (!typeError && log.code !== 'UNRESOLVED_IMPORT') return;
+      typeProblems.push(problemLine(log));
+      return false;
+    },
+
+    buildEnd(error) {
+      if (error || !typecheck || typeProblems.length === 0) return;
+      const problems = typeProblems;
+      typeProblems = [];
+      const count = (n: number, what: string) => (n === 0 ? [] : [`${n} ${what}${n === 1 ? '' : 's'}`]);
+      const unresolved = problems.filter((p) => p.includes(': cannot resolve import ')).length;
+      const what = [...count(problems.length - unresolved, 'type error'), ...count(unresolved, 'unresolved import')].join(' and ');
+      this.error(`the app has ${what} (build with --no-typecheck, or typecheck: false, to bundle anyway):\n  ${problems.join('\n  ')}`);
+    },
+
     async buildStart(input) {
+      typeProblems = [];
       const inputs = Array.isArray(input.input) ? input.input : Object.values(input.input);
       entry = inputs[0] ?? 'app';
       try {
@@ -383,7 +435,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       const codeBytes = board.engine === 'jerryscript' ? Buffer.byteLength(options.minify ? chunk.code : minify(chunk.code, chunk.fileName).code) : undefined;
       const budget = computeBudget({
         board,
-        bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes },
+        bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes, minified: options.minify === true },
         models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length } : undefined,
         cyclesPerMac: options.cyclesPerMac,
@@ -411,8 +463,12 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
 
       if (options.reports !== false) {
         const title = `${card?.name ?? (packs.length > 0 ? defaultPackName(packs[packs.length - 1].facts.source).replace(/\.tsm$/, '') : 'tinysense app')} on ${board.name}`;
-        const sheet = { title, app: relative(process.cwd(), entry), board, budget, bundleBytes, models: packs, card };
-        const json = { board: board.id, engine: board.engine, bundle: report.bundle, models: report.models, blob: report.blob, target, budget };
+        // Paths relative to the app's folder: the datasheet ships with the build and must not embed this machine's paths.
+        const appDir = dirname(resolve(entry));
+        const shown = (p: string) => (isAbsolute(p) ? relative(appDir, p).replace(/\\/g, '/') || basename(p) : p);
+        const sheetModels = packs.map((p) => ({ ...p, facts: { ...p.facts, source: shown(p.facts.source) } }));
+        const sheet = { title, app: shown(resolve(entry)), board, budget, bundleBytes, models: sheetModels, card };
+        const json = { board: board.id, engine: board.engine, bundle: report.bundle, models: report.models.map((m) => ({ ...m, source: shown(m.source) })), blob: report.blob, target, budget };
         this.emitFile({ type: 'asset', fileName: 'budget.json', source: JSON.stringify(json, null, 2) + '\n' });
         this.emitFile({ type: 'asset', fileName: 'datasheet.md', source: datasheetMarkdown(sheet) });
         this.emitFile({ type: 'asset', fileName: 'datasheet.html', source: datasheetHtml(sheet) });

@@ -155,18 +155,24 @@ export async function quantizeToTflite(modelDir: string, calibrationDir: string,
     } finally {
       x.dispose();
     }
-    log(formatReport(result.float, 'float model (tfjs)'));
     try {
       const int8 = await runTfliteOnWindows(quantized.tflite, heldOut.values, heldOut.count);
       result.int8 = classificationReport(heldOut.labels, int8.predicted, info.classes);
-      log(formatReport(result.int8, 'int8 model (tinysense kernels)'));
     } catch (e) {
       if (!(e instanceof RuntimeUnavailableError)) throw e;
       result.int8Unavailable = e.message;
-      log(`int8 model: not run on tinysense's kernels (${e.message})`);
     }
     result.int8Reference = classificationReport(heldOut.labels, runReferenceOnWindows(quantized.model, heldOut.values, heldOut.count), info.classes);
-    log(formatReport(result.int8Reference, 'int8 model (integer reference interpreter)'));
+    // One confusion matrix (the int8 model's, as the board runs it); the others as one line each, saying
+    // whether their matrix is the same.
+    const shown = result.int8 ?? result.int8Reference;
+    const same = (r: typeof shown) => JSON.stringify(r.confusion) === JSON.stringify(shown.confusion);
+    const line = (r: typeof shown, title: string) =>
+      `${title}: accuracy ${(100 * r.accuracy).toFixed(1)}% over ${r.count} windows; ${same(r) ? 'the same confusion matrix' : 'a different confusion matrix (see the result object)'}`;
+    log(formatReport(shown, result.int8 ? 'int8 model (tinysense kernels)' : 'int8 model (integer reference interpreter)'));
+    if (result.float) log(line(result.float, 'float model (tfjs)'));
+    if (result.int8) log(line(result.int8Reference, 'int8 model (integer reference interpreter)'));
+    else log(`int8 model: not run on tinysense's kernels (${result.int8Unavailable}); the matrix above is the integer reference interpreter's`);
   }
   model.dispose();
   return result;

@@ -10,6 +10,8 @@ export interface Timer {
   callback: () => void;
   /** Espruino's setWatch-style timers are external events; plain timers are app timers. */
   kind: 'timeout' | 'interval';
+  /** Made where the timer was set, for the watchdog's message (its stack names the app's line). */
+  site?: Error;
 }
 
 export class VirtualClock {
@@ -21,6 +23,8 @@ export class VirtualClock {
   onError: (error: unknown) => void = (e) => {
     throw e;
   };
+  /** Runs a due timer's callback (the board's watchdog wraps it); default: calls it. */
+  invoke: (timer: Timer) => void = (timer) => timer.callback();
 
   setTimeout(callback: () => void, ms: number): number {
     return this.add(callback, ms, null);
@@ -65,7 +69,7 @@ export class VirtualClock {
         if (next.due <= this.now) next.due = this.now + next.interval;
       } else this.timers = this.timers.filter((t) => t !== next);
       try {
-        next.callback();
+        this.invoke(next);
       } catch (e) {
         this.onError(e);
       }
@@ -78,7 +82,7 @@ export class VirtualClock {
   private add(callback: () => void, ms: number, interval: number | null): number {
     const id = this.nextId++;
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    this.timers.push({ id, due: this.now + delay, interval, callback, kind: interval === null ? 'timeout' : 'interval' });
+    this.timers.push({ id, due: this.now + delay, interval, callback, kind: interval === null ? 'timeout' : 'interval', site: new Error('timer set here') });
     return id;
   }
 }

@@ -7,7 +7,7 @@
  *   expect(run.events('gesture')).toEqual([...]);
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { EVENT_PREFIX } from '../../device/events.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
@@ -33,6 +33,8 @@ export interface BuiltApp {
   /** Files the upload puts into Storage (model pack, kernel blob), by Storage name. */
   storage: Record<string, Uint8Array>;
   board: BoardInfo;
+  /** The bundle's source map (app.js.map), for original positions in watchdog messages. */
+  map?: import('../build/sourcemap.js').SourceMapV3;
 }
 
 export interface SimulateOptions {
@@ -55,6 +57,10 @@ export interface SimulateOptions {
   cameraCs?: number;
   /** Called for every console line as it happens (progress, debugging). */
   onOutput?: (line: OutputLine) => void;
+  /** Host ms a callback or the top-level code may run before the watchdog stops it (default DEFAULT_WATCHDOG_MS; 0: none). */
+  watchdogMs?: number;
+  /** false: type errors do not fail the build (BuildAppOptions.typecheck). */
+  typecheck?: boolean;
 }
 
 /** Reads a `tinysense build` output folder: app.js and every other file as a Storage file. */
@@ -65,7 +71,18 @@ export function readBuiltApp(dir: string, board: BoardInfo): BuiltApp {
   for (const name of readdirSync(dir)) {
     if (name.endsWith('.tsm') || name.endsWith('.bin')) storage[name] = new Uint8Array(readFileSync(join(dir, name)));
   }
-  return { bundle: readFileSync(bundlePath, 'utf8'), storage, board };
+  return { bundle: readFileSync(bundlePath, 'utf8'), storage, board, map: readSourceMap(join(dir, 'app.js.map')) };
+}
+
+/** app.js.map with its sources made relative to the working directory (undefined when absent or unreadable). */
+function readSourceMap(path: string): BuiltApp['map'] {
+  if (!existsSync(path)) return undefined;
+  try {
+    const map = JSON.parse(readFileSync(path, 'utf8')) as NonNullable<BuiltApp['map']>;
+    return { ...map, sources: map.sources.map((s) => (s === null ? s : relative(process.cwd(), resolve(dirname(path), (map.sourceRoot ?? '') + s)))), sourceRoot: undefined };
+  } catch {
+    return undefined;
+  }
 }
 
 export class Simulation {
@@ -76,7 +93,7 @@ export class Simulation {
   readonly camera: CameraStats = { captures: 0, captured: [] };
   /** Model outputs over time, for the report, as the app reported them. */
 
-  constructor(readonly app: BuiltApp, options: Pick<SimulateOptions, 'trace' | 'cameraCs' | 'onOutput'> = {}) {
+  constructor(readonly app: BuiltApp, options: Pick<SimulateOptions, 'trace' | 'cameraCs' | 'onOutput' | 'watchdogMs'> = {}) {
     this.trace = typeof options.trace === 'string' ? loadTrace(options.trace) : options.trace;
     const trace = this.trace;
     if (trace?.kind === 'audio' && app.board.engine !== 'jerryscript') {
@@ -109,6 +126,8 @@ export class Simulation {
     };
     this.board = app.board.engine === 'jerryscript' ? new JerryScriptBoard(app.board, hooks) : new EspruinoBoard(app.board, hooks);
     for (const [name, bytes] of Object.entries(app.storage)) this.board.storage.set(name, bytes);
+    if (options.watchdogMs !== undefined) this.board.watchdog.limitMs = options.watchdogMs;
+    this.board.watchdog.sourceMap = app.map;
     this.board.run(app.bundle, 'app.js');
   }
 
@@ -179,7 +198,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     if (!options.app) throw new Error('simulate: give the app (entry or folder) or a built app');
     const app = resolveApp(options.app, options.model);
     const outDir = options.outDir ?? join('out', 'build', `${app.name}-${options.board}`);
-    await buildApp({ entry: app.entry, board: options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir });
+    await buildApp({ entry: app.entry, board: options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir, typecheck: options.typecheck });
     built = outDir;
   }
   const parts = typeof built === 'string' ? readBuiltApp(built, board) : built;

@@ -6,23 +6,34 @@
 import vm from 'node:vm';
 import { VirtualClock } from './clock.js';
 import { EngineProfile, applyProfile } from './engine-profile.js';
+import { Watchdog, WatchdogError } from './watchdog.js';
 
 export abstract class SandboxBoard {
   readonly clock = new VirtualClock();
   readonly context: vm.Context;
   /** Errors thrown by the app or its callbacks (the board prints them and goes on). */
   readonly errors: Error[] = [];
+  /** Stops a callback or the top-level code that runs too long (watchdog.ts); set watchdog.limitMs to change it. */
+  readonly watchdog: Watchdog;
 
   constructor(profile: EngineProfile) {
     this.context = vm.createContext({});
+    this.watchdog = new Watchdog(this.context);
     this.clock.onError = (e) => this.reportError(e);
+    // The app's own functions (made in the context's realm) are named in the message; the board's internal ones are not.
+    const appFunction = vm.runInContext('Function', this.context) as FunctionConstructor;
+    this.clock.invoke = (timer) => {
+      const name = timer.callback instanceof appFunction && timer.callback.name ? ` ${timer.callback.name}()` : '';
+      const what = timer.kind === 'interval' ? `setInterval callback${name} (every ${timer.interval} ms)` : `setTimeout callback${name}`;
+      this.watchdog.call(timer.callback, `the ${what}`, timer.site);
+    };
     applyProfile(this.context, profile);
   }
 
   /** Runs a script (the app bundle) at the current virtual time. */
   run(code: string, filename = 'app.js'): void {
     try {
-      vm.runInContext(code, this.context, { filename });
+      this.watchdog.runScript(code, filename);
     } catch (e) {
       this.reportError(e);
     }
@@ -48,5 +59,7 @@ export abstract class SandboxBoard {
     const error = e && typeof e === 'object' && 'message' in e ? (e as Error) : new Error(String(e));
     this.errors.push(error);
     this.printLine(this.uncaughtLine(error));
+    // A hung board runs nothing more: the watchdog's stop halts the simulated board.
+    if (error instanceof WatchdogError) this.clock.clear();
   }
 }

@@ -107,7 +107,7 @@ export function loadFrameTrace(path: string): FrameTrace {
     const frames = files.map((f, i) => ({ t: i * spec.intervalMs, pixels: readFrame(join(path, f), spec.width, spec.height, spec.format), source: f }));
     return { kind: 'frames', width: spec.width, height: spec.height, frames };
   }
-  const spec = JSON.parse(readFileSync(path, 'utf8')) as { width: number; height: number; format?: string; frames: { t: number; file: string }[] };
+  const spec = readJson(path) as unknown as { width: number; height: number; format?: string; frames: { t: number; file: string }[] };
   if (!Number.isInteger(spec.width) || !Number.isInteger(spec.height) || !Array.isArray(spec.frames)) {
     throw new TraceError(`${path}: a frame trace needs width, height and frames`);
   }

@@ -141,7 +141,12 @@ export async function loadTrainConfig(path: string): Promise<ResolvedTrainConfig
   const ext = extname(absolute);
   let config: TrainConfig;
   if (ext === '.json') {
-    config = JSON.parse(readFileSync(absolute, 'utf8')) as TrainConfig;
+    try {
+      config = JSON.parse(readFileSync(absolute, 'utf8')) as TrainConfig;
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      throw new Error(`${path}: not valid JSON (${e.message})`);
+    }
   } else if (ext === '.js' || ext === '.mjs') {
     config = ((await import(pathToFileURL(absolute).href)) as { default: TrainConfig }).default;
   } else if (ext === '.ts' || ext === '.mts') {

@@ -84,7 +84,9 @@ export function writeSyntheticGestures(dir: string, options: SyntheticOptions = 
     const folder = join(dir, r.label);
     mkdirSync(folder, { recursive: true });
     const path = join(folder, `${r.label}_${String(n).padStart(2, '0')}.csv`);
-    writeFileSync(path, formatRecording(r.t, r.samples, ['x', 'y', 'z']));
+    // Marked as made up: a comment line, which the training and trace CSV readers skip.
+    const mark = `# synthetic: a made-up "${r.label}" gesture (tinysense synth, seed ${options.seed ?? 1}), not a sensor recording\n`;
+    writeFileSync(path, mark + formatRecording(r.t, r.samples, ['x', 'y', 'z']));
     return path;
   });
 }

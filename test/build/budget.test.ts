@@ -51,21 +51,22 @@ describe('budget', () => {
     const r = computeBudget({ board: loadBoard('NRF52840DK'), bundle: BUNDLE, models: [MODEL], blob: BLOB });
     expect(r.storage.capacity).toBe(10 * 4096);
     expect(r.fits).toBe(false);
-    expect(r.problems[0]).toMatch(/^nRF52840 Development Kit: Storage .* holds 41 KB, the build needs 336 KB \(app\.js 24 KB \+ person\.tsm 300 KB \+ tinysense-m4\.bin 12 KB\)/);
+    expect(r.problems[0]).toMatch(/^nRF52840 Development Kit: Storage .* holds 41 KB, the build needs 336 KB, over by 295 KB \(app\.js 24 KB \+ person\.tsm 300 KB \+ tinysense-m4\.bin 12 KB\)/);
     // The JS heap (12500 JsVars) would hold it.
     expect(r.jsHeap.capacity).toBe(175_000);
     expect(r.jsHeap.used).toBeLessThan(175_000);
   });
 
-  it('ESP32 with Espruino: no blob, an upper-bound heap, and a warning that the kernels need custom firmware', () => {
+  it('ESP32 with Espruino: no blob, an upper-bound heap, and a refusal: the kernels need custom firmware', () => {
     const r = computeBudget({ board: loadBoard('ESP32'), bundle: BUNDLE, models: [MODEL] });
     expect(r.items.some((i) => i.what.startsWith('kernel blob'))).toBe(false);
     expect(r.jsHeap).toMatchObject({ capacity: 16_383 * 14, exact: false });
     expect(r.jsHeap.used).toBe((jsvars(85_024) + 2) * 14);
-    expect(r.fits).toBe(true);
+    expect(r.fits).toBe(false);
     expect(r.warnings.join('\n')).toMatch(/upper bound/);
-    expect(r.warnings.join('\n')).toMatch(/custom firmware/);
+    expect(r.problems.join('\n')).toMatch(/stock Espruino cannot run the model kernels on this board\. .*custom firmware/);
     expect(r.latencies[0].ms).toBeCloseTo((7_200_000 * 4) / 240_000, 6);
+    expect(r.latencies[0].measured).toBe(false);
   });
 
   it('ESP32 with JerryScript: the program in the 64 KB heap, the arena in native memory, the pack in mapped flash', () => {
