@@ -6,7 +6,7 @@
  * report the scores.
  *
  * Build and simulate:
- *   npx tinysense build examples/person/app.ts --board JOLTJS --model ../shared/models/person_detection/person_detect_int8.tflite
+ *   npx tinysense build examples/person/app.ts --board JOLTJS --model models/person_detection/person_detect_int8.tflite
  *   npx tinysense simulate examples/person --board JOLTJS --trace examples/person/traces/hall.json --report out/report.html
  */
 import { openModel } from '../../device/app.js';
