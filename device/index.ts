@@ -11,7 +11,7 @@ export type { TargetInfo } from './app.js';
 export { Model } from './runtime.js';
 export type { TensorView } from './runtime.js';
 export type { TensorInfo, DTypeName } from './pack.js';
-export type { PackLayout } from './validate.js';
+export type { PackLayout, Crc32 } from './validate.js';
 export { resetState } from './state.js';
 export { quantize, dequantize } from './quant.js';
 export type { QuantParams } from './quant.js';
