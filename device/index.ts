@@ -1,9 +1,34 @@
+/**
+ * `tinysense/device`: the API an app imports. Everything here runs on the
+ * microcontroller (ES5: Espruino and JerryScript); the tinysense build bundles
+ * it into the app (host/build/plugin.ts resolves `tinysense/device` to this
+ * file). Documented in docs/api.md.
+ */
+
+// Models: open a pack from Storage / flash, run it, read and write its tensors.
+export { openModel } from './app.js';
+export type { TargetInfo } from './app.js';
 export { Model } from './runtime.js';
 export type { TensorView } from './runtime.js';
-export type { Kernels, NativeBuffer } from './kernels.js';
 export type { TensorInfo, DTypeName } from './pack.js';
-export { validatePack } from './validate.js';
-export type { PackLayout } from './validate.js';
+export type { PackLayout, Crc32 } from './validate.js';
+export { resetState } from './state.js';
+export { quantize, dequantize } from './quant.js';
+export type { QuantParams } from './quant.js';
+
+// Events: what the app reports, as console lines the simulator turns into timestamped events.
+export { report, EVENT_PREFIX } from './events.js';
+
+// Sensors.
+export { openCamera, createCamera } from './sensors/camera.js';
+export type { Camera, SpiBus, SpiCameraPins } from './sensors/camera.js';
+export { openMicrophone } from './sensors/mic.js';
+export type { Microphone, MicrophoneOptions } from './sensors/mic.js';
+
+// Streaming keyword spotting (TFLM micro_speech's front end, classifier and RecognizeCommands).
 export { createKeywordSpotter } from './audio.js';
 export type { KeywordDetection, KeywordSpotter, KeywordSpotterOptions } from './audio.js';
-export { resetState } from './state.js';
+
+// Lower level: a pack on kernels of your own (tests, other engines).
+export { validatePack } from './validate.js';
+export type { Kernels, NativeBuffer } from './kernels.js';

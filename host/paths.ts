@@ -16,3 +16,8 @@ function findRoot(): string {
 
 export const PACKAGE_ROOT = findRoot();
 export const KERNELS_WASM = join(PACKAGE_ROOT, 'kernels-c', 'out', 'tinysense.wasm');
+/**
+ * The reference models, test inputs and TFLM goldens committed in models/ (models/README.md): every
+ * reader of the corpus goes through this, so a clone anywhere has what the examples and tests need.
+ */
+export const MODELS_DIR = join(PACKAGE_ROOT, 'models');

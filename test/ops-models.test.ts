@@ -1,4 +1,4 @@
-// Every synthetic operator model in ../shared/models/ops, compiled and run on the WebAssembly kernels,
+// Every synthetic operator model in models/ops, compiled and run on the WebAssembly kernels,
 // must reproduce TFLM's reference outputs byte for byte, in an arena no larger than TFLM's.
 import { describe, expect, it } from 'vitest';
 import { compileTflite, instantiate, runOnce } from '../host/model.js';

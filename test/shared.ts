@@ -1,18 +1,28 @@
-/** Paths and readers for the reference models and TFLM goldens in ../shared/models (see its README). */
-import { readFileSync } from 'node:fs';
+/**
+ * Paths and readers for the reference models and TFLM goldens committed in models/ (models/README.md, a
+ * copy of the workspace's ../shared/models without mobilenet_v2). The `shared*` names are the corpus's
+ * historical name; they read models/ through MODELS_DIR only.
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CRC_START, H } from '../device/pack.js';
 import { crc32 } from '../host/compiler/crc32.js';
-import { PACKAGE_ROOT } from '../host/paths.js';
+import { MODELS_DIR, PACKAGE_ROOT } from '../host/paths.js';
 import { Model } from '../device/runtime.js';
 import { runOnce } from '../host/model.js';
 import { WasmKernels } from '../host/wasm/kernels.js';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 
-export const SHARED_MODELS = resolve(PACKAGE_ROOT, '../shared/models');
+export { MODELS_DIR };
+
+/**
+ * The workspace's corpus that models/ copies, when this checkout sits in the workspace. Read only by
+ * test/models-copy.test.ts (drift check) and as the second place to find mobilenet_v2; never required.
+ */
+export const WORKSPACE_MODELS = resolve(PACKAGE_ROOT, '../shared/models');
 
 export function shared(...parts: string[]): string {
-  return join(SHARED_MODELS, ...parts);
+  return join(MODELS_DIR, ...parts);
 }
 
 export function sharedBytes(...parts: string[]): Uint8Array {
@@ -21,6 +31,34 @@ export function sharedBytes(...parts: string[]): Uint8Array {
 
 export function sharedJson<T>(...parts: string[]): T {
   return JSON.parse(readFileSync(shared(...parts), 'utf8')) as T;
+}
+
+/** mobilenet_v2's files, relative to a corpus root: too large (3.9 MB) to commit, see models/README.md. */
+export const MOBILENET_FILES = [
+  'mobilenet_v2/mobilenet_v2_int8_1x3x224x224.tflite',
+  'testdata/dog_1x3x224x224_int8.bin',
+  'golden/mobilenet_v2/dog_logits_int8.bin',
+  'golden/mobilenet_v2/dog.json',
+];
+
+/**
+ * Where mobilenet_v2's files are: models/ if someone put them there, else the workspace's
+ * ../shared/models; undefined when neither holds all of them.
+ */
+export const MOBILENET_ROOT = [MODELS_DIR, WORKSPACE_MODELS].find((root) => MOBILENET_FILES.every((f) => existsSync(join(root, f))));
+
+export const MOBILENET_NOTICE =
+  `mobilenet_v2 skipped: its files (${MOBILENET_FILES[0]} and its input and golden, 4.1 MB) are not in models/ ` +
+  `(left out of the repository for size) nor in ${WORKSPACE_MODELS}; copy them into models/ to run its tests`;
+
+/**
+ * The folder holding mobilenet_v2's files, or (when absent) skips the calling test with MOBILENET_NOTICE,
+ * printed as well, so a clone without the model says why a test did not run.
+ */
+export function mobilenetRoot(ctx: TestContext): string {
+  if (MOBILENET_ROOT !== undefined) return MOBILENET_ROOT;
+  console.warn(MOBILENET_NOTICE);
+  return ctx.skip(MOBILENET_NOTICE);
 }
 
 export interface OpsIndexEntry {
@@ -63,7 +101,7 @@ export function recording(word: string): Int16Array {
   return pcm16(`${word}_1000ms_s16le.raw`);
 }
 
-/** The samples of a shared .raw file of signed 16-bit little-endian PCM. */
+/** The samples of a testdata/ .raw file of signed 16-bit little-endian PCM. */
 export function pcm16(name: string): Int16Array {
   const bytes = sharedBytes('testdata', name);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

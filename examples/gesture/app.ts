@@ -13,8 +13,7 @@
  *   npx tinysense build examples/gesture --board BANGLEJS2
  *   npx tinysense simulate examples/gesture --board BANGLEJS2 --trace examples/gesture/traces/heldout.csv --duration 20000
  */
-import { openModel } from '../../device/app.js';
-import { report } from '../../device/events.js';
+import { openModel, quantize, report } from 'tinysense/device';
 
 // Bangle.js firmware globals used here (module-scoped: the host type-check must not see them).
 declare var Bangle: {
@@ -40,8 +39,7 @@ var SUPPRESS_MS = 1000;
 var model = openModel('gesture.tsm');
 var input = model.input(0) as Int8Array;
 var scores = model.output(0) as Int8Array;
-var inScale = model.layout.inputs[0].scale;
-var inZero = model.layout.inputs[0].zeroPoint;
+var inQuant = model.layout.inputs[0];
 var out = model.layout.outputs[0];
 /** THRESHOLD as an int8 score (softmax output: scale 1/256, zero point -128). */
 var minScore = Math.round(THRESHOLD / out.scale) + out.zeroPoint;
@@ -52,13 +50,6 @@ var head = 0;
 var samples = 0;
 var lastGesture = -1;
 var quietUntil = 0;
-
-/** q = clamp(round(x / scale) + zero_point), rounding halves away from zero as TFLite does. */
-function quantize(v: number): number {
-  var r = v / inScale;
-  var q = (r < 0 ? -Math.round(-r) : Math.round(r)) + inZero;
-  return q < -128 ? -128 : q > 127 ? 127 : q;
-}
 
 function classify(): void {
   // Oldest sample first. The whole window is written every time: the arena may reuse the input's bytes.
@@ -79,9 +70,10 @@ function classify(): void {
 }
 
 function onAccel(a: { x: number; y: number; z: number }): void {
-  ring[head] = quantize(a.x);
-  ring[head + 1] = quantize(a.y);
-  ring[head + 2] = quantize(a.z);
+  // int8 with the input's scale and zero point, rounded and saturated as TFLite does.
+  ring[head] = quantize(a.x, inQuant);
+  ring[head + 1] = quantize(a.y, inQuant);
+  ring[head + 2] = quantize(a.z, inQuant);
   head = head + CHANNELS === WINDOW * CHANNELS ? 0 : head + CHANNELS;
   samples++;
   if (samples >= WINDOW && samples % STRIDE === 0) classify();

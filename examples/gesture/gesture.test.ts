@@ -5,16 +5,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../host/build/index.js';
-import { quantizeToTflite } from '../../host/quantize/index.js';
-import { trainFromConfig, writeSyntheticGestures } from '../../host/train/index.js';
-import { instantiate, loadModelFile } from '../../host/model.js';
-import { quantizeValue } from '../../host/quantize/quant-math.js';
-import { SimEvent, simulate } from '../../host/sim/index.js';
-import { EspruinoBoard } from '../../host/sim/espruino.js';
-import { DeviceMemory, regionBytes } from '../../host/sim/memory.js';
-import { SimulatedNative } from '../../host/sim/native.js';
-import { ScalarTrace, parseCsvTrace, sampleAt } from '../../host/sim/traces.js';
+import {
+  type DeviceMemory, EspruinoBoard, type ScalarTrace, type SimEvent, SimulatedNative, buildApp, instantiate, loadModelFile, parseCsvTrace,
+  quantizeToTflite, quantizeValue, regionBytes, sampleAt, simulate, trainFromConfig, writeSyntheticGestures,
+} from 'tinysense/host';
 import { heldOutTrace } from './heldout.js';
 
 const here = new URL('.', import.meta.url).pathname;

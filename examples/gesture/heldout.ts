@@ -9,7 +9,7 @@
  * gesture.test.ts checks that the committed file is exactly what this gives;
  * to rewrite it: TINYSENSE_WRITE_TRACE=1 npx vitest run examples/gesture
  */
-import { generateSyntheticGestures } from '../../host/train/index.js';
+import { generateSyntheticGestures } from 'tinysense/host';
 
 export const HELDOUT_SEED = 7;
 /** The app's poll interval: one trace row per accelerometer event. */

@@ -3,7 +3,7 @@
  * microphone (INMP441-style): "yes" and "no", with TFLM's micro_speech models.
  *
  * Every POLL_MS the app takes the audio the I2S driver has gathered and pushes
- * it through the keyword spotter (device/audio.ts): the audio front end turns
+ * it through the keyword spotter (createKeywordSpotter, docs/api.md): the audio front end turns
  * each 30 ms window (every 20 ms) into 40 int8 features, exactly as TFLM's
  * audio_preprocessor_int8.tflite does; the last 49 frames (~1 s) go through
  * the micro_speech classifier every STRIDE_FRAMES frames; the scores are
@@ -14,10 +14,7 @@
  *   npx tinysense build examples/keyword --board ESP32_JERRYSCRIPT
  *   npx tinysense simulate examples/keyword --board ESP32_JERRYSCRIPT --trace examples/keyword/traces/yes-no.json
  */
-import { openModel } from '../../device/app.js';
-import { createKeywordSpotter } from '../../device/audio.js';
-import { report } from '../../device/events.js';
-import { openMicrophone } from '../../device/sensors/mic.js';
+import { createKeywordSpotter, openMicrophone, openModel, report } from 'tinysense/device';
 
 /** The classifier's outputs, in order (TFLM micro_speech). */
 var LABELS = ['silence', 'unknown', 'yes', 'no'];

@@ -4,12 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../host/build/index.js';
-import { resolveApp } from '../../host/build/project.js';
-import { simBoardInfo, loadBoard } from '../../host/build/boards.js';
-import { BuiltApp, Simulation, readBuiltApp, simulate } from '../../host/sim/index.js';
-import { writeWav } from '../../host/sim/traces.js';
-import { concatSamples, recording, speechSpan } from '../../test/shared.js';
+import { type BuiltApp, Simulation, simulate, writeWav } from 'tinysense/host';
+import { concatSamples, recording, speechSpan } from './recordings.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const BOARD = 'ESP32_JERRYSCRIPT';
@@ -25,11 +21,9 @@ const CLASSIFIER_CALLS = 3;
 
 let built: BuiltApp;
 
+// Built once (as `tinysense build` does, into outDir); every test starts a fresh Simulation of it.
 beforeAll(async () => {
-  const app = resolveApp(here);
-  await buildApp({ entry: app.entry, board: BOARD, models: app.models, modelCard: app.modelCard, outDir });
-  const loaded = loadBoard(BOARD);
-  built = readBuiltApp(outDir, { ...simBoardInfo(loaded), engine: loaded.engine });
+  built = (await simulate({ app: here, board: BOARD, outDir })).app;
 }, 120_000);
 
 /**

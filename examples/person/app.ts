@@ -6,12 +6,10 @@
  * report the scores.
  *
  * Build and simulate:
- *   npx tinysense build examples/person/app.ts --board JOLTJS --model ../shared/models/person_detection/person_detect_int8.tflite
+ *   npx tinysense build examples/person/app.ts --board JOLTJS --model models/person_detection/person_detect_int8.tflite
  *   npx tinysense simulate examples/person --board JOLTJS --trace examples/person/traces/hall.json --report out/report.html
  */
-import { openModel } from '../../device/app.js';
-import { report } from '../../device/events.js';
-import { openCamera } from '../../device/sensors/camera.js';
+import { openCamera, openModel, report } from 'tinysense/device';
 
 var PERIOD_MS = 1000;
 /** Report a person when the int8 person score beats the no-person score by this much. */

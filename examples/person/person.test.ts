@@ -4,12 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../host/sim/index.js';
-import { simulationReport } from '../../host/sim/report.js';
-import { sharedBytes } from '../../test/shared.js';
+import { simulate, simulationReport } from 'tinysense/host';
 
 const here = new URL('.', import.meta.url).pathname;
-const golden = (image: string) => Array.from(new Int8Array(sharedBytes('golden', 'person_detection', `${image}_scores_int8.bin`).buffer));
+/** TFLM's scores for the trace's images (the repository's models/, where tinysense.json takes the model from). */
+const golden = (image: string) => Array.from(new Int8Array(readFileSync(join(here, '../../models/golden/person_detection', `${image}_scores_int8.bin`))));
 
 describe('examples/person in the simulator', () => {
   for (const board of ['JOLTJS']) {

@@ -11,7 +11,9 @@
  * (espruino-tslib.js), ES2020 for JerryScript. The bundle is a plain script (an IIFE: Espruino
  * runs a file top to bottom; require('Storage') stays a call to the
  * built-in). It starts with `var TINYSENSE_TARGET = {...}` for
- * device/app.ts. After bundling, the plugin checks the bundle against the
+ * device/app.ts. An app's `import ... from 'tinysense/device'` is bundled
+ * from this package's device/ sources (DEVICE_ENTRY), for the type check and
+ * the bundle alike. After bundling, the plugin checks the bundle against the
  * engine (compat.ts), then emits the model pack, the kernel blob, budget.json
  * and the datasheet next to it.
  */
@@ -51,6 +53,13 @@ const APP_GLOBALS = join(PACKAGE_ROOT, 'host', 'build', 'app-globals.d.ts');
  * plugin's `tslib` option (espruino-tslib.js on Espruino).
  */
 const TSLIB_TYPES = join(dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('tslib')), 'tslib.d.ts');
+/**
+ * What `import ... from 'tinysense/device'` in an app is bundled from: the TypeScript sources of the
+ * device API in this package (docs/api.md), compiled for the board's engine like the app itself. The
+ * package's "exports" entry (dist/device, ES2022) is for Node code, not for a bundle an ES5 engine runs.
+ */
+export const DEVICE_MODULE = 'tinysense/device';
+export const DEVICE_ENTRY = join(PACKAGE_ROOT, 'device', 'index.ts');
 
 /** Helpers espruino-tslib.js provides. */
 export const ESPRUINO_HELPERS = ['__extends', '__assign', '__rest', '__spreadArray', '__read', '__values', '__makeTemplateObject', '__awaiter', '__generator'];
@@ -163,7 +172,9 @@ function compilerOptions(board: Board): Partial<JsonCompilerOptions> {
     inlineSources: true,
     declaration: false,
     types: [],
-    paths: { tslib: [TSLIB_TYPES] },
+    // tslib: see TSLIB_TYPES. The device API: the type check sees the same sources the bundle gets
+    // (core.resolveId below).
+    paths: { tslib: [TSLIB_TYPES], [DEVICE_MODULE]: [DEVICE_ENTRY] },
   };
   return board.engine === 'espruino'
     ? { ...common, target: 'es5', lib: ['es5', 'es2015.promise'] }
@@ -363,6 +374,16 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         }
         return null;
       },
+    },
+
+    // Runs before @rollup/plugin-typescript's resolution (it is added after this plugin).
+    resolveId(source, importer) {
+      if (source === DEVICE_MODULE) return DEVICE_ENTRY;
+      if (source === 'tinysense' || source.startsWith('tinysense/')) {
+        const from = importer ? `${relative(process.cwd(), importer)}: ` : '';
+        this.error(`${from}"${source}" cannot go into an app bundle: an app imports the device API from '${DEVICE_MODULE}' (docs/api.md); tinysense/host and tinysense/host/build are Node-only`);
+      }
+      return null;
     },
 
     intro() {

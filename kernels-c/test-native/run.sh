@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Native tests of the C kernels with the host compiler:
 #   1. unit.c: known exact values (built twice: -O2, and -O1 with UBSan when available)
-#   2. golden.py: every shared TFLM golden model (skips when ../shared/models is absent)
-#   bash kernels-c/test-native/run.sh [--all]     (--all adds mobilenet_v2 to the golden run)
+#   2. golden.py: every model of the committed corpus models/ (its MODELS_DIR) against TFLM's goldens
+#   bash kernels-c/test-native/run.sh [--all]     (--all adds mobilenet_v2 when present, see golden.py)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 K="$(cd "$HERE/.." && pwd)"

@@ -12,8 +12,8 @@ import { PackLayout, validatePack } from '../../device/validate.js';
 import { H, TENSOR_ENTRY_BYTES } from '../../device/pack.js';
 import { ADD, ELEMENTWISE_S32, GATHER, Layout, MAX_DIMS, MEAN, MUL, OP, SIGNAL_OP, SIGNAL_SPECTRAL_SUBTRACTION, VIEW } from '../../device/records.js';
 import { compileTflite } from '../../host/model.js';
-import { sharedBytes } from '../shared.js';
-import { CheckCase, GLUE, GLUE_SOURCES, INCLUDE, ROOT, buildHarness, compareChecks, crc, has, run, withWord, wordAt } from './glue-harness.js';
+import { MODELS_DIR, sharedBytes } from '../shared.js';
+import { CheckCase, GLUE, GLUE_SOURCES, INCLUDE, buildHarness, compareChecks, crc, has, run, withWord, wordAt } from './glue-harness.js';
 import { ARENA_BYTES, OUT, buildPack } from './packs.js';
 
 const STRICT = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic'];
@@ -295,7 +295,7 @@ describe('JerryScript glue: bit-exact with ts_invoke (real kernels)', () => {
       ctx.skip(`the host compiler does not load yet: ${(e as Error).message.split('\n')[0]}`);
       return;
     }
-    const models = join(ROOT, '..', 'shared', 'models');
+    const models = MODELS_DIR;
     const cases = [
       { model: 'micro_speech/micro_speech_quantized_int8.tflite', input: 'testdata/yes_features_49x40_int8.bin', golden: 'golden/micro_speech/yes_scores_int8.bin' },
       { model: 'person_detection/person_detect_int8.tflite', input: 'testdata/person_96x96_int8.bin', golden: 'golden/person_detection/person_scores_int8.bin' },

@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SubGraph, TfliteModel } from '../../host/tflite/index.js';
+import { MODELS_DIR } from '../../host/paths.js';
 
 /** The seeded PRNG every mutation test uses, so each run damages files the same way. */
 export { prng } from '../shared.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** The reference models live beside the project (see ../shared/models/README.md). */
-export const modelsDir = resolve(repoRoot, '../shared/models');
+/** The reference models committed in models/ (models/README.md). */
+export const modelsDir = MODELS_DIR;
 
 export function modelBytes(relativePath: string): Uint8Array {
   return new Uint8Array(readFileSync(resolve(modelsDir, relativePath)));

@@ -1,4 +1,4 @@
-// Every operator test model in ../shared/models/ops against ops/index.json: operator order,
+// Every operator test model in models/ops against ops/index.json: operator order,
 // input/output tensors, and each operator's parameters as the generator recorded them, read back
 // from the decoded options, weight shapes and constant inputs.
 import { describe, expect, it } from 'vitest';
