@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { compileTflite, instantiate } from '../dist/host/model.js';
 import { PACKAGE_ROOT } from '../dist/host/paths.js';
 
-const SHARED = resolve(PACKAGE_ROOT, '../shared/models');
+// The model corpus committed in the repository (models/; host/paths.ts MODELS_DIR).
+const SHARED = resolve(PACKAGE_ROOT, 'models');
 const MODELS = [
   { name: 'person_detect', model: 'person_detection/person_detect_int8.tflite', input: 'testdata/person_96x96_int8.bin', runs: 30 },
   { name: 'micro_speech', model: 'micro_speech/micro_speech_quantized_int8.tflite', input: 'testdata/yes_features_49x40_int8.bin', runs: 300 },

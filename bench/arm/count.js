@@ -29,7 +29,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const SHARED = resolve(ROOT, '../shared/models');
+// The model corpus committed in the repository (models/, a copy of ../shared/models; host/paths.ts MODELS_DIR).
+const SHARED = resolve(ROOT, 'models');
 const MHZ = 64;
 const M4_BLOB_AT = 0x21000004; // test/arm/harness/m4.c
 const USER_BLOB_AT = 0x50000004; // test/arm/harness/linux.c
@@ -38,7 +39,7 @@ const ALL_MODELS = [
   { name: 'hello_world', model: 'hello_world/hello_world_int8.tflite', input: () => Uint8Array.of(0x40) },
   { name: 'micro_speech', model: 'micro_speech/micro_speech_quantized_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/yes_features_49x40_int8.bin')) },
   { name: 'person_detect', model: 'person_detection/person_detect_int8.tflite', input: () => readFileSync(join(SHARED, 'testdata/person_96x96_int8.bin')) },
-  // MLPerf Tiny v1 reference models (../shared/models/mlperf_tiny): the field's speed yardstick; input 0 is the benchmark's own sample.
+  // MLPerf Tiny v1 reference models (models/mlperf_tiny): the field's speed yardstick; input 0 is the benchmark's own sample.
   ...['mlperf_kws_dscnn', 'mlperf_vww_mobilenetv1', 'mlperf_ic_resnet8', 'mlperf_ad_autoencoder'].map((name) => ({
     name,
     model: `mlperf_tiny/models/${name}.tflite`,
