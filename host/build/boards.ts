@@ -36,6 +36,12 @@ export interface NativeCallInfo {
   kernels: 'blob' | 'firmware';
   /** Base name of the blob in kernels-c/out (tinysense-m4 -> tinysense-m4.bin and .json). */
   blob?: string;
+  /**
+   * 'small': the blob holds the portable C kernels only (kernels-c/arm/build.sh --portable), for boards
+   * whose Storage cannot hold the Cortex-M4 fast paths next to an app; slower (the bench gives the
+   * figures). Default: the fast paths.
+   */
+  blobKernels?: 'fast' | 'small';
   note: string;
 }
 
@@ -191,6 +197,9 @@ export function validateBoard(raw: Json, origin: string): Board {
       kernels,
       note: c.string('nativeCall.note'),
       ...(kernels === 'blob' ? { blob: c.string('nativeCall.blob') } : {}),
+      ...((raw as { nativeCall?: { blobKernels?: unknown } }).nativeCall?.blobKernels !== undefined
+        ? { blobKernels: c.oneOf('nativeCall.blobKernels', ['fast', 'small'] as const) }
+        : {}),
     },
     interfaces: { spi: c.count('interfaces.spi'), i2c: c.count('interfaces.i2c'), usart: c.count('interfaces.usart') },
     objects: c.array('objects').map((o, i) => (typeof o === 'string' ? o : (c.problems.push(`objects[${i}] must be a string`), ''))),

@@ -68,8 +68,8 @@ export function loadKernelBlob(name: string, dir = KERNELS_OUT): KernelBlob {
 export const APP_BLOBS_DIR = join(KERNELS_OUT, 'app');
 
 /** The Storage-safe base name of the blob for one op set: tinysense-m4-<8 hex> (25 chars with .bin; Storage allows 28). */
-export function appBlobName(base: string, opCodes: readonly number[]): string {
-  const key = [...new Set(opCodes)].sort((a, b) => a - b).join(',');
+export function appBlobName(base: string, opCodes: readonly number[], portable = false): string {
+  const key = [...new Set(opCodes)].sort((a, b) => a - b).join(',') + (portable ? ';portable' : '');
   return `${base}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
@@ -96,20 +96,26 @@ export interface AppBlobChoice {
  * JS heap, so the kernels an app never calls are RAM it cannot use. Needs arm-none-eabi-gcc (scripts/setup.sh);
  * without it, or with `full`, the full blob ships and `fallback` says why.
  */
-export function appKernelBlob(base: string, opCodes: readonly number[], options: { kernelsDir?: string; full?: boolean } = {}): AppBlobChoice {
+export function appKernelBlob(
+  base: string,
+  opCodes: readonly number[],
+  options: { kernelsDir?: string; full?: boolean; portable?: boolean } = {},
+): AppBlobChoice {
   const full = loadKernelBlob(base, options.kernelsDir);
   if (options.full) return { blob: full, full, fallback: 'the full blob was asked for' };
   // A blob from elsewhere (tests, a prebuilt release) ships as it is: its sources are not here to rebuild.
   if (options.kernelsDir !== undefined) return { blob: full, full, fallback: `the blob of ${options.kernelsDir} ships as given` };
   if (opCodes.length === 0) return { blob: full, full, fallback: 'the app has no model' };
-  const name = appBlobName(base, opCodes);
+  const name = appBlobName(base, opCodes, options.portable);
+  const buildScript = join(PACKAGE_ROOT, 'kernels-c', 'arm', 'build.sh');
+  if (!existsSync(buildScript)) return { blob: full, full, fallback: `${buildScript} is not in this installation, so the per-app blob cannot be built` };
   const dir = join(APP_BLOBS_DIR, name);
   const fresh = existsSync(join(dir, `${name}.bin`)) && existsSync(join(dir, `${name}.json`)) && statSync(join(dir, `${name}.bin`)).mtimeMs >= statSync(full.binPath).mtimeMs;
   if (!fresh) {
     const gcc = spawnSync('arm-none-eabi-gcc', ['--version'], { encoding: 'utf8' });
     if (gcc.status !== 0) return { blob: full, full, fallback: 'arm-none-eabi-gcc is not installed (scripts/setup.sh installs it), so the per-app blob cannot be built' };
     const codes = [...new Set(opCodes)].sort((a, b) => a - b).join(',');
-    const r = spawnSync('bash', [join(PACKAGE_ROOT, 'kernels-c', 'arm', 'build.sh'), '--out', dir, '--name', name, '--ops', codes], { encoding: 'utf8' });
+    const r = spawnSync('bash', [buildScript, '--out', dir, '--name', name, '--ops', codes, ...(options.portable ? ['--portable'] : [])], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`building the kernel blob for op codes ${codes} failed:\n${r.stdout}${r.stderr}`);
   }
   return { blob: loadKernelBlob(name, dir), full };

@@ -351,7 +351,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         if (board.nativeCall.kernels === 'blob') {
           // The blob holds the kernels of the app's packs only (per-app blob), unless asked for all.
           const codes = [...(named ?? []).map((p) => p.facts), ...(model ? [model] : [])].flatMap((f) => f.opCodes);
-          const choice = appKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', codes, { kernelsDir: options.kernelsDir, full: options.fullBlob });
+          const choice = appKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', codes, { kernelsDir: options.kernelsDir, full: options.fullBlob, portable: board.nativeCall.blobKernels === 'small' });
           blob = choice.blob;
           fullBlob = choice.full;
           if (choice.fallback && !options.fullBlob && options.kernelsDir === undefined && codes.length > 0) this.warn(`tinysense: shipping the full kernel blob: ${choice.fallback}`);

@@ -7,6 +7,8 @@
 #
 # --ops 1,2,3,6  a blob for one app: only the kernels of these op record codes (tinysense_nn.h);
 #                ts_invoke answers TS_ERROR_UNKNOWN_OP for the others. The JSON lists them as "ops".
+# --portable     the portable C kernels only (-DTS_NO_DSP: no Cortex-M4 fast paths): smaller, slower,
+#                for boards whose Storage is tight. The JSON says "portable": true.
 #
 # Outputs (in --out, default kernels-c/out/):
 #   NAME.bin   the raw image: entry table at offset 0, code, literal pools, .rodata
@@ -25,12 +27,14 @@ SRC="$ROOT/kernels-c/src"
 OUT="$ROOT/kernels-c/out"
 NAME="tinysense-m4"
 OPS=""
+PORTABLE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --src) SRC="$(cd "$2" && pwd)"; shift 2 ;;
     --out) mkdir -p "$2"; OUT="$(cd "$2" && pwd)"; shift 2 ;;
     --name) NAME="$2"; shift 2 ;;
     --ops) OPS="$2"; shift 2 ;;
+    --portable) PORTABLE=1; shift ;;
     *) echo "build.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -81,6 +85,8 @@ if [ -n "$OPS" ]; then
   CFLAGS+=("-DTS_OPS_MASK0=$(printf '0x%08xu' "$mask0")" "-DTS_OPS_MASK1=$(printf '0x%08xu' "$mask1")")
 fi
 
+[ "$PORTABLE" = 1 ] && CFLAGS+=(-DTS_NO_DSP)
+
 objects=()
 compile() { # src obj
   if ! "$CC" "${CFLAGS[@]}" -c "$1" -o "$2"; then
@@ -114,6 +120,7 @@ node -e '
 const [file, ops] = process.argv.slice(1);
 const j = JSON.parse(require("fs").readFileSync(file, "utf8"));
 j.ops = ops ? ops.split(",").map(Number).sort((a, b) => a - b) : null;
-require("fs").writeFileSync(file, JSON.stringify(j, null, 2) + "\n");' "$OUT/$NAME.json" "$OPS"
+j.portable = process.argv[3] === "1";
+require("fs").writeFileSync(file, JSON.stringify(j, null, 2) + "\n");' "$OUT/$NAME.json" "$OPS" "$PORTABLE"
 cp "$WORK/blob.bin" "$OUT/$NAME.bin"
 echo "build.sh: $OUT/$NAME.bin ($(wc -c <"$OUT/$NAME.bin") bytes), $OUT/$NAME.json"
