@@ -70,32 +70,18 @@ function isInt(v: number, lo: number, hi: number): boolean {
 }
 
 /** Checks the header, checksum, tables and every op record of `pack`. */
-export function validatePack(pack: Uint8Array, crc32: Crc32, options?: ValidateOptions): PackLayout {
+export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
   var layout = validateTables(pack, crc32);
   for (var i = 0; i < layout.records.length; i++) {
     layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout, layout.work));
   }
   var d = layout.declaredWork;
   if (d && (d.macs !== layout.work.macs || d.ops !== layout.work.ops)) {
-    fail('the pack declares ' + d.macs + ' MACs and ' + d.ops + ' element operations per invoke, its records do ' +
-      layout.work.macs + ' and ' + layout.work.ops);
-  }
-  var limit = options && options.maxWork;
-  if (limit !== undefined && layout.work.macs + layout.work.ops > limit) {
-    fail('one invoke does ' + layout.work.macs + ' MACs and ' + layout.work.ops + ' element operations, more than the ' + limit + ' allowed');
+    fail('declares ' + d.macs + ' MACs, ' + d.ops + ' ops; its records do ' + layout.work.macs + ', ' + layout.work.ops);
   }
   return layout;
 }
 
-export interface ValidateOptions {
-  /** Refuse a pack whose invoke does more than this many MACs plus element operations (a watchdog budget). */
-  maxWork?: number;
-}
-
-/** The total of `work` as one number: MACs plus element operations. */
-export function totalWork(work: Work): number {
-  return work.macs + work.ops;
-}
 
 /**
  * What validatePack checks before the op records: header, checksum, tables, tensors and the state
@@ -120,17 +106,17 @@ export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
   var flags = u32(pack, H.flags);
   if ((flags & ~(PACK_FLAG_STATE | PACK_FLAG_WORK)) !== 0) fail('unknown flags ' + hex(flags));
   var declaredWork: Work | undefined;
+  function u64(at: number): number {
+    return u32(pack, at) + u32(pack, at + 4) * 4294967296;
+  }
   var dataEnd = packBytes;
   if (flags & PACK_FLAG_WORK) {
     // The work trailer: the last 24 bytes of the pack, after the constants.
     dataEnd = packBytes - WORK_TRAILER_BYTES;
     if (dataEnd < HEADER_BYTES || u32(pack, dataEnd) !== WORK_MAGIC || u32(pack, dataEnd + 4) !== WORK_TRAILER_BYTES) {
-      fail('flags say the pack ends in a work trailer, but its last ' + WORK_TRAILER_BYTES + ' bytes are not one');
+      fail('no work trailer');
     }
-    declaredWork = {
-      macs: u32(pack, dataEnd + 8) + u32(pack, dataEnd + 12) * 4294967296,
-      ops: u32(pack, dataEnd + 16) + u32(pack, dataEnd + 20) * 4294967296,
-    };
+    declaredWork = { macs: u64(dataEnd + 8), ops: u64(dataEnd + 16) };
   }
 
   // Tables: each must lie inside the pack, 4-aligned.
@@ -259,12 +245,13 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
    * another is 0: kernels compute strides from them before any loop runs.
    */
   function product(d: number[]): number {
-    var p = 1, nonzero = 1;
+    // p: the product; q: the product of the non-zero dims.
+    var p = 1, q = 1;
     for (var k = 0; k < d.length; k++) {
       p *= d[k];
-      if (d[k] !== 0) nonzero *= d[k];
+      if (d[k]) q *= d[k];
     }
-    if (nonzero > INT32_MAX) bad('tensor of ' + nonzero + ' elements is too large');
+    if (q > INT32_MAX) bad('tensor of ' + q + ' elements is too large');
     return p;
   }
   /** What the operands' sizes justify for loops that run around nothing: the arena and constant bytes. */
@@ -273,17 +260,13 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
    * The work bound of a loop nest (`trips`, outermost first, named by `names`): a loop of 0 trips must not
    * sit inside loops that run more than `budget` times in all (the kernel would spin on nothing).
    */
-  function loops(trips: number[], names: string[]): void {
-    var p = 1;
-    for (var k = 0; k < trips.length; k++) {
-      if (trips[k] === 0) {
-        if (p > budget) {
-          bad(names[k] + ' is 0 inside loops of ' + p + ' trips (' + names.slice(0, k).join(' x ') + '), more than the ' +
-            budget + ' arena and constant bytes justify');
-        }
+  function loops(t: number[], names: string[] | string): void {
+    // t: trip counts, outermost first; names: one per loop, or a prefix its index completes ('output dim ' + k).
+    for (var k = 0, p = 1; k < t.length; p *= t[k++]) {
+      if (t[k] === 0) {
+        if (p > budget) bad((typeof names === 'string' ? names + k : names[k]) + ' is 0 inside loops of ' + p + ' trips');
         return;
       }
-      p *= trips[k];
     }
   }
   /**
@@ -291,12 +274,10 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
    * dilation, must lie within the input plus padding on both sides (TFLite's VALID and SAME padding both
    * satisfy it), so that out_y x stride - pad + dilation x fy stays far inside int32.
    */
-  function window(inSize: number, outSize: number, filter: number, stride: number, dilation: number, pad: number, axis: string): void {
-    var reach = (Math.max(outSize, 1) - 1) * stride + (Math.max(filter, 1) - 1) * dilation;
-    if (reach > inSize + 2 * pad) {
-      bad('windows along ' + axis + ' reach ' + reach + ' (stride ' + stride + ', dilation ' + dilation + '), beyond the input ' +
-        inSize + ' plus padding 2 x ' + pad);
-    }
+  function window(i: number, o: number, k: number, s: number, d: number, p: number, axis: string): void {
+    // (out - 1) x stride + (filter - 1) x dilation <= input + 2 x padding
+    var r = (Math.max(o, 1) - 1) * s + (Math.max(k, 1) - 1) * d;
+    if (r > i + 2 * p) bad('window ' + axis + ' reaches ' + r + ' > input + 2 x pad');
   }
   /** An operand of `bytes` bytes at the offset in `field`, in the arena or among the constants. */
   function operand(field: number, inPack: boolean, bytes: number, align: number, what: string): void {
@@ -340,8 +321,8 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
    * Checks the (summed) views of a record and returns how many elements they walk (`count`) and how many
    * elements the buffer they read must hold (`span`: the highest element reached, plus one).
    */
-  function viewSpan(fields: number[], what: string): { count: number; span: number } {
-    var lo = 0, hi = 0, count = 1, nonzero = 1, empty = false;
+  function viewSpan(fields: number[], what: string): { count: number; span: number; trips: number[] } {
+    var lo = 0, hi = 0, count = 1, nonzero = 1, empty = false, trips: number[] = [];
     for (var v = 0; v < fields.length; v++) {
       var base = fields[v];
       lo += f(base + VIEW.start);
@@ -349,6 +330,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       for (var k = 0; k < MAX_DIMS; k++) {
         var d = dim(base + VIEW.dims + k, what + ' dim ' + k);
         var s = f(base + VIEW.step + k);
+        trips.push(d);
         count *= d;
         if (d === 0) empty = true;
         else nonzero *= d;
@@ -360,22 +342,12 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     if (nonzero > INT32_MAX) bad(what + ' has ' + nonzero + ' elements');
     if (lo < 0 || hi > INT32_MAX) bad(what + ' reaches elements ' + lo + '..' + hi);
-    return { count: count, span: empty ? 0 : hi + 1 };
-  }
-  /** The dims of the views at `fields`, outermost first (a loop nest). */
-  function viewDims(fields: number[], what: string): { trips: number[]; names: string[] } {
-    var trips: number[] = [], names: string[] = [];
-    for (var v = 0; v < fields.length; v++) {
-      for (var k = 0; k < MAX_DIMS; k++) {
-        trips.push(f(fields[v] + VIEW.dims + k));
-        names.push(what + (fields.length > 1 ? ' ' + v : '') + ' dim ' + k);
-      }
-    }
-    return { trips: trips, names: names };
+    // trips: the dims, outermost first (the kernel's loop nest).
+    return { count: count, span: empty ? 0 : hi + 1, trips: trips };
   }
   var macs = 0, ops = 0;
 
-  var n: number;
+  var n = 0;
   switch (op) {
     case OP.CONV_2D:
     case OP.DEPTHWISE_CONV_2D: {
@@ -399,13 +371,9 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       offset8(R.inputOffset, 'input offset'); offset8(R.outputOffset, 'output offset');
       window(inDims[1], outDims[1], filterDims[1], sh, dh, f(R.padH), 'h');
       window(inDims[2], outDims[2], filterDims[2], sw, dw, f(R.padW), 'w');
-      if (op === OP.CONV_2D) {
-        loops([outDims[0], outDims[1], outDims[2], channels, filterDims[1], filterDims[2], filterDims[3]],
-          ['output n', 'output h', 'output w', 'output c', 'filter h', 'filter w', 'filter c']);
-      } else {
-        loops([outDims[0], outDims[1], outDims[2], inDims[3], f(DW_CONV.chMult), filterDims[1], filterDims[2]],
-          ['output n', 'output h', 'output w', 'input c', 'depth multiplier', 'filter h', 'filter w']);
-      }
+      // The loop nest (docs/model-pack.md): output n, h, w, then c (CONV_2D) or input c and the multiplier,
+      // then the filter's h, w (and c for CONV_2D); named 'loop k' in that order.
+      loops(outDims.slice(0, 3).concat(op === OP.CONV_2D ? [channels, filterDims[1], filterDims[2], filterDims[3]] : [inDims[3], f(DW_CONV.chMult), filterDims[1], filterDims[2]]), 'loop ');
       activation(R.actMin, -128, 127);
       arena(R.input, product(inDims), 1, 'input');
       constant(R.filter, product(filterDims), 1, 'filter');
@@ -436,7 +404,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       ops = product([batches, units]);
       arena(FC.output, ops, 1, 'output');
       if (f(FC.scratch) !== -1) bad('scratch is not used by this kernel');
-      loops([batches, units, depth], ['batches', 'output depth', 'accumulation depth']);
+      loops([batches, units, depth], ['batches', 'units', 'depth']);
       macs = ops * depth;
       break;
     }
@@ -451,7 +419,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       activation(POOL.actMin, -128, 127);
       window(pin[1], pout[1], pfh, psh, 1, f(POOL.padH), 'h');
       window(pin[2], pout[2], pfw, psw, 1, f(POOL.padW), 'w');
-      loops(pout, ['output n', 'output h', 'output w', 'output c']);
+      loops(pout, 'output dim ');
       arena(POOL.input, product(pin), 1, 'input');
       arena(POOL.output, product(pout), 1, 'output');
       // The window is clipped to the input: at most min(filter, input) rows and columns.
@@ -461,7 +429,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     case OP.SOFTMAX: {
       n = product([dim(SOFTMAX.rows, 'rows'), dim(SOFTMAX.rowSize, 'row size')]);
       loops([f(SOFTMAX.rows), f(SOFTMAX.rowSize)], ['rows', 'row size']);
-      ops = n;
       shift(f(SOFTMAX.inputLeftShift), 0, 31, 'input left shift');
       if (f(SOFTMAX.diffMin) > 0) bad('diff_min is positive');
       arena(SOFTMAX.input, n, 1, 'input');
@@ -471,7 +438,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     case OP.LOGISTIC:
     case OP.TANH: {
       n = dim(SIGMOID.size, 'size');
-      ops = n;
       offset8(SIGMOID.inputZeroPoint, 'input zero point');
       shift(f(SIGMOID.inputLeftShift), -31, 30, 'input left shift');
       if (f(SIGMOID.inputRangeRadius) < 0) bad('negative input range radius');
@@ -485,8 +451,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var shape: number[] = [];
       for (var k = 0; k < MAX_DIMS; k++) shape.push(dim(B.outputShape + k, 'output dim ' + k));
       n = product(shape);
-      ops = n;
-      loops(shape, ['output dim 0', 'output dim 1', 'output dim 2', 'output dim 3', 'output dim 4', 'output dim 5']);
+      loops(shape, 'output dim ');
       for (var k2 = 0; k2 < MAX_DIMS; k2++) {
         if (f(B.view1 + VIEW.dims + k2) !== shape[k2] || f(B.view2 + VIEW.dims + k2) !== shape[k2]) bad('input views do not walk the output shape');
       }
@@ -511,7 +476,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     case OP.REQUANTIZE: {
       n = dim(REQUANTIZE.size, 'size');
-      ops = n;
       offset8(REQUANTIZE.inputZeroPoint, 'input zero point'); offset8(REQUANTIZE.outputOffset, 'output offset');
       shift(f(REQUANTIZE.shift), -31, 30, 'shift');
       activation(REQUANTIZE.actMin, -128, 127);
@@ -521,7 +485,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     case OP.LEAKY_RELU: {
       n = dim(LEAKY_RELU.size, 'size');
-      ops = n;
       offset8(LEAKY_RELU.inputZeroPoint, 'input zero point'); offset8(LEAKY_RELU.outputZeroPoint, 'output zero point');
       shift(f(LEAKY_RELU.identityShift), -31, 30, 'identity shift');
       shift(f(LEAKY_RELU.alphaShift), -31, 30, 'alpha shift');
@@ -532,7 +495,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     case OP.DEQUANTIZE:
     case OP.QUANTIZE_F32: {
       n = dim(AFFINE.size, 'size');
-      ops = n;
       offset8(AFFINE.zeroPoint, 'zero point');
       var toFloat = op === OP.DEQUANTIZE;
       arena(AFFINE.input, toFloat ? n : 4 * n, toFloat ? 1 : 4, 'input');
@@ -543,12 +505,12 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var outCount = viewSpan([MEAN.outer], 'outer view').count;
       var count = viewSpan([MEAN.inner], 'inner view').count;
       if (f(MEAN.count) !== count || count < 1) bad('count ' + f(MEAN.count) + ' is not the ' + count + ' reduced elements');
-      var meanNest = viewDims([MEAN.outer, MEAN.inner], 'outer and inner view');
-      loops(meanNest.trips, meanNest.names);
+      var reduction = viewSpan([MEAN.outer, MEAN.inner], 'reduction');
+      loops(reduction.trips, 'view dim ');
       ops = outCount * count;
       // Each input element is reduced once: more reads than the arena holds means a view walks one twice over.
-      if (ops > budget) bad(outCount + ' outputs of ' + count + ' reduced elements each read more than the ' + budget + ' arena and constant bytes');
-      arena(MEAN.input, viewSpan([MEAN.outer, MEAN.inner], 'reduction').span, 1, 'input');
+      if (ops > budget) bad('reads ' + ops + ' elements');
+      arena(MEAN.input, reduction.span, 1, 'input');
       arena(MEAN.output, outCount, 1, 'output');
       offset8(MEAN.inputZeroPoint, 'input zero point'); offset8(MEAN.outputZeroPoint, 'output zero point');
       shift(f(MEAN.shift), -31, 30, 'shift');
@@ -557,12 +519,10 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     case OP.GATHER_VIEW: {
       var elem = elemSize(f(GATHER.elemSize), bad);
       var gathered = viewSpan([GATHER.view], 'view');
-      var elements = gathered.count;
-      var gatherNest = viewDims([GATHER.view], 'view');
-      loops(gatherNest.trips, gatherNest.names);
-      ops = elements;
+      loops(gathered.trips, 'view dim ');
+      ops = gathered.count;
       operand(GATHER.input, flag(GATHER.inputInPack, 'input in pack'), elem * gathered.span, elem, 'input');
-      arena(GATHER.output, elem * elements, elem, 'output');
+      arena(GATHER.output, elem * ops, elem, 'output');
       break;
     }
     case OP.PAD: {
@@ -578,7 +538,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       arena(PAD.input, product([pe].concat(inShape)), pe, 'input');
       ops = product(outShape);
       arena(PAD.output, product([pe].concat(outShape)), pe, 'output');
-      loops(outShape, ['output dim 0', 'output dim 1', 'output dim 2', 'output dim 3', 'output dim 4', 'output dim 5']);
+      loops(outShape, 'output dim ');
       break;
     }
     case OP.CONCATENATION: {
@@ -592,7 +552,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
         operand(entry + CONCAT_INPUT.input, flag(entry + CONCAT_INPUT.inPack, 'input ' + j + ' in pack'), product([outer, rowBytes]), 1, 'input ' + j);
         loops([outer, rowBytes], ['outer size', 'input ' + j + ' row bytes']);
       }
-      if (rowTotal > INT32_MAX) bad('output rows of ' + rowTotal + ' bytes');
+      if (rowTotal > INT32_MAX) bad('row bytes ' + rowTotal);
       ops = product([outer, rowTotal]);
       arena(CONCAT.output, ops, 1, 'output');
       break;
@@ -607,7 +567,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     // Audio front end (TFLM signal ops), CAST and int32 element-wise ops.
     case SIGNAL_OP.SIGNAL_WINDOW: {
       n = dim(SIGNAL_WINDOW.size, 'size');
-      ops = n;
       var windowSize = positive(SIGNAL_WINDOW.windowSize, 'window size');
       if (n % windowSize !== 0) bad('size ' + n + ' is not a multiple of the window size ' + windowSize);
       shift(f(SIGNAL_WINDOW.shift), 0, 31, 'shift');
@@ -618,7 +577,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     case SIGNAL_OP.SIGNAL_FFT_AUTO_SCALE: {
       n = dim(SIGNAL_FFT_AUTO_SCALE.size, 'size');
-      ops = n;
       arena(SIGNAL_FFT_AUTO_SCALE.input, 2 * n, 2, 'input');
       arena(SIGNAL_FFT_AUTO_SCALE.output, 2 * n, 2, 'output');
       arena(SIGNAL_FFT_AUTO_SCALE.scaleBits, 4, 4, 'scale bits');
@@ -671,7 +629,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     case SIGNAL_OP.SIGNAL_FILTER_BANK_SQRT: {
       n = dim(SIGNAL_FILTER_BANK_SQRT.numChannels, 'channels');
-      ops = n;
       var sbInPack = flag(SIGNAL_FILTER_BANK_SQRT.scaleBitsInPack, 'scale bits in pack');
       operand(SIGNAL_FILTER_BANK_SQRT.scaleBits, sbInPack, 4, 4, 'scale bits');
       // The kernel refuses scale bits outside [0, 31] at run time (a computed operand).
@@ -682,7 +639,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     case SIGNAL_OP.SIGNAL_SPECTRAL_SUBTRACTION: {
       var S = SIGNAL_SPECTRAL_SUBTRACTION;
       n = dim(S.numChannels, 'channels');
-      ops = n;
       arena(S.input, 4 * n, 4, 'input');
       arena(S.output, 4 * n, 4, 'output');
       arena(S.noiseEstimate, 4 * n, 4, 'noise estimate');
@@ -697,7 +653,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     case SIGNAL_OP.SIGNAL_PCAN: {
       n = dim(SIGNAL_PCAN.numChannels, 'channels');
-      ops = n;
       var lutSize = dim(SIGNAL_PCAN.lutSize, 'gain LUT size');
       if (lutSize < 125) bad('gain LUT of ' + lutSize + ' values, needs 125');
       shift(f(SIGNAL_PCAN.snrShift), 0, 63, 'snr shift');
@@ -709,7 +664,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     case SIGNAL_OP.SIGNAL_FILTER_BANK_LOG: {
       n = dim(SIGNAL_FILTER_BANK_LOG.numChannels, 'channels');
-      ops = n;
       if (!isInt(f(SIGNAL_FILTER_BANK_LOG.outputScale), 0, 65535)) bad('output scale ' + f(SIGNAL_FILTER_BANK_LOG.outputScale));
       shift(f(SIGNAL_FILTER_BANK_LOG.correctionBits), 0, 31, 'correction bits');
       arena(SIGNAL_FILTER_BANK_LOG.input, 4 * n, 4, 'input');
@@ -718,7 +672,6 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     case SIGNAL_OP.CAST: {
       n = dim(CAST.size, 'size');
-      ops = n;
       var castBytes = [0, 1, 2, 4, 0, 1, 4];
       var from = f(CAST.fromType), to = f(CAST.toType);
       if (!isInt(from, 1, 6) || !castBytes[from] || !isInt(to, 1, 6) || !castBytes[to]) bad('cast between element codes ' + from + ' and ' + to);
@@ -731,8 +684,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var eshape: number[] = [];
       for (var ek = 0; ek < MAX_DIMS; ek++) eshape.push(dim(E.outputShape + ek, 'output dim ' + ek));
       n = product(eshape);
-      ops = n;
-      loops(eshape, ['output dim 0', 'output dim 1', 'output dim 2', 'output dim 3', 'output dim 4', 'output dim 5']);
+      loops(eshape, 'output dim ');
       for (var ek2 = 0; ek2 < MAX_DIMS; ek2++) {
         if (f(E.view1 + VIEW.dims + ek2) !== eshape[ek2] || f(E.view2 + VIEW.dims + ek2) !== eshape[ek2]) bad('input views do not walk the output shape');
       }
@@ -748,6 +700,8 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     default:
       bad('unknown op code');
   }
+  // Unary, element-wise and audio ops: one operation per element of their size.
+  if (!ops && !macs && n) ops = n;
   if (work) {
     work.macs += macs;
     work.ops += ops;

@@ -36,7 +36,7 @@ function bothRefuse(name: string, c: CheckCase, tsMessage: RegExp): void {
 describe('issue 15, class 1: work bounded, not just memory', () => {
   it('SOFTMAX with 2^30 rows of 0 bytes (23 s per invoke before) is refused by both, naming the op and the fields', () => {
     const c: CheckCase = { pack: mutate(built.pack, rec('SOFTMAX'), [[SOFTMAX.rows, 1 << 30], [SOFTMAX.rowSize, 0]]), record: rec('SOFTMAX'), arena: ARENA_BYTES, ts: 'pack' };
-    bothRefuse('softmax', c, /op \d+ \(SOFTMAX\): row size is 0 inside loops of 1073741824 trips \(rows\)/);
+    bothRefuse('softmax', c, /op \d+ \(SOFTMAX\): row size is 0 inside loops of 1073741824 trips/);
   });
 
   it('DEPTHWISE_CONV_2D with filter height 2^20 and width 0 (18 s before) is refused by both', () => {
@@ -64,8 +64,7 @@ describe('issue 15, class 1: work bounded, not just memory', () => {
     expect(layout.work.macs).toBeGreaterThan(0);
     const lie = pack.slice();
     new DataView(lie.buffer).setUint32(lie.length - 16, layout.work.macs - 1, true);
-    expect(() => validatePack(sign(lie), (f, l) => crc(lie.subarray(f, f + l)))).toThrow(/declares \d+ MACs .* its records do/);
-    expect(() => validatePack(pack, (f, l) => crc(pack.subarray(f, f + l)), { maxWork: layout.work.macs })).toThrow(/more than the \d+ allowed/);
+    expect(() => validatePack(sign(lie), (f, l) => crc(lie.subarray(f, f + l)))).toThrow(/declares \d+ MACs, \d+ ops; its records do/);
   });
 });
 
@@ -75,7 +74,7 @@ describe('issue 15, class 2: no signed overflow in conv and depthwise index arit
       const at = rec(name);
       for (const words of [[[R.strideH, 0x40000000], [R.outputDims + 1, 3]], [[R.dilationW, 0x7fffffff], [R.filterDims + 2, 2]]] as [number, number][][]) {
         const c: CheckCase = { pack: mutate(built.pack, at, words), record: at, arena: ARENA_BYTES, ts: 'pack' };
-        bothRefuse(`${name}-window`, c, new RegExp(`op \\d+ \\(${name}\\): windows along [hw] reach`));
+        bothRefuse(`${name}-window`, c, new RegExp(`op \\d+ \\(${name}\\): window [hw] reaches \\d+ > input`));
       }
     });
   }

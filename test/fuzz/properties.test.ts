@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { validatePack } from '../../device/validate.js';
 import { compileTflite } from '../../host/model.js';
 import { parseCsvTrace, parseWav, TraceError } from '../../host/sim/traces.js';
@@ -63,8 +63,7 @@ describe('properties of the TypeScript side (fixed seeds)', () => {
   it('trace readers: any CSV text or WAV bytes give a trace or a TraceError', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => {
       try {
-        const t = parseCsvTrace(text);
-        return Array.isArray(t.samples ?? []) || typeof t === 'object';
+        return typeof parseCsvTrace(text) === 'object';
       } catch (e) {
         return e instanceof TraceError && named(e);
       }
