@@ -2,7 +2,7 @@
  * fuzz_work.h: what the fuzz targets let ts_invoke run. A record that
  * ts_check_record() accepted runs in work bounded by its fields (the
  * validators' work rules, docs/model-pack.md "Validation"); its total is the
- * work the pack declares, which a device caps with validatePack's maxWork
+ * work the pack declares, which a device compares with its watchdog budget (validatePack's layout.work)
  * (a watchdog budget). The fuzz targets apply such a cap: records whose
  * multiply-accumulates or window reads exceed what is left of the input's
  * FUZZ_MAX_WORK are checked but not run, so a timeout (> 1 s) is a record whose work the validators failed
