@@ -34,7 +34,27 @@ export interface PackLayout {
   outputs: TensorInfo[];
   constOffset: number;
   constBytes: number;
+  /** The work of one invoke, summed over the records checked so far (checkRecord adds each record's). */
+  work: Work;
+  /** The work the pack declares in its trailer (flags bit 1), when it has one. */
+  declaredWork?: Work;
 }
+
+/**
+ * The work of one invoke: multiply-accumulates (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED) and element
+ * operations (every other op: elements written, pooling windows, reductions, FFT butterflies), computed
+ * from the records' loop trip counts (docs/model-pack.md, "Work").
+ */
+export interface Work {
+  macs: number;
+  ops: number;
+}
+
+/** Header flags bit 1: the pack ends in a work trailer (docs/model-pack.md). */
+export var PACK_FLAG_WORK = 2;
+/** The work trailer: u32 magic 'TSWK', u32 its bytes (24), u32 x 2 MACs (low, high), u32 x 2 element operations. */
+export var WORK_MAGIC = 0x4b575354;
+export var WORK_TRAILER_BYTES = 24;
 
 /** Computes the CRC-32 of `length` bytes of the pack starting at `from`. */
 export type Crc32 = (from: number, length: number) => number;
@@ -53,10 +73,15 @@ function isInt(v: number, lo: number, hi: number): boolean {
 export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
   var layout = validateTables(pack, crc32);
   for (var i = 0; i < layout.records.length; i++) {
-    layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout));
+    layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout, layout.work));
+  }
+  var d = layout.declaredWork;
+  if (d && (d.macs !== layout.work.macs || d.ops !== layout.work.ops)) {
+    fail('declares ' + d.macs + ' MACs, ' + d.ops + ' ops; its records do ' + layout.work.macs + ', ' + layout.work.ops);
   }
   return layout;
 }
+
 
 /**
  * What validatePack checks before the op records: header, checksum, tables, tensors and the state
@@ -79,7 +104,20 @@ export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
   var arenaBytes = u32(pack, H.arenaBytes);
   if (arenaBytes > INT32_MAX) fail('arena size ' + arenaBytes + ' too large');
   var flags = u32(pack, H.flags);
-  if ((flags & ~PACK_FLAG_STATE) !== 0) fail('unknown flags ' + hex(flags));
+  if ((flags & ~(PACK_FLAG_STATE | PACK_FLAG_WORK)) !== 0) fail('unknown flags ' + hex(flags));
+  var declaredWork: Work | undefined;
+  function u64(at: number): number {
+    return u32(pack, at) + u32(pack, at + 4) * 4294967296;
+  }
+  var dataEnd = packBytes;
+  if (flags & PACK_FLAG_WORK) {
+    // The work trailer: the last 24 bytes of the pack, after the constants.
+    dataEnd = packBytes - WORK_TRAILER_BYTES;
+    if (dataEnd < HEADER_BYTES || u32(pack, dataEnd) !== WORK_MAGIC || u32(pack, dataEnd + 4) !== WORK_TRAILER_BYTES) {
+      fail('no work trailer');
+    }
+    declaredWork = { macs: u64(dataEnd + 8), ops: u64(dataEnd + 16) };
+  }
 
   // Tables: each must lie inside the pack, 4-aligned.
   function table(name: string, countAt: number, offsetAt: number, entryBytes: number): { count: number; offset: number } {
@@ -96,7 +134,7 @@ export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
   var outputList = table('output list', H.outputCount, H.outputList, 4);
   var constOffset = u32(pack, H.constOffset);
   var constBytes = u32(pack, H.constBytes);
-  if (constOffset % 4 !== 0 || constOffset < HEADER_BYTES || constOffset + constBytes > packBytes) {
+  if (constOffset % 4 !== 0 || constOffset < HEADER_BYTES || constOffset + constBytes > dataEnd) {
     fail('constants (' + constBytes + ' bytes at ' + constOffset + ') lie outside the pack');
   }
 
@@ -119,6 +157,8 @@ export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
     outputs: [],
     constOffset: constOffset,
     constBytes: constBytes,
+    work: { macs: 0, ops: 0 },
+    declaredWork: declaredWork,
   };
 
   function checkTensor(name: string, t: TensorInfo, b: Uint8Array, at: number): TensorInfo {
@@ -164,7 +204,7 @@ function hex(v: number): string {
  * size and state region of `L`; returns its op code. `index` only names the record in messages.
  * The JerryScript glue runs the same rules in C before every invoke (tinysense_record_check.c).
  */
-export function checkRecord(b: Uint8Array, rec: number, end: number, index: number | string, L: PackLayout): number {
+export function checkRecord(b: Uint8Array, rec: number, end: number, index: number | string, L: PackLayout, work?: Work): number {
   if (rec % 4 !== 0 || rec < HEADER_BYTES || rec + 8 > end) fail('op ' + index + ': record offset ' + rec + ' outside the pack');
   var op = i32(b, rec);
   var words = i32(b, rec + 4);
@@ -200,11 +240,44 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
   function dims4(field: number, what: string): number[] {
     return [dim(field, what + ' n'), dim(field + 1, what + ' h'), dim(field + 2, what + ' w'), dim(field + 3, what + ' c')];
   }
+  /**
+   * The elements of a tensor of dims `d`. Its non-zero dims must multiply to at most 2^31-1 even when
+   * another is 0: kernels compute strides from them before any loop runs.
+   */
   function product(d: number[]): number {
-    var p = 1;
-    for (var k = 0; k < d.length; k++) p *= d[k];
-    if (p > INT32_MAX) bad('tensor of ' + p + ' elements is too large');
+    // p: the product; q: the product of the non-zero dims.
+    var p = 1, q = 1;
+    for (var k = 0; k < d.length; k++) {
+      p *= d[k];
+      if (d[k]) q *= d[k];
+    }
+    if (q > INT32_MAX) bad('tensor of ' + q + ' elements is too large');
     return p;
+  }
+  /** What the operands' sizes justify for loops that run around nothing: the arena and constant bytes. */
+  var budget = L.arenaBytes + L.constBytes;
+  /**
+   * The work bound of a loop nest (`trips`, outermost first, named by `names`): a loop of 0 trips must not
+   * sit inside loops that run more than `budget` times in all (the kernel would spin on nothing).
+   */
+  function loops(t: number[], names: string[] | string): void {
+    // t: trip counts, outermost first; names: one per loop, or a prefix its index completes ('output dim ' + k).
+    for (var k = 0, p = 1; k < t.length; p *= t[k++]) {
+      if (t[k] === 0) {
+        if (p > budget) bad((typeof names === 'string' ? names + k : names[k]) + ' is 0 inside loops of ' + p + ' trips');
+        return;
+      }
+    }
+  }
+  /**
+   * A conv or pool window along one axis: the last window's reach, (out - 1) x stride + (filter - 1) x
+   * dilation, must lie within the input plus padding on both sides (TFLite's VALID and SAME padding both
+   * satisfy it), so that out_y x stride - pad + dilation x fy stays far inside int32.
+   */
+  function window(i: number, o: number, k: number, s: number, d: number, p: number, axis: string): void {
+    // (out - 1) x stride + (filter - 1) x dilation <= input + 2 x padding
+    var r = (Math.max(o, 1) - 1) * s + (Math.max(k, 1) - 1) * d;
+    if (r > i + 2 * p) bad('window ' + axis + ' reaches ' + r + ' > input + 2 x pad');
   }
   /** An operand of `bytes` bytes at the offset in `field`, in the arena or among the constants. */
   function operand(field: number, inPack: boolean, bytes: number, align: number, what: string): void {
@@ -248,8 +321,8 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
    * Checks the (summed) views of a record and returns how many elements they walk (`count`) and how many
    * elements the buffer they read must hold (`span`: the highest element reached, plus one).
    */
-  function viewSpan(fields: number[], what: string): { count: number; span: number } {
-    var lo = 0, hi = 0, count = 1, empty = false;
+  function viewSpan(fields: number[], what: string): { count: number; span: number; trips: number[] } {
+    var lo = 0, hi = 0, count = 1, nonzero = 1, empty = false, trips: number[] = [];
     for (var v = 0; v < fields.length; v++) {
       var base = fields[v];
       lo += f(base + VIEW.start);
@@ -257,20 +330,24 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       for (var k = 0; k < MAX_DIMS; k++) {
         var d = dim(base + VIEW.dims + k, what + ' dim ' + k);
         var s = f(base + VIEW.step + k);
+        trips.push(d);
         count *= d;
         if (d === 0) empty = true;
-        if (s >= 0) hi += s * (d - 1);
-        else lo += s * (d - 1);
+        else nonzero *= d;
+        // Every index the kernel forms, empty walk or not, lies in [lo, hi] (int32 arithmetic).
+        var reach = s * Math.max(d - 1, 0);
+        if (s >= 0) hi += reach;
+        else lo += reach;
       }
     }
-    if (!empty) {
-      if (count > INT32_MAX) bad(what + ' has ' + count + ' elements');
-      if (lo < 0) bad(what + ' reaches elements ' + lo + '..' + hi);
-    }
-    return { count: count, span: Math.max(0, hi + 1) };
+    if (nonzero > INT32_MAX) bad(what + ' has ' + nonzero + ' elements');
+    if (lo < 0 || hi > INT32_MAX) bad(what + ' reaches elements ' + lo + '..' + hi);
+    // trips: the dims, outermost first (the kernel's loop nest).
+    return { count: count, span: empty ? 0 : hi + 1, trips: trips };
   }
+  var macs = 0, ops = 0;
 
-  var n: number;
+  var n = 0;
   switch (op) {
     case OP.CONV_2D:
     case OP.DEPTHWISE_CONV_2D: {
@@ -288,10 +365,15 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
         var mult = positive(DW_CONV.chMult, 'depth multiplier');
         if (filterDims[0] !== 1 || filterDims[3] !== channels || inDims[3] * mult !== channels) bad('filter ' + filterDims.join('x') + ' does not match input depth ' + inDims[3] + ' x multiplier ' + mult + ' = output depth ' + channels);
       }
-      positive(R.strideW, 'stride w'); positive(R.strideH, 'stride h');
-      positive(R.dilationW, 'dilation w'); positive(R.dilationH, 'dilation h');
+      var sw = positive(R.strideW, 'stride w'), sh = positive(R.strideH, 'stride h');
+      var dw = positive(R.dilationW, 'dilation w'), dh = positive(R.dilationH, 'dilation h');
       if (!isInt(f(R.padW), 0, 65535) || !isInt(f(R.padH), 0, 65535)) bad('padding out of range');
       offset8(R.inputOffset, 'input offset'); offset8(R.outputOffset, 'output offset');
+      window(inDims[1], outDims[1], filterDims[1], sh, dh, f(R.padH), 'h');
+      window(inDims[2], outDims[2], filterDims[2], sw, dw, f(R.padW), 'w');
+      // The loop nest (docs/model-pack.md): output n, h, w, then c (CONV_2D) or input c and the multiplier,
+      // then the filter's h, w (and c for CONV_2D); named 'loop k' in that order.
+      loops(outDims.slice(0, 3).concat(op === OP.CONV_2D ? [channels, filterDims[1], filterDims[2], filterDims[3]] : [inDims[3], f(DW_CONV.chMult), filterDims[1], filterDims[2]]), 'loop ');
       activation(R.actMin, -128, 127);
       arena(R.input, product(inDims), 1, 'input');
       constant(R.filter, product(filterDims), 1, 'filter');
@@ -299,8 +381,10 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       constant(R.multipliers, 4 * channels, 4, 'multipliers');
       constant(R.shifts, 4 * channels, 4, 'shifts');
       shiftsInPack(R.shifts, channels);
-      arena(R.output, product(outDims), 1, 'output');
+      ops = product(outDims);
+      arena(R.output, ops, 1, 'output');
       if (f(R.scratch) !== -1) bad('scratch is not used by this kernel');
+      macs = ops * filterDims[1] * filterDims[2] * (op === OP.CONV_2D ? filterDims[3] : 1);
       break;
     }
     case OP.FULLY_CONNECTED: {
@@ -317,8 +401,11 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       constant(FC.multipliers, 4 * quantCount, 4, 'multipliers');
       constant(FC.shifts, 4 * quantCount, 4, 'shifts');
       shiftsInPack(FC.shifts, quantCount);
-      arena(FC.output, product([batches, units]), 1, 'output');
+      ops = product([batches, units]);
+      arena(FC.output, ops, 1, 'output');
       if (f(FC.scratch) !== -1) bad('scratch is not used by this kernel');
+      loops([batches, units, depth], ['batches', 'units', 'depth']);
+      macs = ops * depth;
       break;
     }
     case OP.AVERAGE_POOL_2D:
@@ -326,16 +413,22 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var pin = dims4(POOL.inputDims, 'input');
       var pout = dims4(POOL.outputDims, 'output');
       if (pin[0] !== pout[0] || pin[3] !== pout[3]) bad('input and output batches or depth differ');
-      positive(POOL.strideW, 'stride w'); positive(POOL.strideH, 'stride h');
-      positive(POOL.filterW, 'filter w'); positive(POOL.filterH, 'filter h');
+      var psw = positive(POOL.strideW, 'stride w'), psh = positive(POOL.strideH, 'stride h');
+      var pfw = positive(POOL.filterW, 'filter w'), pfh = positive(POOL.filterH, 'filter h');
       if (!isInt(f(POOL.padW), 0, 65535) || !isInt(f(POOL.padH), 0, 65535)) bad('padding out of range');
       activation(POOL.actMin, -128, 127);
+      window(pin[1], pout[1], pfh, psh, 1, f(POOL.padH), 'h');
+      window(pin[2], pout[2], pfw, psw, 1, f(POOL.padW), 'w');
+      loops(pout, 'output dim ');
       arena(POOL.input, product(pin), 1, 'input');
       arena(POOL.output, product(pout), 1, 'output');
+      // The window is clipped to the input: at most min(filter, input) rows and columns.
+      ops = product(pout) * Math.min(pfh, pin[1]) * Math.min(pfw, pin[2]);
       break;
     }
     case OP.SOFTMAX: {
       n = product([dim(SOFTMAX.rows, 'rows'), dim(SOFTMAX.rowSize, 'row size')]);
+      loops([f(SOFTMAX.rows), f(SOFTMAX.rowSize)], ['rows', 'row size']);
       shift(f(SOFTMAX.inputLeftShift), 0, 31, 'input left shift');
       if (f(SOFTMAX.diffMin) > 0) bad('diff_min is positive');
       arena(SOFTMAX.input, n, 1, 'input');
@@ -358,6 +451,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var shape: number[] = [];
       for (var k = 0; k < MAX_DIMS; k++) shape.push(dim(B.outputShape + k, 'output dim ' + k));
       n = product(shape);
+      loops(shape, 'output dim ');
       for (var k2 = 0; k2 < MAX_DIMS; k2++) {
         if (f(B.view1 + VIEW.dims + k2) !== shape[k2] || f(B.view2 + VIEW.dims + k2) !== shape[k2]) bad('input views do not walk the output shape');
       }
@@ -411,7 +505,12 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var outCount = viewSpan([MEAN.outer], 'outer view').count;
       var count = viewSpan([MEAN.inner], 'inner view').count;
       if (f(MEAN.count) !== count || count < 1) bad('count ' + f(MEAN.count) + ' is not the ' + count + ' reduced elements');
-      arena(MEAN.input, viewSpan([MEAN.outer, MEAN.inner], 'reduction').span, 1, 'input');
+      var reduction = viewSpan([MEAN.outer, MEAN.inner], 'reduction');
+      loops(reduction.trips, 'view dim ');
+      ops = outCount * count;
+      // Each input element is reduced once: more reads than the arena holds means a view walks one twice over.
+      if (ops > budget) bad('reads ' + ops + ' elements');
+      arena(MEAN.input, reduction.span, 1, 'input');
       arena(MEAN.output, outCount, 1, 'output');
       offset8(MEAN.inputZeroPoint, 'input zero point'); offset8(MEAN.outputZeroPoint, 'output zero point');
       shift(f(MEAN.shift), -31, 30, 'shift');
@@ -420,9 +519,10 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     case OP.GATHER_VIEW: {
       var elem = elemSize(f(GATHER.elemSize), bad);
       var gathered = viewSpan([GATHER.view], 'view');
-      var elements = gathered.count;
+      loops(gathered.trips, 'view dim ');
+      ops = gathered.count;
       operand(GATHER.input, flag(GATHER.inputInPack, 'input in pack'), elem * gathered.span, elem, 'input');
-      arena(GATHER.output, elem * elements, elem, 'output');
+      arena(GATHER.output, elem * ops, elem, 'output');
       break;
     }
     case OP.PAD: {
@@ -434,8 +534,11 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
         var before = f(PAD.before + d);
         if (!isInt(before, 0, INT32_MAX) || before + inShape[d] > outShape[d]) bad('padding of dim ' + d + ' does not fit the output');
       }
-      arena(PAD.input, pe * product(inShape), pe, 'input');
-      arena(PAD.output, pe * product(outShape), pe, 'output');
+      // The kernel's row bytes are element size x the last dim: the element size counts as a dim.
+      arena(PAD.input, product([pe].concat(inShape)), pe, 'input');
+      ops = product(outShape);
+      arena(PAD.output, product([pe].concat(outShape)), pe, 'output');
+      loops(outShape, 'output dim ');
       break;
     }
     case OP.CONCATENATION: {
@@ -447,12 +550,16 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
         var rowBytes = dim(entry + CONCAT_INPUT.rowBytes, 'input ' + j + ' row bytes');
         rowTotal += rowBytes;
         operand(entry + CONCAT_INPUT.input, flag(entry + CONCAT_INPUT.inPack, 'input ' + j + ' in pack'), product([outer, rowBytes]), 1, 'input ' + j);
+        loops([outer, rowBytes], ['outer size', 'input ' + j + ' row bytes']);
       }
-      arena(CONCAT.output, product([outer, rowTotal]), 1, 'output');
+      if (rowTotal > INT32_MAX) bad('row bytes ' + rowTotal);
+      ops = product([outer, rowTotal]);
+      arena(CONCAT.output, ops, 1, 'output');
       break;
     }
     case OP.COPY: {
       var bytes = dim(COPY.bytes, 'bytes');
+      ops = bytes;
       operand(COPY.input, flag(COPY.inputInPack, 'input in pack'), bytes, 1, 'input');
       arena(COPY.output, bytes, 1, 'output');
       break;
@@ -481,6 +588,8 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var inputLength = dim(SIGNAL_RFFT.inputLength, 'input length');
       if (inputLength > fftLength) bad('input length ' + inputLength + ' exceeds the fft length');
       var frames = dim(SIGNAL_RFFT.frames, 'frames');
+      // A real FFT of fftLength points: fftLength / 2 complex points, log2 passes, per frame.
+      ops = frames * fftLength * Math.round(Math.log(fftLength) / Math.LN2);
       arena(SIGNAL_RFFT.input, 2 * product([frames, inputLength]), 2, 'input');
       arena(SIGNAL_RFFT.output, 2 * product([frames, fftLength + 2]), 4, 'output');
       constant(SIGNAL_RFFT.twiddles, 2 * fftLength, 2, 'twiddles');
@@ -491,6 +600,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var start = dim(SIGNAL_ENERGY.start, 'start');
       var end = dim(SIGNAL_ENERGY.end, 'end');
       if (end < start) bad('end ' + end + ' is before start ' + start);
+      ops = end - start;
       arena(SIGNAL_ENERGY.input, 4 * end, 2, 'input');
       arena(SIGNAL_ENERGY.output, 4 * end, 4, 'output');
       break;
@@ -500,7 +610,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var bins = dim(SIGNAL_FILTER_BANK.numBins, 'bins');
       var weightCount = dim(SIGNAL_FILTER_BANK.numWeights, 'weights');
       arena(SIGNAL_FILTER_BANK.input, 4 * bins, 4, 'input');
-      arena(SIGNAL_FILTER_BANK.output, 8 * fbChannels, 4, 'output');
+      arena(SIGNAL_FILTER_BANK.output, 8 * fbChannels, 8, 'output');
       constant(SIGNAL_FILTER_BANK.weights, 2 * weightCount, 2, 'weights');
       constant(SIGNAL_FILTER_BANK.unweights, 2 * weightCount, 2, 'unweights');
       constant(SIGNAL_FILTER_BANK.freqStarts, 2 * (fbChannels + 1), 2, 'channel frequency starts');
@@ -513,6 +623,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
         if (width < 0 || freqStart < 0 || weightStart < 0 || freqStart + width > bins || weightStart + width > weightCount) {
           bad('channel ' + ch + ' reaches outside the input or the weights');
         }
+        ops += width + 1;
       }
       break;
     }
@@ -521,7 +632,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var sbInPack = flag(SIGNAL_FILTER_BANK_SQRT.scaleBitsInPack, 'scale bits in pack');
       operand(SIGNAL_FILTER_BANK_SQRT.scaleBits, sbInPack, 4, 4, 'scale bits');
       // The kernel refuses scale bits outside [0, 31] at run time (a computed operand).
-      arena(SIGNAL_FILTER_BANK_SQRT.input, 8 * n, 4, 'input');
+      arena(SIGNAL_FILTER_BANK_SQRT.input, 8 * n, 8, 'input');
       arena(SIGNAL_FILTER_BANK_SQRT.output, 4 * n, 4, 'output');
       break;
     }
@@ -573,6 +684,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
       var eshape: number[] = [];
       for (var ek = 0; ek < MAX_DIMS; ek++) eshape.push(dim(E.outputShape + ek, 'output dim ' + ek));
       n = product(eshape);
+      loops(eshape, 'output dim ');
       for (var ek2 = 0; ek2 < MAX_DIMS; ek2++) {
         if (f(E.view1 + VIEW.dims + ek2) !== eshape[ek2] || f(E.view2 + VIEW.dims + ek2) !== eshape[ek2]) bad('input views do not walk the output shape');
       }
@@ -587,6 +699,12 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     default:
       bad('unknown op code');
+  }
+  // Unary, element-wise and audio ops: one operation per element of their size.
+  if (!ops && !macs && n) ops = n;
+  if (work) {
+    work.macs += macs;
+    work.ops += ops;
   }
   return op;
 }

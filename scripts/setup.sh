@@ -18,6 +18,9 @@ if [ "${TINYSENSE_SETUP_MIN:-0}" != 1 ]; then
   have qemu-plugin-dev-check 2>/dev/null || true
   # Debian's chromium: test/dev drives it with playwright-core (no browser download).
   have chromium || need+=(chromium)
+  # libFuzzer and the sanitizer runtimes for clang 14 (npm run fuzz, kernels-c/fuzz/).
+  dpkg -s libfuzzer-14-dev >/dev/null 2>&1 || need+=(libfuzzer-14-dev)
+  dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

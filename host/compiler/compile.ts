@@ -5,6 +5,7 @@
 import { PACK_FLAG_STATE } from '../../device/state.js';
 import { CRC_START, DTYPE, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES, WHERE } from '../../device/pack.js';
 import { MAX_DIMS, OP_NAMES } from '../../device/records.js';
+import { PACK_FLAG_WORK, WORK_MAGIC, WORK_TRAILER_BYTES, Work, checkRecord, validateTables } from '../../device/validate.js';
 import { crc32 } from './crc32.js';
 import { Graph, Tensor, tensorBytes } from './graph.js';
 import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower.js';
@@ -34,6 +35,8 @@ export interface CompiledModel {
   packBytes: number;
   constBytes: number;
   macs: number;
+  /** The work of one invoke as the pack declares it (and the device validator recomputes): MACs and element operations. */
+  work: Work;
 }
 
 /** Espruino's largest typed-array byteOffset. */
@@ -93,16 +96,19 @@ export function compileGraph(graph: Graph): CompiledModel {
 
   // Lifetimes per storage root, over positions of the lowered list (aliases included, they hold reads).
   const n = lowered.length;
-  const life = new Map<number, { first: number; last: number; bytes: number }>();
+  const life = new Map<number, { first: number; last: number; bytes: number; align?: number }>();
   const touch = (t: number, at: number) => {
     if (isConst(t)) return;
     const root = storageRoot(alias, t);
     const bytes = tensorBytes(graph.tensors[root]);
     const l = life.get(root);
-    if (!l) life.set(root, { first: at, last: at, bytes });
+    // 64-bit elements (the filter bank's uint64 energies) are read and written as such: 8-aligned.
+    const wide = graph.tensors[t].type === 'uint64' || graph.tensors[t].type === 'int64' || graph.tensors[root].type === 'uint64' || graph.tensors[root].type === 'int64';
+    if (!l) life.set(root, { first: at, last: at, bytes, ...(wide ? { align: 8 } : {}) });
     else {
       l.first = Math.min(l.first, at);
       l.last = Math.max(l.last, at);
+      if (wide) l.align = 8;
     }
   };
   for (const t of graph.inputs) touch(t, 0);
@@ -165,7 +171,9 @@ export function compileGraph(graph: Graph): CompiledModel {
     return offset;
   });
   const constBytes = at - constOffset;
-  const packBytes = at;
+  // The work trailer (flags bit 1) closes the pack.
+  const trailer = at;
+  const packBytes = at + WORK_TRAILER_BYTES;
 
   const placements: Placement[] = graph.tensors.map((t) => {
     if (isConst(t.index)) {
@@ -191,9 +199,9 @@ export function compileGraph(graph: Graph): CompiledModel {
   view.setUint32(H.opCount, records.length, true);
   view.setUint32(H.opTable, opTable, true);
   view.setUint32(H.tensorCount, ioTensors.length + (stateBytes > 0 ? 1 : 0), true);
+  view.setUint32(H.flags, PACK_FLAG_WORK | (stateBytes > 0 ? PACK_FLAG_STATE : 0), true);
   if (stateBytes > 0) {
     // flags bit 0: the entry after the inputs and outputs is the state region (uint8 [bytes] in the arena).
-    view.setUint32(H.flags, PACK_FLAG_STATE, true);
     const e = tensorTable + ioTensors.length * TENSOR_ENTRY_BYTES;
     pack[e] = DTYPE.uint8;
     pack[e + 1] = 1;
@@ -242,6 +250,22 @@ export function compileGraph(graph: Graph): CompiledModel {
     op.words.forEach((w, k) => view.setInt32(recordOffsets[i] + 4 * k, resolve(w), true));
   });
   consts.blobs.forEach((blob, i) => pack.set(blob, blobOffsets[i]));
+  // The work of one invoke, computed by the device validator's own rules from the records just written.
+  view.setUint32(trailer, WORK_MAGIC, true);
+  view.setUint32(trailer + 4, WORK_TRAILER_BYTES, true);
+  const work: Work = { macs: 0, ops: 0 };
+  try {
+    const layout = validateTables(pack, () => view.getUint32(H.crc, true));
+    layout.records.forEach((offset, i) => checkRecord(pack, offset, packBytes, i, layout, work));
+  } catch (e) {
+    throw new CompileError(`the compiled pack would not pass the device's validator: ${(e as Error).message}`);
+  }
+  const put64 = (at: number, v: number) => {
+    view.setUint32(at, v % 4294967296, true);
+    view.setUint32(at + 4, Math.floor(v / 4294967296), true);
+  };
+  put64(trailer + 8, work.macs);
+  put64(trailer + 16, work.ops);
   view.setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
 
   const ops: CompiledOp[] = records.map((op, i) => ({
@@ -261,5 +285,6 @@ export function compileGraph(graph: Graph): CompiledModel {
     packBytes,
     constBytes,
     macs: ops.reduce((s, op) => s + op.macs, 0),
+    work,
   };
 }

@@ -11,6 +11,8 @@ export interface BufferRequest {
   /** Placed before all others, so it lands at a low offset (Espruino caps typed-array byteOffset at 65535). */
   low?: boolean;
   bytes: number;
+  /** Alignment of its offset in bytes (default ARENA_ALIGN; 8 for 64-bit elements, which kernels access as such). */
+  align?: number;
   /** First and last op index (inclusive) during which the buffer must hold its data. */
   first: number;
   last: number;
@@ -38,10 +40,11 @@ export function planArena(requests: readonly BufferRequest[]): ArenaPlan {
     const overlapping = placed
       .filter((p) => p.req.first <= req.last && req.first <= p.req.last)
       .sort((a, b) => a.offset - b.offset);
+    const align = Math.max(ARENA_ALIGN, req.align ?? ARENA_ALIGN);
     let offset = 0;
     for (const p of overlapping) {
       if (offset + req.bytes <= p.offset) break;
-      offset = Math.max(offset, alignUp(p.offset + p.req.bytes, ARENA_ALIGN));
+      offset = Math.max(offset, alignUp(p.offset + p.req.bytes, align));
     }
     placed.push({ offset, req });
     offsets.set(req.id, offset);

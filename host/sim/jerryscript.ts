@@ -163,32 +163,49 @@ export class JerryScriptBoard extends SandboxBoard {
       const message = `${fn}: ${what} must be an integer from ${lo} to ${hi}`;
       throw typeof v === 'number' ? rangeError(message) : typeError(message);
     };
-    const bytesArg = (v: unknown, what: string): Uint8Array => {
-      if (!isBytes(v)) throw typeError(`tinysense.${what} must be a Uint8Array or Int8Array`);
+    // typed_arg in the glue: a Uint8Array or Int8Array (TypeError naming the typed array type otherwise)
+    // whose ArrayBuffer has memory (TypeError when detached).
+    const bytesArg = (v: unknown, fn: string, what: string): Uint8Array => {
+      const type = typedArrayType(v);
+      if (!isBytes(v)) throw typeError(`${fn}: ${what} must be a Uint8Array or Int8Array${type ? ` (typed array type ${type})` : ''}`);
+      if ((v.buffer as ArrayBuffer & { detached?: boolean }).detached) throw typeError(`${fn}: ${what}'s ArrayBuffer has no memory (detached, or its allocation failed)`);
       return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     };
+    // The glue's writable(): natives that write refuse views of flash (tinysense.flash()).
+    const flashBuffers = new WeakSet<ArrayBufferLike>();
+    const writable = (v: Uint8Array, fn: string, what: string): void => {
+      if (flashBuffers.has(v.buffer)) throw typeError(`${fn}: ${what} is a view of flash, which is read-only`);
+    };
+    // Native memory (allocate(), flash) and the JerryScript heap are 8-aligned: a view's first byte is
+    // as aligned as its byteOffset.
+    const alignedTo = (v: Uint8Array, to: number) => v.byteOffset % to === 0;
     const frames = this.hooks.frames;
     const accel = this.hooks.accel;
     const mic = this.mic;
 
     const natives = {
       version: 'tinysense-sim',
-      invoke: (packArg: unknown, recordOffset: unknown, arenaArg: unknown) => {
+      invoke: (...args: unknown[]) => {
         count('invoke');
-        const pack = bytesArg(packArg, 'invoke pack');
-        const arena = bytesArg(arenaArg, 'invoke arena');
-        if (typeof recordOffset !== 'number' || !Number.isInteger(recordOffset) || recordOffset < 0 || recordOffset + 8 > pack.length || recordOffset % 4) {
-          throw rangeError(`tinysense.invoke: record offset ${String(recordOffset)} is not inside the pack`);
-        }
+        const fn = 'tinysense.invoke';
+        const pack = bytesArg(args[0], fn, 'pack');
+        const recordOffset = intArg(args[1], 0, 4294967295, fn, 'recordOffset');
+        const arena = bytesArg(args[2], fn, 'arena');
+        writable(arena, fn, 'arena');
+        if (!alignedTo(pack, 4)) throw rangeError(`${fn}: the pack's first byte is not 4-byte aligned (copy it into tinysense.allocate())`);
+        if (arena.length > 0 && !alignedTo(arena, 8)) throw rangeError(`${fn}: the arena's first byte is not 8-byte aligned (use tinysense.allocate())`);
         // As the glue: byte ranges that overlap in the same memory (two views of one buffer may not).
         const overlaps = pack.buffer === arena.buffer && pack.length > 0 && arena.length > 0 &&
           arena.byteOffset < pack.byteOffset + pack.length && pack.byteOffset < arena.byteOffset + arena.length;
-        if (overlaps) throw rangeError('tinysense.invoke: the arena overlaps the pack');
+        if (overlaps) throw rangeError(`${fn}: the arena overlaps the pack`);
+        if (recordOffset % 4 || recordOffset < HEADER_BYTES || recordOffset + 8 > pack.length) {
+          throw rangeError(`${fn}: op record at ${recordOffset}: the offset is not 4-aligned inside the pack`);
+        }
         try {
-          this.checkInvoke(packArg as object, pack, recordOffset, arena.length);
+          this.checkInvoke(args[0] as object, pack, recordOffset, arena.length);
         } catch (e) {
           const why = (e as Error).message.replace(/^tinysense: invalid model pack: /, '');
-          throw rangeError(`tinysense.invoke: op record at ${recordOffset}: ${why}`);
+          throw rangeError(`${fn}: op record at ${recordOffset}: ${why}`);
         }
         const p = this.enter(pack);
         const a = this.enter(arena);
@@ -200,34 +217,46 @@ export class JerryScriptBoard extends SandboxBoard {
         this.onOp?.({ pack, record: recordOffset, arena, hostMs });
         return status;
       },
-      checksum: (dataArg: unknown, offset: number, length: number) => {
+      checksum: (...args: unknown[]) => {
         count('checksum');
-        const data = bytesArg(dataArg, 'checksum data');
-        if (!(offset >= 0 && length >= 0 && offset + length <= data.length)) throw rangeError('tinysense.checksum: range outside the data');
+        const fn = 'tinysense.checksum';
+        const data = bytesArg(args[0], fn, 'data');
+        const offset = intArg(args[1], 0, data.length, fn, 'offset');
+        const length = intArg(args[2], 0, data.length - offset, fn, 'length');
+        if (length === 0) return 0;
         const d = this.enter(data);
         return this.wasm.crc32(d.address + offset, length);
       },
-      allocate: (bytes: number) => {
-        if (!(Number.isInteger(bytes) && bytes >= 0)) throw rangeError(`tinysense.allocate: ${bytes} bytes`);
+      allocate: (...args: unknown[]) => {
+        const bytes = intArg(args[0], 0, 2147483647, 'tinysense.allocate', 'bytes');
         this.nativeBytes += bytes;
         this.nativePeak = Math.max(this.nativePeak, this.nativeBytes);
         return new ctxUint8(bytes);
       },
-      aligned: () => true,
-      flash: (name: string) => {
+      aligned: (...args: unknown[]) => alignedTo(bytesArg(args[0], 'tinysense.aligned', 'data'), 4),
+      flash: (...args: unknown[]) => {
+        const fn = 'tinysense.flash';
+        const name = args[0];
+        if (typeof name !== 'string') throw typeError(`${fn}: name must be a string`);
+        const size = Buffer.byteLength(name, 'utf8');
+        if (size === 0 || size >= 32) throw rangeError(`${fn}: name must be 1 to 31 bytes`);
         const file = this.storage.get(name);
         if (!file) return undefined;
         const view = new ctxUint8(file.length);
         view.set(file);
+        flashBuffers.add(view.buffer);
         return view;
       },
-      memory: () => ({ jsHeapSize: this.board.heapBytes, jsHeapUsed: -1, jsHeapPeak: -1, nativeFree: -1, nativeLargest: -1 }),
+      // The glue reports what the firmware cannot know as -1; nativeThreshold is the firmware's
+      // tinysense_jerry_config.native_threshold (JerryScript's default, 256, in the simulator).
+      memory: () => ({ jsHeapSize: this.board.heapBytes, jsHeapUsed: -1, jsHeapPeak: -1, nativeFree: -1, nativeLargest: -1, nativeThreshold: 256 }),
       sensors: {
         ...(frames
           ? {
               camera: {
                 capture: (into: unknown, width: number, height: number) => {
-                  const out = bytesArg(into, 'sensors.camera.capture buffer');
+                  const out = bytesArg(into, 'tinysense.sensors.camera.capture', 'into');
+                  writable(out, 'tinysense.sensors.camera.capture', 'into');
                   if (width !== frames.width || height !== frames.height || out.length !== width * height) {
                     throw rangeError(`tinysense.sensors.camera.capture: the camera gives ${frames.width}x${frames.height} frames`);
                   }

@@ -25,6 +25,25 @@
 #define MSG_BYTES 192
 
 static const tinysense_hal *g_hal;
+static uint32_t g_native_threshold;
+
+/* The flash regions tinysense.flash() mapped: natives that write refuse views of them (flash is not
+ * writable through the data bus: a kernel or sensor writing there would fault the board). */
+#define MAX_FLASH_REGIONS 8
+static struct {
+  const uint8_t *data;
+  uint32_t bytes;
+} g_flash[MAX_FLASH_REGIONS];
+static int g_flash_count;
+
+static int in_flash(const uint8_t *p, uint32_t bytes) {
+  int k;
+  for (k = 0; k < g_flash_count; k++) {
+    uintptr_t lo = (uintptr_t)g_flash[k].data, hi = lo + g_flash[k].bytes;
+    if ((uintptr_t)p < hi && (uintptr_t)p + (bytes > 0 ? bytes : 1) > lo) return 1;
+  }
+  return 0;
+}
 
 /* Tags stored as the arraybuffer_user_p of the buffers this file creates. */
 static char g_tag_native; /* memory from hal->alloc: hal->free it */
@@ -150,6 +169,23 @@ static int int_arg(const jerry_value_t args[], jerry_length_t argc, jerry_length
 }
 
 static int aligned4(const void *p) { return ((uintptr_t)p & 3u) == 0; }
+static int aligned8(const void *p) { return ((uintptr_t)p & 7u) == 0; }
+
+/* A view a native will write: not one of flash (TypeError, as for any read-only argument). */
+static int writable(const view_bytes *v, const char *fn, const char *what, jerry_value_t *error) {
+  if (!in_flash(v->data, v->bytes)) return 1;
+  {
+    char text[MSG_BYTES];
+    ts_msg m;
+    ts_msg_init(&m, text, sizeof text);
+    ts_msg_str(&m, fn);
+    ts_msg_str(&m, ": ");
+    ts_msg_str(&m, what);
+    ts_msg_str(&m, " is a view of flash, which is read-only");
+    *error = throw_msg(JERRY_ERROR_TYPE, &m);
+  }
+  return 0;
+}
 
 static int need_hal(const char *fn, jerry_value_t *error) {
   if (g_hal != NULL) return 1;
@@ -172,11 +208,13 @@ jerry_value_t tinysense_jerry_invoke(const jerry_call_info_t *info, const jerry_
   if (!typed_arg(args, argc, 0, ACCEPT_BYTES, fn, "pack", &pack, &error)) return error;
   if (!int_arg(args, argc, 1, 0, 4294967295.0, fn, "recordOffset", &record, &error)) return error;
   if (!typed_arg(args, argc, 2, ACCEPT_BYTES, fn, "arena", &arena, &error)) return error;
-  /* ts_invoke reads int32 fields through plain pointers. */
-  if (!aligned4(pack.data) || !aligned4(arena.data)) {
+  if (!writable(&arena, fn, "arena", &error)) return error;
+  /* ts_invoke reads int32 fields through plain pointers, and the audio ops uint64 arena operands
+   * (8-aligned offsets, docs/model-pack.md). */
+  if (!aligned4(pack.data) || (arena.bytes > 0 && !aligned8(arena.data))) {
     return throw2(JERRY_ERROR_RANGE, fn,
                   !aligned4(pack.data) ? "the pack's first byte is not 4-byte aligned (copy it into tinysense.allocate())"
-                                       : "the arena's first byte is not 4-byte aligned (use tinysense.allocate())");
+                                       : "the arena's first byte is not 8-byte aligned (use tinysense.allocate())");
   }
   /* Kernels write the arena: it must not alias the pack (records, weights, or flash). */
   if (pack.bytes > 0 && arena.bytes > 0 && (uintptr_t)arena.data < (uintptr_t)pack.data + pack.bytes &&
@@ -255,7 +293,7 @@ static jerry_value_t wrap_external(uint8_t *data, uint32_t bytes, void *tag) {
   return array;
 }
 
-/* tinysense.allocate(bytes): zeroed, 4-aligned native memory as a Uint8Array. */
+/* tinysense.allocate(bytes): zeroed, 8-aligned native memory as a Uint8Array. */
 jerry_value_t tinysense_jerry_allocate(const jerry_call_info_t *info, const jerry_value_t args[],
                                        const jerry_length_t argc) {
   static const char fn[] = "tinysense.allocate";
@@ -267,13 +305,13 @@ jerry_value_t tinysense_jerry_allocate(const jerry_call_info_t *info, const jerr
   if (!int_arg(args, argc, 0, 0, 2147483647.0, fn, "bytes", &bytes, &error)) return error;
   if (bytes == 0) return wrap_external(NULL, 0, NULL);
   p = (uint8_t *)g_hal->alloc(g_hal->ctx, (uint32_t)bytes);
-  if (p == NULL || !aligned4(p)) {
+  if (p == NULL || !aligned8(p)) {
     char text[MSG_BYTES];
     ts_msg m;
     if (p != NULL) g_hal->free(g_hal->ctx, p, (uint32_t)bytes);
     ts_msg_init(&m, text, sizeof text);
     ts_msg_str(&m, fn);
-    ts_msg_str(&m, p != NULL ? ": the board's allocator returned memory that is not 4-aligned for " : ": cannot allocate ");
+    ts_msg_str(&m, p != NULL ? ": the board's allocator returned memory that is not 8-aligned for " : ": cannot allocate ");
     ts_msg_int(&m, bytes);
     ts_msg_str(&m, " bytes of native memory");
     if (g_hal->native_free != NULL) {
@@ -331,8 +369,20 @@ jerry_value_t tinysense_jerry_flash(const jerry_call_info_t *info, const jerry_v
   if (g_hal->flash_map == NULL || g_hal->flash_map(g_hal->ctx, name, &data, &bytes) != 0 || data == NULL) {
     return jerry_undefined();
   }
-  /* JerryScript has no read-only ArrayBuffer: writing to this view faults on
-   * the board (flash is not writable through the data bus). */
+  /* JerryScript has no read-only ArrayBuffer: a script's own writes to this view
+   * fault on the board (flash is not writable through the data bus), so the
+   * natives that write (invoke's arena, the sensors' `into`) refuse views of
+   * every region mapped here. */
+  {
+    int k, known = 0;
+    for (k = 0; k < g_flash_count; k++) known |= g_flash[k].data == data && g_flash[k].bytes == bytes;
+    if (!known) {
+      if (g_flash_count == MAX_FLASH_REGIONS) return throw2(JERRY_ERROR_RANGE, fn, "more than 8 flash regions mapped");
+      g_flash[g_flash_count].data = data;
+      g_flash[g_flash_count].bytes = bytes;
+      g_flash_count++;
+    }
+  }
   return wrap_external((uint8_t *)(uintptr_t)data, bytes, &g_tag_flash);
 }
 
@@ -363,6 +413,7 @@ jerry_value_t tinysense_jerry_memory(const jerry_call_info_t *info, const jerry_
   ok &= set_value(result, "nativeLargest", jerry_number(g_hal != NULL && g_hal->native_largest != NULL
                                                              ? g_hal->native_largest(g_hal->ctx)
                                                              : -1));
+  ok &= set_value(result, "nativeThreshold", jerry_number(g_hal != NULL ? (double)g_native_threshold : -1));
   if (!ok) {
     jerry_value_free(result);
     return throw2(JERRY_ERROR_COMMON, "tinysense.memory", "could not build the result");
@@ -495,6 +546,7 @@ jerry_value_t tinysense_jerry_accel_read(const jerry_call_info_t *info, const je
   if (!need_hal(fn, &error)) return error;
   if (g_accel.chip == ACCEL_NONE) return throw2(JERRY_ERROR_COMMON, fn, "call accel.open() first");
   if (!typed_arg(args, argc, 0, ACCEPT_INT16, fn, "into", &into, &error)) return error;
+  if (!writable(&into, fn, "into", &error)) return error;
   if (into.bytes < 6) return throw2(JERRY_ERROR_RANGE, fn, "into must hold at least 3 values");
   if (!int_arg(args, argc, 1, 0, into.bytes / 6 - 1, fn, "index", &index, &error)) return error;
   if (((uintptr_t)into.data & 1u) != 0) return throw2(JERRY_ERROR_RANGE, fn, "into is not 2-byte aligned");
@@ -544,6 +596,7 @@ jerry_value_t tinysense_jerry_mic_read(const jerry_call_info_t *info, const jerr
   if (!need_hal(fn, &error)) return error;
   if (g_hal->mic_read == NULL) return throw2(JERRY_ERROR_COMMON, fn, "this board has no microphone");
   if (!typed_arg(args, argc, 0, ACCEPT_INT16, fn, "into", &into, &error)) return error;
+  if (!writable(&into, fn, "into", &error)) return error;
   if (!int_arg(args, argc, 1, 0, 60000, fn, "timeoutMs", &timeout, &error)) return error;
   if (((uintptr_t)into.data & 1u) != 0) return throw2(JERRY_ERROR_RANGE, fn, "into is not 2-byte aligned");
   got = g_hal->mic_read(g_hal->ctx, (int16_t *)(void *)into.data, into.bytes / 2, (uint32_t)timeout);
@@ -578,6 +631,7 @@ jerry_value_t tinysense_jerry_camera_capture(const jerry_call_info_t *info, cons
   if (!need_hal(fn, &error)) return error;
   if (g_hal->camera_capture == NULL) return throw2(JERRY_ERROR_COMMON, fn, "this board has no camera");
   if (!typed_arg(args, argc, 0, ACCEPT_BYTES, fn, "into", &into, &error)) return error;
+  if (!writable(&into, fn, "into", &error)) return error;
   if (!int_arg(args, argc, 1, 1, 4096, fn, "width", &width, &error)) return error;
   if (!int_arg(args, argc, 2, 1, 4096, fn, "height", &height, &error)) return error;
   if (argc > 3 && !int_arg(args, argc, 3, 0, 60000, fn, "timeoutMs", &timeout, &error)) return error;
@@ -604,6 +658,8 @@ int32_t tinysense_jerry_init(const tinysense_jerry_config *config) {
   int ok = 1;
   if (config == NULL || config->hal == NULL || config->hal->alloc == NULL || config->hal->free == NULL) return -1;
   g_hal = config->hal;
+  g_native_threshold = config->native_threshold;
+  g_flash_count = 0;
   g_accel.chip = ACCEL_NONE;
   jerry_arraybuffer_heap_allocation_limit(config->native_threshold);
   jerry_arraybuffer_allocator(tinysense_jerry_buffer_alloc, tinysense_jerry_buffer_free, NULL);

@@ -8,11 +8,14 @@
  *   tinysense.version                          -> "tinysense-jerry 1"
  *   tinysense.invoke(pack, recordOffset, arena) -> 0 or a negative ts_status
  *   tinysense.checksum(data, offset, length)   -> CRC-32 (0 .. 2^32-1)
- *   tinysense.allocate(bytes)                  -> zeroed Uint8Array in native memory (4-aligned)
+ *   tinysense.allocate(bytes)                  -> zeroed Uint8Array in native memory (8-aligned)
  *   tinysense.aligned(data)                    -> true when data's first byte is 4-aligned
- *   tinysense.flash(name)                      -> Uint8Array over memory-mapped flash (no copy), or undefined
+ *   tinysense.flash(name)                      -> Uint8Array over memory-mapped flash (no copy), or undefined;
+ *                                                 the natives that write (invoke's arena, the sensors'
+ *                                                 `into`) throw a TypeError for a view of it
  *   tinysense.memory()                         -> { jsHeapSize, jsHeapUsed, jsHeapPeak, nativeFree,
  *                                                   nativeLargest, nativeThreshold }
+ *                                                 (nativeThreshold: the config's native_threshold)
  *   tinysense.sensors.accel.open(chip, address, rangeG, rateHz)   chip: "lis3dh" | "mpu6050"
  *   tinysense.sensors.accel.read(into, index)  -> writes x, y, z in milli-g at into[3*index..]
  *   tinysense.sensors.mic.start(sampleRate) / .read(into, timeoutMs) -> samples read / .stop()
@@ -44,7 +47,8 @@ typedef struct tinysense_hal {
   void *ctx;
 
   /* Required. Native memory for ArrayBuffers larger than the threshold and
-   * for tinysense.allocate(): at least 4-byte aligned, NULL when exhausted
+   * for tinysense.allocate(): at least 8-byte aligned (the arena holds uint64
+   * operands), NULL when exhausted
    * (JavaScript then gets a RangeError). ESP32: heap_caps_aligned_alloc
    * (PSRAM first if configured); Zephyr: k_heap_aligned_alloc. */
   void *(*alloc)(void *ctx, uint32_t bytes);

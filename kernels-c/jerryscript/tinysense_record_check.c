@@ -135,22 +135,59 @@ static int64_t positive(checker *c, int32_t field, const char *what) {
   return v;
 }
 
-/* Product of non-negative dims; fails above INT32_MAX (0 when any is 0). */
+/* Product of non-negative dims (0 when any is 0). Fails when the non-zero dims multiply to more than
+ * INT32_MAX, even beside a 0: kernels compute strides from them before any loop runs. */
 static int64_t product(checker *c, const int64_t *d, int n) {
-  int64_t p = 1;
-  int i;
+  int64_t nonzero = 1;
+  int i, empty = 0;
   for (i = 0; i < n; i++) {
     if (d[i] < 0) return -1; /* already failed */
-    if (d[i] == 0) return 0;
+    if (d[i] == 0) empty = 1;
   }
   for (i = 0; i < n; i++) {
-    p = sat_mul(p, d[i]);
-    if (p > INT32_MAX_) {
+    if (d[i] == 0) continue;
+    nonzero = sat_mul(nonzero, d[i]);
+    if (nonzero > INT32_MAX_) {
       bad(c, "a tensor has more than 2^31-1 elements");
       return -1;
     }
   }
-  return p;
+  return empty ? 0 : nonzero;
+}
+
+/*
+ * validate.ts loops(): the work bound of a loop nest (trips, outermost first): a loop of 0 trips must not
+ * sit inside loops that run more than the arena and constant bytes in all (the kernel would spin on
+ * nothing).
+ */
+static void loops(checker *c, const int64_t *trips, const char *const *names, int n) {
+  int64_t p = 1, budget = c->arena_bytes + (c->const_hi - c->const_lo);
+  int k;
+  for (k = 0; k < n; k++) {
+    if (trips[k] == 0) {
+      if (p > budget && !c->failed) {
+        c->failed = 1;
+        ts_msg_str(c->why, names[k]);
+        ts_msg_str(c->why, " is 0 inside loops of ");
+        ts_msg_int(c->why, p);
+        ts_msg_str(c->why, " trips, more than the ");
+        ts_msg_int(c->why, budget);
+        ts_msg_str(c->why, " arena and constant bytes justify");
+      }
+      return;
+    }
+    p = sat_mul(p, trips[k]);
+  }
+}
+
+/*
+ * validate.ts window(): the last conv or pool window's reach, (out - 1) x stride + (filter - 1) x dilation,
+ * lies within the input plus padding on both sides, so out_y x stride - pad + dilation x fy stays in int32.
+ */
+static void window(checker *c, int64_t in, int64_t out, int64_t filter, int64_t stride, int64_t dilation, int64_t pad,
+                   const char *what) {
+  int64_t reach = sat_add(sat_mul((out > 1 ? out : 1) - 1, stride), sat_mul((filter > 1 ? filter : 1) - 1, dilation));
+  if (reach > in + 2 * pad) bad_value(c, what, reach);
 }
 
 /* `bytes` bytes at the offset in `field`, among the pack's constants or in the arena. */
@@ -220,13 +257,14 @@ static void offset8(checker *c, int32_t field, const char *what) {
 /*
  * validate.ts viewSpan(): checks the (summed) views of a record and gives how
  * many elements they walk (*count) and how many elements the buffer they read
- * must hold (*span: the highest element reached plus one, at least 0). Every
- * dim must be >= 0; a walk of no elements (a dim of 0) skips the element-count
- * and lowest-element checks but still has its span checked by the operand.
- * Returns 0 after failing.
+ * must hold (*span: the highest element reached plus one; 0 for a walk of no
+ * elements). Every dim must be >= 0; the non-zero dims must multiply to at most
+ * 2^31-1, and every index the kernel forms (each step times its dim - 1, or 0
+ * for an empty dim) must lie in [0, 2^31-1], empty walk or not. Returns 0 after
+ * failing.
  */
 static int view_span(checker *c, const int32_t *views, int nviews, const char *what, int64_t *count, int64_t *span) {
-  int64_t lo = 0, hi = 0, n = 1;
+  int64_t lo = 0, hi = 0, nonzero = 1;
   int v, k, empty = 0;
   for (v = 0; v < nviews; v++) {
     int32_t base = views[v];
@@ -239,24 +277,23 @@ static int view_span(checker *c, const int32_t *views, int nviews, const char *w
         bad_value(c, what, d);
         return 0;
       }
-      n = sat_mul(n, d);
       if (d == 0) empty = 1;
-      if (s >= 0) hi = sat_add(hi, sat_mul(s, d - 1));
-      else lo = sat_add(lo, sat_mul(s, d - 1));
+      else nonzero = sat_mul(nonzero, d);
+      /* Every index the kernel forms, empty walk or not, lies in [lo, hi] (int32 arithmetic). */
+      if (s >= 0) hi = sat_add(hi, sat_mul(s, d > 0 ? d - 1 : 0));
+      else lo = sat_add(lo, sat_mul(s, d > 0 ? d - 1 : 0));
     }
   }
-  if (!empty) {
-    if (n > INT32_MAX_) {
-      bad(c, "a view walks more than 2^31-1 elements");
-      return 0;
-    }
-    if (lo < 0) {
-      bad(c, "a view reaches outside its tensor");
-      return 0;
-    }
+  if (nonzero > INT32_MAX_) {
+    bad(c, "a view walks more than 2^31-1 elements");
+    return 0;
   }
-  *count = n;
-  *span = hi + 1 > 0 ? hi + 1 : 0;
+  if (lo < 0 || hi > INT32_MAX_) {
+    bad(c, "a view reaches outside its tensor");
+    return 0;
+  }
+  *count = empty ? 0 : nonzero;
+  *span = empty ? 0 : hi + 1;
   return 1;
 }
 
@@ -272,6 +309,8 @@ static void dims4(checker *c, int32_t field, int64_t *out, const char *what) {
   int i;
   for (i = 0; i < 4; i++) out[i] = dim(c, field + i, what);
 }
+
+static const char *const six_dims[TS_MAX_DIMS] = {"output dim 0", "output dim 1", "output dim 2", "output dim 3", "output dim 4", "output dim 5"};
 
 static void check_conv(checker *c, int32_t op) {
   int dw = op == TS_OP_DEPTHWISE_CONV_2D;
@@ -312,6 +351,24 @@ static void check_conv(checker *c, int32_t op) {
   offset8(c, P + FIELD(ts_conv_params, output_offset), "output offset");
   activation(c, act, -128, 127);
   if (c->failed) return;
+  window(c, in[1], out[1], fl[1], f(c, stride + 1), f(c, dilation + 1), f(c, padding + 1),
+         "the windows along h (stride, dilation) reach beyond the input plus padding: reach");
+  window(c, in[2], out[2], fl[2], f(c, stride), f(c, dilation), f(c, padding),
+         "the windows along w (stride, dilation) reach beyond the input plus padding: reach");
+  {
+    static const char *const conv_names[7] = {"output n", "output h", "output w", "output c", "filter h", "filter w", "filter c"};
+    static const char *const dw_names[7] = {"output n", "output h", "output w", "input c", "depth multiplier", "filter h",
+                                            "filter w"};
+    int64_t trips[7];
+    trips[0] = out[0]; trips[1] = out[1]; trips[2] = out[2];
+    if (!dw) {
+      trips[3] = channels; trips[4] = fl[1]; trips[5] = fl[2]; trips[6] = fl[3];
+    } else {
+      trips[3] = in[3]; trips[4] = f(c, P + FIELD(ts_dw_conv_params, ch_mult)); trips[5] = fl[1]; trips[6] = fl[2];
+    }
+    loops(c, trips, dw ? dw_names : conv_names, 7);
+  }
+  if (c->failed) return;
   arena(c, FIELD(ts_conv_record, input), product(c, in, 4), 1, "input");
   constant(c, FIELD(ts_conv_record, filter), product(c, fl, 4), 1, "filter");
   optional_constant(c, FIELD(ts_conv_record, bias), 4 * channels, "bias");
@@ -346,6 +403,12 @@ static void check_fc(checker *c) {
   d[0] = batches; d[1] = units;
   arena(c, FIELD(ts_fc_record, output), product(c, d, 2), 1, "output");
   if (f(c, FIELD(ts_fc_record, scratch)) != -1) bad(c, "scratch is not used by this kernel");
+  {
+    static const char *const names[3] = {"batches", "output depth", "accumulation depth"};
+    int64_t trips[3];
+    trips[0] = batches; trips[1] = units; trips[2] = depth;
+    loops(c, trips, names, 3);
+  }
 }
 
 static void check_pool(checker *c) {
@@ -365,6 +428,14 @@ static void check_pool(checker *c) {
   }
   activation(c, P + FIELD(ts_pool_params, activation), -128, 127);
   if (c->failed) return;
+  window(c, in[1], out[1], f(c, P + FIELD(ts_pool_params, filter) + 1), f(c, P + FIELD(ts_pool_params, stride) + 1), 1,
+         f(c, P + FIELD(ts_pool_params, padding) + 1), "the windows along h (stride) reach beyond the input plus padding: reach");
+  window(c, in[2], out[2], f(c, P + FIELD(ts_pool_params, filter)), f(c, P + FIELD(ts_pool_params, stride)), 1,
+         f(c, P + FIELD(ts_pool_params, padding)), "the windows along w (stride) reach beyond the input plus padding: reach");
+  {
+    static const char *const names[4] = {"output n", "output h", "output w", "output c"};
+    loops(c, out, names, 4);
+  }
   arena(c, FIELD(ts_pool_record, input), product(c, in, 4), 1, "input");
   arena(c, FIELD(ts_pool_record, output), product(c, out, 4), 1, "output");
 }
@@ -390,6 +461,7 @@ static void check_binary(checker *c, int32_t op) {
   for (k = 0; k < TS_MAX_DIMS; k++) s[k] = dim(c, shape + k, "an output dim");
   if (c->failed) return;
   n = product(c, s, TS_MAX_DIMS);
+  loops(c, s, six_dims, TS_MAX_DIMS);
   for (k = 0; k < TS_MAX_DIMS; k++) {
     if (f(c, v1 + VIEW_DIMS + k) != s[k] || f(c, v2 + VIEW_DIMS + k) != s[k]) {
       bad(c, "input views do not walk the output shape");
@@ -436,6 +508,20 @@ static void check_mean(checker *c) {
     bad(c, "count is not the number of reduced elements");
     return;
   }
+  {
+    static const char *const names[2 * TS_MAX_DIMS] = {
+        "outer view dim 0", "outer view dim 1", "outer view dim 2", "outer view dim 3", "outer view dim 4", "outer view dim 5",
+        "inner view dim 0", "inner view dim 1", "inner view dim 2", "inner view dim 3", "inner view dim 4", "inner view dim 5"};
+    int64_t trips[2 * TS_MAX_DIMS], budget = c->arena_bytes + (c->const_hi - c->const_lo);
+    int k;
+    for (k = 0; k < TS_MAX_DIMS; k++) {
+      trips[k] = f(c, outer + VIEW_DIMS + k);
+      trips[TS_MAX_DIMS + k] = f(c, inner + VIEW_DIMS + k);
+    }
+    loops(c, trips, names, 2 * TS_MAX_DIMS);
+    /* Each input element is reduced once: more reads than the arena holds walk one twice over. */
+    if (sat_mul(out_count, count) > budget) bad_value(c, "the reduction reads more elements than the arena and constants hold:", sat_mul(out_count, count));
+  }
   if (!view_span(c, both, 2, "reduction view dim", &count, &span)) return;
   arena(c, FIELD(ts_mean_record, input), span, 1, "input");
   arena(c, FIELD(ts_mean_record, output), out_count, 1, "output");
@@ -451,6 +537,13 @@ static void check_gather(checker *c) {
   int in_pack;
   if (c->failed) return;
   if (!view_span(c, &view, 1, "view dim", &elements, &span)) return;
+  {
+    static const char *const names[TS_MAX_DIMS] = {"view dim 0", "view dim 1", "view dim 2", "view dim 3", "view dim 4", "view dim 5"};
+    int64_t trips[TS_MAX_DIMS];
+    int k;
+    for (k = 0; k < TS_MAX_DIMS; k++) trips[k] = f(c, view + VIEW_DIMS + k);
+    loops(c, trips, names, TS_MAX_DIMS);
+  }
   in_pack = flag(c, FIELD(ts_gather_record, input_in_pack), "input in-pack flag");
   if (c->failed) return;
   operand(c, FIELD(ts_gather_record, input), in_pack, sat_mul(elem, span), (int32_t)elem, "input");
@@ -460,9 +553,12 @@ static void check_gather(checker *c) {
 static void check_pad(checker *c) {
   int32_t P = FIELD(ts_pad_record, params);
   int64_t pe = elem_size(c, f(c, FIELD(ts_pad_record, elem_size)));
-  int64_t in[TS_MAX_DIMS], out[TS_MAX_DIMS];
+  /* The element size first, as a dim: the kernel's row bytes are element size x the last dim. */
+  int64_t in_e[TS_MAX_DIMS + 1], out_e[TS_MAX_DIMS + 1], *in = in_e + 1, *out = out_e + 1;
   int d;
   if (c->failed) return;
+  in_e[0] = pe;
+  out_e[0] = pe;
   for (d = 0; d < TS_MAX_DIMS; d++) {
     int64_t before;
     in[d] = dim(c, P + FIELD(ts_pad_params, input_dims) + d, "an input dim");
@@ -474,8 +570,9 @@ static void check_pad(checker *c) {
       return;
     }
   }
-  arena(c, FIELD(ts_pad_record, input), sat_mul(pe, product(c, in, TS_MAX_DIMS)), (int32_t)pe, "input");
-  arena(c, FIELD(ts_pad_record, output), sat_mul(pe, product(c, out, TS_MAX_DIMS)), (int32_t)pe, "output");
+  arena(c, FIELD(ts_pad_record, input), product(c, in_e, TS_MAX_DIMS + 1), (int32_t)pe, "input");
+  arena(c, FIELD(ts_pad_record, output), product(c, out_e, TS_MAX_DIMS + 1), (int32_t)pe, "output");
+  loops(c, out, six_dims, TS_MAX_DIMS);
 }
 
 static void check_concat(checker *c) {
@@ -492,7 +589,15 @@ static void check_concat(checker *c) {
     row_total += row_bytes;
     d[0] = outer; d[1] = row_bytes;
     operand(c, entry + FIELD(ts_concat_input, input), in_pack, product(c, d, 2), 1, "an input");
+    {
+      static const char *const names[2] = {"outer size", "an input's row bytes"};
+      loops(c, d, names, 2);
+    }
     if (c->failed) return;
+  }
+  if (row_total > INT32_MAX_) {
+    bad_value(c, "output row bytes", row_total);
+    return;
   }
   d[0] = outer; d[1] = row_total;
   arena(c, FIELD(ts_concat_record, output), product(c, d, 2), 1, "output");
@@ -568,7 +673,7 @@ static void check_signal_filter_bank(checker *c) {
   int64_t ch;
   if (c->failed) return;
   arena(c, FIELD(ts_signal_filter_bank_record, input), 4 * bins, 4, "input");
-  arena(c, FIELD(ts_signal_filter_bank_record, output), 8 * channels, 4, "output");
+  arena(c, FIELD(ts_signal_filter_bank_record, output), 8 * channels, 8, "output");
   constant(c, FIELD(ts_signal_filter_bank_record, weights), 2 * weights, 2, "weights");
   constant(c, FIELD(ts_signal_filter_bank_record, unweights), 2 * weights, 2, "unweights");
   constant(c, FIELD(ts_signal_filter_bank_record, freq_starts), 2 * (channels + 1), 2, "channel frequency starts");
@@ -593,7 +698,7 @@ static void check_signal_filter_bank_sqrt(checker *c) {
   if (c->failed) return;
   operand(c, FIELD(ts_signal_filter_bank_sqrt_record, scale_bits), in_pack, 4, 4, "scale bits");
   /* The kernel refuses scale bits outside [0, 31] at run time (a computed operand). */
-  arena(c, FIELD(ts_signal_filter_bank_sqrt_record, input), 8 * n, 4, "input");
+  arena(c, FIELD(ts_signal_filter_bank_sqrt_record, input), 8 * n, 8, "input");
   arena(c, FIELD(ts_signal_filter_bank_sqrt_record, output), 4 * n, 4, "output");
 }
 
@@ -676,6 +781,7 @@ static void check_elementwise_s32(checker *c) {
   for (k = 0; k < TS_MAX_DIMS; k++) s[k] = dim(c, shape + k, "an output dim");
   if (c->failed) return;
   n = product(c, s, TS_MAX_DIMS);
+  loops(c, s, six_dims, TS_MAX_DIMS);
   if (c->failed) return;
   for (k = 0; k < TS_MAX_DIMS; k++) {
     if (f(c, v1 + VIEW_DIMS + k) != s[k] || f(c, v2 + VIEW_DIMS + k) != s[k]) {
@@ -779,7 +885,8 @@ int32_t ts_check_record(const uint8_t *pack, uint32_t pack_bytes, uint32_t recor
   /* Flags: bit 0 says the last tensor-table entry is the state region (docs/model-pack.md), as
    * validate.ts reads it: uint8 [bytes] in the arena, after the inputs' and outputs' entries. */
   flags = u32_at(pack, 20);
-  if ((flags & ~1u) != 0) {
+  /* bit 1: the pack ends in a work trailer (checked by validate.ts at load; no record reads it). */
+  if ((flags & ~3u) != 0) {
     ts_msg_str(why, "the pack has unknown flags");
     return -1;
   }
@@ -878,7 +985,9 @@ int32_t ts_check_record(const uint8_t *pack, uint32_t pack_bytes, uint32_t recor
       d[1] = dim(&c, FIELD(ts_softmax_record, row_size), "row size");
       if (c.failed) break;
       {
+        static const char *const names[2] = {"rows", "row size"};
         int64_t n = product(&c, d, 2);
+        loops(&c, d, names, 2);
         shift(&c, f(&c, P + FIELD(ts_softmax_params, input_left_shift)), 0, 31, "input left shift");
         if (f(&c, P + FIELD(ts_softmax_params, diff_min)) > 0) bad(&c, "diff_min is positive");
         arena(&c, FIELD(ts_softmax_record, input), n, 1, "input");

@@ -407,4 +407,17 @@ jerry_external_handler_t fake_handler(jerry_value_t function) {
 }
 
 int fake_live_values(void) { return live; }
+
+void fake_reset_all(void) {
+  jerry_value_t v;
+  for (v = 1; v < next_id; v++) {
+    if (values[v] == NULL) continue;
+    if (values[v]->refs > 0 && values[v]->owned) free(values[v]->data);
+    free(values[v]);
+    values[v] = NULL;
+  }
+  next_id = 1;
+  live = 0;
+  global_object = 0;
+}
 int fake_heap_blocks(void) { return heap_blocks; }

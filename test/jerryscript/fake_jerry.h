@@ -38,5 +38,7 @@ jerry_value_t fake_global(void); /* no new reference */
 int fake_live_values(void);
 int fake_heap_blocks(void); /* live jerry_heap_alloc blocks */
 void fake_reset_allocator(void);
+/* Forgets every value (frees the fake's own memory, not external buffers): a fuzz target's fresh start. */
+void fake_reset_all(void);
 
 #endif /* FAKE_JERRY_H */

@@ -548,8 +548,8 @@ static void test_invoke(const uint8_t *pack_bytes, uint32_t pack_len) {
   v[2] = typed(JERRY_TYPEDARRAY_INT8, NULL, arena_bytes, 2);
   args[0] = pack;
   args[2] = v[2];
-  expect_throw("invoke with an arena that is not 4-aligned", call("invoke", args, 3), JERRY_ERROR_RANGE,
-               "arena's first byte is not 4-byte aligned", calls);
+  expect_throw("invoke with an arena that is not 8-aligned", call("invoke", args, 3), JERRY_ERROR_RANGE,
+               "arena's first byte is not 8-byte aligned", calls);
   args[2] = pack;
   expect_throw("invoke with the pack as arena", call("invoke", args, 3), JERRY_ERROR_RANGE, "overlaps", calls);
   v[3] = typed(JERRY_TYPEDARRAY_INT8, NULL, u32(pack_bytes + rec, 4 * 7), 0); /* ends where the output starts */
