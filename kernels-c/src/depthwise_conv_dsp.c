@@ -28,6 +28,7 @@
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
 #include "dsp.h"
+#include <stddef.h>
 
 #if TS_DSP
 
@@ -85,7 +86,8 @@ DW_INLINE int32_t dw_rq2(int32_t acc, int32_t k_lo, int32_t k_hi, int32_t m, int
   return hi >> em1;
 }
 
-/* Requantization of one output channel, prepared once per channel group. */
+/* Requantization of one output channel, prepared once per channel group
+ * (dw_m1_k3's asm reads the first 4 words: keep the order and the 6 words). */
 typedef struct {
   int32_t k_lo, k_hi, m, em1; /* dw_rq2 */
   int32_t d, shift;           /* dw_rq; ts_mbqm */
@@ -151,14 +153,28 @@ DW_INLINE void dw_taps(int32_t origin, int32_t dil, int32_t k, int32_t n, int32_
 
 /* Everything dw_m1's pixel loops read, set up once per 4-channel group. */
 typedef struct {
-  const uint32_t *fb; /* unpacked filter: [f0, f2], [f1, f3] per tap */
+  const uint32_t *fb; /* unpacked filter: [f0, f2], [f1, f3] per tap (fbuf) */
   const dw_quant *q;
   int32_t bq[4];      /* bias */
   int32_t bi[4];      /* bias + o * (sum of the channel's taps): pixels with no padded tap */
   int32_t mode;       /* dw_quant_init's, all 4 channels */
   uint32_t off2, oo2, min2, max2;
   int32_t oo, depth, kh, kw, in_w, dil_w, stride_w, tap_step, row_step, px_step;
+  uint32_t pad4;      /* 4 bytes of -o (dw_m1_k3b), when o is in [-127, 128] */
+  int32_t g_in[2];    /* dw_m1_k3 on the input: tap step, row step - 2 tap steps */
+  int32_t g_buf[2];   /* on a 3x3 window copy: 4, 4 */
+  dw_quant qa[4];     /* the group's requantization (q points here); dw_m1_k3's */
+  uint32_t rq_oo2, rq_min2, rq_max2, rq_clamp; /* asm reads it and these (clamp: */
+                      /* activation range not [-128, 127]) as its 28 words */
+  int32_t x_a, x_b, out_w, pad_w, k3, k3b; /* dw_m1_row */
+  uint32_t fbuf[2 * DW_M1_TAPS];
 } dw_m1_ctx;
+/* the layout dw_m1_k3's asm assumes */
+typedef char dw_m1_ctx_layout[(offsetof(dw_m1_ctx, rq_oo2) - offsetof(dw_m1_ctx, qa) == 96 &&
+                               offsetof(dw_m1_ctx, rq_clamp) - offsetof(dw_m1_ctx, qa) == 108 &&
+                               sizeof(dw_quant) == 24 && offsetof(dw_quant, em1) == 12)
+                                  ? 1
+                                  : -1];
 
 DW_INLINE void dw_m1_store(const dw_m1_ctx *c, int8_t *out, int32_t a0, int32_t a1, int32_t a2,
                            int32_t a3) {
@@ -168,6 +184,127 @@ DW_INLINE void dw_m1_store(const dw_m1_ctx *c, int8_t *out, int32_t a0, int32_t 
   const int32_t r0 = dw_rq_mode(a0, &q[0], mode, oo), r1 = dw_rq_mode(a1, &q[1], mode, oo);
   const int32_t r2 = dw_rq_mode(a2, &q[2], mode, oo), r3 = dw_rq_mode(a3, &q[3], mode, oo);
   ts_write_u32(out, dw_pack4(r0, r1, r2, r3, c->oo2, c->min2, c->max2));
+}
+
+static void __attribute__((noinline)) dw_m1_store_any(const dw_m1_ctx *c, int8_t *out, int32_t a0,
+                                                      int32_t a1, int32_t a2, int32_t a3) {
+  dw_m1_store(c, out, a0, a1, a2, a3);
+}
+
+/* dw_rq2 of accumulator A with the parameters at q + OFF, saturated to int16 */
+#define DW_RQ2(A, OFF)                                \
+  "ldrd %[lo], %[hi], [%[q], #" #OFF "]\n\t"          \
+  "ldrd %[m], %[e], [%[q], #" #OFF " + 8]\n\t"        \
+  "smlal %[lo], %[hi], %[" #A "], %[m]\n\t"           \
+  "lsr %[m], %[" #A "], #31\n\t"                      \
+  "smlal %[lo], %[hi], %[m], %[im]\n\t"               \
+  "asr %[hi], %[hi], %[e]\n\t"                        \
+  "ssat %[" #A "], #16, %[hi]\n\t"
+
+/* One tap of dw_m1_k3: 4 channels, 4 MACs (filter [f0, f2], [f1, f3] at f + FOFF) */
+#define DW_K3_TAP(ADDR, FOFF)                          \
+  "ldr %[x], " ADDR "\n\t"                             \
+  "ldrd %[g0], %[g1], [%[f], #" #FOFF "]\n\t"          \
+  "sxtb16 %[xh], %[x], ror #8\n\t"                     \
+  "sxtb16 %[x], %[x]\n\t"                              \
+  "smlabb %[a0], %[x], %[g0], %[a0]\n\t"               \
+  "smlatt %[a2], %[x], %[g0], %[a2]\n\t"               \
+  "smlabb %[a1], %[xh], %[g1], %[a1]\n\t"              \
+  "smlatt %[a3], %[xh], %[g1], %[a3]\n\t"
+#define DW_K3_ROW(F0, F1, F2) \
+  DW_K3_TAP("[%[s]]", F0) DW_K3_TAP("[%[s], %[ts]]", F1) \
+  "add %[s], %[s], %[ts], lsl #1\n\t" DW_K3_TAP("[%[s]]", F2)
+
+/* 3x3 filters, `count` pixels whose 9 taps are all in memory (p: the first
+ * tap; g: tap step, then from a row's third tap to the next row's first;
+ * pixels c->px_step apart): the input offset is in c->bi, SXTB16 unpacks, the 9 taps
+ * run in one asm block (36 MACs), requantization inline when every channel
+ * of the group takes dw_rq2. */
+static void __attribute__((noinline)) dw_m1_k3(const dw_m1_ctx *c, const int8_t *p, int8_t *out,
+                                               int32_t count, const int32_t *g) {
+  const uint32_t *f = c->fb;
+  const int32_t ts = g[0], rs = g[1];
+  do {
+    int32_t a0 = c->bi[0], a1 = c->bi[1], a2 = c->bi[2], a3 = c->bi[3];
+    const int8_t *s = p;
+    uint32_t x, xh, g0, g1;
+    __asm__(DW_K3_ROW(0, 8, 16) "add %[s], %[s], %[rs]\n\t"
+            DW_K3_ROW(24, 32, 40) "add %[s], %[s], %[rs]\n\t"
+            DW_K3_ROW(48, 56, 64)
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [s] "+r"(s),
+              [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&r"(g1)
+            : [f] "r"(f), [ts] "r"(ts), [rs] "r"(rs)
+            : "memory");
+    if (c->mode == 2) {
+      /* dw_rq2 per channel, saturated to int16, then dw_pack4 (its clamp
+       * only when the activation range is not [-128, 127], where SSAT16 #8
+       * does it) */
+      uint32_t lo, hi, m, e, im;
+      __asm__ __volatile__("mov %[im], #0x80000000\n\t"
+              DW_RQ2(a0, 0) DW_RQ2(a1, 24) DW_RQ2(a2, 48) DW_RQ2(a3, 72)
+              "pkhbt %[a0], %[a0], %[a2], lsl #16\n\t"
+              "pkhbt %[a1], %[a1], %[a3], lsl #16\n\t"
+              "ldrd %[lo], %[hi], [%[q], #96]\n\t"
+              "ldrd %[m], %[e], [%[q], #104]\n\t"
+              "qadd16 %[a0], %[a0], %[lo]\n\t"
+              "qadd16 %[a1], %[a1], %[lo]\n\t"
+              "cbz %[e], 1f\n\t"
+              "ssub16 %[lo], %[a0], %[hi]\n\t"
+              "sel %[a0], %[a0], %[hi]\n\t"
+              "ssub16 %[lo], %[a1], %[hi]\n\t"
+              "sel %[a1], %[a1], %[hi]\n\t"
+              "ssub16 %[lo], %[a0], %[m]\n\t"
+              "sel %[a0], %[m], %[a0]\n\t"
+              "ssub16 %[lo], %[a1], %[m]\n\t"
+              "sel %[a1], %[m], %[a1]\n"
+              "1:\n\t"
+              "ssat16 %[a0], #8, %[a0]\n\t"
+              "ssat16 %[a1], #8, %[a1]\n\t"
+              "uxtb16 %[a0], %[a0]\n\t"
+              "uxtb16 %[a1], %[a1]\n\t"
+              "orr %[a0], %[a0], %[a1], lsl #8\n\t"
+              "str %[a0], [%[out]]"
+              : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [lo] "=&r"(lo),
+                [hi] "=&r"(hi), [m] "=&r"(m), [e] "=&l"(e), [im] "=&r"(im)
+              : [q] "r"(c->qa), [out] "r"(out)
+              : "memory", "cc");
+    } else {
+      dw_m1_store_any(c, out, a0, a1, a2, a3);
+    }
+    p += c->px_step;
+    out += c->depth;
+  } while (--count);
+}
+
+/* 3x3 filters, `count` pixels of which some taps are padding (filter rows
+ * ky0..ky1, row: the input row of ky0): each window is copied into 9 words
+ * holding -o at the padded taps (x + o = 0 there, so c->bi is right) and runs
+ * dw_m1_k3. */
+static void __attribute__((noinline)) dw_m1_k3b(const dw_m1_ctx *c, const int8_t *row,
+                                                int32_t in_x, int32_t ky0, int32_t ky1,
+                                                int8_t *out, int32_t count) {
+  uint32_t win[9];
+  const int32_t ts = c->tap_step;
+  do {
+    int32_t kx0, kx1, ky, k;
+    for (k = 0; k < 9; ++k) win[k] = c->pad4;
+    dw_taps(in_x, c->dil_w, 3, c->in_w, &kx0, &kx1);
+    if (kx1 > kx0) {
+      const int8_t *r = row + (in_x + kx0 * c->dil_w) * c->depth;
+      for (ky = ky0; ky < ky1; ++ky, r += c->row_step) {
+        const int8_t *s = r;
+        uint32_t *w = win + 3 * ky + kx0;
+        k = kx1 - kx0;
+        do {
+          *w++ = ts_read_u32(s);
+          s += ts;
+        } while (--k);
+      }
+    }
+    dw_m1_k3(c, (const int8_t *)win, out, 1, c->g_buf);
+    in_x += c->stride_w;
+    out += c->depth;
+  } while (--count);
 }
 
 /* `count` pixels whose whole window is inside the input (p: the window's first
@@ -267,13 +404,47 @@ static void __attribute__((noinline)) dw_m1_part(const dw_m1_ctx *c, const int8_
   } while (--count);
 }
 
-static void __attribute__((optimize("Os"))) dw_m1(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+/* One output row of one channel group: filter rows ky0..ky1 (row: the input
+ * row of ky0); pixels [x_a, x_b) have no padded column tap. */
+static void __attribute__((noinline, optimize("Os"))) dw_m1_row(const dw_m1_ctx *c,
+                                                               const int8_t *row, int32_t ky0,
+                                                               int32_t ky1, int8_t *out_row) {
+  const int32_t x_a = c->x_a, x_b = c->x_b, out_w = c->out_w, kh = c->kh, depth = c->depth;
+  const int32_t pad_w = c->pad_w, stride_w = c->stride_w, k3 = c->k3, k3b = c->k3b;
+    if (k3b && !(ky0 == 0 && ky1 == kh && x_b > x_a)) {
+      dw_m1_k3b(c, row, -pad_w, ky0, ky1, out_row, out_w);
+    } else if (k3b) {
+      if (x_a > 0) dw_m1_k3b(c, row, -pad_w, 0, kh, out_row, x_a);
+      dw_m1_k3(c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
+               x_b - x_a, c->g_in);
+      if (x_b < out_w)
+        dw_m1_k3b(c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
+                  out_w - x_b);
+    } else if (ky0 == 0 && ky1 == kh && x_b > x_a && k3) {
+      if (x_a > 0) dw_m1_part(c, row, -pad_w, 0, kh, out_row, x_a);
+      dw_m1_k3(c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
+               x_b - x_a, c->g_in);
+      if (x_b < out_w)
+        dw_m1_part(c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
+                   out_w - x_b);
+    } else if (ky0 == 0 && ky1 == kh && x_b > x_a) {
+      if (x_a > 0) dw_m1_part(c, row, -pad_w, 0, kh, out_row, x_a);
+      dw_m1_full(c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
+                 x_b - x_a);
+      if (x_b < out_w)
+        dw_m1_part(c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
+                   out_w - x_b);
+    } else {
+      dw_m1_part(c, row, -pad_w, ky0, ky1, out_row, out_w);
+    }
+}
+
+static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
                   const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
                   const int8_t *filter, const int32_t *bias, const ts_dims *output_dims,
                   int8_t *output) {
-  uint32_t fb[2 * DW_M1_TAPS];
-  dw_quant q[4];
-  dw_m1_ctx c;
+  uint32_t *fb = pc->fbuf;
+  dw_quant *q = pc->qa;
   const int32_t depth = input_dims->c, in_h = input_dims->h, in_w = input_dims->w;
   const int32_t kh = filter_dims->h, kw = filter_dims->w, taps = kh * kw;
   const int32_t out_h = output_dims->h, out_w = output_dims->w;
@@ -287,22 +458,39 @@ static void __attribute__((optimize("Os"))) dw_m1(const ts_dw_conv_params *param
   TS_PATH("dw_m1");
   if (x_b > out_w) x_b = out_w;
   if (x_a > x_b) x_a = x_b;
-  c.fb = fb;
-  c.q = q;
-  c.off2 = ts_dup16(params->input_offset);
-  c.oo = params->output_offset;
-  c.oo2 = ts_dup16(params->output_offset);
-  c.min2 = ts_dup16(params->activation.min);
-  c.max2 = ts_dup16(params->activation.max);
-  c.depth = depth;
-  c.kh = kh;
-  c.kw = kw;
-  c.in_w = in_w;
-  c.dil_w = dil_w;
-  c.stride_w = stride_w;
-  c.tap_step = dil_w * depth;
-  c.row_step = dil_h * in_w * depth;
-  c.px_step = stride_w * depth;
+  pc->fb = fb;
+  pc->q = q;
+  pc->off2 = ts_dup16(params->input_offset);
+  pc->oo = params->output_offset;
+  pc->oo2 = ts_dup16(params->output_offset);
+  pc->min2 = ts_dup16(params->activation.min);
+  pc->max2 = ts_dup16(params->activation.max);
+  pc->depth = depth;
+  pc->kh = kh;
+  pc->kw = kw;
+  pc->in_w = in_w;
+  pc->dil_w = dil_w;
+  pc->stride_w = stride_w;
+  pc->tap_step = dil_w * depth;
+  pc->row_step = dil_h * in_w * depth;
+  pc->px_step = stride_w * depth;
+  pc->pad4 = 0x01010101u * (uint8_t)(-params->input_offset);
+  pc->g_in[0] = pc->tap_step;
+  pc->g_in[1] = pc->row_step - 2 * pc->tap_step;
+  pc->g_buf[0] = 4;
+  pc->g_buf[1] = 4;
+  pc->rq_oo2 = pc->oo2;
+  pc->rq_min2 = pc->min2;
+  pc->rq_max2 = pc->max2;
+  pc->rq_clamp = params->activation.min != -128 || params->activation.max != 127;
+  pc->k3 = kh == 3 && kw == 3;
+  pc->k3b = pc->k3 && params->input_offset >= -127 && params->input_offset <= 128;
+  if (pc->k3b) TS_PATH("dw_m1_k3"); /* borders: window copies */
+  else if (pc->k3) TS_PATH("dw_m1_k3_part"); /* borders: dw_m1_part */
+  pc->x_a = x_a;
+  pc->x_b = x_b;
+  pc->out_w = out_w;
+  pc->pad_w = pad_w;
   for (c0 = 0; c0 + 4 <= depth; c0 += 4) {
     uint32_t sum02 = 0, sum13 = 0; /* [sum f0, sum f2], [sum f1, sum f3] (|sum| < 2^15) */
     for (t = 0; t < taps; ++t) {
@@ -312,14 +500,14 @@ static void __attribute__((optimize("Os"))) dw_m1(const ts_dw_conv_params *param
       sum02 = ts_sxtab16(sum02, w);
       sum13 = ts_sxtab16_ror8(sum13, w);
     }
-    c.mode = 2;
+    pc->mode = 2;
     for (i = 0; i < 4; ++i) {
       const int32_t mode = dw_quant_init(&q[i], quant, c0 + i);
       const uint32_t sum = i & 1 ? sum13 : sum02;
       const int32_t fsum = (int16_t)(i & 2 ? sum >> 16 : sum);
-      if (mode < c.mode) c.mode = mode;
-      c.bq[i] = bias ? bias[c0 + i] : 0;
-      c.bi[i] = ts_wadd(c.bq[i], ts_wmul(fsum, params->input_offset));
+      if (mode < pc->mode) pc->mode = mode;
+      pc->bq[i] = bias ? bias[c0 + i] : 0;
+      pc->bi[i] = ts_wadd(pc->bq[i], ts_wmul(fsum, params->input_offset));
     }
     for (batch = 0; batch < input_dims->n; ++batch) {
       const int8_t *in_b = input + batch * in_h * in_w * depth + c0;
@@ -330,16 +518,7 @@ static void __attribute__((optimize("Os"))) dw_m1(const ts_dw_conv_params *param
         const int8_t *row;
         dw_taps(in_y, dil_h, kh, in_h, &ky0, &ky1);
         row = in_b + (in_y + ky0 * dil_h) * in_w * depth;
-        if (ky0 == 0 && ky1 == kh && x_b > x_a) {
-          if (x_a > 0) dw_m1_part(&c, row, -pad_w, 0, kh, out_row, x_a);
-          dw_m1_full(&c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
-                     x_b - x_a);
-          if (x_b < out_w)
-            dw_m1_part(&c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
-                       out_w - x_b);
-        } else {
-          dw_m1_part(&c, row, -pad_w, ky0, ky1, out_row, out_w);
-        }
+        dw_m1_row(pc, row, ky0, ky1, out_row);
       }
     }
   }
@@ -347,6 +526,16 @@ static void __attribute__((optimize("Os"))) dw_m1(const ts_dw_conv_params *param
     ts_dw_ref_channels(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
                        output, c0, depth);
   }
+}
+
+/* dw_m1's frame holds the context (with the unpacked filter); dw_m1_run's
+ * has the loops' spills: each below 512 bytes. */
+static void dw_m1(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+                  const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
+                  const int8_t *filter, const int32_t *bias, const ts_dims *output_dims,
+                  int8_t *output) {
+  dw_m1_ctx c;
+  dw_m1_run(&c, params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
 }
 
 static int32_t dw_out1(int32_t acc, const dw_quant *q, int32_t mode,
