@@ -201,6 +201,44 @@ static void __attribute__((noinline)) dw_m1_store_any(const dw_m1_ctx *c, int8_t
   "asr %[hi], %[hi], %[e]\n\t"                        \
   "ssat %[" #A "], #16, %[hi]\n\t"
 
+/* Four accumulators -> four output bytes at out, for channel groups whose 4
+ * channels all take dw_rq2: q points to their dw_quant[4], followed by the
+ * words oo2, min2, max2 and clamp (activation range not [-128, 127]). dw_rq2
+ * per channel saturated to int16, then dw_pack4 (its clamp only when
+ * `clamp`; SSAT16 #8 does it for [-128, 127]). */
+DW_INLINE void dw_rq4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const dw_quant *q,
+                    int8_t *out) {
+  uint32_t lo, hi, m, e, im;
+  __asm__ __volatile__("mov %[im], #0x80000000\n\t"
+          DW_RQ2(a0, 0) DW_RQ2(a1, 24) DW_RQ2(a2, 48) DW_RQ2(a3, 72)
+          "pkhbt %[a0], %[a0], %[a2], lsl #16\n\t"
+          "pkhbt %[a1], %[a1], %[a3], lsl #16\n\t"
+          "ldrd %[lo], %[hi], [%[q], #96]\n\t"
+          "ldrd %[m], %[e], [%[q], #104]\n\t"
+          "qadd16 %[a0], %[a0], %[lo]\n\t"
+          "qadd16 %[a1], %[a1], %[lo]\n\t"
+          "cbz %[e], 1f\n\t"
+          "ssub16 %[lo], %[a0], %[hi]\n\t"
+          "sel %[a0], %[a0], %[hi]\n\t"
+          "ssub16 %[lo], %[a1], %[hi]\n\t"
+          "sel %[a1], %[a1], %[hi]\n\t"
+          "ssub16 %[lo], %[a0], %[m]\n\t"
+          "sel %[a0], %[m], %[a0]\n\t"
+          "ssub16 %[lo], %[a1], %[m]\n\t"
+          "sel %[a1], %[m], %[a1]\n"
+          "1:\n\t"
+          "ssat16 %[a0], #8, %[a0]\n\t"
+          "ssat16 %[a1], #8, %[a1]\n\t"
+          "uxtb16 %[a0], %[a0]\n\t"
+          "uxtb16 %[a1], %[a1]\n\t"
+          "orr %[a0], %[a0], %[a1], lsl #8\n\t"
+          "str %[a0], [%[out]]"
+          : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [lo] "=&r"(lo),
+            [hi] "=&r"(hi), [m] "=&r"(m), [e] "=&l"(e), [im] "=&r"(im)
+          : [q] "r"(q), [out] "r"(out)
+          : "memory", "cc");
+}
+
 /* One tap of dw_m1_k3: 4 channels, 4 MACs (filter [f0, f2], [f1, f3] at f + FOFF) */
 #define DW_K3_TAP(ADDR, FOFF)                          \
   "ldr %[x], " ADDR "\n\t"                             \
@@ -236,38 +274,7 @@ static void __attribute__((noinline)) dw_m1_k3(const dw_m1_ctx *c, const int8_t 
             : [f] "r"(f), [ts] "r"(ts), [rs] "r"(rs)
             : "memory");
     if (c->mode == 2) {
-      /* dw_rq2 per channel, saturated to int16, then dw_pack4 (its clamp
-       * only when the activation range is not [-128, 127], where SSAT16 #8
-       * does it) */
-      uint32_t lo, hi, m, e, im;
-      __asm__ __volatile__("mov %[im], #0x80000000\n\t"
-              DW_RQ2(a0, 0) DW_RQ2(a1, 24) DW_RQ2(a2, 48) DW_RQ2(a3, 72)
-              "pkhbt %[a0], %[a0], %[a2], lsl #16\n\t"
-              "pkhbt %[a1], %[a1], %[a3], lsl #16\n\t"
-              "ldrd %[lo], %[hi], [%[q], #96]\n\t"
-              "ldrd %[m], %[e], [%[q], #104]\n\t"
-              "qadd16 %[a0], %[a0], %[lo]\n\t"
-              "qadd16 %[a1], %[a1], %[lo]\n\t"
-              "cbz %[e], 1f\n\t"
-              "ssub16 %[lo], %[a0], %[hi]\n\t"
-              "sel %[a0], %[a0], %[hi]\n\t"
-              "ssub16 %[lo], %[a1], %[hi]\n\t"
-              "sel %[a1], %[a1], %[hi]\n\t"
-              "ssub16 %[lo], %[a0], %[m]\n\t"
-              "sel %[a0], %[m], %[a0]\n\t"
-              "ssub16 %[lo], %[a1], %[m]\n\t"
-              "sel %[a1], %[m], %[a1]\n"
-              "1:\n\t"
-              "ssat16 %[a0], #8, %[a0]\n\t"
-              "ssat16 %[a1], #8, %[a1]\n\t"
-              "uxtb16 %[a0], %[a0]\n\t"
-              "uxtb16 %[a1], %[a1]\n\t"
-              "orr %[a0], %[a0], %[a1], lsl #8\n\t"
-              "str %[a0], [%[out]]"
-              : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [lo] "=&r"(lo),
-                [hi] "=&r"(hi), [m] "=&r"(m), [e] "=&l"(e), [im] "=&r"(im)
-              : [q] "r"(c->qa), [out] "r"(out)
-              : "memory", "cc");
+      dw_rq4(a0, a1, a2, a3, c->qa, out);
     } else {
       dw_m1_store_any(c, out, a0, a1, a2, a3);
     }
@@ -682,6 +689,187 @@ static void __attribute__((optimize("Os"))) dw_c1(
   }
 }
 
+/* dw_c3: one input channel x multiplier N, N % 4 == 0, 3x3 filter, dilation
+ * w 1, input offset in [-127, 128]: person_detect's first layer. Output
+ * channels 4 at a time; per pixel the window's 3 rows (a, b, c: one word
+ * each) unpack to 5 words [a0, a2], [b0, b2], [c0, c2], [a1, b1], [c1, c3]
+ * (+o), shared by the 4 channels; each channel is 5 SMLADs against its
+ * filter prepacked as [fa0, fa2], [fb0, fb2], [fc0, fc2], [fa1, fb1], [fc1, 0].
+ * Border pixels read a copy of their window padded with -o. */
+typedef struct {
+  int32_t bias[4];     /* the asm reads bias and f from the start */
+  uint32_t f[20];
+  dw_quant qa[4];      /* then dw_rq4's 28 words */
+  uint32_t oo2, min2, max2, clamp;
+  int32_t mode;        /* 2: dw_rq4, else dw_rq_mode per channel */
+  uint32_t off2, pad4;
+  int32_t oo, mult, rs, px_step, in_w, stride_w, xa, xb, out_w, pad_w;
+} dw_c3_ctx;
+typedef char dw_c3_ctx_layout[(offsetof(dw_c3_ctx, f) == 16 && offsetof(dw_c3_ctx, qa) == 96 &&
+                               offsetof(dw_c3_ctx, oo2) == 192 && offsetof(dw_c3_ctx, clamp) == 204)
+                                  ? 1
+                                  : -1];
+
+static void __attribute__((noinline)) dw_c3_store_any(const dw_c3_ctx *c, int8_t *out, int32_t a0,
+                                                      int32_t a1, int32_t a2, int32_t a3) {
+  const int32_t mode = c->mode, oo = c->oo;
+  const int32_t r0 = dw_rq_mode(a0, &c->qa[0], mode, oo), r1 = dw_rq_mode(a1, &c->qa[1], mode, oo);
+  const int32_t r2 = dw_rq_mode(a2, &c->qa[2], mode, oo), r3 = dw_rq_mode(a3, &c->qa[3], mode, oo);
+  ts_write_u32(out, dw_pack4(r0, r1, r2, r3, c->oo2, c->min2, c->max2));
+}
+
+/* `count` pixels c->px_step apart (s: the window's top-left input byte, rows
+ * rs apart, 4 bytes each readable) -> 4 channels at out, c->mult apart. */
+static void __attribute__((noinline)) dw_c3_run(const dw_c3_ctx *c, const int8_t *s, int32_t rs,
+                                                int8_t *out, int32_t count) {
+  const uint32_t off2 = c->off2;
+  do {
+    const uint32_t w0 = ts_read_u32(s), w1 = ts_read_u32(s + rs), w2 = ts_read_u32(s + 2 * rs);
+    const uint32_t x0 = ts_sxtab16(off2, w0), x1 = ts_sxtab16(off2, w1);
+    const uint32_t x2 = ts_sxtab16(off2, w2), x4 = ts_sxtab16_ror8(off2, w2);
+    const uint32_t x3 = ts_pack_lo(ts_sxtab16_ror8(off2, w0), ts_sxtab16_ror8(off2, w1));
+    int32_t a0, a1, a2, a3;
+    uint32_t g0, g1;
+    __asm__("ldrd %[a0], %[a1], [%[f]]\n\t"
+              "ldrd %[a2], %[a3], [%[f], #8]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #16]\n\t"
+              "smlad %[a0], %[x0], %[g0], %[a0]\n\t"
+              "smlad %[a0], %[x1], %[g1], %[a0]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #24]\n\t"
+              "smlad %[a0], %[x2], %[g0], %[a0]\n\t"
+              "smlad %[a0], %[x3], %[g1], %[a0]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #32]\n\t"
+              "smlad %[a0], %[x4], %[g0], %[a0]\n\t"
+              "smlad %[a1], %[x0], %[g1], %[a1]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #40]\n\t"
+              "smlad %[a1], %[x1], %[g0], %[a1]\n\t"
+              "smlad %[a1], %[x2], %[g1], %[a1]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #48]\n\t"
+              "smlad %[a1], %[x3], %[g0], %[a1]\n\t"
+              "smlad %[a1], %[x4], %[g1], %[a1]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #56]\n\t"
+              "smlad %[a2], %[x0], %[g0], %[a2]\n\t"
+              "smlad %[a2], %[x1], %[g1], %[a2]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #64]\n\t"
+              "smlad %[a2], %[x2], %[g0], %[a2]\n\t"
+              "smlad %[a2], %[x3], %[g1], %[a2]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #72]\n\t"
+              "smlad %[a2], %[x4], %[g0], %[a2]\n\t"
+              "smlad %[a3], %[x0], %[g1], %[a3]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #80]\n\t"
+              "smlad %[a3], %[x1], %[g0], %[a3]\n\t"
+              "smlad %[a3], %[x2], %[g1], %[a3]\n\t"
+              "ldrd %[g0], %[g1], [%[f], #88]\n\t"
+              "smlad %[a3], %[x3], %[g0], %[a3]\n\t"
+              "smlad %[a3], %[x4], %[g1], %[a3]\n\t"
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [g0] "=&r"(g0),
+              [g1] "=&r"(g1)
+            : [f] "r"(c), [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2), [x3] "r"(x3), [x4] "r"(x4)
+            : "memory");
+    if (c->mode == 2) {
+      dw_rq4(a0, a1, a2, a3, c->qa, out);
+    } else {
+      dw_c3_store_any(c, out, a0, a1, a2, a3);
+    }
+    s += c->px_step;
+    out += c->mult;
+  } while (--count);
+}
+
+/* `count` pixels from in_x (rows ky0..ky1 of the window inside the input,
+ * row0: the input row of ky = 0, only read at those rows) via window copies. */
+static void __attribute__((noinline)) dw_c3_border(const dw_c3_ctx *c, const int8_t *row0,
+                                                   int32_t ky0, int32_t ky1, int32_t in_x,
+                                                   int8_t *out, int32_t count) {
+  uint32_t win32[3];
+  int8_t *win = (int8_t *)win32;
+  const int32_t in_w = c->in_w;
+  do {
+    int32_t r, j;
+    win32[0] = win32[1] = win32[2] = c->pad4;
+    for (r = ky0; r < ky1; ++r) {
+      const int8_t *row = row0 + r * c->rs;
+      for (j = 0; j < 4; ++j) {
+        const int32_t x = in_x + j;
+        if (x >= 0 && x < in_w) win[4 * r + j] = row[x];
+      }
+    }
+    dw_c3_run(c, win, 4, out, 1);
+    in_x += c->stride_w;
+    out += c->mult;
+  } while (--count);
+}
+
+static void __attribute__((noinline, optimize("Os"))) dw_c3_run_all(
+    dw_c3_ctx *c, const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+    const ts_dims *input_dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    const ts_dims *output_dims, int8_t *output) {
+  const int32_t mult = params->ch_mult, in_h = input_dims->h, in_w = input_dims->w;
+  const int32_t out_h = output_dims->h, out_w = output_dims->w, dil_h = params->dilation.h;
+  const int32_t stride_w = params->stride.w, pad_w = params->padding.w;
+  const int32_t last = in_w - 4 + pad_w;
+  int32_t g, k, batch, out_y, xa = (pad_w + stride_w - 1) / stride_w;
+  int32_t xb = last < 0 ? 0 : last / stride_w + 1;
+  TS_PATH("dw_c3");
+  if (xb > out_w) xb = out_w;
+  if (xa > xb) xa = xb;
+  c->oo2 = ts_dup16(params->output_offset);
+  c->min2 = ts_dup16(params->activation.min);
+  c->max2 = ts_dup16(params->activation.max);
+  c->clamp = params->activation.min != -128 || params->activation.max != 127;
+  c->off2 = ts_dup16(params->input_offset);
+  c->pad4 = 0x01010101u * (uint8_t)(-params->input_offset);
+  c->oo = params->output_offset;
+  c->mult = mult;
+  c->rs = dil_h * in_w;
+  c->px_step = stride_w;
+  c->in_w = in_w;
+  c->stride_w = stride_w;
+  for (g = 0; g < mult; g += 4) {
+    c->mode = 2;
+    for (k = 0; k < 4; ++k) {
+      const int8_t *fk = filter + g + k;
+      uint32_t *f = c->f + 5 * k;
+      int32_t mode;
+#define DW_F(ky, kx) ((uint32_t)fk[((ky) * 3 + (kx)) * mult])
+      f[0] = ts_pack_lo(DW_F(0, 0), DW_F(0, 2));
+      f[1] = ts_pack_lo(DW_F(1, 0), DW_F(1, 2));
+      f[2] = ts_pack_lo(DW_F(2, 0), DW_F(2, 2));
+      f[3] = ts_pack_lo(DW_F(0, 1), DW_F(1, 1));
+      f[4] = ts_pack_lo(DW_F(2, 1), 0);
+#undef DW_F
+      c->bias[k] = bias ? bias[g + k] : 0;
+      mode = dw_quant_init(&c->qa[k], quant, g + k);
+      if (mode < c->mode) c->mode = mode;
+    }
+    for (batch = 0; batch < input_dims->n; ++batch) {
+      const int8_t *in_b = input + batch * in_h * in_w;
+      for (out_y = 0; out_y < out_h; ++out_y) {
+        const int32_t in_y = out_y * params->stride.h - params->padding.h;
+        const int8_t *row0 = in_b + in_y * in_w;
+        int8_t *out_row = output + ((batch * out_h + out_y) * out_w) * mult + g;
+        int32_t ky0, ky1;
+        dw_taps(in_y, dil_h, 3, in_h, &ky0, &ky1);
+        if (ky0 == 0 && ky1 == 3 && xb > xa) {
+          if (xa > 0) dw_c3_border(c, row0, 0, 3, -pad_w, out_row, xa);
+          dw_c3_run(c, row0 + xa * stride_w - pad_w, c->rs, out_row + xa * mult, xb - xa);
+          if (xb < out_w)
+            dw_c3_border(c, row0, 0, 3, xb * stride_w - pad_w, out_row + xb * mult, out_w - xb);
+        } else {
+          dw_c3_border(c, row0, ky0, ky1, -pad_w, out_row, out_w);
+        }
+      }
+    }
+  }
+}
+
+static void dw_c3(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+                  const ts_dims *input_dims, const int8_t *input, const int8_t *filter,
+                  const int32_t *bias, const ts_dims *output_dims, int8_t *output) {
+  dw_c3_ctx c;
+  dw_c3_run_all(&c, params, quant, input_dims, input, filter, bias, output_dims, output);
+}
+
 int32_t ts_dw_dsp(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
                   const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
                   const int8_t *filter, const int32_t *bias, const ts_dims *output_dims,
@@ -690,6 +878,12 @@ int32_t ts_dw_dsp(const ts_dw_conv_params *params, const ts_per_channel_quant_pa
   if (taps <= 0 || output_dims->h <= 0 || output_dims->w <= 0 || input_dims->n <= 0) return 0;
   if (params->ch_mult == 1 && input_dims->c >= 4 && taps <= DW_M1_TAPS) {
     dw_m1(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
+    return 1;
+  }
+  if (input_dims->c == 1 && params->dilation.w == 1 && params->input_offset >= -127 &&
+      params->input_offset <= 128 && filter_dims->h == 3 && filter_dims->w == 3 &&
+      (params->ch_mult & 3) == 0) {
+    dw_c3(params, quant, input_dims, input, filter, bias, output_dims, output);
     return 1;
   }
   if (input_dims->c == 1 && params->dilation.w == 1 && params->input_offset >= -127 &&
