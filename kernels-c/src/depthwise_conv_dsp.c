@@ -153,43 +153,23 @@ DW_INLINE void dw_taps(int32_t origin, int32_t dil, int32_t k, int32_t n, int32_
 
 /* Everything dw_m1's pixel loops read, set up once per 4-channel group. */
 typedef struct {
-  const uint32_t *fb; /* unpacked filter: [f0, f2], [f1, f3] per tap (fbuf) */
-  const dw_quant *q;
   int32_t bq[4];      /* bias */
   int32_t bi[4];      /* bias + o * (sum of the channel's taps): pixels with no padded tap */
   int32_t mode;       /* dw_quant_init's, all 4 channels */
-  uint32_t off2, oo2, min2, max2;
-  int32_t oo, depth, kh, kw, in_w, dil_w, stride_w, tap_step, row_step, px_step;
-  uint32_t pad4;      /* 4 bytes of -o (dw_m1_k3b), when o is in [-127, 128] */
-  int32_t g_in[2];    /* dw_m1_k3 on the input: tap step, row step - 2 tap steps */
-  int32_t g_buf[2];   /* on a 3x3 window copy: 4, 4 */
-  dw_quant qa[4];     /* the group's requantization (q points here); dw_m1_k3's */
-  uint32_t rq_oo2, rq_min2, rq_max2, rq_clamp; /* asm reads it and these (clamp: */
-                      /* activation range not [-128, 127]) as its 28 words */
-  int32_t x_a, x_b, out_w, pad_w, k3, k3b; /* dw_m1_row */
-  uint32_t fbuf[2 * DW_M1_TAPS];
+  uint32_t off2;
+  int32_t oo, depth, kw, in_w, dil_w, stride_w, tap_step, row_step, px_step;
+  uint32_t pad4;      /* 4 bytes of -o (dw_m1_k3_row), when o is in [-127, 128] */
+  dw_quant qa[4];     /* the group's requantization, then oo2, min2, max2 and */
+  uint32_t oo2, min2, max2, clamp; /* clamp: dw_rq4's 28 words (dw_store_any's) */
+  int32_t x_a, x_b, out_w, pad_w;  /* dw_m1_k3_row */
+  uint32_t fb[2 * DW_M1_TAPS]; /* unpacked filter: [f0, f2], [f1, f3] per tap */
 } dw_m1_ctx;
-/* the layout dw_m1_k3's asm assumes */
-typedef char dw_m1_ctx_layout[(offsetof(dw_m1_ctx, rq_oo2) - offsetof(dw_m1_ctx, qa) == 96 &&
-                               offsetof(dw_m1_ctx, rq_clamp) - offsetof(dw_m1_ctx, qa) == 108 &&
+/* the layout dw_rq4 and dw_store_any assume */
+typedef char dw_m1_ctx_layout[(offsetof(dw_m1_ctx, oo2) - offsetof(dw_m1_ctx, qa) == 96 &&
+                               offsetof(dw_m1_ctx, clamp) - offsetof(dw_m1_ctx, qa) == 108 &&
                                sizeof(dw_quant) == 24 && offsetof(dw_quant, em1) == 12)
                                   ? 1
                                   : -1];
-
-DW_INLINE void dw_m1_store(const dw_m1_ctx *c, int8_t *out, int32_t a0, int32_t a1, int32_t a2,
-                           int32_t a3) {
-  const dw_quant *q = c->q;
-  const int32_t mode = c->mode;
-  const int32_t oo = c->oo;
-  const int32_t r0 = dw_rq_mode(a0, &q[0], mode, oo), r1 = dw_rq_mode(a1, &q[1], mode, oo);
-  const int32_t r2 = dw_rq_mode(a2, &q[2], mode, oo), r3 = dw_rq_mode(a3, &q[3], mode, oo);
-  ts_write_u32(out, dw_pack4(r0, r1, r2, r3, c->oo2, c->min2, c->max2));
-}
-
-static void __attribute__((noinline)) dw_m1_store_any(const dw_m1_ctx *c, int8_t *out, int32_t a0,
-                                                      int32_t a1, int32_t a2, int32_t a3) {
-  dw_m1_store(c, out, a0, a1, a2, a3);
-}
 
 /* dw_rq2 of accumulator A with the parameters at q + OFF, saturated to int16 */
 #define DW_RQ2(A, OFF)                                \
@@ -239,10 +219,20 @@ DW_INLINE void dw_rq4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const dw_q
           : "memory", "cc");
 }
 
+/* The same for any requantization (dw_rq_mode with the group's mode). */
+static void __attribute__((noinline)) dw_store_any(const dw_quant *q, int32_t mode, int32_t oo,
+                                                   int8_t *out, int32_t a0, int32_t a1, int32_t a2,
+                                                   int32_t a3) {
+  const uint32_t *k = (const uint32_t *)(q + 4); /* oo2, min2, max2 */
+  const int32_t r0 = dw_rq_mode(a0, &q[0], mode, oo), r1 = dw_rq_mode(a1, &q[1], mode, oo);
+  const int32_t r2 = dw_rq_mode(a2, &q[2], mode, oo), r3 = dw_rq_mode(a3, &q[3], mode, oo);
+  ts_write_u32(out, dw_pack4(r0, r1, r2, r3, k[0], k[1], k[2]));
+}
+
 /* One tap of dw_m1_k3: 4 channels, 4 MACs (filter [f0, f2], [f1, f3] at f + FOFF) */
 #define DW_K3_TAP(ADDR, FOFF)                          \
   "ldr %[x], " ADDR "\n\t"                             \
-  "ldrd %[g0], %[g1], [%[f], #" #FOFF "]\n\t"          \
+  "ldrd %[g0], %[g1], [%[c], #%c[fb] + " #FOFF "]\n\t"  \
   "sxtb16 %[xh], %[x], ror #8\n\t"                     \
   "sxtb16 %[x], %[x]\n\t"                              \
   "smlabb %[a0], %[x], %[g0], %[a0]\n\t"               \
@@ -253,127 +243,74 @@ DW_INLINE void dw_rq4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const dw_q
   DW_K3_TAP("[%[s]]", F0) DW_K3_TAP("[%[s], %[ts]]", F1) \
   "add %[s], %[s], %[ts], lsl #1\n\t" DW_K3_TAP("[%[s]]", F2)
 
-/* 3x3 filters, `count` pixels whose 9 taps are all in memory (p: the first
- * tap; g: tap step, then from a row's third tap to the next row's first;
- * pixels c->px_step apart): the input offset is in c->bi, SXTB16 unpacks, the 9 taps
- * run in one asm block (36 MACs), requantization inline when every channel
- * of the group takes dw_rq2. */
-static void __attribute__((noinline)) dw_m1_k3(const dw_m1_ctx *c, const int8_t *p, int8_t *out,
-                                               int32_t count, const int32_t *g) {
-  const uint32_t *f = c->fb;
-  const int32_t ts = g[0], rs = g[1];
-  do {
-    int32_t a0 = c->bi[0], a1 = c->bi[1], a2 = c->bi[2], a3 = c->bi[3];
-    const int8_t *s = p;
-    uint32_t x, xh, g0, g1;
-    __asm__(DW_K3_ROW(0, 8, 16) "add %[s], %[s], %[rs]\n\t"
-            DW_K3_ROW(24, 32, 40) "add %[s], %[s], %[rs]\n\t"
-            DW_K3_ROW(48, 56, 64)
-            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [s] "+r"(s),
-              [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&r"(g1)
-            : [f] "r"(f), [ts] "r"(ts), [rs] "r"(rs)
-            : "memory");
-    if (c->mode == 2) {
-      dw_rq4(a0, a1, a2, a3, c->qa, out);
-    } else {
-      dw_m1_store_any(c, out, a0, a1, a2, a3);
-    }
-    p += c->px_step;
-    out += c->depth;
-  } while (--count);
+/* One pixel of a 3x3 filter, 4 channels (s: the first tap; ts: tap step; rs:
+ * from a row's third tap to the next row's first): the input offset is in
+ * c->bi, SXTB16 unpacks, the 9 taps run in one asm block (36 MACs, the filter
+ * read at fixed offsets from c), then dw_rq4 when every channel of the group
+ * takes dw_rq2. */
+DW_INLINE void dw_m1_k3_px(const dw_m1_ctx *c, const int8_t *s, int32_t ts, int32_t rs,
+                           int8_t *out) {
+  int32_t a0 = c->bi[0], a1 = c->bi[1], a2 = c->bi[2], a3 = c->bi[3];
+  uint32_t x, xh, g0, g1;
+  __asm__(DW_K3_ROW(0, 8, 16) "add %[s], %[s], %[rs]\n\t"
+          DW_K3_ROW(24, 32, 40) "add %[s], %[s], %[rs]\n\t"
+          DW_K3_ROW(48, 56, 64)
+          : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [s] "+r"(s),
+            [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&r"(g1)
+          : [c] "r"(c), [fb] "i"(offsetof(dw_m1_ctx, fb)), [ts] "r"(ts), [rs] "r"(rs)
+          : "memory");
+  if (c->mode == 2) {
+    dw_rq4(a0, a1, a2, a3, c->qa, out);
+  } else {
+    dw_store_any(c->qa, c->mode, c->oo, out, a0, a1, a2, a3);
+  }
 }
 
-/* 3x3 filters, `count` pixels of which some taps are padding (filter rows
- * ky0..ky1, row: the input row of ky0): each window is copied into 9 words
- * holding -o at the padded taps (x + o = 0 there, so c->bi is right) and runs
- * dw_m1_k3. */
-static void __attribute__((noinline)) dw_m1_k3b(const dw_m1_ctx *c, const int8_t *row,
-                                                int32_t in_x, int32_t ky0, int32_t ky1,
-                                                int8_t *out, int32_t count) {
+/* One output row of one channel group, 3x3 filter, input offset in
+ * [-127, 128]: filter rows ky0..ky1 are inside the input (row: the input row
+ * of ky0). On rows with all 3 inside, pixels [x_a, x_b) read the input in
+ * place; every other pixel reads a copy of its window holding -o at the padded
+ * taps (x + o = 0 there, so c->bi is right for it too). */
+static void __attribute__((noinline)) dw_m1_k3_row(const dw_m1_ctx *c, const int8_t *row,
+                                                   int32_t ky0, int32_t ky1, int8_t *out) {
+  const int32_t full = ky0 == 0 && ky1 == 3, depth = c->depth, out_w = c->out_w;
+  const int32_t xa = full ? c->x_a : out_w, xb = full ? c->x_b : out_w;
+  int32_t ox = 0, in_x = -c->pad_w;
   uint32_t win[9];
-  const int32_t ts = c->tap_step;
-  do {
-    int32_t kx0, kx1, ky, k;
-    for (k = 0; k < 9; ++k) win[k] = c->pad4;
-    dw_taps(in_x, c->dil_w, 3, c->in_w, &kx0, &kx1);
-    if (kx1 > kx0) {
-      const int8_t *r = row + (in_x + kx0 * c->dil_w) * c->depth;
-      for (ky = ky0; ky < ky1; ++ky, r += c->row_step) {
-        const int8_t *s = r;
-        uint32_t *w = win + 3 * ky + kx0;
-        k = kx1 - kx0;
-        do {
-          *w++ = ts_read_u32(s);
-          s += ts;
-        } while (--k);
+  while (ox < out_w) {
+    if (ox < xa || ox >= xb) {
+      int32_t kx0, kx1, ky, k;
+      for (k = 0; k < 9; ++k) win[k] = c->pad4;
+      dw_taps(in_x, c->dil_w, 3, c->in_w, &kx0, &kx1);
+      if (kx1 > kx0) {
+        const int8_t *r = row + (in_x + kx0 * c->dil_w) * depth;
+        for (ky = ky0; ky < ky1; ++ky, r += c->row_step) {
+          const int8_t *src = r;
+          uint32_t *w = win + 3 * ky + kx0;
+          k = kx1 - kx0;
+          do {
+            *w++ = ts_read_u32(src);
+            src += c->tap_step;
+          } while (--k);
+        }
       }
-    }
-    dw_m1_k3(c, (const int8_t *)win, out, 1, c->g_buf);
-    in_x += c->stride_w;
-    out += c->depth;
-  } while (--count);
-}
-
-/* `count` pixels whose whole window is inside the input (p: the window's first
- * tap): the input offset is in c->bi, SXTB16 unpacks. */
-static void __attribute__((noinline)) dw_m1_full(const dw_m1_ctx *c, const int8_t *p,
-                                                 int8_t *out, int32_t count) {
-  do {
-    int32_t a0 = c->bi[0], a1 = c->bi[1], a2 = c->bi[2], a3 = c->bi[3];
-    const int8_t *s = p;
-    const uint32_t *f = c->fb;
-    const int32_t ts = c->tap_step;
-    int32_t ky = c->kh;
-    if (c->kw == 3) {
-      const int32_t rest = c->row_step - 2 * ts;
-      do {
-        uint32_t x = ts_read_u32(s), xl, xh;
-        xl = ts_sxtb16(x);
-        xh = ts_sxtb16_ror8(x);
-        a0 = ts_smlabb(xl, f[0], a0);
-        a2 = ts_smlatt(xl, f[0], a2);
-        a1 = ts_smlabb(xh, f[1], a1);
-        a3 = ts_smlatt(xh, f[1], a3);
-        s += ts;
-        x = ts_read_u32(s);
-        xl = ts_sxtb16(x);
-        xh = ts_sxtb16_ror8(x);
-        a0 = ts_smlabb(xl, f[2], a0);
-        a2 = ts_smlatt(xl, f[2], a2);
-        a1 = ts_smlabb(xh, f[3], a1);
-        a3 = ts_smlatt(xh, f[3], a3);
-        s += ts;
-        x = ts_read_u32(s);
-        xl = ts_sxtb16(x);
-        xh = ts_sxtb16_ror8(x);
-        a0 = ts_smlabb(xl, f[4], a0);
-        a2 = ts_smlatt(xl, f[4], a2);
-        a1 = ts_smlabb(xh, f[5], a1);
-        a3 = ts_smlatt(xh, f[5], a3);
-        s += rest;
-        f += 6;
-      } while (--ky);
+      dw_m1_k3_px(c, (const int8_t *)win, 4, 4, out);
+      ++ox;
+      in_x += c->stride_w;
+      out += depth;
     } else {
-      const int32_t kw = c->kw, rest = c->row_step - kw * ts;
+      const int8_t *p = row + in_x * depth;
+      const int32_t ts = c->tap_step, rs = c->row_step - 2 * c->tap_step;
+      int32_t n = xb - ox;
+      ox = xb;
+      in_x += n * c->stride_w;
       do {
-        int32_t k = kw;
-        do {
-          const uint32_t x = ts_read_u32(s);
-          const uint32_t xl = ts_sxtb16(x), xh = ts_sxtb16_ror8(x);
-          a0 = ts_smlabb(xl, f[0], a0);
-          a2 = ts_smlatt(xl, f[0], a2);
-          a1 = ts_smlabb(xh, f[1], a1);
-          a3 = ts_smlatt(xh, f[1], a3);
-          s += ts;
-          f += 2;
-        } while (--k);
-        s += rest;
-      } while (--ky);
+        dw_m1_k3_px(c, p, ts, rs, out);
+        p += c->px_step;
+        out += depth;
+      } while (--n);
     }
-    dw_m1_store(c, out, a0, a1, a2, a3);
-    p += c->px_step;
-    out += c->depth;
-  } while (--count);
+  }
 }
 
 /* `count` pixels of which some taps may be padding: rows ky0..ky1 of the
@@ -405,52 +342,17 @@ static void __attribute__((noinline)) dw_m1_part(const dw_m1_ctx *c, const int8_
         } while (--k);
       }
     }
-    dw_m1_store(c, out, a0, a1, a2, a3);
+    dw_store_any(c->qa, c->mode, c->oo, out, a0, a1, a2, a3);
     in_x += c->stride_w;
     out += c->depth;
   } while (--count);
-}
-
-/* One output row of one channel group: filter rows ky0..ky1 (row: the input
- * row of ky0); pixels [x_a, x_b) have no padded column tap. */
-static void __attribute__((noinline, optimize("Os"))) dw_m1_row(const dw_m1_ctx *c,
-                                                               const int8_t *row, int32_t ky0,
-                                                               int32_t ky1, int8_t *out_row) {
-  const int32_t x_a = c->x_a, x_b = c->x_b, out_w = c->out_w, kh = c->kh, depth = c->depth;
-  const int32_t pad_w = c->pad_w, stride_w = c->stride_w, k3 = c->k3, k3b = c->k3b;
-    if (k3b && !(ky0 == 0 && ky1 == kh && x_b > x_a)) {
-      dw_m1_k3b(c, row, -pad_w, ky0, ky1, out_row, out_w);
-    } else if (k3b) {
-      if (x_a > 0) dw_m1_k3b(c, row, -pad_w, 0, kh, out_row, x_a);
-      dw_m1_k3(c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
-               x_b - x_a, c->g_in);
-      if (x_b < out_w)
-        dw_m1_k3b(c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
-                  out_w - x_b);
-    } else if (ky0 == 0 && ky1 == kh && x_b > x_a && k3) {
-      if (x_a > 0) dw_m1_part(c, row, -pad_w, 0, kh, out_row, x_a);
-      dw_m1_k3(c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
-               x_b - x_a, c->g_in);
-      if (x_b < out_w)
-        dw_m1_part(c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
-                   out_w - x_b);
-    } else if (ky0 == 0 && ky1 == kh && x_b > x_a) {
-      if (x_a > 0) dw_m1_part(c, row, -pad_w, 0, kh, out_row, x_a);
-      dw_m1_full(c, row + (x_a * stride_w - pad_w) * depth, out_row + x_a * depth,
-                 x_b - x_a);
-      if (x_b < out_w)
-        dw_m1_part(c, row, x_b * stride_w - pad_w, 0, kh, out_row + x_b * depth,
-                   out_w - x_b);
-    } else {
-      dw_m1_part(c, row, -pad_w, ky0, ky1, out_row, out_w);
-    }
 }
 
 static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
                   const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
                   const int8_t *filter, const int32_t *bias, const ts_dims *output_dims,
                   int8_t *output) {
-  uint32_t *fb = pc->fbuf;
+  uint32_t *fb = pc->fb;
   dw_quant *q = pc->qa;
   const int32_t depth = input_dims->c, in_h = input_dims->h, in_w = input_dims->w;
   const int32_t kh = filter_dims->h, kw = filter_dims->w, taps = kh * kw;
@@ -460,20 +362,17 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   /* output columns [x_a, x_b) have no padded column tap */
   const int32_t last = in_w - 1 - dil_w * (kw - 1) + pad_w;
   int32_t x_a = (pad_w + stride_w - 1) / stride_w, x_b = last < 0 ? 0 : last / stride_w + 1;
-  int32_t c0, t, i, batch, out_y;
+  int32_t c0, t, i, batch, out_y, k3;
 
   TS_PATH("dw_m1");
   if (x_b > out_w) x_b = out_w;
   if (x_a > x_b) x_a = x_b;
-  pc->fb = fb;
-  pc->q = q;
   pc->off2 = ts_dup16(params->input_offset);
   pc->oo = params->output_offset;
   pc->oo2 = ts_dup16(params->output_offset);
   pc->min2 = ts_dup16(params->activation.min);
   pc->max2 = ts_dup16(params->activation.max);
   pc->depth = depth;
-  pc->kh = kh;
   pc->kw = kw;
   pc->in_w = in_w;
   pc->dil_w = dil_w;
@@ -482,18 +381,9 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   pc->row_step = dil_h * in_w * depth;
   pc->px_step = stride_w * depth;
   pc->pad4 = 0x01010101u * (uint8_t)(-params->input_offset);
-  pc->g_in[0] = pc->tap_step;
-  pc->g_in[1] = pc->row_step - 2 * pc->tap_step;
-  pc->g_buf[0] = 4;
-  pc->g_buf[1] = 4;
-  pc->rq_oo2 = pc->oo2;
-  pc->rq_min2 = pc->min2;
-  pc->rq_max2 = pc->max2;
-  pc->rq_clamp = params->activation.min != -128 || params->activation.max != 127;
-  pc->k3 = kh == 3 && kw == 3;
-  pc->k3b = pc->k3 && params->input_offset >= -127 && params->input_offset <= 128;
-  if (pc->k3b) TS_PATH("dw_m1_k3"); /* borders: window copies */
-  else if (pc->k3) TS_PATH("dw_m1_k3_part"); /* borders: dw_m1_part */
+  pc->clamp = params->activation.min != -128 || params->activation.max != 127;
+  k3 = kh == 3 && kw == 3 && params->input_offset >= -127 && params->input_offset <= 128;
+  if (k3) TS_PATH("dw_m1_k3");
   pc->x_a = x_a;
   pc->x_b = x_b;
   pc->out_w = out_w;
@@ -525,7 +415,10 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
         const int8_t *row;
         dw_taps(in_y, dil_h, kh, in_h, &ky0, &ky1);
         row = in_b + (in_y + ky0 * dil_h) * in_w * depth;
-        dw_m1_row(pc, row, ky0, ky1, out_row);
+        if (k3)
+          dw_m1_k3_row(pc, row, ky0, ky1, out_row);
+        else
+          dw_m1_part(pc, row, -pad_w, ky0, ky1, out_row, out_w);
       }
     }
   }
@@ -710,14 +603,6 @@ typedef char dw_c3_ctx_layout[(offsetof(dw_c3_ctx, f) == 16 && offsetof(dw_c3_ct
                                   ? 1
                                   : -1];
 
-static void __attribute__((noinline)) dw_c3_store_any(const dw_c3_ctx *c, int8_t *out, int32_t a0,
-                                                      int32_t a1, int32_t a2, int32_t a3) {
-  const int32_t mode = c->mode, oo = c->oo;
-  const int32_t r0 = dw_rq_mode(a0, &c->qa[0], mode, oo), r1 = dw_rq_mode(a1, &c->qa[1], mode, oo);
-  const int32_t r2 = dw_rq_mode(a2, &c->qa[2], mode, oo), r3 = dw_rq_mode(a3, &c->qa[3], mode, oo);
-  ts_write_u32(out, dw_pack4(r0, r1, r2, r3, c->oo2, c->min2, c->max2));
-}
-
 /* `count` pixels c->px_step apart (s: the window's top-left input byte, rows
  * rs apart, 4 bytes each readable) -> 4 channels at out, c->mult apart. */
 static void __attribute__((noinline)) dw_c3_run(const dw_c3_ctx *c, const int8_t *s, int32_t rs,
@@ -769,7 +654,7 @@ static void __attribute__((noinline)) dw_c3_run(const dw_c3_ctx *c, const int8_t
     if (c->mode == 2) {
       dw_rq4(a0, a1, a2, a3, c->qa, out);
     } else {
-      dw_c3_store_any(c, out, a0, a1, a2, a3);
+      dw_store_any(c->qa, c->mode, c->oo, out, a0, a1, a2, a3);
     }
     s += c->px_step;
     out += c->mult;
