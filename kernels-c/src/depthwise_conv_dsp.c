@@ -279,19 +279,19 @@ static void __attribute__((noinline)) dw_m1_k3_row(const dw_m1_ctx *c, const int
   uint32_t win[9];
   while (ox < out_w) {
     if (ox < xa || ox >= xb) {
-      int32_t kx0, kx1, ky, k;
-      for (k = 0; k < 9; ++k) win[k] = c->pad4;
-      dw_taps(in_x, c->dil_w, 3, c->in_w, &kx0, &kx1);
-      if (kx1 > kx0) {
-        const int8_t *r = row + (in_x + kx0 * c->dil_w) * depth;
-        for (ky = ky0; ky < ky1; ++ky, r += c->row_step) {
-          const int8_t *src = r;
-          uint32_t *w = win + 3 * ky + kx0;
-          k = kx1 - kx0;
-          do {
-            *w++ = ts_read_u32(src);
-            src += c->tap_step;
-          } while (--k);
+      const int32_t ts = c->tap_step, rstep = c->row_step, dil = c->dil_w;
+      const uint32_t iw = (uint32_t)c->in_w, pad = c->pad4;
+      const int32_t v0 = (uint32_t)in_x < iw, v1 = (uint32_t)(in_x + dil) < iw;
+      const int32_t v2 = (uint32_t)(in_x + 2 * dil) < iw;
+      int32_t o = in_x * depth - ky0 * rstep, ky; /* row + o: tap (ky = 0, kx = 0) */
+      for (ky = 0; ky < 3; ++ky, o += rstep) {
+        uint32_t *w = win + 3 * ky;
+        if (ky >= ky0 && ky < ky1) {
+          w[0] = v0 ? ts_read_u32(row + o) : pad;
+          w[1] = v1 ? ts_read_u32(row + o + ts) : pad;
+          w[2] = v2 ? ts_read_u32(row + o + 2 * ts) : pad;
+        } else {
+          w[0] = w[1] = w[2] = pad;
         }
       }
       dw_m1_k3_px(c, (const int8_t *)win, 4, 4, out);
