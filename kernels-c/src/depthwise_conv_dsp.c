@@ -449,6 +449,8 @@ typedef struct {
   const uint32_t *fb; /* [(ky * blocks + blk) * 4 + 2 * ch + {0, 1}]: [f0, f2], [f1, f3] */
   const dw_quant *q;
   int32_t mode0, mode1, b0, b1, two, mult;
+  dw_quant qa[2];
+  uint32_t fbuf[4 * DW_C1_ROWBLOCKS];
 } dw_c1_ctx;
 
 /* One output row of one channel pair: filter rows ky0..ky1, row: the input
@@ -531,13 +533,12 @@ static void __attribute__((noinline)) dw_c1_row(const dw_c1_ctx *c, const ts_dim
   }
 }
 
-static void __attribute__((optimize("Os"))) dw_c1(
-    const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+static void __attribute__((noinline, optimize("Os"))) dw_c1_run(
+    dw_c1_ctx *pc, const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
     const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
     const int8_t *filter, const int32_t *bias, const ts_dims *output_dims, int8_t *output) {
-  uint32_t fb[4 * DW_C1_ROWBLOCKS];
-  dw_quant q[2];
-  dw_c1_ctx c;
+  uint32_t *fb = pc->fbuf;
+  dw_quant *q = pc->qa;
   const int32_t mult = params->ch_mult, in_h = input_dims->h, in_w = input_dims->w;
   const int32_t kh = filter_dims->h, kw = filter_dims->w, blocks = (kw + 3) >> 2;
   const int32_t out_h = output_dims->h, out_w = output_dims->w;
@@ -545,15 +546,15 @@ static void __attribute__((optimize("Os"))) dw_c1(
   int32_t g, i, j, ky, batch, out_y;
 
   TS_PATH("dw_c1");
-  c.params = params;
-  c.fb = fb;
-  c.q = q;
-  c.mult = mult;
+  pc->params = params;
+  pc->fb = fb;
+  pc->q = q;
+  pc->mult = mult;
   for (g = 0; g < mult; g += 2) {
     const int32_t two = g + 1 < mult;
-    c.two = two;
-    c.b0 = bias ? bias[g] : 0;
-    c.b1 = (bias && two) ? bias[g + 1] : 0;
+    pc->two = two;
+    pc->b0 = bias ? bias[g] : 0;
+    pc->b1 = (bias && two) ? bias[g + 1] : 0;
     for (ky = 0; ky < kh; ++ky) {
       for (i = 0; i < blocks; ++i) {
         for (j = 0; j < 2; ++j) {
@@ -567,19 +568,29 @@ static void __attribute__((optimize("Os"))) dw_c1(
         }
       }
     }
-    c.mode0 = dw_quant_init(&q[0], quant, g);
-    c.mode1 = dw_quant_init(&q[1], quant, two ? g + 1 : g);
+    pc->mode0 = dw_quant_init(&q[0], quant, g);
+    pc->mode1 = dw_quant_init(&q[1], quant, two ? g + 1 : g);
     for (batch = 0; batch < input_dims->n; ++batch) {
       const int8_t *in_b = input + batch * in_h * in_w;
       for (out_y = 0; out_y < out_h; ++out_y) {
         const int32_t in_y = out_y * params->stride.h - params->padding.h;
         int32_t ky0, ky1;
         dw_taps(in_y, dil_h, kh, in_h, &ky0, &ky1);
-        dw_c1_row(&c, input_dims, filter_dims, out_w, in_b + (in_y + ky0 * dil_h) * in_w, ky0,
+        dw_c1_row(pc, input_dims, filter_dims, out_w, in_b + (in_y + ky0 * dil_h) * in_w, ky0,
                   ky1, output + ((batch * out_h + out_y) * out_w) * mult + g);
       }
     }
   }
+}
+
+/* dw_c1's frame holds the context (with the packed filter), dw_c1_run's the
+ * loops: each below 512 bytes. */
+static void dw_c1(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+                  const ts_dims *input_dims, const int8_t *input, const ts_dims *filter_dims,
+                  const int8_t *filter, const int32_t *bias, const ts_dims *output_dims,
+                  int8_t *output) {
+  dw_c1_ctx c;
+  dw_c1_run(&c, params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
 }
 
 /* dw_c3: one input channel x multiplier N, N % 4 == 0, 3x3 filter, dilation
