@@ -162,6 +162,8 @@ typedef struct {
   dw_quant qa[4];     /* the group's requantization, then oo2, min2, max2 and */
   uint32_t oo2, min2, max2, clamp; /* clamp: dw_rq4's 28 words (dw_store_any's) */
   int32_t x_a, x_b, out_w, pad_w;  /* dw_m1_k3_row */
+  int32_t k_ts, k_rs, k_nx, k_n;   /* dw_m1_k3_loop */
+  int8_t *k_out;
   uint32_t fb[2 * DW_M1_TAPS]; /* unpacked filter: [f0, f2], [f1, f3] per tap */
 } dw_m1_ctx;
 /* the layout dw_rq4 and dw_store_any assume */
@@ -243,41 +245,99 @@ static void __attribute__((noinline)) dw_store_any(const dw_quant *q, int32_t mo
   DW_K3_TAP("[%[s]]", F0) DW_K3_TAP("[%[s], %[ts]]", F1) \
   "add %[s], %[s], %[ts], lsl #1\n\t" DW_K3_TAP("[%[s]]", F2)
 
-/* One pixel of a 3x3 filter, 4 channels (s: the first tap; ts: tap step; rs:
- * from a row's third tap to the next row's first): the input offset is in
- * c->bi, SXTB16 unpacks, the 9 taps run in one asm block (36 MACs, the filter
- * read at fixed offsets from c), then dw_rq4 when every channel of the group
- * takes dw_rq2. */
-DW_INLINE void dw_m1_k3_px(const dw_m1_ctx *c, const int8_t *s, int32_t ts, int32_t rs,
-                           int8_t *out) {
-  int32_t a0 = c->bi[0], a1 = c->bi[1], a2 = c->bi[2], a3 = c->bi[3];
-  uint32_t x, xh, g0, g1;
-  __asm__(DW_K3_ROW(0, 8, 16) "add %[s], %[s], %[rs]\n\t"
-          DW_K3_ROW(24, 32, 40) "add %[s], %[s], %[rs]\n\t"
-          DW_K3_ROW(48, 56, 64)
-          : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [s] "+r"(s),
-            [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&r"(g1)
-          : [c] "r"(c), [fb] "i"(offsetof(dw_m1_ctx, fb)), [ts] "r"(ts), [rs] "r"(rs)
-          : "memory");
-  if (c->mode == 2) {
-    dw_rq4(a0, a1, a2, a3, c->qa, out);
-  } else {
-    dw_store_any(c->qa, c->mode, c->oo, out, a0, a1, a2, a3);
-  }
+/* dw_rq2 of accumulator A with the parameters at c + qa + OFF, saturated to
+ * int16 (lo, hi, m, e: x, xh, g0, g1; im: ts) */
+#define DW_K3_RQ(A, OFF)                                      \
+  "ldrd %[x], %[xh], [%[c], #%c[qa] + " #OFF "]\n\t"          \
+  "ldrd %[g0], %[g1], [%[c], #%c[qa] + " #OFF " + 8]\n\t"     \
+  "smlal %[x], %[xh], %[" #A "], %[g0]\n\t"                   \
+  "lsr %[g0], %[" #A "], #31\n\t"                             \
+  "smlal %[x], %[xh], %[g0], %[ts]\n\t"                       \
+  "asr %[xh], %[xh], %[g1]\n\t"                               \
+  "ssat %[" #A "], #16, %[xh]\n\t"
+
+/* c->k_n pixels of a 3x3 filter, 4 channels, every channel taking dw_rq2, in
+ * one asm loop: s is the first pixel's first tap, c->k_ts the tap step, c->k_rs
+ * from a row's third tap to the next row's first, c->k_nx from the third
+ * row's third tap to the next pixel's first; output at c->k_out, c->depth
+ * apart (k_out and k_n are updated). Per pixel: the input offset is in c->bi,
+ * SXTB16 unpacks, 9 taps x 4 channels = 36 MACs against the filter at fixed
+ * offsets from c, then dw_rq2 x 4 and dw_pack4 (its clamp only when c->clamp;
+ * SSAT16 #8 does it for [-128, 127]). */
+DW_INLINE void dw_m1_k3_loop(dw_m1_ctx *c, const int8_t *s) {
+  int32_t a0, a1, a2, a3;
+  uint32_t x, xh, g0, g1, ts;
+  __asm__ __volatile__(
+      "1:\n\t"
+      "ldr %[ts], [%[c], #%c[kts]]\n\t"
+      "ldrd %[a0], %[a1], [%[c], #%c[bi]]\n\t"
+      "ldrd %[a2], %[a3], [%[c], #%c[bi] + 8]\n\t"
+      DW_K3_ROW(0, 8, 16)
+      "ldr %[x], [%[c], #%c[krs]]\n\t"
+      "add %[s], %[s], %[x]\n\t"
+      DW_K3_ROW(24, 32, 40)
+      "ldr %[x], [%[c], #%c[krs]]\n\t"
+      "add %[s], %[s], %[x]\n\t"
+      DW_K3_ROW(48, 56, 64)
+      "ldr %[x], [%[c], #%c[knx]]\n\t"
+      "add %[s], %[s], %[x]\n\t"
+      "mov %[ts], #0x80000000\n\t"
+      DW_K3_RQ(a0, 0) DW_K3_RQ(a1, 24) DW_K3_RQ(a2, 48) DW_K3_RQ(a3, 72)
+      "pkhbt %[a0], %[a0], %[a2], lsl #16\n\t"
+      "pkhbt %[a1], %[a1], %[a3], lsl #16\n\t"
+      "ldrd %[x], %[xh], [%[c], #%c[qa] + 96]\n\t"
+      "ldrd %[g0], %[g1], [%[c], #%c[qa] + 104]\n\t"
+      "qadd16 %[a0], %[a0], %[x]\n\t"
+      "qadd16 %[a1], %[a1], %[x]\n\t"
+      "cbz %[g1], 2f\n\t"
+      "ssub16 %[x], %[a0], %[xh]\n\t"
+      "sel %[a0], %[a0], %[xh]\n\t"
+      "ssub16 %[x], %[a1], %[xh]\n\t"
+      "sel %[a1], %[a1], %[xh]\n\t"
+      "ssub16 %[x], %[a0], %[g0]\n\t"
+      "sel %[a0], %[g0], %[a0]\n\t"
+      "ssub16 %[x], %[a1], %[g0]\n\t"
+      "sel %[a1], %[g0], %[a1]\n"
+      "2:\n\t"
+      "ssat16 %[a0], #8, %[a0]\n\t"
+      "ssat16 %[a1], #8, %[a1]\n\t"
+      "uxtb16 %[a0], %[a0]\n\t"
+      "uxtb16 %[a1], %[a1]\n\t"
+      "orr %[a0], %[a0], %[a1], lsl #8\n\t"
+      "ldr %[x], [%[c], #%c[kout]]\n\t"
+      "ldr %[xh], [%[c], #%c[dep]]\n\t"
+      "str %[a0], [%[x]]\n\t"
+      "add %[x], %[x], %[xh]\n\t"
+      "str %[x], [%[c], #%c[kout]]\n\t"
+      "ldr %[x], [%[c], #%c[kn]]\n\t"
+      "subs %[x], %[x], #1\n\t"
+      "str %[x], [%[c], #%c[kn]]\n\t"
+      "bne 1b"
+      : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [s] "+&r"(s),
+        [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&l"(g1), [ts] "=&r"(ts)
+      : [c] "r"(c), [fb] "i"(offsetof(dw_m1_ctx, fb)), [qa] "i"(offsetof(dw_m1_ctx, qa)),
+        [bi] "i"(offsetof(dw_m1_ctx, bi)), [kts] "i"(offsetof(dw_m1_ctx, k_ts)),
+        [krs] "i"(offsetof(dw_m1_ctx, k_rs)), [knx] "i"(offsetof(dw_m1_ctx, k_nx)),
+        [kout] "i"(offsetof(dw_m1_ctx, k_out)), [kn] "i"(offsetof(dw_m1_ctx, k_n)),
+        [dep] "i"(offsetof(dw_m1_ctx, depth))
+      : "memory", "cc");
 }
 
 /* One output row of one channel group, 3x3 filter, input offset in
- * [-127, 128]: filter rows ky0..ky1 are inside the input (row: the input row
- * of ky0). On rows with all 3 inside, pixels [x_a, x_b) read the input in
- * place; every other pixel reads a copy of its window holding -o at the padded
- * taps (x + o = 0 there, so c->bi is right for it too). */
-static void __attribute__((noinline)) dw_m1_k3_row(const dw_m1_ctx *c, const int8_t *row,
-                                                   int32_t ky0, int32_t ky1, int8_t *out) {
+ * [-127, 128], every channel taking dw_rq2: filter rows ky0..ky1 are inside
+ * the input (row: the input row of ky0). On rows with all 3 inside, pixels
+ * [x_a, x_b) read the input in place; every other pixel reads a copy of its
+ * window holding -o at the padded taps (x + o = 0 there, so c->bi is right for
+ * it too). */
+static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *row, int32_t ky0,
+                                                   int32_t ky1, int8_t *out) {
   const int32_t full = ky0 == 0 && ky1 == 3, depth = c->depth, out_w = c->out_w;
   const int32_t xa = full ? c->x_a : out_w, xb = full ? c->x_b : out_w;
   int32_t ox = 0, in_x = -c->pad_w;
   uint32_t win[9];
   while (ox < out_w) {
+    const int8_t *s;
+    int32_t n;
     if (ox < xa || ox >= xb) {
       const int32_t ts = c->tap_step, rstep = c->row_step, dil = c->dil_w;
       const uint32_t iw = (uint32_t)c->in_w, pad = c->pad4;
@@ -294,22 +354,22 @@ static void __attribute__((noinline)) dw_m1_k3_row(const dw_m1_ctx *c, const int
           w[0] = w[1] = w[2] = pad;
         }
       }
-      dw_m1_k3_px(c, (const int8_t *)win, 4, 4, out);
-      ++ox;
-      in_x += c->stride_w;
-      out += depth;
+      s = (const int8_t *)win;
+      n = 1;
+      c->k_ts = 4;
+      c->k_rs = 4;
     } else {
-      const int8_t *p = row + in_x * depth;
-      const int32_t ts = c->tap_step, rs = c->row_step - 2 * c->tap_step;
-      int32_t n = xb - ox;
-      ox = xb;
-      in_x += n * c->stride_w;
-      do {
-        dw_m1_k3_px(c, p, ts, rs, out);
-        p += c->px_step;
-        out += depth;
-      } while (--n);
+      s = row + in_x * depth;
+      n = xb - ox;
+      c->k_ts = c->tap_step;
+      c->k_rs = c->row_step - 2 * c->tap_step;
     }
+    c->k_n = n;
+    c->k_out = out;
+    dw_m1_k3_loop(c, s);
+    ox += n;
+    in_x += n * c->stride_w;
+    out += n * depth;
   }
 }
 
@@ -380,10 +440,10 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   pc->tap_step = dil_w * depth;
   pc->row_step = dil_h * in_w * depth;
   pc->px_step = stride_w * depth;
+  pc->k_nx = pc->px_step - 2 * pc->row_step - 2 * pc->tap_step;
   pc->pad4 = 0x01010101u * (uint8_t)(-params->input_offset);
   pc->clamp = params->activation.min != -128 || params->activation.max != 127;
   k3 = kh == 3 && kw == 3 && params->input_offset >= -127 && params->input_offset <= 128;
-  if (k3) TS_PATH("dw_m1_k3");
   pc->x_a = x_a;
   pc->x_b = x_b;
   pc->out_w = out_w;
@@ -406,6 +466,7 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
       pc->bq[i] = bias ? bias[c0 + i] : 0;
       pc->bi[i] = ts_wadd(pc->bq[i], ts_wmul(fsum, params->input_offset));
     }
+    if (k3 && pc->mode == 2) TS_PATH("dw_m1_k3");
     for (batch = 0; batch < input_dims->n; ++batch) {
       const int8_t *in_b = input + batch * in_h * in_w * depth + c0;
       for (out_y = 0; out_y < out_h; ++out_y) {
@@ -415,7 +476,7 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
         const int8_t *row;
         dw_taps(in_y, dil_h, kh, in_h, &ky0, &ky1);
         row = in_b + (in_y + ky0 * dil_h) * in_w * depth;
-        if (k3)
+        if (k3 && pc->mode == 2)
           dw_m1_k3_row(pc, row, ky0, ky1, out_row);
         else
           dw_m1_part(pc, row, -pad_w, ky0, ky1, out_row, out_w);
