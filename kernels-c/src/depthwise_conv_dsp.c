@@ -45,6 +45,7 @@ void ts_dw_ref_channels(const ts_dw_conv_params *params,
                         int8_t *output, int32_t c_begin, int32_t c_end);
 
 #define DW_M1_TAPS 25      /* 2 words per tap: 200 bytes of stack */
+#define DW_STRIP 84        /* dw_m1_k3_row's padded rows: 336 bytes of stack */
 #define DW_C1_ROWBLOCKS 20 /* filter rows x 4-tap blocks: 4 words each, 320 bytes */
 
 /*
@@ -333,19 +334,44 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
                                                    int32_t ky1, int8_t *out) {
   const int32_t full = ky0 == 0 && ky1 == 3, depth = c->depth, out_w = c->out_w;
   const int32_t xa = full ? c->x_a : out_w, xb = full ? c->x_b : out_w;
+  const int32_t dil = c->dil_w, stride_w = c->stride_w;
+  const int32_t nb = xa + out_w - xb, sw = (out_w - 1) * stride_w + 2 * dil + 1;
   int32_t ox = 0, in_x = -c->pad_w;
-  uint32_t win[9];
+  const int32_t use_strip = 3 * sw <= DW_STRIP && 11 * sw < 80 * nb;
+  uint32_t strip[DW_STRIP]; /* also the border pixels' 9-word windows */
   while (ox < out_w) {
-    const int8_t *s;
-    int32_t n;
-    if (ox < xa || ox >= xb) {
-      const int32_t ts = c->tap_step, rstep = c->row_step, dil = c->dil_w;
+    const int8_t *s = (const int8_t *)strip;
+    int32_t n = 1;
+    if (use_strip) {
+      /* a padded copy of the 3 input rows the whole output row reads */
+      const uint32_t pad = c->pad4;
+      const int32_t jl = in_x < 0 ? (-in_x < sw ? -in_x : sw) : 0;
+      int32_t jr = c->in_w - in_x, ky, j;
+      if (jr > sw) jr = sw;
+      if (jr < jl) jr = jl;
+      for (ky = 0; ky < 3; ++ky) {
+        uint32_t *w = strip + ky * sw;
+        if (ky >= ky0 && ky < ky1) {
+          const int8_t *src = row + (ky - ky0) * c->row_step + (in_x + jl) * depth;
+          for (j = 0; j < jl; ++j) w[j] = pad;
+          for (; j < jr; ++j, src += depth) w[j] = ts_read_u32(src);
+          for (; j < sw; ++j) w[j] = pad;
+        } else {
+          for (j = 0; j < sw; ++j) w[j] = pad;
+        }
+      }
+      n = out_w;
+      c->k_ts = 4 * dil;
+      c->k_rs = 4 * sw - 8 * dil;
+      c->k_nx = 4 * stride_w - 8 * sw - 8 * dil;
+    } else if (ox < xa || ox >= xb) {
+      const int32_t ts = c->tap_step, rstep = c->row_step;
       const uint32_t iw = (uint32_t)c->in_w, pad = c->pad4;
       const int32_t v0 = (uint32_t)in_x < iw, v1 = (uint32_t)(in_x + dil) < iw;
       const int32_t v2 = (uint32_t)(in_x + 2 * dil) < iw;
       int32_t o = in_x * depth - ky0 * rstep, ky; /* row + o: tap (ky = 0, kx = 0) */
       for (ky = 0; ky < 3; ++ky, o += rstep) {
-        uint32_t *w = win + 3 * ky;
+        uint32_t *w = strip + 3 * ky;
         if (ky >= ky0 && ky < ky1) {
           w[0] = v0 ? ts_read_u32(row + o) : pad;
           w[1] = v1 ? ts_read_u32(row + o + ts) : pad;
@@ -354,8 +380,6 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
           w[0] = w[1] = w[2] = pad;
         }
       }
-      s = (const int8_t *)win;
-      n = 1;
       c->k_ts = 4;
       c->k_rs = 4;
     } else {
@@ -363,12 +387,13 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
       n = xb - ox;
       c->k_ts = c->tap_step;
       c->k_rs = c->row_step - 2 * c->tap_step;
+      c->k_nx = c->px_step - 2 * c->row_step - 2 * c->tap_step;
     }
     c->k_n = n;
     c->k_out = out;
     dw_m1_k3_loop(c, s);
     ox += n;
-    in_x += n * c->stride_w;
+    in_x += n * stride_w;
     out += n * depth;
   }
 }
@@ -440,7 +465,6 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   pc->tap_step = dil_w * depth;
   pc->row_step = dil_h * in_w * depth;
   pc->px_step = stride_w * depth;
-  pc->k_nx = pc->px_step - 2 * pc->row_step - 2 * pc->tap_step;
   pc->pad4 = 0x01010101u * (uint8_t)(-params->input_offset);
   pc->clamp = params->activation.min != -128 || params->activation.max != 127;
   k3 = kh == 3 && kw == 3 && params->input_offset >= -127 && params->input_offset <= 128;
