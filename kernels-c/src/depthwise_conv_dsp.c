@@ -163,8 +163,8 @@ typedef struct {
   dw_quant qa[4];     /* the group's requantization, then oo2, min2, max2 and */
   uint32_t oo2, min2, max2, clamp; /* clamp: dw_rq4's 28 words (dw_store_any's) */
   int32_t x_a, x_b, out_w, pad_w;  /* dw_m1_k3_row */
-  int32_t k_ts, k_rs, k_nx, k_n;   /* dw_m1_k3_loop */
-  int8_t *k_out;
+  int32_t k_ts, k_rs, k_nx;        /* dw_m1_k3_loop */
+  const int8_t *k_end;
   uint32_t fb[2 * DW_M1_TAPS]; /* unpacked filter: [f0, f2], [f1, f3] per tap */
 } dw_m1_ctx;
 /* the layout dw_rq4 and dw_store_any assume */
@@ -257,15 +257,15 @@ static void __attribute__((noinline)) dw_store_any(const dw_quant *q, int32_t mo
   "asr %[xh], %[xh], %[g1]\n\t"                               \
   "ssat %[" #A "], #16, %[xh]\n\t"
 
-/* c->k_n pixels of a 3x3 filter, 4 channels, every channel taking dw_rq2, in
- * one asm loop: s is the first pixel's first tap, c->k_ts the tap step, c->k_rs
- * from a row's third tap to the next row's first, c->k_nx from the third
- * row's third tap to the next pixel's first; output at c->k_out, c->depth
- * apart (k_out and k_n are updated). Per pixel: the input offset is in c->bi,
+/* Pixels of a 3x3 filter, 4 channels, every channel taking dw_rq2, in one asm
+ * loop: s is the first pixel's first tap, c->k_ts the tap step, c->k_rs from a
+ * row's third tap to the next row's first, c->k_nx from the third row's third
+ * tap to the next pixel's first; output from out, c->depth apart, up to
+ * c->k_end (at least one pixel). Per pixel: the input offset is in c->bi,
  * SXTB16 unpacks, 9 taps x 4 channels = 36 MACs against the filter at fixed
  * offsets from c, then dw_rq2 x 4 and dw_pack4 (its clamp only when c->clamp;
  * SSAT16 #8 does it for [-128, 127]). */
-DW_INLINE void dw_m1_k3_loop(dw_m1_ctx *c, const int8_t *s) {
+DW_INLINE void dw_m1_k3_loop(dw_m1_ctx *c, const int8_t *s, int8_t *out) {
   int32_t a0, a1, a2, a3;
   uint32_t x, xh, g0, g1, ts;
   __asm__ __volatile__(
@@ -305,21 +305,19 @@ DW_INLINE void dw_m1_k3_loop(dw_m1_ctx *c, const int8_t *s) {
       "uxtb16 %[a0], %[a0]\n\t"
       "uxtb16 %[a1], %[a1]\n\t"
       "orr %[a0], %[a0], %[a1], lsl #8\n\t"
-      "ldr %[x], [%[c], #%c[kout]]\n\t"
-      "ldr %[xh], [%[c], #%c[dep]]\n\t"
-      "str %[a0], [%[x]]\n\t"
-      "add %[x], %[x], %[xh]\n\t"
-      "str %[x], [%[c], #%c[kout]]\n\t"
-      "ldr %[x], [%[c], #%c[kn]]\n\t"
-      "subs %[x], %[x], #1\n\t"
-      "str %[x], [%[c], #%c[kn]]\n\t"
+      "str %[a0], [%[o]]\n\t"
+      "ldr %[x], [%[c], #%c[dep]]\n\t"
+      "add %[o], %[o], %[x]\n\t"
+      "ldr %[x], [%[c], #%c[kend]]\n\t"
+      "cmp %[o], %[x]\n\t"
       "bne 1b"
       : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [s] "+&r"(s),
-        [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&l"(g1), [ts] "=&r"(ts)
+        [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&l"(g1), [ts] "=&r"(ts),
+        [o] "+&r"(out)
       : [c] "r"(c), [fb] "i"(offsetof(dw_m1_ctx, fb)), [qa] "i"(offsetof(dw_m1_ctx, qa)),
         [bi] "i"(offsetof(dw_m1_ctx, bi)), [kts] "i"(offsetof(dw_m1_ctx, k_ts)),
         [krs] "i"(offsetof(dw_m1_ctx, k_rs)), [knx] "i"(offsetof(dw_m1_ctx, k_nx)),
-        [kout] "i"(offsetof(dw_m1_ctx, k_out)), [kn] "i"(offsetof(dw_m1_ctx, k_n)),
+        [kend] "i"(offsetof(dw_m1_ctx, k_end)),
         [dep] "i"(offsetof(dw_m1_ctx, depth))
       : "memory", "cc");
 }
@@ -389,9 +387,8 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
       c->k_rs = c->row_step - 2 * c->tap_step;
       c->k_nx = c->px_step - 2 * c->row_step - 2 * c->tap_step;
     }
-    c->k_n = n;
-    c->k_out = out;
-    dw_m1_k3_loop(c, s);
+    c->k_end = out + n * depth;
+    dw_m1_k3_loop(c, s, out);
     ox += n;
     in_x += n * stride_w;
     out += n * depth;
