@@ -8,22 +8,38 @@
  *
  *  dw_m1  depth multiplier 1, input depth >= 4, at most DW_M1_TAPS filter taps
  *         (any stride, dilation, padding). Channels 4 at a time: one word load
- *         carries 4 channels, SXTAB16 adds the input offset and unpacks
- *         ([x0+o, x2+o], [x1+o, x3+o]), SMLABB/SMLATT keep one accumulator per
- *         channel; the group's filter is unpacked once into the stack and
- *         serves every pixel; padding is decided per pixel (tap ranges), not
- *         per tap. The input depth % 4 tail channels go through the portable C.
+ *         carries 4 channels, unpacked ([x0, x2], [x1, x3]) by SXTB16, and
+ *         SMLABB/SMLATT keep one accumulator per channel; the group's filter
+ *         is unpacked once ([f0, f2], [f1, f3] per tap) into the context and
+ *         serves every pixel. The input depth % 4 tail channels go through the
+ *         portable C.
+ *    dw_m1_k3  3x3 filters, input offset in [-127, 128], the group's 4
+ *         channels all requantized by dw_rq2 (every real model): one asm loop
+ *         per run of pixels (dw_m1_k3_loop: 9 taps = 36 MACs against the
+ *         filter at fixed offsets, the input offset folded into the bias,
+ *         dw_rq2 x 4, pack, store). Border pixels read a padded copy: of their
+ *         3 input rows for rows with many of them (small layers, top and
+ *         bottom rows), else of their 9-tap window; padding holds -o (x + o =
+ *         0: the padded taps add nothing, as TFLM's skipped taps).
+ *    otherwise (dw_m1_part): SXTAB16 adds the input offset per tap, padding
+ *         is decided per pixel (tap ranges), not per tap.
+ *  dw_c3  one input channel x multiplier 4k, 3x3 filter, dilation w 1, input
+ *         offset in [-127, 128] (person_detect's first layer): per pixel the
+ *         window's 3 rows unpack to 5 words [a0, a2], [b0, b2], [c0, c2],
+ *         [a1, b1], [c1, c3] (+o) shared by the channels, 5 SMLADs per channel,
+ *         output channels 4 at a time, dw_rq4. Border pixels: a padded window.
  *  dw_c1  one input channel x multiplier N (micro_speech's layer), dilation w 1,
  *         at most 20 (filter rows x 4-tap blocks), input offset in [-127, 128].
  *         Every output channel reads the same input, so taps pair up: a word of
  *         4 neighbouring inputs unpacks to [x0+o, x2+o], [x1+o, x3+o] and SMLAD
  *         multiplies them with the channel's filter taps prepacked as [f0, f2],
  *         [f1, f3]: 2 MACs per instruction. Output channels 2 at a time. Border
- *         pixels read a copy of their window padded with -o (x + o = 0: the
- *         padded taps add nothing, as TFLM's skipped taps).
+ *         pixels read a copy of their window padded with -o.
  *
- * Requantization: dw_rq (below), exact for shifts -31..-1, ts_mbqm otherwise.
- * Stack: below 512 bytes per frame (the unpacked filter buffers).
+ * Requantization: dw_rq2 (m > 2^30, shifts -31..-1: two SMLALs and a shift,
+ * in asm in dw_rq4 / dw_m1_k3_loop), dw_rq (other shifts -31..-1), ts_mbqm
+ * otherwise (dw_store_any).
+ * Stack: below 512 bytes per frame (the contexts live in thin callers).
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
