@@ -180,6 +180,7 @@ typedef struct {
   uint32_t oo2, min2, max2, clamp; /* clamp: dw_rq4's 28 words (dw_store_any's) */
   int32_t x_a, x_b, out_w, pad_w;  /* dw_m1_k3_row */
   int32_t k_ts, k_rs, k_nx;        /* dw_m1_k3_loop */
+  int32_t sw, strip_full, strip_part, s_rs, s_nx, i_rs, i_nx; /* dw_m1_k3_row's */
   const int8_t *k_end;
   uint32_t fb[2 * DW_M1_TAPS]; /* unpacked filter: [f0, f2], [f1, f3] per tap */
 } dw_m1_ctx;
@@ -348,10 +349,9 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
                                                    int32_t ky1, int8_t *out) {
   const int32_t full = ky0 == 0 && ky1 == 3, depth = c->depth, out_w = c->out_w;
   const int32_t xa = full ? c->x_a : out_w, xb = full ? c->x_b : out_w;
-  const int32_t dil = c->dil_w, stride_w = c->stride_w;
-  const int32_t nb = xa + out_w - xb, sw = (out_w - 1) * stride_w + 2 * dil + 1;
+  const int32_t dil = c->dil_w, stride_w = c->stride_w, sw = c->sw;
+  const int32_t use_strip = full ? c->strip_full : c->strip_part;
   int32_t ox = 0, in_x = -c->pad_w;
-  const int32_t use_strip = 3 * sw <= DW_STRIP && 11 * sw < 80 * nb;
   uint32_t strip[DW_STRIP]; /* also the border pixels' 9-word windows */
   while (ox < out_w) {
     const int8_t *s = (const int8_t *)strip;
@@ -376,8 +376,8 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
       }
       n = out_w;
       c->k_ts = 4 * dil;
-      c->k_rs = 4 * sw - 8 * dil;
-      c->k_nx = 4 * stride_w - 8 * sw - 8 * dil;
+      c->k_rs = c->s_rs;
+      c->k_nx = c->s_nx;
     } else if (ox < xa || ox >= xb) {
       const int32_t ts = c->tap_step, rstep = c->row_step;
       const uint32_t iw = (uint32_t)c->in_w, pad = c->pad4;
@@ -400,8 +400,8 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
       s = row + in_x * depth;
       n = xb - ox;
       c->k_ts = c->tap_step;
-      c->k_rs = c->row_step - 2 * c->tap_step;
-      c->k_nx = c->px_step - 2 * c->row_step - 2 * c->tap_step;
+      c->k_rs = c->i_rs;
+      c->k_nx = c->i_nx;
     }
     c->k_end = out + n * depth;
     dw_m1_k3_loop(c, s, out);
@@ -483,6 +483,16 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   k3 = kh == 3 && kw == 3 && params->input_offset >= -127 && params->input_offset <= 128;
   pc->x_a = x_a;
   pc->x_b = x_b;
+  /* dw_m1_k3_row: rows with nb border pixels copy their 3 input rows when
+   * that is cheaper than nb windows (about 11 vs 80 instructions per word)
+   * and fits; steps in place (i_) and in the copy (s_, sw words a row) */
+  pc->sw = (out_w - 1) * stride_w + 2 * dil_w + 1;
+  pc->strip_full = 3 * pc->sw <= DW_STRIP && 11 * pc->sw < 80 * (x_a + out_w - x_b);
+  pc->strip_part = 3 * pc->sw <= DW_STRIP && 11 * pc->sw < 80 * out_w;
+  pc->s_rs = 4 * pc->sw - 8 * dil_w;
+  pc->s_nx = 4 * stride_w - 8 * pc->sw - 8 * dil_w;
+  pc->i_rs = pc->row_step - 2 * pc->tap_step;
+  pc->i_nx = pc->px_step - 2 * pc->row_step - 2 * pc->tap_step;
   pc->out_w = out_w;
   pc->pad_w = pad_w;
   for (c0 = 0; c0 + 4 <= depth; c0 += 4) {
