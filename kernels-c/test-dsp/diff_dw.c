@@ -20,21 +20,26 @@ void diff_case_dw(uint64_t seed, int32_t index) {
   ts_dims in, filter, out;
   ts_per_channel_quant_params quant;
   ts_context ctx = {0, 0};
-  int32_t same, has_bias, status, kind;
+  int32_t same, has_bias, status, kind, c3 = 0;
   char desc[200];
   diff_seed(&r, seed, (uint64_t)index);
-  /* 0: 3x3 multiplier 1 (dw_m1's unrolled rows), 1: one input channel x
-   * multiplier N (dw_c1), 2-3: anything (dw_m1 with any filter, the portable
-   * fallback for multipliers > 1 with several input channels or more taps) */
-  kind = diff_range(&r, 0, 3);
+  /* 0: 3x3 multiplier 1 (dw_m1_k3), 1: one input channel x multiplier N
+   * (dw_c1), 2-3: anything (dw_m1 with any filter, the portable fallback for
+   * multipliers > 1 with several input channels or more taps), 4: one input
+   * channel x multiplier 4, 8 or 12, 3x3 (dw_c3) */
+  kind = diff_range(&r, 0, 4);
+  if (kind == 4) {
+    kind = 1;
+    c3 = 1;
+  }
   in.n = diff_chance(&r, 7, 8) ? 1 : 2;
   in.h = diff_range(&r, 1, kind == 0 ? 24 : 16);
   in.w = diff_range(&r, 1, kind == 1 ? 48 : (kind == 0 ? 24 : 16));
   in.c = kind == 1 ? 1 : (diff_chance(&r, 1, 2) ? 4 * diff_range(&r, 1, 16) : diff_range(&r, 1, 70));
-  params.ch_mult = kind == 0 ? 1 : (kind == 1 ? diff_range(&r, 1, 12) : (diff_chance(&r, 2, 3) ? 1 : diff_range(&r, 2, 12)));
+  params.ch_mult = c3 ? 4 * diff_range(&r, 1, 3) : kind == 0 ? 1 : (kind == 1 ? diff_range(&r, 1, 12) : (diff_chance(&r, 2, 3) ? 1 : diff_range(&r, 2, 12)));
   filter.n = 1;
   filter.c = in.c * params.ch_mult;
-  if (kind == 0) {
+  if (kind == 0 || c3) {
     filter.h = filter.w = 3;
   } else if (kind == 1) {
     filter.h = diff_range(&r, 1, 12);
