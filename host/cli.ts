@@ -393,7 +393,9 @@ async function simulateCommand(args: string[]): Promise<number> {
   const events = sim.events();
   const counts = new Map<string, number>();
   for (const e of events) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
-  process.stdout.write(`${duration} ms simulated: ${[...counts].map(([n, c]) => `${c} ${n}`).join(', ') || 'no events'}; native calls ${JSON.stringify(sim.nativeCalls())}\n`);
+  const timing = sim.timing();
+  process.stdout.write(`${duration} ms simulated: ${[...counts].map(([n, c]) => `${c} ${n}`).join(', ') || 'no events'}; native calls ${JSON.stringify(sim.nativeCalls())}` +
+    `; model ops ${timing.modelMs.toFixed(0)} ms of board time, event loop blocked ${timing.longestBlockMs.toFixed(0)} ms at most\n`);
   if (sim.errors.length) {
     process.stderr.write(`tinysense: the app threw ${sim.errors.length} error(s); first: ${sim.errors[0].message}\n`);
     return 1;

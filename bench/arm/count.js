@@ -91,25 +91,6 @@ function sh(cmd, argv) {
   return r.stdout;
 }
 
-/** Op code and multiply-accumulates of each record, from the pack itself (docs/model-pack.md). */
-function packOps(pack) {
-  const v = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
-  const count = v.getUint32(24, true);
-  const table = v.getUint32(28, true);
-  const ops = [];
-  for (let i = 0; i < count; i++) {
-    const rec = v.getUint32(table + 4 * i, true);
-    const w = (k) => v.getInt32(rec + 4 * k, true);
-    const code = w(0);
-    let macs = 0;
-    if (code === 1) macs = w(17) * w(18) * w(19) * w(20) * w(14) * w(15) * w(16); // out n*h*w*c x filter h*w*c
-    else if (code === 2) macs = w(17) * w(18) * w(19) * w(20) * w(14) * w(15); // out n*h*w*c x filter h*w
-    else if (code === 3) macs = w(10) * w(11) * w(12); // batches x accum_depth x output_depth
-    ops.push({ code, name: OP_NAMES[code] ?? `op${code}`, macs });
-  }
-  return ops;
-}
-
 function parseCounts(text) {
   const out = { total: null, classes: {}, calls: [], pcs: [] };
   for (const line of text.split('\n')) {
@@ -193,8 +174,10 @@ const pad = (s, n) => String(s).padStart(n);
 async function main() {
   const opts = args(process.argv.slice(2));
   let compileTflite;
+  let recordWork;
   try {
     ({ compileTflite } = await import(join(ROOT, 'dist/host/model.js')));
+    ({ recordWork } = await import(join(ROOT, 'dist/host/build/latency.js')));
     const records = await import(join(ROOT, 'dist/device/records.js'));
     OP_NAMES = records.OP_NAMES.slice();
     for (const [name, code] of Object.entries(records.SIGNAL_OP ?? {})) OP_NAMES[code] = name;
@@ -227,7 +210,9 @@ async function main() {
       writeFileSync(packPath, pack);
       writeFileSync(inPath, m.input());
       const hargs = ['-e', `${entries.ts_invoke}:${entries.ts_checksum}`, blobBin, packPath, join(work, `${m.name}.out`), inPath];
-      const ops = packOps(pack);
+      // Each record's work as the validator counts it (MACs, or element operations for the other ops):
+      // the unit the build's latency estimate multiplies by the cycles per unit written below.
+      const ops = recordWork(pack).map((w) => ({ code: w.code, name: w.kernel, macs: w.macs, workOps: w.ops }));
       // The compiler's own MAC figures must agree with the ones read back from the records.
       if (Array.isArray(compiled.ops) && compiled.ops.length === ops.length) {
         ops.forEach((op, i) => {
@@ -262,7 +247,8 @@ async function main() {
       const paths = new Map();
       const functions = new Map();
       ops.forEach((op, i) => {
-        const k = kinds.get(op.name) ?? { op: op.name, count: 0, insns: 0, cycles: 0, macs: 0, elements: 0 };
+        const k = kinds.get(op.name) ?? { op: op.name, count: 0, insns: 0, cycles: 0, macs: 0, elements: 0, workOps: 0 };
+        k.workOps += op.workOps;
         k.count++;
         k.insns += invokes[i].insns;
         k.cycles += invokes[i].cycles;
@@ -270,7 +256,8 @@ async function main() {
         k.elements += op.elements;
         kinds.set(op.name, k);
         const key = `${op.name} ${op.path}`;
-        const p = paths.get(key) ?? { op: op.name, path: op.path, count: 0, calls: 0, insns: 0, cycles: 0, macs: 0, elements: 0 };
+        const p = paths.get(key) ?? { op: op.name, path: op.path, count: 0, calls: 0, insns: 0, cycles: 0, macs: 0, elements: 0, workOps: 0 };
+        p.workOps += op.workOps;
         p.count++;
         p.calls += op.fns.get(op.path)?.calls ?? 0;
         p.insns += invokes[i].insns;
@@ -386,7 +373,8 @@ function m4Cycles(report) {
   const all = {};
   for (const m of report.models) {
     for (const k of m.kinds) {
-      const a = all[k.op] ?? { cycles: 0, macs: 0, elements: 0 };
+      const a = all[k.op] ?? { cycles: 0, macs: 0, elements: 0, workOps: 0 };
+      a.workOps += k.workOps;
       a.cycles += k.cycles;
       a.macs += k.macs;
       a.elements += k.elements;
@@ -395,7 +383,8 @@ function m4Cycles(report) {
   }
   const opKinds = {};
   for (const [op, a] of Object.entries(all)) {
-    opKinds[op] = a.macs ? { cyclesPerMac: round(a.cycles / a.macs) } : { cyclesPerElement: a.elements ? round(a.cycles / a.elements) : null };
+    // Per unit of the validator's work (host/build/latency.ts): MACs, or element operations.
+    opKinds[op] = a.macs ? { cyclesPerMac: round(a.cycles / a.macs) } : { cyclesPerOp: a.workOps ? round(a.cycles / a.workOps) : null, cyclesPerElement: a.elements ? round(a.cycles / a.elements) : null };
   }
   return {
     about: 'Estimated Cortex-M4 cycles of the tinysense blob (bench/arm/count.js; cycle model in bench/arm/README.md), ' +

@@ -259,9 +259,13 @@ export function simBoardInfo(board: Board): {
   storageMapped: boolean;
   storageBytes: number;
   objects: string[];
+  cpu: CpuName;
+  clockMHz: number;
 } {
   return {
     id: board.id,
+    cpu: board.cpu,
+    clockMHz: board.clockMHz,
     heapBytes: board.jsHeap.bytes,
     jsVarBytes: board.jsHeap.kind === 'jsvars' ? board.jsHeap.bytesPerVariable : 1,
     storageMapped: board.storage.memoryMapped,

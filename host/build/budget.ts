@@ -25,16 +25,15 @@
 import type { Board, CpuName } from './boards.js';
 
 /**
- * Cycles per int8 multiply-accumulate for the latency estimate.
- * Cortex-M4F: measured, not assumed. bench/arm/count.js counts the
- * instructions the blob executes under qemu (exact) and estimates cycles with a
- * simple Cortex-M4 timing model: person_detect, 7.16 M MACs, 130.1 M
- * instructions, ~228 M cycles -> 32 cycles per MAC for today's straightforward
- * kernels (overheads included). It drops as the kernels are optimised.
+ * Cycles per int8 multiply-accumulate, for a latency estimate from a MAC count alone (a pack's own
+ * op-by-op estimate, host/build/latency.ts, is used whenever the build has the pack).
+ * Cortex-M4F: the whole-model average of the bench models with the Cortex-M4 fast paths
+ * (bench/arm/m4-cycles.json, npm run bench: person_detect 27.6 M cycles for 7.16 M MACs = 3.9,
+ * MLPerf Tiny 2.5-4.3; exact instruction counts under qemu, cycles from the documented model).
  * Xtensa LX6: not measured; ~4 cycles per MAC for a scalar inner loop
  * (two byte loads, a single-cycle MAC16, loop arithmetic).
  */
-export const DEFAULT_CYCLES_PER_MAC: Record<CpuName, number> = { 'cortex-m4f': 32, 'xtensa-lx6': 4 };
+export const DEFAULT_CYCLES_PER_MAC: Record<CpuName, number> = { 'cortex-m4f': 4, 'xtensa-lx6': 4 };
 
 /**
  * JerryScript heap an app needs per byte of its code without comments and
@@ -122,6 +121,11 @@ export interface BudgetModel {
   arenaBytes: number;
   /** Multiply-accumulates per invoke (compiled .tflite only). */
   macs?: number;
+  /**
+   * The pack's op-by-op estimate (host/build/latency.ts): cycles per invoke from each record's work and
+   * the measured cycles per unit of its op kind. Preferred over macs x cycles per MAC when present.
+   */
+  cycles?: { cycles: number; ops: number; source: string; unmeasured: string[] };
 }
 
 export interface BudgetInput {
@@ -141,7 +145,7 @@ export interface BudgetInput {
 }
 
 /** Cycles per MAC measured for a CPU (the others in DEFAULT_CYCLES_PER_MAC are assumptions). */
-export const MEASURED_CYCLES_PER_MAC: Partial<Record<CpuName, string>> = { 'cortex-m4f': 'measured under qemu for the current kernels, bench/arm/count.js' };
+export const MEASURED_CYCLES_PER_MAC: Partial<Record<CpuName, string>> = { 'cortex-m4f': 'the bench models\' average under qemu, bench/arm/m4-cycles.json' };
 
 /** "168 KB": 1 KB = 1000 bytes, as board makers count. */
 /** "30 KB free", or "over by 24 KB" when the region is overcommitted. */
@@ -314,7 +318,23 @@ export function computeBudget(input: BudgetInput): BudgetReport {
   // estimate: cycles per MAC says nothing about them.
   const cyclesPerMac = input.cyclesPerMac ?? DEFAULT_CYCLES_PER_MAC[board.cpu];
   const measured = input.cyclesPerMac !== undefined || MEASURED_CYCLES_PER_MAC[board.cpu] !== undefined;
-  const latencies: LatencyEstimate[] = (input.models ?? []).filter((m) => m.macs !== undefined && m.macs > 0).map((m) => ({
+  const opByOp = (m: BudgetModel): LatencyEstimate | null => {
+    const c = m.cycles;
+    if (!c || input.cyclesPerMac !== undefined || c.cycles <= 0) return null;
+    const macs = m.macs ?? 0;
+    return {
+      file: m.file,
+      estimate: true,
+      measured: true,
+      macs,
+      cyclesPerMac: macs > 0 ? Math.round((c.cycles / macs) * 100) / 100 : 0,
+      clockMHz: board.clockMHz,
+      ms: c.cycles / (board.clockMHz * 1000),
+      basis: `${c.ops} ops, ${Math.round(c.cycles)} cycles at ${board.clockMHz} MHz, op by op from ${c.source}` +
+        (c.unmeasured.length ? `; no figure for ${c.unmeasured.join(', ')}, counted as 0` : ''),
+    };
+  };
+  const latencies: LatencyEstimate[] = (input.models ?? []).filter((m) => opByOp(m) !== null || (m.macs !== undefined && m.macs > 0)).map((m) => opByOp(m) ?? ({
     file: m.file,
     estimate: true,
     measured,
@@ -324,7 +344,7 @@ export function computeBudget(input: BudgetInput): BudgetReport {
     ms: ((m.macs as number) * cyclesPerMac) / (board.clockMHz * 1000),
     basis: `${m.macs} MACs x ${cyclesPerMac} cycles/MAC at ${board.clockMHz} MHz` +
       (input.cyclesPerMac === undefined ? ` (${MEASURED_CYCLES_PER_MAC[board.cpu] ?? `assumed for ${board.cpu}, not measured`})` : ' (cycles/MAC given)'),
-  }));
+  } as LatencyEstimate));
   return {
     board: board.id,
     boardName: board.name,

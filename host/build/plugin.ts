@@ -32,6 +32,7 @@ import { CompatResult, checkCompat, formatCompatIssue } from './compat.js';
 import { ModelCard, checkModelCard, datasheetHtml, datasheetMarkdown, loadModelCard } from './datasheet.js';
 import { hoistFunctionDeclarations } from './hoist.js';
 import { KernelBlob, appKernelBlob } from './kernel-blob.js';
+import { cycleTable, estimateCycles, recordWork } from './latency.js';
 import { minify } from './minify.js';
 import { ModelFacts, defaultPackName, loadModelFacts } from './model-facts.js';
 import type { SourceMapV3 } from './sourcemap.js';
@@ -289,6 +290,15 @@ async function loadNamedModels(models: Record<string, string | ModelFacts>): Pro
   return packs;
 }
 
+/** The op-by-op cycle estimate of a pack on the board's CPU, when its cycles were measured (latency.ts). */
+function packCycles(pack: Uint8Array, board: Board): { cycles: number; ops: number; source: string; unmeasured: string[] } | undefined {
+  const table = cycleTable(board.cpu);
+  if (!table) return undefined;
+  const work = recordWork(pack);
+  const estimate = estimateCycles(work, table);
+  return { cycles: estimate.cycles, ops: work.length, source: table.source, unmeasured: estimate.unmeasured };
+}
+
 export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   const board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
   let blob: KernelBlob | undefined;
@@ -457,7 +467,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       const budget = computeBudget({
         board,
         bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes, minified: options.minify === true },
-        models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs })),
+        models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs, cycles: packCycles(p.facts.pack, board) })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length } : undefined,
         cyclesPerMac: options.cyclesPerMac,
       });

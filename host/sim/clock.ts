@@ -17,6 +17,8 @@ export interface Timer {
 export class VirtualClock {
   /** Milliseconds since the simulation started. */
   now = 0;
+  /** The longest virtual time one timer callback took: how long the event loop was blocked at most. */
+  longestCallbackMs = 0;
   private timers: Timer[] = [];
   private nextId = 1;
   /** Called when a callback throws; Espruino prints the error and carries on. */
@@ -68,11 +70,14 @@ export class VirtualClock {
         // of the JerryScript firmware's timer loop (kernels-c/jerryscript/tinysense_timers.c).
         if (next.due <= this.now) next.due = this.now + next.interval;
       } else this.timers = this.timers.filter((t) => t !== next);
+      const started = this.now;
       try {
         this.invoke(next);
       } catch (e) {
         this.onError(e);
       }
+      // Time a callback kept the board busy (a model run, a blocking read): nothing else ran meanwhile.
+      this.longestCallbackMs = Math.max(this.longestCallbackMs, this.now - started);
     }
     // Never backwards: a blocking callback may have taken the clock past `end`. Timers that fell due
     // in between run at the start of the next advance.

@@ -9,6 +9,7 @@ import { crc32 } from '../compiler/crc32.js';
 import { ESPRUINO_PROFILE } from './engine-profile.js';
 import { SandboxBoard } from './sandbox.js';
 import { DeviceMemory, regionBytes } from './memory.js';
+import type { CpuName } from '../build/boards.js';
 import { SimulatedNative } from './native.js';
 
 export interface BoardInfo {
@@ -23,6 +24,9 @@ export interface BoardInfo {
   storageBytes: number;
   /** Board objects present (e.g. 'Bangle'). */
   objects: string[];
+  /** The CPU and its clock: each model op run advances virtual time by its estimated duration (host/build/latency.ts). */
+  cpu?: CpuName;
+  clockMHz?: number;
 }
 
 /** A scripted SPI device: gets the bytes sent, returns the bytes clocked back. */
@@ -83,7 +87,7 @@ export class EspruinoBoard extends SandboxBoard {
   ) {
     super(ESPRUINO_PROFILE);
     this.memory = new DeviceMemory(board.heapBytes);
-    this.native = new SimulatedNative(this.memory);
+    this.native = new SimulatedNative(this.memory, board.cpu && board.clockMHz ? { clock: this.clock, cpu: board.cpu, mhz: board.clockMHz } : undefined);
     this.installGlobals();
   }
 

@@ -159,6 +159,15 @@ export class Simulation {
   }
 
   /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
+  /**
+   * Board time the model ops took (estimated per op, host/build/latency.ts; Espruino boards with a
+   * measured CPU) and the longest a timer callback kept the board busy (event loop blocked).
+   */
+  timing(): { modelMs: number; longestBlockMs: number } {
+    const b = this.board;
+    return { modelMs: b instanceof JerryScriptBoard ? 0 : b.native.deviceMs, longestBlockMs: b.clock.longestCallbackMs };
+  }
+
   nativeCalls(): Record<string, number> {
     const b = this.board;
     return b instanceof JerryScriptBoard ? { ...b.calls } : { ...b.native.calls };

@@ -12,6 +12,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBuffer } from '../../device/kernels.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import type { CpuName } from '../build/boards.js';
+import { cycleTable, cyclesToMs, estimateCycles, recordWork } from '../build/latency.js';
 import { WasmKernels } from '../wasm/kernels.js';
 import { DeviceMemory, Region, regionBytes } from './memory.js';
 import type { OpObserver } from './observe.js';
@@ -79,7 +81,41 @@ export class SimulatedNative {
 
   private wasmKernels?: WasmKernels;
 
-  constructor(private readonly memory: DeviceMemory) {}
+  /** Estimated device time the model ops took, in ms (each invoke moves the clock by its op's share). */
+  deviceMs = 0;
+  /** Per pack (by its region and offset): each record's estimated ms. */
+  private readonly recordMs = new WeakMap<Region, Map<number, Map<number, number>>>();
+
+  constructor(
+    private readonly memory: DeviceMemory,
+    /**
+     * When given, every ts_invoke advances `clock` by the op's estimated time on the board (work x
+     * measured cycles per unit, host/build/latency.ts), as a blocking native call takes time on the board.
+     */
+    private readonly timing?: { clock: { now: number }; cpu: CpuName; mhz: number },
+  ) {}
+
+  /** The estimated ms of the record at `record` (bytes into the pack); 0 for a pack the validator refuses. */
+  private opMs(region: Region, packOffset: number, record: number): number {
+    if (!this.timing) return 0;
+    let byPack = this.recordMs.get(region);
+    if (!byPack) this.recordMs.set(region, (byPack = new Map()));
+    let ms = byPack.get(packOffset);
+    if (!ms) {
+      ms = new Map();
+      const table = cycleTable(this.timing.cpu);
+      if (table) {
+        try {
+          const pack = regionBytes(region).subarray(packOffset);
+          for (const op of estimateCycles(recordWork(pack), table).ops) ms.set(op.record, cyclesToMs(op.cycles, this.timing.mhz));
+        } catch {
+          // A pack the validator refuses runs (hostile tests) but gets no time: the device would not run it.
+        }
+      }
+      byPack.set(packOffset, ms);
+    }
+    return ms.get(record) ?? 0;
+  }
 
   /** The WebAssembly kernels, instantiated at the first native call. */
   private get wasm(): WasmKernels {
@@ -128,6 +164,12 @@ export class SimulatedNative {
     this.wasm.checkGuards();
     this.leave(a.region, arenaMirror);
     this.onOp?.({ pack: regionBytes(p.region).subarray(p.offset), record: r.offset - p.offset, arena: regionBytes(a.region).subarray(a.offset), hostMs });
+    if (this.timing) {
+      // The board is busy for the op's duration: virtual time moves on (timers due meanwhile run late).
+      const ms = this.opMs(p.region, p.offset, r.offset - p.offset);
+      this.deviceMs += ms;
+      this.timing.clock.now += ms;
+    }
     return status;
   }
 
