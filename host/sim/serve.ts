@@ -81,8 +81,12 @@ export async function serveBoard(board: EspruinoBoard, options: ServeOptions): P
       running = session;
       try {
         const value = vm.runInContext(line, board.context, { filename: 'REPL', timeout: options.lineTimeoutMs ?? 10000 }) as unknown;
+        // An OUT OF MEMORY the line's code caught still interrupted it, as on the board.
+        if (board.endExecution()) return { ok: false };
         return { ok: true, value };
       } catch (e) {
+        // OUT OF MEMORY: "Execution Interrupted", not an uncaught error.
+        if (board.endExecution(e)) return { ok: false };
         const error = e instanceof Error || (e && typeof e === 'object' && 'message' in e) ? (e as Error) : new Error(String(e));
         const interrupted = (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
         const text = interrupted ? 'Execution Interrupted' : `Uncaught ${error.name ?? 'Error'}: ${error.message}`;

@@ -137,11 +137,12 @@ export function patternBytes(length: number, seed: number): Uint8Array {
  * budget.json. The app prints `app <version> model <length> <crc>` from the pack it reads, then keeps
  * printing `app <version> alive`.
  */
-export function fakeBuild(version: string, board = 'BANGLEJS2', modelBytes = 20000): string {
+export function fakeBuild(version: string, board = 'BANGLEJS2', modelBytes = 20000, sizes: { blobBytes?: number; bundlePad?: number; modelSeed?: string } = {}): string {
   const dir = tempDir(`build-${version}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'gesture.tsm'), patternBytes(modelBytes, version.length * 7919 + version.charCodeAt(version.length - 1)));
-  writeFileSync(join(dir, 'tinysense-m4.bin'), patternBytes(5000, 42));
+  const seed = sizes.modelSeed ?? version;
+  writeFileSync(join(dir, 'gesture.tsm'), patternBytes(modelBytes, seed.length * 7919 + seed.charCodeAt(seed.length - 1)));
+  writeFileSync(join(dir, 'tinysense-m4.bin'), patternBytes(sizes.blobBytes ?? 5000, 42));
   writeFileSync(join(dir, 'budget.json'), JSON.stringify({ board }) + '\n');
   writeFileSync(
     join(dir, 'app.js'),
@@ -150,7 +151,7 @@ export function fakeBuild(version: string, board = 'BANGLEJS2', modelBytes = 200
   print("app ${version} model " + pack.length + " " + (E.CRC32(pack) >>> 0));
   setInterval(function () { print("app ${version} alive"); }, 200);
 })();
-`,
+${sizes.bundlePad ? `// ${'x'.repeat(sizes.bundlePad)}\n` : ''}`,
   );
   return dir;
 }
