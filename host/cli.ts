@@ -321,12 +321,14 @@ async function uploadCommand(args: string[]): Promise<number> {
     onProgress: (p) => {
       if (p.phase === 'checking') process.stderr.write(`checking what the board on ${port} has...\n`);
       else if (p.phase === 'writing') process.stderr.write(`\rwriting ${p.bytes} / ${p.totalBytes} bytes`);
-      else if (p.phase === 'verifying') process.stderr.write('\nverifying on the board...\n');
+      else if (p.phase === 'planned') process.stderr.write(`install ${p.mode}${p.plan.reason ? ` (${p.plan.reason})` : ''}\n`);
+      else if (p.phase === 'verifying') process.stderr.write(`\rverified ${p.bytes} / ${p.totalBytes} bytes`);
+      else if (p.phase === 'switching') process.stderr.write('\nswitching over and starting the new app...\n');
     },
     onDeviceLine: (line) => process.stdout.write(`board: ${line}\n`),
   });
   const unchanged = result.skipped.length ? `; unchanged, not sent: ${result.skipped.join(', ')}` : '';
-  process.stdout.write(`installed ${dir} on ${port}: sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}\n`);
+  process.stdout.write(`installed ${dir} on ${port} (${result.mode}): sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}; the new app reported it started\n`);
   return 0;
 }
 

@@ -117,6 +117,14 @@ export class EspruinoBoard extends SandboxBoard {
     this.installGlobals();
   }
 
+  /**
+   * Board time the emulated work takes, for a served board that keeps the real one's pace
+   * (host/sim/serve.ts boardTime): ms per byte of E.CRC32. 0 (default): instant.
+   */
+  readonly costs = { crcMsPerByte: 0 };
+  /** Board time spent in costed work so far (ms). */
+  busyMs = 0;
+
   /** An OUT OF MEMORY interrupt is stopping the current execution. */
   private interrupted = false;
 
@@ -246,7 +254,11 @@ export class EspruinoBoard extends SandboxBoard {
           return out;
         },
         toString: (...args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : latin1(toBytes(a)))).join(''),
-        CRC32: (data: unknown) => crc32(toBytes(data)),
+        CRC32: (data: unknown) => {
+          const bytes = toBytes(data);
+          this.busyMs += bytes.length * this.costs.crcMsPerByte;
+          return crc32(bytes);
+        },
         getSizeOf: () => 1,
         defrag: () => undefined,
       },

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
 import { AccelSample, EspruinoBoard } from '../../host/sim/espruino.js';
-import { ServedBoard, serveBoard } from '../../host/sim/serve.js';
+import { ServeOptions, ServedBoard, serveBoard } from '../../host/sim/serve.js';
 
 export interface ServedTestBoard {
   board: EspruinoBoard;
@@ -20,7 +20,7 @@ export interface ServedTestBoard {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-export async function startBoard(boardId = 'BANGLEJS2', accel?: (t: number) => AccelSample | undefined): Promise<ServedTestBoard> {
+export async function startBoard(boardId = 'BANGLEJS2', accel?: (t: number) => AccelSample | undefined, serve: Partial<ServeOptions> = {}): Promise<ServedTestBoard> {
   const output: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const board = new EspruinoBoard(simBoardInfo(loadBoard(boardId)), {
@@ -35,7 +35,7 @@ export async function startBoard(boardId = 'BANGLEJS2', accel?: (t: number) => A
     },
     accel,
   });
-  const served = await serveBoard(board, { port: 0 });
+  const served = await serveBoard(board, { port: 0, ...serve });
   const waitForOutput = (pattern: RegExp, timeoutMs = 5000) => {
     const seen = output.find((l) => pattern.test(l));
     if (seen !== undefined) return Promise.resolve(seen);

@@ -11,6 +11,7 @@ import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
 import { crc32 } from '../../host/compiler/crc32.js';
 import { VirtualFirmware } from '../../host/sim/console/firmware.js';
 import { EspruinoBoard } from '../../host/sim/espruino.js';
+import { CRC_MS_PER_BYTE } from '../../host/sim/serve.js';
 import { FlashOp, FlashStorage, replay } from '../../host/sim/storage.js';
 import { UploadError, readBuildFolder, uploadApp } from '../../host/upload.js';
 import { ServedTestBoard, fakeBuild, startBoard } from './helpers.js';
@@ -68,7 +69,8 @@ describe('install on a Jolt.js-sized Storage, power cut at every flash operation
   const huge = fakeBuild('v9', 'JOLTJS', 410_000);
 
   beforeAll(async () => {
-    served = await startBoard('JOLTJS');
+    // At a board's pace: E.CRC32 takes as long as on Espruino, so silences are real ones.
+    served = await startBoard('JOLTJS', undefined, { boardTime: { crcMsPerByte: CRC_MS_PER_BYTE } });
   });
   afterAll(async () => {
     await served.served.close();
