@@ -492,9 +492,13 @@ async function uploadCommand(args: string[]): Promise<number> {
     onProgress: (p) => {
       if (p.phase === 'checking') process.stderr.write(`checking what the board on ${port} has...\n`);
       else if (p.phase === 'writing') progress.update(`writing ${p.bytes} / ${p.totalBytes} bytes`);
-      else if (p.phase === 'verifying') {
+      else if (p.phase === 'planned') {
         progress.end();
-        process.stderr.write('verifying on the board...\n');
+        process.stderr.write(`install ${p.mode}${p.plan.reason ? ` (${p.plan.reason})` : ''}\n`);
+      } else if (p.phase === 'verifying') progress.update(`verified ${p.bytes} / ${p.totalBytes} bytes`);
+      else if (p.phase === 'switching') {
+        progress.end();
+        process.stderr.write('switching over and starting the new app...\n');
       }
     },
     onDeviceLine: (line) => {
@@ -504,7 +508,7 @@ async function uploadCommand(args: string[]): Promise<number> {
   });
   progress.end();
   const unchanged = result.skipped.length ? `; unchanged, not sent: ${result.skipped.join(', ')}` : '';
-  process.stdout.write(`installed ${dir} on ${port}: sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}\n`);
+  process.stdout.write(`installed ${dir} on ${port} (${result.mode}): sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}; the new app reported it started\n`);
   return 0;
 }
 

@@ -3,21 +3,21 @@
  * through the real espruino CLI (serial, Bluetooth or tcp://), so that a
  * failed or interrupted upload never leaves the board without a runnable app.
  *
- * 1. Ask the board which of the files it has already (size and E.CRC32 of
- *    each Storage file): unchanged files (a model between app edits) are not
- *    sent again.
- * 2. One upload script, run line by line on the board: write each changed
- *    file under a temporary name (tsup.0, tsup.1, ...) in chunks, then verify
- *    every temporary file's size and CRC on the board. Only when all match,
- *    write the journal (tsup.json: temporary -> final names) and the boot
- *    file, then load(). On a mismatch the temporaries are erased and the
- *    previous app is started again.
- * 3. The boot file (.bootcde, which Espruino runs at power-on and on load())
- *    first completes a journal if there is one (copy each temporary to its
- *    final name, drop the journal, erase the temporaries; safe to repeat if
- *    power fails half way), or else erases temporaries an unfinished upload
- *    left, then runs the app from tinysense.app.js.
- * Until the journal exists, the old files and the old boot file are untouched.
+ * 1. Ask the board what it has (size and E.CRC32 of each file, Storage
+ *    stats, a pending journal): unchanged files (a model between app edits)
+ *    are not sent again, and the space decides how the files are switched
+ *    (host/install.ts: staged, or in place when Storage cannot hold the old
+ *    and the new app at once; refused up front when neither fits).
+ * 2. One upload script, run line by line on the board: write, verify in
+ *    16 KB CRC chunks (each prints a line, so the CLI, which hangs up after
+ *    500 ms of quiet, stays connected), commit, load().
+ * 3. The boot file finishes or rolls back the switch and runs the app; it
+ *    prints `TSUP started <crc>` once the app's start code has run. Success
+ *    is that line for the bundle sent, read back over the CLI (in a second
+ *    session after a load() when the first one ended too early); anything
+ *    else is an UploadError saying which app the board runs now.
+ * Only the board's TSUP lines decide: the CLI's own messages are quoted when
+ * the board never answered, never taken as the board's state.
  *
  * On Bangle.js, .bootcde is the launcher's boot code: the uploaded app
  * replaces it as what the watch runs (as the Web IDE's "Save to Flash" does);
@@ -30,22 +30,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBoard } from './build/boards.js';
 import { crc32 } from './compiler/crc32.js';
+import {
+  APP_FILE, BOOT_FILE, InstallMode, InstallPlan, JOURNAL_FILE, JournalFile, MARK, MAX_NAME, TEMP_PREFIX, isInstallerName, journalText, loaderCode, planInstall,
+} from './install.js';
+import { storageCost } from './sim/storage.js';
 
-/** Storage name of the app bundle on the board. */
-export const APP_FILE = 'tinysense.app.js';
-/** The boot file the loader goes into. */
-export const BOOT_FILE = '.bootcde';
-/** The journal of a switch-over in progress. */
-export const JOURNAL_FILE = 'tsup.json';
-const TEMP_PREFIX = 'tsup.';
-/** Espruino's Storage file names are at most 28 characters. */
-const MAX_NAME = 28;
+export { APP_FILE, BOOT_FILE, JOURNAL_FILE, loaderCode } from './install.js';
 /** Bytes per Storage.write line: 1 KB of base64, small enough for a board's input line and RAM. */
 const CHUNK_BYTES = 768;
 /** A progress line every this many bytes written. */
 const PROGRESS_EVERY = 8 * 1024;
-/** Marker of the upload's own lines in the board's output. */
-const MARK = 'TSUP';
+/**
+ * Bytes per verify line: one E.CRC32 over this much takes ~30 ms on a board (593 ms for 317 KB
+ * measured on Espruino 2v29's Arm build), so the board prints well within the espruino CLI's
+ * 500 ms: the CLI ends its session when the board has been quiet that long after the upload.
+ */
+const VERIFY_CHUNK = 16 * 1024;
 
 // ---------------------------------------------------------------- the espruino CLI
 
@@ -191,7 +191,7 @@ export function readBuildFolder(dir: string, board: string): UploadFile[] {
   const files = [...data.map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) })), { name: APP_FILE, bytes: new Uint8Array(readFileSync(bundle)) }];
   for (const f of files) {
     if (f.name.length > MAX_NAME) throw new Error(`${f.name}: Storage file names are at most ${MAX_NAME} characters`);
-    if (f.name.startsWith(TEMP_PREFIX) || f.name === BOOT_FILE) throw new Error(`${f.name}: that Storage name is the uploader's own`);
+    if (isInstallerName(f.name) || f.name === JOURNAL_FILE) throw new Error(`${f.name}: that Storage name is the uploader's own`);
     if (f.bytes.length === 0) throw new Error(`${join(dir, f.name)} is empty`);
   }
   return files;
@@ -213,18 +213,6 @@ export function findBuildFolder(board: string, root = 'dist'): string {
   );
 }
 
-/** The boot file: completes a journalled switch-over, then runs the app. Plain ES5: it runs on the board. */
-export function loaderCode(): string {
-  return (
-    `(function(s){var j=s.read(${JSON.stringify(JOURNAL_FILE)});` +
-    // No journal: temporaries are what an unfinished upload left; they only take space.
-    `if(!j){s.list(/^tsup\\.\\d+$/).forEach(function(n){s.erase(n);});return;}j=JSON.parse(j);` +
-    `j.forEach(function(p){s.write(p[1],s.read(p[0]));});s.erase(${JSON.stringify(JOURNAL_FILE)});` +
-    `j.forEach(function(p){s.erase(p[0]);});})(require("Storage"));\n` +
-    `eval(require("Storage").read(${JSON.stringify(APP_FILE)})||"");\n`
-  );
-}
-
 /**
  * The Storage files of an installed app besides its data files: the bundle and the boot file.
  * `simulate --serve` puts them on the simulated board so load() and E.reboot() restart the app, as
@@ -234,64 +222,154 @@ export function bootFiles(bundle: Uint8Array): Record<string, Uint8Array> {
   return { [APP_FILE]: bundle, [BOOT_FILE]: new Uint8Array(Buffer.from(loaderCode(), 'latin1')) };
 }
 
-interface PlannedFile extends UploadFile {
-  temp: string;
-  crc: number;
+/** What the board has, from the inventory query. */
+export interface BoardInventory {
+  /** [length, CRC32] of each named file, or null. */
+  files: Record<string, [number, number] | null>;
+  /** require("Storage").getStats() */
+  stats: { totalBytes: number; freeBytes: number; fileBytes: number; trashBytes: number };
+  /** Length of the boot file, or -1 when there is none; and whether it is this uploader's loader. */
+  bootLength: number;
+  bootIsOurs: boolean;
+  /** A journal of an unfinished install is on the board. */
+  journal: boolean;
+  /** Names of leftover temporaries (tsup.N). */
+  temps: string[];
+  /** Their lengths. */
+  tempLengths: number[];
+}
+
+/**
+ * The script that prints the board's inventory: one line per file (`TSUP has <i> [length,crc]`),
+ * so that the board prints after each CRC (a 245 KB pack takes ~460 ms; all files at once would
+ * pass the CLI's 500 ms of quiet), then `TSUP have {...}` with Storage's stats.
+ */
+export function inventoryScript(names: string[]): string {
+  const lines = names.map(
+    (n, i) => `(function(d){print("${MARK} has ${i} "+JSON.stringify(d===undefined?null:[d.length,E.CRC32(d)>>>0]));})(require("Storage").read(${JSON.stringify(n)}))`,
+  );
+  lines.push(
+    `(function(s){var b=s.read(${JSON.stringify(BOOT_FILE)}),t=s.list(/^tsup\\.\\d+$/);` +
+      `print("${MARK} have "+JSON.stringify({s:s.getStats(),b:b===undefined?-1:b.length,o:b!==undefined&&(E.CRC32(b)>>>0)==${crc32(Buffer.from(loaderCode(), 'latin1'))},` +
+      `j:s.read(${JSON.stringify(JOURNAL_FILE)})!==undefined,t:t,l:t.map(function(n){return s.read(n).length;})}));})(require("Storage"))`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+interface RawInventory {
+  f: ([number, number] | null)[];
+  s: BoardInventory['stats'];
+  b: number;
+  o: boolean;
+  j: boolean;
+  t: string[];
+  l: number[];
+}
+
+function parseInventory(names: string[], raw: RawInventory): BoardInventory {
+  const files: BoardInventory['files'] = {};
+  names.forEach((n, i) => (files[n] = raw.f[i] ?? null));
+  return { files, stats: raw.s, bootLength: raw.b, bootIsOurs: raw.o, journal: raw.j, temps: raw.t, tempLengths: raw.l };
+}
+
+/** The install plan for this board: the changed files against what it holds now. */
+export function planForBoard(files: UploadFile[], changed: UploadFile[], inv: BoardInventory): InstallPlan {
+  const loaderBytes = Buffer.byteLength(loaderCode(), 'latin1');
+  const oldChanged = changed.reduce((n, f) => n + (inv.files[f.name] ? storageCost(inv.files[f.name]![0]) : 0), 0);
+  // Live files now, minus what the install erases first (leftover temporaries, an old journal's
+  // bytes are small and counted as kept), with our boot file in place of the current one.
+  const leftovers = inv.tempLengths.reduce((n, l) => n + storageCost(l), 0);
+  const boot = inv.bootLength >= 0 ? storageCost(inv.bootLength) : 0;
+  const base = inv.stats.fileBytes - leftovers - boot + storageCost(loaderBytes);
+  const old = changed.filter((f) => inv.files[f.name]).map((f) => ({ name: f.name, bytes: inv.files[f.name]![0] }));
+  void files;
+  return planInstall({ capacity: inv.stats.totalBytes, base, changed: changed.map((f) => ({ name: f.name, bytes: f.bytes.length })), oldChanged }, old);
+}
+
+/** Lines that write `f` under `target` in chunks, with progress lines. */
+function writeLines(f: UploadFile, target: string, progress: { written: number; reported: number; total: number }): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < f.bytes.length; at += CHUNK_BYTES) {
+    const part = Buffer.from(f.bytes.subarray(at, at + CHUNK_BYTES)).toString('base64');
+    const size = at === 0 ? `,${f.bytes.length}` : '';
+    lines.push(`require("Storage").write(${JSON.stringify(target)},atob("${part}"),${at}${size})`);
+    progress.written += Math.min(CHUNK_BYTES, f.bytes.length - at);
+    if (progress.written - progress.reported >= PROGRESS_EVERY || at + CHUNK_BYTES >= f.bytes.length) {
+      lines.push(`print("${MARK} wrote ${progress.written}/${progress.total}")`);
+      progress.reported = progress.written;
+    }
+  }
+  return lines;
+}
+
+/** Lines that check `f` as stored under `name`, VERIFY_CHUNK bytes per line, each printing its result. */
+function verifyLines(f: UploadFile, name: string): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < f.bytes.length; at += VERIFY_CHUNK) {
+    const part = f.bytes.subarray(at, at + VERIFY_CHUNK);
+    const last = at + VERIFY_CHUNK >= f.bytes.length;
+    lines.push(`tsupCheck(${JSON.stringify(name)},${JSON.stringify(f.name)},${at},${part.length},${crc32(part)},${last ? f.bytes.length : -1})`);
+  }
+  return lines;
 }
 
 /**
  * The script the CLI sends: one statement per line (the CLI runs each line with echo off).
  * Storage writes are `require("Storage").write(...)` exactly as the CLI writes them itself,
- * so the CLI paces them the same way.
+ * so the CLI paces them the same way. See host/install.ts for the two modes.
  */
-export function uploadScript(changed: UploadFile[]): string {
-  const planned: PlannedFile[] = changed.map((f, i) => ({ ...f, temp: `${TEMP_PREFIX}${i}`, crc: crc32(f.bytes) }));
-  const total = planned.reduce((n, f) => n + f.bytes.length, 0);
-  const lines: string[] = [`print("${MARK} begin ${total}")`];
-  // Leftovers of an earlier upload that never switched over.
-  lines.push(`require("Storage").erase(${JSON.stringify(JOURNAL_FILE)})`);
-  for (const f of planned) lines.push(`require("Storage").erase(${JSON.stringify(f.temp)})`);
-  let written = 0;
-  let reported = 0;
-  for (const f of planned) {
-    for (let at = 0; at < f.bytes.length; at += CHUNK_BYTES) {
-      const part = Buffer.from(f.bytes.subarray(at, at + CHUNK_BYTES)).toString('base64');
-      const size = at === 0 ? `,${f.bytes.length}` : '';
-      lines.push(`require("Storage").write(${JSON.stringify(f.temp)},atob("${part}"),${at}${size})`);
-      written += Math.min(CHUNK_BYTES, f.bytes.length - at);
-      if (written - reported >= PROGRESS_EVERY || at + CHUNK_BYTES >= f.bytes.length) {
-        lines.push(`print("${MARK} wrote ${written}/${total}")`);
-        reported = written;
-      }
-    }
-  }
-  lines.push(`print("${MARK} verify")`);
-  const table = JSON.stringify(planned.map((f) => [f.temp, f.bytes.length, f.crc, f.name]));
+export function uploadScript(changed: UploadFile[], mode: InstallMode, inv?: Pick<BoardInventory, 'files' | 'journal' | 'bootIsOurs'>): string {
+  const S = JSON.stringify;
+  const total = changed.reduce((n, f) => n + f.bytes.length, 0);
+  const progress = { written: 0, reported: 0, total };
+  const lines: string[] = [`print("${MARK} begin ${total} ${mode}")`];
+  // The checker every verify line calls; it keeps the first failure in tsupBad.
   lines.push(
-    `(function(s){var f=${table},bad=[];` +
-      `f.forEach(function(x){var d=s.read(x[0]);if(d===undefined||d.length!=x[1]||(E.CRC32(d)>>>0)!=x[2])bad.push(x[3]);});` +
-      `if(bad.length){f.forEach(function(x){s.erase(x[0]);});print("${MARK} failed "+bad.join(","));load();return;}` +
-      `if(f.length)s.write(${JSON.stringify(JOURNAL_FILE)},JSON.stringify(f.map(function(x){return [x[0],x[3]];})));` +
-      `s.write(${JSON.stringify(BOOT_FILE)},${JSON.stringify(loaderCode())});` +
-      `print("${MARK} ok");load();})(require("Storage"))`,
+    `var tsupBad="";function tsupCheck(n,f,o,l,c,size){var s=require("Storage"),d=s.read(n,o,l);` +
+      `if(d===undefined||d.length!=l||(E.CRC32(d)>>>0)!=c||(size>=0&&s.read(n).length!=size)){if(!tsupBad)tsupBad=f;}print("${MARK} checked "+f+" "+(o+l));}`,
   );
+  // An earlier install left a journal whose new app is incomplete (the boot file said "noapp"):
+  // drop its bundle before its journal, so no cut leaves a partial bundle without a journal.
+  if (inv?.journal) lines.push(`require("Storage").erase(${S(APP_FILE)})`, `require("Storage").erase(${S(JOURNAL_FILE)})`);
+  const verify = (target: (f: UploadFile, i: number) => string) => {
+    lines.push(`print("${MARK} verify")`);
+    changed.forEach((f, i) => lines.push(...verifyLines(f, target(f, i))));
+  };
+  const loader = `require("Storage").write(${S(BOOT_FILE)},${S(loaderCode())})`;
+  if (mode === 'staged') {
+    const temp = (_f: UploadFile, i: number) => `${TEMP_PREFIX}${i}`;
+    lines.push(`require("Storage").list(/^tsup\\.\\d+$/).forEach(function(n){require("Storage").erase(n);})`);
+    changed.forEach((f, i) => lines.push(...writeLines(f, temp(f, i), progress)));
+    verify(temp);
+    const journal = journalText({ mode, files: changed.map((f, i): JournalFile => ({ name: f.name, size: f.bytes.length, crc: crc32(f.bytes), temp: temp(f, i) })), old: [] });
+    lines.push(
+      `if(tsupBad){require("Storage").list(/^tsup\\.\\d+$/).forEach(function(n){require("Storage").erase(n);});print("${MARK} failed "+tsupBad);load();}` +
+        `else{${changed.length ? `require("Storage").write(${S(JOURNAL_FILE)},${S(journal)});` : ''}${loader};print("${MARK} committed");load();}`,
+    );
+  } else {
+    // In place: the boot file first (it is what makes every later cut safe), then the journal,
+    // then the old versions are erased, the bundle first, and the new ones written, the bundle last.
+    const order = [...changed].sort((a, b) => (a.name === APP_FILE ? 1 : 0) - (b.name === APP_FILE ? 1 : 0));
+    const old = changed.filter((f) => inv?.files[f.name]).map((f): JournalFile => ({ name: f.name, size: inv!.files[f.name]![0], crc: inv!.files[f.name]![1] }));
+    const journal = journalText({ mode, files: changed.map((f): JournalFile => ({ name: f.name, size: f.bytes.length, crc: crc32(f.bytes) })), old });
+    lines.push(loader, `require("Storage").list(/^tsup\\.\\d+$/).forEach(function(n){require("Storage").erase(n);})`);
+    lines.push(`require("Storage").write(${S(JOURNAL_FILE)},${S(journal)})`);
+    for (const f of [...order].reverse()) lines.push(`require("Storage").erase(${S(f.name)})`);
+    for (const f of order) lines.push(...writeLines(f, f.name, progress));
+    verify((f) => f.name);
+    lines.push(`if(tsupBad)print("${MARK} failed "+tsupBad);else print("${MARK} committed");load();`);
+  }
   return lines.join('\n') + '\n';
-}
-
-/** The expression that prints, for each name, [length, CRC32] of the Storage file or null. */
-function inventoryExpression(names: string[]): string {
-  return (
-    `print("${MARK} have "+JSON.stringify(${JSON.stringify(names)}.map(function(n){` +
-    `var d=require("Storage").read(n);return d===undefined?null:[d.length,E.CRC32(d)>>>0];})))`
-  );
 }
 
 // ---------------------------------------------------------------- uploadApp
 
 export type UploadProgress =
   | { phase: 'checking' }
+  | { phase: 'planned'; mode: InstallMode; plan: InstallPlan }
   | { phase: 'writing'; bytes: number; totalBytes: number; skipped: string[] }
-  | { phase: 'verifying' }
+  | { phase: 'verifying'; bytes: number; totalBytes: number }
+  | { phase: 'switching' }
   | { phase: 'done'; sentBytes: number; skipped: string[] };
 
 export interface UploadOptions {
@@ -315,106 +393,172 @@ export interface UploadResult {
   sent: string[];
   skipped: string[];
   sentBytes: number;
+  mode: InstallMode;
+  plan: InstallPlan;
+  /** CRC32 of the bundle the board reported running. */
+  running: number;
 }
 
 export class UploadError extends Error {}
+
+/** What the boot file said after a (re)start. */
+type BootOutcome = { kind: 'started' | 'failed'; crc: number; text: string } | { kind: 'noapp'; text: string };
+
+function bootOutcome(m: { word: string; rest: string }): BootOutcome | undefined {
+  if (m.word === 'started') return { kind: 'started', crc: Number(m.rest.split(' ')[0]), text: m.rest };
+  if (m.word === 'failed' && /^\d+ /.test(m.rest)) return { kind: 'failed', crc: Number(m.rest.split(' ')[0]), text: m.rest.slice(m.rest.indexOf(' ') + 1) };
+  if (m.word === 'noapp') return { kind: 'noapp', text: m.rest };
+  return undefined;
+}
 
 export async function uploadApp(options: UploadOptions): Promise<UploadResult> {
   const board = loadBoard(options.board);
   if (board.engine !== 'espruino') throw new UploadError(`${board.id} runs ${board.engine}, not Espruino: the espruino CLI cannot upload to it`);
   const files = readBuildFolder(options.dir, board.id);
   const progress = options.onProgress ?? (() => undefined);
+  const bundle = files.find((f) => f.name === APP_FILE)!;
+  const appCrc = crc32(bundle.bytes);
   progress({ phase: 'checking' });
-  const unchanged = options.force ? new Set<string>() : await filesOnBoard(options.port, files);
-  const changed = files.filter((f) => !unchanged.has(f.name));
-  const skipped = files.filter((f) => unchanged.has(f.name)).map((f) => f.name);
+  let inv = await inventory(options.port, files);
+  if (inv.journal) {
+    // An unfinished install: let the boot file finish or roll it back first, then look again.
+    await restartApp(options.port);
+    inv = await inventory(options.port, files);
+  }
+  const same = (f: UploadFile) => !options.force && inv.files[f.name] !== null && inv.files[f.name]![0] === f.bytes.length && inv.files[f.name]![1] === crc32(f.bytes);
+  const changed = files.filter((f) => !same(f));
+  const skipped = files.filter(same).map((f) => f.name);
   const totalBytes = changed.reduce((n, f) => n + f.bytes.length, 0);
+  const plan = planForBoard(files, changed, inv);
+  if (!plan.mode) throw new UploadError(`${options.dir} does not fit on the board on ${options.port}: ${plan.reason}. Nothing was written.`);
+  progress({ phase: 'planned', mode: plan.mode, plan });
 
   const work = mkdtempSync(join(tmpdir(), 'tinysense-upload-'));
   try {
     // The CLI takes the script as a file; its name must end in .js for the CLI to see it as one.
     const script = join(work, 'upload.js');
-    writeFileSync(script, uploadScript(changed));
+    writeFileSync(script, uploadScript(changed, plan.mode, inv));
     progress({ phase: 'writing', bytes: 0, totalBytes, skipped });
-    let outcome: { ok: true } | { ok: false; bad: string } | undefined;
-    const errors: string[] = [];
-    let run: CliRunResult | undefined;
+    const said: string[] = [];
+    let verifyFailed: string | undefined;
+    let committed = false;
+    let outcome: BootOutcome | undefined;
+    let verified = 0;
+    const onLine = (line: string) => {
+      const m = marker(line);
+      if (!m) {
+        if (/^(Uncaught |ERROR|OUT OF MEMORY|Execution Interrupted)/.test(line)) said.push(line);
+        options.onDeviceLine?.(line);
+        return;
+      }
+      if (m.word === 'wrote') progress({ phase: 'writing', bytes: Number(m.rest.split('/')[0]), totalBytes, skipped });
+      else if (m.word === 'checked') progress({ phase: 'verifying', bytes: (verified += Math.min(VERIFY_CHUNK, totalBytes - verified)), totalBytes });
+      else if (m.word === 'committed') {
+        committed = true;
+        progress({ phase: 'switching' });
+      } else if (m.word === 'failed' && !/^\d+ /.test(m.rest)) verifyFailed = m.rest;
+      else outcome = bootOutcome(m) ?? outcome;
+    };
+    const finalWord = (line: string) => {
+      const m = marker(line);
+      return !!m && (m.word === 'started' || m.word === 'noapp' || (m.word === 'failed' && /^\d+ /.test(m.rest)));
+    };
     let failure: string | undefined;
+    let run: CliRunResult | undefined;
     try {
       run = await runEspruinoCli({
         port: options.port,
         args: [...linkArgs(options.port), script],
         cwd: work,
         timeoutMs: options.timeoutMs ?? 60_000 + 4 * totalBytes,
-        onDeviceLine: (line) => {
-          const m = marker(line);
-          if (!m) {
-            if (/^(Uncaught |ERROR)/.test(line)) errors.push(line);
-            options.onDeviceLine?.(line);
-          } else if (m.word === 'wrote') {
-            progress({ phase: 'writing', bytes: Number(m.rest.split('/')[0]), totalBytes, skipped });
-          } else if (m.word === 'verify') {
-            progress({ phase: 'verifying' });
-          } else if (m.word === 'ok') {
-            outcome = { ok: true };
-          } else if (m.word === 'failed') {
-            outcome = { ok: false, bad: m.rest };
-          }
-        },
-        doneWhen: (line) => ['ok', 'failed'].includes(marker(line)?.word ?? ''),
+        onDeviceLine: onLine,
+        doneWhen: (line) => finalWord(line) && (committed || !!verifyFailed),
       });
     } catch (e) {
       failure = (e as Error).message;
     }
-    const boardSaid = errors.length ? ` The board said: ${errors.slice(0, 3).join(' | ')}` : '';
-    if (outcome?.ok) {
+    // The CLI may end before the board has said how the boot went (it disconnects after 500 ms
+    // of quiet; a compaction can be longer): ask the board to boot again and listen, twice at most.
+    for (let attempt = 0; attempt < 2 && !outcome; attempt++) outcome = await restartApp(options.port, onLine);
+    const boardSaid = said.length ? ` The board said: ${said.slice(0, 3).join(' | ')}` : '';
+    if (outcome?.kind === 'started' && outcome.crc === appCrc) {
       progress({ phase: 'done', sentBytes: totalBytes, skipped });
-      return { sent: changed.map((f) => f.name), skipped, sentBytes: totalBytes };
+      return { sent: changed.map((f) => f.name), skipped, sentBytes: totalBytes, mode: plan.mode, plan, running: outcome.crc };
     }
-    if (outcome) {
-      throw new UploadError(`the board's copy of ${outcome.bad} differs from ${options.dir}: nothing was switched, and the previous app was started again.${boardSaid}`);
+    const now =
+      outcome?.kind === 'started' ? 'the previously installed app is the one running'
+      : outcome?.kind === 'failed' ? (outcome.crc === appCrc ? `the new app was installed but threw at start: ${outcome.text}` : `the previous app threw at start: ${outcome.text}`)
+      : outcome?.kind === 'noapp' ? `the board has no runnable app (its boot file says: ${outcome.text})`
+      : 'the board did not say which app it runs';
+    if (verifyFailed) throw new UploadError(`the board's copy of ${verifyFailed} differs from ${options.dir}; ${plan.mode === 'staged' ? 'nothing was switched and ' : ''}${now}.${boardSaid}`);
+    if (!committed) {
+      failure ??= `the connection ended first${cliProblem(run)}`;
+      throw new UploadError(`the upload to ${options.port} did not finish (${failure}): ${plan.mode === 'staged' ? 'nothing was switched; ' : ''}${now}.${boardSaid}`);
     }
-    failure ??= cliProblem(run).replace(/^ \((.*)\)$/, '$1') || 'the connection ended first';
-    const restarted = await restartPreviousApp(options.port);
-    throw new UploadError(
-      `the upload to ${options.port} did not finish (${failure}): nothing was switched, the previously installed app is still the one that boots` +
-        `${restarted ? ', and it was started again' : ''}.${boardSaid}`,
-    );
+    throw new UploadError(`the new app was written to ${options.port} but is not running: ${now}.${boardSaid}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-/** The CLI's own complaint (cannot connect, port not found), as " (...)", or "". */
+/**
+ * The CLI's own complaint about the connection, as " (...)", or "". Only the CLI's lines about
+ * connecting count: anything else it prints (an offline module lookup's EAI_AGAIN, say) says
+ * nothing about the board, whose state is judged by its TSUP lines alone.
+ */
 export function cliProblem(run: CliRunResult | undefined): string {
-  const line = run?.cliLines.find((l) => /unable to connect|not found|error|ECONNREFUSED/i.test(l));
+  const line = run?.cliLines.find((l) => /unable to connect|port .*not found|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT/i.test(l));
   return line ? ` (${line.trim()})` : '';
 }
 
-/** Names of the files the board has with the same length and CRC32 already. */
-async function filesOnBoard(port: string, files: UploadFile[]): Promise<Set<string>> {
-  let have: ([number, number] | null)[] | undefined;
-  const run = await runEspruinoCli({
-    port,
-    args: ['-e', inventoryExpression(files.map((f) => f.name))],
-    timeoutMs: 30_000,
-    onDeviceLine: (line) => {
-      const m = marker(line);
-      if (m?.word === 'have') have = JSON.parse(m.rest) as ([number, number] | null)[];
-    },
-    doneWhen: (line) => marker(line)?.word === 'have',
-  });
-  if (!have) throw new UploadError(`no answer from a board on ${port}${cliProblem(run)}: is it connected, and is the port right?`);
-  const found = have;
-  return new Set(files.filter((f, i) => found[i] !== null && found[i]![0] === f.bytes.length && found[i]![1] === crc32(f.bytes)).map((f) => f.name));
+/** What the board holds (bounded: the query is quick). */
+async function inventory(port: string, files: UploadFile[]): Promise<BoardInventory> {
+  const names = files.map((f) => f.name);
+  const found: ([number, number] | null)[] = [];
+  let raw: Omit<RawInventory, 'f'> | undefined;
+  const work = mkdtempSync(join(tmpdir(), 'tinysense-inventory-'));
+  let run: CliRunResult | undefined;
+  try {
+    writeFileSync(join(work, 'inventory.js'), inventoryScript(names));
+    run = await runEspruinoCli({
+      port,
+      args: [...linkArgs(port), join(work, 'inventory.js')],
+      cwd: work,
+      timeoutMs: 30_000,
+      onDeviceLine: (line) => {
+        const m = marker(line);
+        if (m?.word === 'has') found[Number(m.rest.split(' ')[0])] = JSON.parse(m.rest.slice(m.rest.indexOf(' ') + 1)) as [number, number] | null;
+        if (m?.word === 'have') raw = JSON.parse(m.rest) as Omit<RawInventory, 'f'>;
+      },
+      doneWhen: (line) => marker(line)?.word === 'have',
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (!raw || found.length !== names.length) throw new UploadError(`no answer from a board on ${port}${cliProblem(run)}: is it connected, and is the port right?`);
+  return parseInventory(names, { ...raw, f: found });
 }
 
-/** After an upload that stopped half way the board sits reset: try once to run its boot code again. */
-async function restartPreviousApp(port: string): Promise<boolean> {
+/** Runs the boot file again (load()) and returns what it said, or undefined when it said nothing in time. */
+async function restartApp(port: string, onLine?: (line: string) => void): Promise<BootOutcome | undefined> {
+  let outcome: BootOutcome | undefined;
   try {
-    const run = await runEspruinoCli({ port, args: ['-e', `load();print("${MARK} restarted")`], timeoutMs: 15_000, doneWhen: (l) => marker(l)?.word === 'restarted' });
-    return run.done;
+    await runEspruinoCli({
+      port,
+      args: ['-e', 'load()'],
+      timeoutMs: 30_000,
+      onDeviceLine: (line) => {
+        onLine?.(line);
+        const m = marker(line);
+        if (m) outcome = bootOutcome(m) ?? outcome;
+      },
+      doneWhen: (line) => {
+        const m = marker(line);
+        return !!m && !!bootOutcome(m);
+      },
+    });
   } catch {
-    return false;
+    // The CLI did not finish in time: what was said so far stands.
   }
+  return outcome;
 }

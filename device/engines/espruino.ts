@@ -25,7 +25,7 @@ declare var E: {
   CRC32(data: unknown): number;
   getSizeOf(v: unknown, depth?: number): number;
 };
-declare var process: { env: { VERSION?: string; BOARD?: string }; memory(gc?: boolean): { free: number; usage: number; total: number } };
+declare var process: { env: { VERSION?: string; BOARD?: string }; memory(gc?: boolean): { free: number; usage: number; total: number; blocksize?: number } };
 declare function require(module: 'Storage'): {
   read(name: string, offset?: number, length?: number): string | undefined;
   readArrayBuffer(name: string): ArrayBuffer | undefined;
@@ -59,17 +59,30 @@ function nativeBuffer(bytes: Uint8Array, what: string): NativeBuffer {
   };
 }
 
-/** Allocates a flat, zeroed byte buffer or throws an error naming the size. */
+/**
+ * Allocates a flat, zeroed byte buffer or throws an error naming the size.
+ *
+ * On Espruino running out of memory is not an exception: `new Uint8Array(n)` with too few free
+ * JsVars prints OUT OF MEMORY and interrupts the whole execution, catch blocks included. So the
+ * memory is checked first (process.memory() collects garbage, then counts free JsVars), and the
+ * buffer is made from E.toFlatString, which returns undefined, instead of interrupting, when no
+ * contiguous block is large enough; E.toArrayBuffer then views that flat string without a copy.
+ */
 function allocateFlat(bytes: number, what: string): Uint8Array {
-  var buffer: Uint8Array | undefined;
-  try {
-    buffer = new Uint8Array(bytes);
-  } catch (e) {
-    buffer = undefined;
+  if (bytes <= 0) return new Uint8Array(0);
+  var memory = process.memory();
+  var perVar = memory.blocksize || 14;
+  // The flat string's header and data JsVars, the ArrayBuffer and the view.
+  var needed = 3 + Math.ceil(bytes / perVar);
+  if (memory.free < needed) {
+    throw new Error('tinysense: cannot allocate ' + bytes + ' bytes for the ' + what + ': it needs ' + needed +
+      ' JsVars and ' + memory.free + ' of ' + memory.total + ' are free');
   }
-  if (!buffer || (bytes > 0 && !E.getAddressOf(buffer, true))) {
-    throw new Error('tinysense: cannot allocate ' + bytes + ' contiguous bytes for the ' + what +
-      ' (' + process.memory().free + ' JsVars free)');
+  var flat = E.toFlatString({ data: 0, count: bytes });
+  var buffer = flat === undefined ? undefined : new Uint8Array(E.toArrayBuffer(flat));
+  if (!buffer || !E.getAddressOf(buffer, true)) {
+    throw new Error('tinysense: cannot allocate ' + bytes + ' contiguous bytes for the ' + what + ' (' + memory.free +
+      ' JsVars free, but no block of ' + needed + ' in one piece: free memory or call E.defrag() first)');
   }
   return buffer;
 }

@@ -23,6 +23,8 @@
  *   kernels-c/jerryscript/tinysense_jerry.h) and maps the pack from flash.
  */
 import type { Board, CpuName } from './boards.js';
+import { InstallPlan, loaderCode, planInstall } from '../install.js';
+import { storageCost } from '../sim/storage.js';
 
 /**
  * Cycles per int8 multiply-accumulate, for a latency estimate from a MAC count alone (a pack's own
@@ -108,6 +110,12 @@ export interface BudgetReport {
   nativeHeap?: RegionBudget;
   /** One per model with multiply-accumulates, in the order of `models`. */
   latencies: LatencyEstimate[];
+  /**
+   * Espruino: the Storage an install needs at its peak (host/install.ts), on a board with no app
+   * (`fresh`) and over a previous version of this app of the same sizes (`upgrade`, every file
+   * changed): the mode `tinysense upload` will use, or none when it cannot fit.
+   */
+  install?: { fresh: InstallPlan; upgrade: InstallPlan };
   /** Why the build does not fit; empty when it does. */
   problems: string[];
   warnings: string[];
@@ -301,7 +309,19 @@ export function computeBudget(input: BudgetInput): BudgetReport {
   if (!jsHeap.exact) {
     warnings.push(`${board.name}: the JS heap figure is an upper bound (${board.sources.jsHeap ?? 'see the board file'})`);
   }
+  let install: BudgetReport['install'];
   if (board.engine === 'espruino') {
+    // The files as `tinysense upload` writes them; the boot file is the installer's loader.
+    const files = items.filter((i) => i.region === 'storage').map((i) => ({ name: i.file ?? i.what, bytes: i.bytes }));
+    const t = files.reduce((n, f) => n + storageCost(f.bytes), 0);
+    const loader = storageCost(loaderCode().length);
+    install = {
+      fresh: planInstall({ capacity: board.storage.bytes, base: loader, changed: files, oldChanged: 0 }),
+      upgrade: planInstall({ capacity: board.storage.bytes, base: loader + t, changed: files, oldChanged: t }, files),
+    };
+    if (!install.fresh.mode && storage.used <= storage.capacity) {
+      problems.push(`${board.name}: the build cannot be installed: ${install.fresh.reason}`);
+    }
     for (const item of items) {
       if (item.region === 'storage' && item.file && item.file.length > STORAGE_NAME_MAX) problems.push(`Storage file name "${item.file}" is longer than ${STORAGE_NAME_MAX} characters`);
     }
@@ -355,6 +375,7 @@ export function computeBudget(input: BudgetInput): BudgetReport {
     jsHeap,
     ...(nativeHeap ? { nativeHeap } : {}),
     latencies,
+    ...(install ? { install } : {}),
     problems,
     warnings,
     fits: problems.length === 0,
@@ -374,6 +395,13 @@ export function formatBudget(r: BudgetReport): string {
     for (const i of r.items.filter((x) => x.region === g.region)) {
       lines.push(`    ${(i.file ? `${i.what} ${i.file}` : i.what).padEnd(34)} ${formatBytes(i.bytes).padStart(9)} -> ${formatBytes(i.cost).padStart(9)}  ${i.note}`);
     }
+  }
+  if (r.install) {
+    const line = (what: string, p: InstallPlan) =>
+      `  install ${what}: ${p.mode ? `${p.mode}, ` : 'DOES NOT FIT, '}peak ${formatBytes(p.mode === 'staged' ? p.stagedPeak : p.inPlacePeak)} of ${formatBytes(p.capacity)} Storage` +
+      ` (keeping the old app bootable needs ${formatBytes(p.stagedPeak)}, in place ${formatBytes(p.inPlacePeak)})`;
+    lines.push(line('on an empty board', r.install.fresh), line('over a previous version', r.install.upgrade));
+    if (r.install.upgrade.mode === 'in-place') lines.push('    (in place: between erasing the old files and finishing the new ones a power cut leaves no app; the boot file then says so)');
   }
   for (const l of r.latencies) {
     lines.push(l.measured

@@ -11,6 +11,7 @@ import { SandboxBoard } from './sandbox.js';
 import { DeviceMemory, regionBytes } from './memory.js';
 import type { CpuName } from '../build/boards.js';
 import { SimulatedNative } from './native.js';
+import { FlashStorage } from './storage.js';
 
 export interface BoardInfo {
   id: string;
@@ -52,9 +53,25 @@ export interface EspruinoHooks {
   i2cDevices?: Record<number, I2cDevice>;
 }
 
-function strict<T extends object>(target: T, name: string): T {
+/**
+ * What an out-of-memory interrupt throws through the app's JavaScript. Espruino does not throw
+ * on OUT OF MEMORY: it sets its interrupt flag and the interpreter stops executing, catch blocks
+ * included. V8 cannot be stopped like that from the host, so the board marks itself interrupted:
+ * every Espruino API the app then calls (in a catch block, say) throws this again, and the end
+ * of the execution prints "Execution Interrupted" instead of any error the app made.
+ */
+const INTERRUPTED = Symbol.for('tinysense.espruino.interrupted');
+export function isInterruption(e: unknown): boolean {
+  return !!e && typeof e === 'object' && (e as Record<symbol, unknown>)[INTERRUPTED] === true;
+}
+function interruption(): object {
+  return { [INTERRUPTED]: true, name: 'Interrupted', message: 'Execution Interrupted (OUT OF MEMORY)' };
+}
+
+function strict<T extends object>(target: T, name: string, guard?: () => void): T {
   return new Proxy(target, {
     get(t, key, receiver) {
+      guard?.();
       if (typeof key === 'string' && !(key in t) && key !== 'toJSON' && key !== 'then') {
         throw new Error(`${name}.${key} is not emulated by the tinysense simulator`);
       }
@@ -64,7 +81,16 @@ function strict<T extends object>(target: T, name: string): T {
 }
 
 function toBytes(data: unknown): Uint8Array {
-  if (typeof data === 'string') return Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff);
+  // Espruino's iterable forms (jsvIterateCallback): { data, count } repeats data count times.
+  if (data && typeof data === 'object' && 'data' in data && 'count' in data && !ArrayBuffer.isView(data)) {
+    const one = toBytes((data as { data: unknown }).data);
+    const count = Number((data as { count: unknown }).count) || 0;
+    const out = new Uint8Array(one.length * count);
+    for (let i = 0; i < count; i++) out.set(one, i * one.length);
+    return out;
+  }
+  // latin1 keeps each char code's low byte, as Espruino's 8-bit strings do.
+  if (typeof data === 'string') return new Uint8Array(Buffer.from(data, 'latin1'));
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (Array.isArray(data)) return Uint8Array.from(data as number[]);
   if (typeof data === 'number') return Uint8Array.of(data);
@@ -76,7 +102,8 @@ const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset
 export class EspruinoBoard extends SandboxBoard {
   readonly memory: DeviceMemory;
   readonly native: SimulatedNative;
-  readonly storage = new Map<string, Uint8Array>();
+  /** Storage with Espruino's space rules: size, per-file header, trash until compaction. */
+  readonly storage: FlashStorage;
   private pollMs = 80;
   private accelListeners: ((a: unknown) => void)[] = [];
   private accelTimer: number | null = null;
@@ -84,11 +111,64 @@ export class EspruinoBoard extends SandboxBoard {
   constructor(
     readonly board: BoardInfo,
     private readonly hooks: EspruinoHooks,
+    /** The board's Storage (default: empty, board.storageBytes large); tests pass one to boot a given flash state. */
+    storage?: FlashStorage,
   ) {
     super(ESPRUINO_PROFILE);
+    this.storage = storage ?? new FlashStorage(board.storageBytes);
     this.memory = new DeviceMemory(board.heapBytes);
     this.native = new SimulatedNative(this.memory, board.cpu && board.clockMHz ? { clock: this.clock, cpu: board.cpu, mhz: board.clockMHz } : undefined);
     this.installGlobals();
+  }
+
+  /**
+   * Board time the emulated work takes, for a served board that keeps the real one's pace
+   * (host/sim/serve.ts boardTime): ms per byte of E.CRC32. 0 (default): instant.
+   */
+  readonly costs = { crcMsPerByte: 0 };
+  /** Board time spent in costed work so far (ms). */
+  busyMs = 0;
+
+  /** An OUT OF MEMORY interrupt is stopping the current execution. */
+  private interrupted = false;
+
+  /** Espruino's OUT OF MEMORY: prints it and interrupts the execution (see isInterruption). */
+  private outOfMemory(): never {
+    if (!this.interrupted) {
+      this.interrupted = true;
+      this.hooks.output('OUT OF MEMORY', this.clock.now);
+    }
+    throw interruption();
+  }
+
+  private guard = (): void => {
+    if (this.interrupted) throw interruption();
+  };
+
+  /**
+   * Ends an execution (a script, a timer callback, a console line): true, after printing
+   * "Execution Interrupted", when it was interrupted, whether or not the app caught what was thrown.
+   */
+  endExecution(error?: unknown): boolean {
+    if (!this.interrupted && !isInterruption(error)) return false;
+    this.interrupted = false;
+    this.hooks.output('Execution Interrupted', this.clock.now);
+    return true;
+  }
+
+  override run(code: string, filename = 'app.js'): void {
+    super.run(code, filename);
+    this.endExecution();
+  }
+
+  override advance(ms: number): void {
+    super.advance(ms);
+    this.endExecution();
+  }
+
+  protected override reportError(e: unknown): void {
+    if (this.endExecution(e)) return;
+    super.reportError(e);
   }
 
   protected uncaughtLine(error: Error): string {
@@ -114,7 +194,11 @@ export class EspruinoBoard extends SandboxBoard {
     const ctxUint8 = g.Uint8Array as Uint8ArrayConstructor;
     const ctxArrayBuffer = g.ArrayBuffer as ArrayBufferConstructor;
 
-    g.print = print;
+    g.print = (...args: unknown[]) => {
+      this.guard();
+      print(...args);
+    };
+    this.typedArraysWithHeap(g);
     g.console = strict({ log: print, warn: print, error: print, info: print, debug: print }, 'console');
     g.setTimeout = (fn: () => void, ms?: number) => clock.setTimeout(fn, ms ?? 0);
     g.setInterval = (fn: () => void, ms?: number) => clock.setInterval(fn, ms ?? 0);
@@ -131,10 +215,11 @@ export class EspruinoBoard extends SandboxBoard {
         memory: () => {
           const total = Math.floor(board.heapBytes / board.jsVarBytes);
           const usage = Math.ceil(memory.ramInUse / board.jsVarBytes);
-          return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0 };
+          return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: board.jsVarBytes };
         },
       },
       'process',
+      this.guard,
     );
 
     const toArrayBuffer = (str: string): ArrayBuffer => {
@@ -157,6 +242,8 @@ export class EspruinoBoard extends SandboxBoard {
         },
         toFlatString: (...args: unknown[]) => {
           const s = args.map((a) => (typeof a === 'string' ? a : latin1(toBytes(a)))).join('');
+          // No contiguous block of that size: undefined, not OUT OF MEMORY (jsvNewFlatStringOfLength fails quietly).
+          if (memory.ramInUse + s.length > board.heapBytes) return undefined;
           return s;
         },
         toArrayBuffer,
@@ -171,11 +258,16 @@ export class EspruinoBoard extends SandboxBoard {
           return out;
         },
         toString: (...args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : latin1(toBytes(a)))).join(''),
-        CRC32: (data: unknown) => crc32(toBytes(data)),
+        CRC32: (data: unknown) => {
+          const bytes = toBytes(data);
+          this.busyMs += bytes.length * this.costs.crcMsPerByte;
+          return crc32(bytes);
+        },
         getSizeOf: () => 1,
         defrag: () => undefined,
       },
       'E',
+      this.guard,
     );
 
     const storage = this.storage;
@@ -184,10 +276,11 @@ export class EspruinoBoard extends SandboxBoard {
         read: (name: string, offset = 0, length?: number) => {
           const file = storage.get(name);
           if (!file) return undefined;
-          const bytes = file.subarray(offset, length === undefined ? undefined : offset + length);
+          // Espruino clips the range; a length of 0 or less means to the end.
+          const bytes = file.subarray(Math.max(0, offset), length === undefined || length <= 0 ? undefined : Math.max(0, offset) + length);
           const text = latin1(bytes);
           // Internal flash is memory-mapped: the string's data has a flash address native code can use.
-          if (board.storageMapped && offset === 0 && length === undefined) memory.mapFlash(name, text, bytes);
+          if (board.storageMapped && offset === 0 && bytes.length === file.length) memory.mapFlash(name, text, bytes);
           return text;
         },
         readArrayBuffer: (name: string) => {
@@ -196,26 +289,16 @@ export class EspruinoBoard extends SandboxBoard {
           if (board.storageMapped) return toArrayBuffer(storageModule.read(name) as string);
           return new ctxUint8(file).buffer;
         },
-        write: (name: string, data: unknown, offset?: number, size?: number) => {
-          const bytes = toBytes(data);
-          if (offset === undefined) {
-            storage.set(name, bytes.slice());
-          } else {
-            // Like Espruino: offset 0 with a size creates the file afresh (erased flash reads 0xFF).
-            let file = offset === 0 && size !== undefined ? undefined : storage.get(name);
-            file ??= new Uint8Array(size ?? offset + bytes.length).fill(0xff);
-            if (offset + bytes.length > file.length) throw new Error(`Storage.write: ${name} is ${file.length} bytes`);
-            file.set(bytes, offset);
-            storage.set(name, file);
-          }
-          return true;
-        },
+        write: (name: string, data: unknown, offset?: number, size?: number) => storage.write(String(name), toBytes(data), offset, size),
         list: (pattern?: RegExp | string) =>
           [...storage.keys()].filter((n) => pattern === undefined || (typeof pattern === 'string' ? n.includes(pattern) : pattern.test(n))),
-        erase: (name: string) => void storage.delete(name),
-        getFree: () => board.storageBytes - [...storage.values()].reduce((n, f) => n + f.length, 0),
+        erase: (name: string) => void storage.erase(String(name)),
+        getFree: () => storage.getFree(),
+        getStats: () => storage.getStats(),
+        compact: () => storage.compact(),
       },
       'require("Storage")',
+      this.guard,
     );
     g.require = (name: string) => {
       if (name === 'Storage') return storageModule;
@@ -292,6 +375,30 @@ export class EspruinoBoard extends SandboxBoard {
     g.poke32 = poke(4);
 
     if (board.objects.includes('Bangle')) g.Bangle = this.bangle(ctxArrayBuffer);
+  }
+
+  /**
+   * The context's ArrayBuffer and typed-array constructors, checked against the heap: a buffer
+   * larger than the free JS heap is Espruino's OUT OF MEMORY (an interrupt, not an exception).
+   * The free heap is the board's heap less the flat buffers in use (DeviceMemory); the rest of
+   * the app's objects are not counted, so a board runs out sooner than this.
+   */
+  private typedArraysWithHeap(g: Record<string, unknown>): void {
+    const names = ['ArrayBuffer', 'Uint8Array', 'Int8Array', 'Uint8ClampedArray', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array'];
+    for (const name of names) {
+      const ctor = g[name] as (new (...args: unknown[]) => object) & { BYTES_PER_ELEMENT?: number };
+      if (typeof ctor !== 'function') continue;
+      const per = ctor.BYTES_PER_ELEMENT ?? 1;
+      g[name] = new Proxy(ctor, {
+        construct: (target, args, newTarget) => {
+          this.guard();
+          const first = args[0];
+          const length = typeof first === 'number' ? first : Array.isArray(first) ? first.length : 0;
+          if (length * per > this.board.heapBytes - this.memory.ramInUse) this.outOfMemory();
+          return Reflect.construct(target, args, newTarget) as object;
+        },
+      });
+    }
   }
 
   private bangle(_ab: ArrayBufferConstructor): object {

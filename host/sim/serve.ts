@@ -37,7 +37,19 @@ export interface ServeOptions {
   lineTimeoutMs?: number;
   /** Connection events and console errors, for the server's own log. */
   log?: (message: string) => void;
+  /**
+   * Keep a board's pace: work the board does in one go (E.CRC32 here) holds its output and its
+   * input back for as long as it would take on the board, so a client sees the silence a real
+   * board makes (the espruino CLI hangs up after 500 ms of it). Default: instant.
+   */
+  boardTime?: { crcMsPerByte: number };
 }
+
+/**
+ * E.CRC32 on Espruino 2v29: 593 ms for 316,962 bytes, measured on its Arm (qemu-arm) build
+ * (issue 18). A board at 64 MHz is of the same order.
+ */
+export const CRC_MS_PER_BYTE = 593 / 316_962;
 
 export interface ServedBoard {
   readonly port: number;
@@ -56,6 +68,37 @@ const MAX_CATCH_UP_MS = 5000;
 export async function serveBoard(board: EspruinoBoard, options: ServeOptions): Promise<ServedBoard> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => undefined);
+  if (options.boardTime) board.costs.crcMsPerByte = options.boardTime.crcMsPerByte;
+  // Board time: work done since `markBusy` finishes at `markAt` + (busyMs - markBusy) on the wall clock.
+  let markAt = performance.now();
+  let markBusy = board.busyMs;
+  const boardNow = () => markAt + (board.busyMs - markBusy);
+  /** Starts a turn of the board's loop: its clock catches up with the wall clock when it was idle. */
+  const startTurn = () => {
+    const now = performance.now();
+    if (boardNow() < now) {
+      markAt = now;
+      markBusy = board.busyMs;
+    }
+  };
+  /** What a socket gets, in order, each piece not before the board time it was printed at. */
+  const paced = (socket: net.Socket) => {
+    const queue: { at: number; text: string }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const pump = () => {
+      timer = undefined;
+      const now = performance.now();
+      while (queue.length && queue[0].at <= now) {
+        const { text } = queue.shift()!;
+        if (!socket.destroyed) socket.write(Buffer.from(text, 'utf8'));
+      }
+      if (queue.length) timer = setTimeout(pump, queue[0].at - now);
+    };
+    return (text: string) => {
+      queue.push({ at: boardNow(), text });
+      if (!timer) pump();
+    };
+  };
   const sessions = new Set<ConsoleSession>();
   const sockets = new Set<net.Socket>();
   let running: ConsoleSession | undefined;
@@ -81,8 +124,12 @@ export async function serveBoard(board: EspruinoBoard, options: ServeOptions): P
       running = session;
       try {
         const value = vm.runInContext(line, board.context, { filename: 'REPL', timeout: options.lineTimeoutMs ?? 10000 }) as unknown;
+        // An OUT OF MEMORY the line's code caught still interrupted it, as on the board.
+        if (board.endExecution()) return { ok: false };
         return { ok: true, value };
       } catch (e) {
+        // OUT OF MEMORY: "Execution Interrupted", not an uncaught error.
+        if (board.endExecution(e)) return { ok: false };
         const error = e instanceof Error || (e && typeof e === 'object' && 'message' in e) ? (e as Error) : new Error(String(e));
         const interrupted = (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
         const text = interrupted ? 'Execution Interrupted' : `Uncaught ${error.name ?? 'Error'}: ${error.message}`;
@@ -105,14 +152,19 @@ export async function serveBoard(board: EspruinoBoard, options: ServeOptions): P
     sockets.add(socket);
     // The CLI writes its strings with Node's default UTF-8: decoding UTF-8 gives back the characters it meant.
     const decoder = new StringDecoder('utf8');
-    const session = new ConsoleSession((text) => {
-      if (!socket.destroyed) socket.write(Buffer.from(text, 'utf8'));
-    }, consoleHost);
+    const session = new ConsoleSession(paced(socket), consoleHost);
     sessions.add(session);
     log(`console: ${socket.remoteAddress}:${socket.remotePort} connected`);
     socket.on('data', (chunk: Buffer) => {
+      startTurn();
       session.receive(decoder.write(chunk));
       endOfLoop();
+      // A board busy for a while reads nothing more until it is done (TCP holds the rest).
+      const wait = boardNow() - performance.now();
+      if (wait > 1) {
+        socket.pause();
+        setTimeout(() => socket.resume(), wait);
+      }
     });
     socket.on('close', () => {
       sessions.delete(session);
@@ -136,6 +188,7 @@ export async function serveBoard(board: EspruinoBoard, options: ServeOptions): P
   if (options.realTime !== false) {
     let last = performance.now();
     clock = setInterval(() => {
+      startTurn();
       const now = performance.now();
       const step = Math.min(now - last, MAX_CATCH_UP_MS);
       last = now;

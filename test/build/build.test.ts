@@ -51,10 +51,11 @@ function runOnStandInEspruino(bundle: string, storage: Record<string, Uint8Array
         return (addr & ~1) === FAKE_ENTRIES.ts_checksum ? checksum : () => 0;
       },
       getAddressOf: (v: Uint8Array | string) => addressOf(v),
-      toFlatString: (s: string) => s,
+      // Espruino's iterable forms: a string, or { data, count } (the binding's zeroed flat buffers).
+      toFlatString: (s: string | { data: number; count: number }) => (typeof s === 'string' ? s : String.fromCharCode(s.data).repeat(s.count)),
       toArrayBuffer: (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0)).buffer,
     },
-    process: { memory: () => ({ free: 1000, usage: 0, total: 12000 }) },
+    process: { memory: () => ({ free: 11000, usage: 1000, total: 12000, blocksize: 14 }) },
     require: (name: string) => {
       if (name !== 'Storage') throw new Error(`no module ${name}`);
       return { read: (file: string) => (storage[file] ? Buffer.from(storage[file]).toString('latin1') : undefined) };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
 import { AccelSample, EspruinoBoard } from '../../host/sim/espruino.js';
-import { ServedBoard, serveBoard } from '../../host/sim/serve.js';
+import { ServeOptions, ServedBoard, serveBoard } from '../../host/sim/serve.js';
 
 export interface ServedTestBoard {
   board: EspruinoBoard;
@@ -20,7 +20,7 @@ export interface ServedTestBoard {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-export async function startBoard(boardId = 'BANGLEJS2', accel?: (t: number) => AccelSample | undefined): Promise<ServedTestBoard> {
+export async function startBoard(boardId = 'BANGLEJS2', accel?: (t: number) => AccelSample | undefined, serve: Partial<ServeOptions> = {}): Promise<ServedTestBoard> {
   const output: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const board = new EspruinoBoard(simBoardInfo(loadBoard(boardId)), {
@@ -35,7 +35,7 @@ export async function startBoard(boardId = 'BANGLEJS2', accel?: (t: number) => A
     },
     accel,
   });
-  const served = await serveBoard(board, { port: 0 });
+  const served = await serveBoard(board, { port: 0, ...serve });
   const waitForOutput = (pattern: RegExp, timeoutMs = 5000) => {
     const seen = output.find((l) => pattern.test(l));
     if (seen !== undefined) return Promise.resolve(seen);
@@ -137,11 +137,12 @@ export function patternBytes(length: number, seed: number): Uint8Array {
  * budget.json. The app prints `app <version> model <length> <crc>` from the pack it reads, then keeps
  * printing `app <version> alive`.
  */
-export function fakeBuild(version: string, board = 'BANGLEJS2', modelBytes = 20000): string {
+export function fakeBuild(version: string, board = 'BANGLEJS2', modelBytes = 20000, sizes: { blobBytes?: number; bundlePad?: number; modelSeed?: string } = {}): string {
   const dir = tempDir(`build-${version}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'gesture.tsm'), patternBytes(modelBytes, version.length * 7919 + version.charCodeAt(version.length - 1)));
-  writeFileSync(join(dir, 'tinysense-m4.bin'), patternBytes(5000, 42));
+  const seed = sizes.modelSeed ?? version;
+  writeFileSync(join(dir, 'gesture.tsm'), patternBytes(modelBytes, seed.length * 7919 + seed.charCodeAt(seed.length - 1)));
+  writeFileSync(join(dir, 'tinysense-m4.bin'), patternBytes(sizes.blobBytes ?? 5000, 42));
   writeFileSync(join(dir, 'budget.json'), JSON.stringify({ board }) + '\n');
   writeFileSync(
     join(dir, 'app.js'),
@@ -150,7 +151,7 @@ export function fakeBuild(version: string, board = 'BANGLEJS2', modelBytes = 200
   print("app ${version} model " + pack.length + " " + (E.CRC32(pack) >>> 0));
   setInterval(function () { print("app ${version} alive"); }, 200);
 })();
-`,
+${sizes.bundlePad ? `// ${'x'.repeat(sizes.bundlePad)}\n` : ''}`,
   );
   return dir;
 }

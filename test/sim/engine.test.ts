@@ -81,9 +81,10 @@ describe('memory as native code sees it', () => {
     expect(b.evaluate('E.getAddressOf(new Uint8Array(8), true)')).toBe(0);
   });
 
-  it('a buffer larger than the free heap is not flat', () => {
-    const { b } = board({ ...JOLT, heapBytes: 10000 });
-    expect(b.evaluate('E.getAddressOf(new Uint8Array(20000), true)')).toBe(0);
+  it('a buffer larger than the free heap is OUT OF MEMORY, an interrupt (test/sim/oom.test.ts)', () => {
+    const { b, lines } = board({ ...JOLT, heapBytes: 10000 });
+    b.run('E.getAddressOf(new Uint8Array(20000), true)');
+    expect(lines.map((l) => l.replace(/^\d+: /, ''))).toEqual(['OUT OF MEMORY', 'Execution Interrupted']);
   });
 
   it('Storage files are memory-mapped on Jolt.js and copied on Bangle.js 2', () => {
