@@ -7,7 +7,7 @@
 //   node scripts/fuzz.js --replay DIR       run every file of DIR through each target once (regressions)
 //
 // Targets: `record` (tinysense_record_check.c + ts_invoke, fuzz_record.c) and `glue` (the JerryScript
-// natives on the stand-in engine, fuzz_glue.c). Seeds: every .tflite under ../shared/models that the
+// natives on the stand-in engine, fuzz_glue.c). Seeds: every .tflite under models/ that the
 // compiler takes, compiled to a pack (dist/, so `npm run build:ts` first), plus every file of
 // kernels-c/fuzz/regressions/. The corpus in OUT/corpus/<target> is kept across runs (a standing
 // campaign); findings land in OUT/findings/<target>/. The figures of the run (executions, coverage,
@@ -28,7 +28,8 @@ const OUT = resolve(ROOT, opt('out', join('kernels-c', 'out', 'fuzz')));
 const SECONDS = Number(opt('seconds', '60'));
 const TARGETS = opt('targets', 'record,glue').split(',');
 const JOBS = Number(opt('jobs', '1'));
-const MODELS = join(ROOT, '..', 'shared', 'models');
+// The model corpus committed in the repository (models/, host/paths.ts MODELS_DIR).
+const MODELS = join(ROOT, 'models');
 const REGRESSIONS = join(ROOT, 'kernels-c', 'fuzz', 'regressions');
 /** Packs above this are not seeds (libFuzzer's -max_len; mutations of huge inputs are slow). */
 const MAX_LEN = 1 << 19;

@@ -320,7 +320,7 @@ export function computeBudget(input: BudgetInput): BudgetReport {
       upgrade: planInstall({ capacity: board.storage.bytes, base: loader + t, changed: files, oldChanged: t }, files),
     };
     if (!install.fresh.mode && storage.used <= storage.capacity) {
-      problems.push(`${board.name}: the build cannot be installed: ${install.fresh.reason}`);
+      problems.push(`${board.name}: the build cannot be installed: ${install.fresh.reason}${board.storage.note ? `. ${board.storage.note}` : ''}`);
     }
     for (const item of items) {
       if (item.region === 'storage' && item.file && item.file.length > STORAGE_NAME_MAX) problems.push(`Storage file name "${item.file}" is longer than ${STORAGE_NAME_MAX} characters`);

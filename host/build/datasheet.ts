@@ -207,7 +207,7 @@ function sections(d: DatasheetInput): Section[] {
               ? `Estimated invoke latency${models.length > 1 ? ` of ${l.file}` : ''}: ${l.ms.toFixed(1)} ms. This is an estimate (${l.basis}), not a measurement.`
               : `Invoke latency${models.length > 1 ? ` of ${l.file}` : ''}: not measured on this CPU (${l.basis} would give ${l.ms.toFixed(1)} ms, a guess).`)
             .join(' ')
-          : 'Estimated invoke latency: unknown (needs the MAC count of a compiled .tflite).',
+          : 'Estimated invoke latency: unknown (no measured cycle figures for this CPU).',
       },
       evaluation?.metrics && evaluation.metrics.length > 0
         ? { kind: 'table', head: ['metric', 'value', 'notes'], rows: evaluation.metrics.map((m) => [m.name, String(m.value), m.notes ?? '']) }

@@ -4,7 +4,7 @@
  * (test/jerryscript/fake_jerry.c, a test double of the JerryScript v3 API).
  *
  * Input: a 16-byte script of argument choices, then a model pack (the corpus
- * is seeded with packs compiled from ../shared/models, scripts/fuzz.js).
+ * is seeded with packs compiled from models/, scripts/fuzz.js).
  * Each run starts a fresh fake engine, installs the natives on a fake board,
  * and calls them with arguments the script picks: invoke(pack, recordOffset,
  * arena) over every record of the op table with views of any typed-array

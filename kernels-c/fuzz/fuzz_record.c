@@ -2,7 +2,7 @@
  * fuzz_record.c: libFuzzer target over the C record check and ts_invoke.
  *
  * Input: a model pack (the corpus is seeded with packs compiled from
- * ../shared/models and their records; see scripts/fuzz.js). The pack is
+ * models/ and their records; see scripts/fuzz.js). The pack is
  * copied into an 8-aligned buffer; the arena is the size its header plans
  * (capped at 1 MiB), zeroed. Every record the op table names (and, when the
  * table is empty or broken, every 4-aligned offset of the first 256 bytes

@@ -151,8 +151,8 @@ describe('CLI output', () => {
       expect(process.stderr.isTTY).toBeFalsy();
       const r = await cli(['upload', '--board', 'BANGLEJS2', '--port', served.served.address, '--dir', dir]);
       expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(/^checking what the board on .* has\.\.\.\nwriting 0 \/ \d+ bytes\n/);
-      expect(r.stderr).toContain('verifying on the board...\n');
+      expect(r.stderr).toMatch(/^checking what the board on .* has\.\.\.\n(install [^\n]*\n)?writing 0 \/ \d+ bytes\n/);
+      expect(r.stderr).toMatch(/\nverified \d+ \/ \d+ bytes\n/);
       expect(r.stderr).not.toMatch(/bytes(?!\n)/);
       expect(r.stderr).not.toContain('\r');
     } finally {

@@ -1,7 +1,7 @@
 // The libFuzzer targets (kernels-c/fuzz/) as a short deterministic slice of `npm test`: built with
 // clang 14 -fsanitize=fuzzer,address,undefined, each replays every regression input (kernels-c/fuzz/
 // regressions/: every finding of a campaign) and 100 mutations from a fixed seed over the seed corpus
-// (packs compiled from ../shared/models). A crash, a sanitizer report or a run over 1 s fails the test.
+// (packs compiled from models/). A crash, a sanitizer report or a run over 1 s fails the test.
 // `npm run fuzz -- --seconds N` is the campaign.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
