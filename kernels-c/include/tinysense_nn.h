@@ -9,8 +9,11 @@
  *
  * Two layers live here:
  *  1. Kernels, in the style of CMSIS-NN: one function per operator family,
- *     explicit dims/params structs, caller-owned memory, and a companion
- *     *_get_buffer_size() for the scratch each kernel needs.
+ *     explicit dims/params structs, caller-owned memory. No kernel needs
+ *     caller-provided scratch: the Cortex-M4 fast paths (#if TS_DSP, dsp.h)
+ *     keep their small buffers on the stack, at most 512 bytes per frame and
+ *     about 1.1 KB for the deepest call (-fstack-usage, kernels-c/arm), so a
+ *     pack's arena holds tensors only and is the same for every engine.
  *  2. Op records: the fixed-layout int32 structs a model pack stores for each
  *     operator, and ts_invoke(), which decodes one record and calls its kernel.
  *     This is the only entry point JavaScript engines call (at most 4 integer
@@ -75,7 +78,8 @@ typedef struct {
   const int32_t *shift;
 } ts_per_channel_quant_params;
 
-/* Scratch memory handed to a kernel; size from its *_get_buffer_size(). */
+/* Scratch memory handed to a kernel. No kernel uses it today (see above):
+ * kept in the signatures, CMSIS-NN style, for kernels that will. */
 typedef struct {
   void *buf;
   int32_t size;
@@ -112,8 +116,6 @@ ts_status ts_convolve_s8(const ts_context *ctx, const ts_conv_params *params,
                          const ts_dims *filter_dims, const int8_t *filter,
                          const int32_t *bias, /* NULL: no bias */
                          const ts_dims *output_dims, int8_t *output);
-int32_t ts_convolve_s8_get_buffer_size(const ts_dims *input_dims,
-                                       const ts_dims *filter_dims);
 
 /* DEPTHWISE_CONV_2D. Mirrors reference_integer_ops::DepthwiseConvPerChannel.
  * Filter dims: n = 1, h, w, c = output channels = input c * ch_mult. */
@@ -134,8 +136,6 @@ ts_status ts_depthwise_conv_s8(const ts_context *ctx,
                                const ts_dims *filter_dims, const int8_t *filter,
                                const int32_t *bias, const ts_dims *output_dims,
                                int8_t *output);
-int32_t ts_depthwise_conv_s8_get_buffer_size(const ts_dims *input_dims,
-                                             const ts_dims *filter_dims);
 
 /* FULLY_CONNECTED. Mirrors reference_integer_ops::FullyConnected (per-tensor)
  * and FullyConnectedPerChannel. Input is [batches, accum_depth], filter
@@ -161,7 +161,6 @@ ts_status ts_fully_connected_s8(const ts_context *ctx,
                                 int32_t per_channel, const ts_fc_dims *dims,
                                 const int8_t *input, const int8_t *filter,
                                 const int32_t *bias, int8_t *output);
-int32_t ts_fully_connected_s8_get_buffer_size(const ts_fc_dims *dims);
 
 /* AVERAGE_POOL_2D / MAX_POOL_2D. Mirror reference_integer_ops::AveragePool
  * and MaxPool (int8). */
@@ -178,7 +177,6 @@ ts_status ts_avgpool_s8(const ts_context *ctx, const ts_pool_params *params,
 ts_status ts_maxpool_s8(const ts_context *ctx, const ts_pool_params *params,
                         const ts_dims *input_dims, const int8_t *input,
                         const ts_dims *output_dims, int8_t *output);
-int32_t ts_avgpool_s8_get_buffer_size(const ts_dims *output_dims);
 
 /* SOFTMAX int8 -> int8 (output scale 1/256, zero point -128).
  * Mirrors reference_ops::Softmax (quantized, gemmlowp fixed point). */

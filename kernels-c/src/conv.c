@@ -44,13 +44,6 @@ static int32_t conv_dsp_path(const ts_conv_params *params, const ts_per_channel_
 }
 #endif
 
-int32_t ts_convolve_s8_get_buffer_size(const ts_dims *input_dims,
-                                       const ts_dims *filter_dims) {
-  (void)input_dims;
-  (void)filter_dims;
-  return 0;
-}
-
 /* The reference: tflite::reference_integer_ops::ConvPerChannel. */
 static ts_status __attribute__((noinline)) conv_ref(const ts_conv_params *params,
                           const ts_per_channel_quant_params *quant,

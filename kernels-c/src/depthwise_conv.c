@@ -29,13 +29,6 @@ int32_t ts_dw_dsp(const ts_dw_conv_params *params,
 #endif
 
 
-int32_t ts_depthwise_conv_s8_get_buffer_size(const ts_dims *input_dims,
-                                             const ts_dims *filter_dims) {
-  (void)input_dims;
-  (void)filter_dims;
-  return 0;
-}
-
 void ts_dw_ref_channels(const ts_dw_conv_params *params,
                         const ts_per_channel_quant_params *quant,
                         const ts_dims *input_dims, const int8_t *input,

@@ -17,11 +17,6 @@ ts_status ts_fully_connected_s8_dsp(const ts_fc_params *params, const ts_per_cha
                                     const int8_t *filter, const int32_t *bias, int8_t *output);
 #endif
 
-int32_t ts_fully_connected_s8_get_buffer_size(const ts_fc_dims *dims) {
-  (void)dims;
-  return 0;
-}
-
 ts_status ts_fully_connected_s8(const ts_context *ctx,
                                 const ts_fc_params *params,
                                 const ts_per_channel_quant_params *quant,

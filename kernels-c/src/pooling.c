@@ -7,11 +7,6 @@
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
 
-int32_t ts_avgpool_s8_get_buffer_size(const ts_dims *output_dims) {
-  (void)output_dims;
-  return 0;
-}
-
 /* avg != 0: average, else max. */
 static ts_status pool(const ts_pool_params *params, const ts_dims *input_dims,
                       const int8_t *input, const ts_dims *output_dims,
