@@ -108,28 +108,9 @@ export function pcm16(name: string): Int16Array {
   return Int16Array.from({ length: bytes.length >> 1 }, (_, i) => view.getInt16(2 * i, true));
 }
 
-export function concatSamples(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** Where the word is in 16 kHz audio: first and last 50 ms block whose RMS is over 10% of the loudest block's (ms). */
-export function speechSpan(audio: Int16Array): { start: number; end: number } {
-  const rms: number[] = [];
-  for (let at = 0; at + 800 <= audio.length; at += 800) {
-    let e = 0;
-    for (let i = at; i < at + 800; i++) e += audio[i] * audio[i];
-    rms.push(Math.sqrt(e / 800));
-  }
-  const floor = 0.1 * Math.max(...rms);
-  const loud = rms.map((r, i) => (r > floor ? i : -1)).filter((i) => i >= 0);
-  return { start: 50 * loud[0], end: 50 * (loud[loud.length - 1] + 1) };
-}
+// The audio helpers the keyword example's tests use too: one copy, in the example (an app's tests
+// may not import this folder; this folder may import the example's helpers).
+export { concatSamples, speechSpan } from '../examples/keyword/recordings.js';
 
 /**
  * A hostile (re-signed) pack, loaded and run once on kernels with guard zones around every buffer:
