@@ -84,6 +84,18 @@ void diff_fill_bias(diff_rng *r, int32_t *bias, int32_t n) {
   }
 }
 
+int32_t diff_out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t same) {
+  const int32_t eff = dil * (k - 1) + 1;
+  if (same) return (in + stride - 1) / stride;
+  return in >= eff ? (in - eff) / stride + 1 : 0;
+}
+
+int32_t diff_same_pad(int32_t in, int32_t out, int32_t k, int32_t stride, int32_t dil) {
+  const int32_t eff = dil * (k - 1) + 1;
+  const int32_t total = (out - 1) * stride + eff - in;
+  return total > 0 ? total / 2 : 0;
+}
+
 void diff_report(int32_t index, const char *desc, int32_t status, const void *out, int32_t bytes) {
   const uint8_t *p = (const uint8_t *)out;
   uint32_t h = 2166136261u;

@@ -43,6 +43,11 @@ void diff_activation(diff_rng *r, ts_activation *act);
 /* Bias values: small, large, or extreme (wrapping sums are part of the contract). */
 void diff_fill_bias(diff_rng *r, int32_t *bias, int32_t n);
 
+/* Output size of a window op along one axis, as TFLite computes it for SAME (same = 1) or VALID
+ * padding (0 when a VALID window does not fit), and the SAME padding before the first pixel. */
+int32_t diff_out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t same);
+int32_t diff_same_pad(int32_t in, int32_t out, int32_t k, int32_t stride, int32_t dil);
+
 /* Prints "CASE DESC status=S hash=H". */
 void diff_report(int32_t index, const char *desc, int32_t status, const void *out, int32_t bytes);
 

@@ -1,18 +1,6 @@
 /* CONV_2D cases for the differential harness (diff.h). */
 #include "diff.h"
 
-static int32_t out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t same) {
-  const int32_t eff = dil * (k - 1) + 1;
-  if (same) return (in + stride - 1) / stride;
-  return in >= eff ? (in - eff) / stride + 1 : 0;
-}
-
-static int32_t same_pad(int32_t in, int32_t out, int32_t k, int32_t stride, int32_t dil) {
-  const int32_t eff = dil * (k - 1) + 1;
-  const int32_t total = (out - 1) * stride + eff - in;
-  return total > 0 ? total / 2 : 0;
-}
-
 void diff_case_conv(uint64_t seed, int32_t index) {
   diff_rng r;
   ts_conv_params params;
@@ -47,17 +35,17 @@ void diff_case_conv(uint64_t seed, int32_t index) {
   params.dilation.w = (kind < 2 || diff_chance(&r, 3, 4)) ? 1 : diff_range(&r, 2, 3);
   same = kind == 0 ? 0 : diff_chance(&r, 1, 2);
   out.n = in.n;
-  out.h = out_size(in.h, filter.h, params.stride.h, params.dilation.h, same);
-  out.w = out_size(in.w, filter.w, params.stride.w, params.dilation.w, same);
+  out.h = diff_out_size(in.h, filter.h, params.stride.h, params.dilation.h, same);
+  out.w = diff_out_size(in.w, filter.w, params.stride.w, params.dilation.w, same);
   out.c = filter.n;
   if (out.h <= 0 || out.w <= 0) {
     /* VALID with a filter larger than the input: use SAME instead. */
     same = 1;
-    out.h = out_size(in.h, filter.h, params.stride.h, params.dilation.h, 1);
-    out.w = out_size(in.w, filter.w, params.stride.w, params.dilation.w, 1);
+    out.h = diff_out_size(in.h, filter.h, params.stride.h, params.dilation.h, 1);
+    out.w = diff_out_size(in.w, filter.w, params.stride.w, params.dilation.w, 1);
   }
-  params.padding.h = same ? same_pad(in.h, out.h, filter.h, params.stride.h, params.dilation.h) : 0;
-  params.padding.w = same ? same_pad(in.w, out.w, filter.w, params.stride.w, params.dilation.w) : 0;
+  params.padding.h = same ? diff_same_pad(in.h, out.h, filter.h, params.stride.h, params.dilation.h) : 0;
+  params.padding.w = same ? diff_same_pad(in.w, out.w, filter.w, params.stride.w, params.dilation.w) : 0;
   params.input_offset = diff_range(&r, -127, 128);
   params.output_offset = diff_range(&r, -128, 127);
   /* The validator accepts offsets in [-255, 255]: -io no longer fits int8. */
