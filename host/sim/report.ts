@@ -108,6 +108,13 @@ function micRow(m: MicStats): string {
   return `<tr><th>microphone</th><td>${m.delivered} samples read, ${m.dropped} lost to buffer overrun, ${Math.round(m.blockedMs)} ms blocked in reads</td></tr>`;
 }
 
+/** Estimated board time in model ops, and the longest the event loop was blocked (virtual time). */
+function timingCell(sim: Simulation): string {
+  const t = sim.timing();
+  if (t.modelMs === 0) return `not estimated for this board (no measured cycle figures for its CPU); longest callback ${Math.round(t.longestBlockMs)} ms`;
+  return `${t.modelMs.toFixed(1)} ms in model ops (estimated op by op, host/build/latency.ts); the event loop was blocked ${t.longestBlockMs.toFixed(1)} ms at most`;
+}
+
 export function simulationReport(sim: Simulation, title: string): string {
   const duration = sim.now;
   const events = sim.events();
@@ -123,6 +130,7 @@ export function simulationReport(sim: Simulation, title: string): string {
 <p>Board ${escape(sim.app.board.id)}, ${duration} ms of virtual time, ${events.length} events, ${sim.output.length} console lines.</p>
 <table>
 <tr><th>native kernel calls</th><td>${Object.entries(calls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}</td></tr>
+<tr><th>model time on the board</th><td>${timingCell(sim)}</td></tr>
 <tr><th>flat buffers in use / peak</th><td>${mem.flatBytesInUse} / ${mem.flatBytesPeak} bytes of a ${mem.heapBytes}-byte JS heap</td></tr>
 <tr><th>camera captures</th><td>${sim.cameraCaptures()}</td></tr>
 ${sim.trace?.kind === 'audio' ? micRow(sim.micStats()) : ''}
