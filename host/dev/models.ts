@@ -7,11 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { H, TensorInfo, u32 } from '../../device/pack.js';
-import { OP_NAMES } from '../../device/records.js';
 import { validatePack } from '../../device/validate.js';
 import type { BuildReport } from '../build/plugin.js';
+import { cycleTable, cyclesToMs, estimateCycles, recordWork } from '../build/latency.js';
 import { crc32 } from '../compiler/crc32.js';
-import { loadModelFile } from '../model.js';
 
 export interface DevOp {
   name: string;
@@ -69,21 +68,16 @@ export function devModels(storage: Record<string, Uint8Array>, report: BuildRepo
     const layout = validatePack(pack, (from, length) => crc32(pack.subarray(from, from + length)));
     const packReport = report?.models.find((m) => m.file === file);
     const latency = report?.budget.latencies.find((l) => l.file === file);
-    const cyclesPerMac = latency?.cyclesPerMac ?? report?.budget.latencies[0]?.cyclesPerMac;
-    // Per-op MACs come from compiling the source .tflite again (the pack does not keep them).
-    let macsByRecord = new Map<number, number>();
-    if (packReport?.source && packReport.source.endsWith('.tflite') && existsSync(packReport.source)) {
-      try {
-        const compiled = loadModelFile(packReport.source).compiled;
-        if (compiled && u32(compiled.pack, H.crc) === u32(pack, H.crc)) macsByRecord = new Map(compiled.ops.map((op) => [op.recordOffset, op.macs]));
-      } catch {
-        // no per-op MACs then
-      }
-    }
-    const ops = layout.records.map((record, i) => {
-      const macs = macsByRecord.get(record) ?? 0;
-      return { name: OP_NAMES[layout.ops[i]] ?? `op ${layout.ops[i]}`, macs, deviceMs: macs && cyclesPerMac ? (macs * cyclesPerMac) / (clockMHz * 1000) : undefined };
-    });
+    // Per-op MACs and device time: each record's work as the validator counts it, times the measured
+    // cycles of its op kind for the board's CPU (host/build/latency.ts), as the build's estimate does.
+    const table = report ? cycleTable(report.budget.cpu) : null;
+    const work = recordWork(pack);
+    const estimate = table ? estimateCycles(work, table) : undefined;
+    const ops = work.map((w, i) => ({
+      name: w.kernel,
+      macs: w.macs,
+      deviceMs: estimate && !estimate.ops[i].unmeasured ? cyclesToMs(estimate.ops[i].cycles, clockMHz) : undefined,
+    }));
     const count = layout.outputs[0] ? layout.outputs[0].bytes / bytesOf(layout.outputs[0]) : 0;
     models.push({
       file,
