@@ -13,7 +13,7 @@ const CASES = 3000;
 const FAST_PATHS: Record<string, string[]> = {
   fc: ['fc_rows4', 'fc_rows1', 'fc_portable'],
   conv: ['conv_1x1', 'conv_im2col', 'conv_general'],
-  dw: ['dw_m1', 'dw_m1_k3', 'dw_c3', 'dw_c1'],
+  dw: ['dw_m1', 'dw_m1_k3', 'dw_m1_k3_band', 'dw_c3', 'dw_c1'],
   add: ['add_row'],
 };
 

@@ -21,6 +21,14 @@
  *         3 input rows for rows with many of them (small layers, top and
  *         bottom rows), else of their 9-tap window; padding holds -o (x + o =
  *         0: the padded taps add nothing, as TFLM's skipped taps).
+ *    dw_m1_k3_band  the same for layers whose padded input rows (sw words
+ *         each) fit DW_BAND words for 2 output rows or more, or all of them
+ *         (person_detect's 12x12, 6x6 and 3x3 layers): bands of output rows,
+ *         each from ONE padded copy of the input rows it reads, and every
+ *         pixel runs the loop (no border pixels, no per-row copies). The
+ *         buffer is filled with -o once per layer; the copies rewrite the same
+ *         columns every time, so only rows outside the input need refilling,
+ *         and only when there are several bands.
  *    otherwise (dw_m1_part): SXTAB16 adds the input offset per tap, padding
  *         is decided per pixel (tap ranges), not per tap.
  *  dw_c3  one input channel x multiplier 4k, 3x3 filter, dilation w 1, input
@@ -62,6 +70,7 @@ void ts_dw_ref_channels(const ts_dw_conv_params *params,
 
 #define DW_M1_TAPS 25      /* 2 words per tap: 200 bytes of stack */
 #define DW_STRIP 84        /* dw_m1_k3_row's padded rows: 336 bytes of stack */
+#define DW_BAND 84         /* dw_m1_k3_band's padded rows: 340 bytes of stack (dw_m1_run's) */
 #define DW_C1_ROWBLOCKS 20 /* filter rows x 4-tap blocks: 4 words each, 320 bytes */
 
 /*
@@ -174,13 +183,14 @@ typedef struct {
   int32_t bi[4];      /* bias + o * (sum of the channel's taps): pixels with no padded tap */
   int32_t mode;       /* dw_quant_init's, all 4 channels */
   uint32_t off2;
-  int32_t oo, depth, kw, in_w, dil_w, stride_w, tap_step, row_step, px_step;
+  int32_t oo, depth, kw, in_w, dil_w, stride_w, tap_step, row_step;
   uint32_t pad4;      /* 4 bytes of -o (dw_m1_k3_row), when o is in [-127, 128] */
   dw_quant qa[4];     /* the group's requantization, then oo2, min2, max2 and */
   uint32_t oo2, min2, max2, clamp; /* clamp: dw_rq4's 28 words (dw_store_any's) */
   int32_t x_a, x_b, out_w, pad_w;  /* dw_m1_k3_row */
   int32_t k_ts, k_rs, k_nx;        /* dw_m1_k3_loop */
   int32_t sw, strip_full, strip_part, s_rs, s_nx, i_rs, i_nx; /* dw_m1_k3_row's */
+  int32_t band, in_h, pad_h, stride_h, dil_h, out_h; /* dw_m1_k3_band's */
   const int8_t *k_end;
   uint32_t fb[2 * DW_M1_TAPS]; /* unpacked filter: [f0, f2], [f1, f3] per tap */
 } dw_m1_ctx;
@@ -291,11 +301,9 @@ DW_INLINE void dw_m1_k3_loop(dw_m1_ctx *c, const int8_t *s, int8_t *out) {
       "ldrd %[a0], %[a1], [%[c], #%c[bi]]\n\t"
       "ldrd %[a2], %[a3], [%[c], #%c[bi] + 8]\n\t"
       DW_K3_ROW(0, 8, 16)
-      "ldr %[x], [%[c], #%c[krs]]\n\t"
-      "add %[s], %[s], %[x]\n\t"
+      "add %[s], %[s], %[rs]\n\t"
       DW_K3_ROW(24, 32, 40)
-      "ldr %[x], [%[c], #%c[krs]]\n\t"
-      "add %[s], %[s], %[x]\n\t"
+      "add %[s], %[s], %[rs]\n\t"
       DW_K3_ROW(48, 56, 64)
       "ldr %[x], [%[c], #%c[knx]]\n\t"
       "add %[s], %[s], %[x]\n\t"
@@ -325,13 +333,12 @@ DW_INLINE void dw_m1_k3_loop(dw_m1_ctx *c, const int8_t *s, int8_t *out) {
       "str %[a0], [%[o]]\n\t"
       "ldr %[x], [%[c], #%c[dep]]\n\t"
       "add %[o], %[o], %[x]\n\t"
-      "ldr %[x], [%[c], #%c[kend]]\n\t"
-      "cmp %[o], %[x]\n\t"
+      "cmp %[o], %[end]\n\t"
       "bne 1b"
       : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [s] "+&r"(s),
         [x] "=&r"(x), [xh] "=&r"(xh), [g0] "=&r"(g0), [g1] "=&l"(g1), [ts] "=&r"(ts),
         [o] "+&r"(out)
-      : [c] "r"(c), [fb] "i"(offsetof(dw_m1_ctx, fb)), [qa] "i"(offsetof(dw_m1_ctx, qa)),
+      : [c] "r"(c), [rs] "r"(c->k_rs), [end] "r"(c->k_end), [fb] "i"(offsetof(dw_m1_ctx, fb)), [qa] "i"(offsetof(dw_m1_ctx, qa)),
         [bi] "i"(offsetof(dw_m1_ctx, bi)), [kts] "i"(offsetof(dw_m1_ctx, k_ts)),
         [krs] "i"(offsetof(dw_m1_ctx, k_rs)), [knx] "i"(offsetof(dw_m1_ctx, k_nx)),
         [kend] "i"(offsetof(dw_m1_ctx, k_end)),
@@ -411,6 +418,84 @@ static void __attribute__((noinline)) dw_m1_k3_row(dw_m1_ctx *c, const int8_t *r
   }
 }
 
+/* dw_m1_k3_band's copy: words [0, total) of buf (total + 1 writable) = pad
+ * (none when total is 0: the padding is already there),
+ * then `rows` rows of nin words (nin >= 1) from src (depth bytes apart,
+ * src_skip more between rows) to d (d_skip more words between rows). */
+static void __attribute__((noinline)) dw_band_copy(uint32_t *buf, int32_t total, uint32_t pad,
+                                                   uint32_t *d, const int8_t *src, int32_t rows,
+                                                   int32_t nin, int32_t depth, int32_t src_skip,
+                                                   int32_t d_skip) {
+  uint32_t *const e = buf + total;
+  for (; buf < e; buf += 2) {
+    buf[0] = pad;
+    buf[1] = pad;
+  }
+  for (; rows > 0; --rows) {
+    int32_t n = nin >> 1;
+    if (nin & 1) {
+      *d++ = ts_read_u32(src);
+      src += depth;
+    }
+    for (; n > 0; --n) {
+      const uint32_t a = ts_read_u32(src), b = ts_read_u32(src + depth);
+      d[0] = a;
+      d[1] = b;
+      d += 2;
+      src += 2 * depth;
+    }
+    src += src_skip;
+    d += d_skip;
+  }
+}
+
+/* All output rows of one channel group (one batch) of a small layer, 3x3
+ * filter, input offset in [-127, 128], every channel taking dw_rq2: bands of
+ * c->band output rows, each from ONE padded copy (-o outside the input) of
+ * the input rows it reads, c->sw words a row, so that every pixel runs the
+ * same loop (no border pixels, no per-row copies). buf: DW_BAND + 1 words,
+ * all -o when dw_m1_run sets up the layer; the copies write the same columns
+ * [jl, jr) every time, so only the rows outside the input (top of the first
+ * band, bottom of the last) need -o again, and only with several bands (one
+ * band: the same rows every time). in: the group's input (batch),
+ * out: its output row 0. */
+static void __attribute__((noinline)) dw_m1_k3_band(dw_m1_ctx *c, uint32_t *buf,
+                                                    const int8_t *in, int8_t *out) {
+  const int32_t sw = c->sw, depth = c->depth, in_w = c->in_w, in_h = c->in_h;
+  const int32_t sh = c->stride_h, dil_h = c->dil_h, out_h = c->out_h;
+  const int32_t row_out = c->out_w * depth, in_row = in_w * depth, pstep = sh * sw;
+  const uint32_t pad = c->pad4;
+  const int32_t multi = c->band < out_h; /* else each copy writes the same words */
+  int32_t jl = c->pad_w, jr = c->pad_w + in_w, y0, nin;
+  if (jl > sw) jl = sw;
+  if (jr > sw) jr = sw;
+  nin = jr - jl; /* words a row copies from the input, from column jl */
+  c->k_ts = 4 * c->dil_w;
+  c->k_rs = 4 * (dil_h * sw - 2 * c->dil_w);
+  c->k_nx = 4 * (c->stride_w - dil_h * sw - 2 * c->dil_w) - 4 * dil_h * sw;
+  for (y0 = 0; y0 < out_h; y0 += c->band) {
+    int32_t nb = out_h - y0, rows, iy0, r0, r1;
+    const uint32_t *s = buf;
+    if (nb > c->band) nb = c->band;
+    rows = (nb - 1) * sh + 2 * dil_h + 1;
+    iy0 = y0 * sh - c->pad_h; /* the input row of buffer row 0 */
+    r0 = iy0 < 0 ? -iy0 : 0;
+    r1 = in_h - iy0;
+    if (r1 > rows) r1 = rows;
+    if (nin <= 0 || r1 <= r0) r0 = r1 = 0;
+    if (r0 > 0 && multi) dw_band_copy(buf, r0 * sw, pad, buf, in, 0, 0, 0, 0, 0);
+    dw_band_copy(buf + r1 * sw, multi ? (rows - r1) * sw : 0, pad, buf + r0 * sw + jl,
+                 in + (iy0 + r0) * in_row + (jl - c->pad_w) * depth, r1 - r0, nin, depth,
+                 in_row - nin * depth, sw - nin);
+    do {
+      c->k_end = out + row_out;
+      dw_m1_k3_loop(c, (const int8_t *)s, out);
+      out += row_out;
+      s += pstep;
+    } while (--nb);
+  }
+}
+
 /* `count` pixels of which some taps may be padding: rows ky0..ky1 of the
  * filter (row: the input row of ky0), columns decided per pixel. */
 static void __attribute__((noinline)) dw_m1_part(const dw_m1_ctx *c, const int8_t *row,
@@ -461,6 +546,7 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   const int32_t last = in_w - 1 - dil_w * (kw - 1) + pad_w;
   int32_t x_a = (pad_w + stride_w - 1) / stride_w, x_b = last < 0 ? 0 : last / stride_w + 1;
   int32_t c0, t, i, batch, out_y, k3;
+  uint32_t band_buf[DW_BAND + 1]; /* dw_m1_k3_band's (+ 1: filled in pairs) */
 
   TS_PATH("dw_m1");
   if (x_b > out_w) x_b = out_w;
@@ -477,7 +563,6 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   pc->stride_w = stride_w;
   pc->tap_step = dil_w * depth;
   pc->row_step = dil_h * in_w * depth;
-  pc->px_step = stride_w * depth;
   pc->pad4 = 0x01010101u * (uint8_t)(-params->input_offset);
   pc->clamp = params->activation.min != -128 || params->activation.max != 127;
   k3 = kh == 3 && kw == 3 && params->input_offset >= -127 && params->input_offset <= 128;
@@ -492,9 +577,26 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
   pc->s_rs = 4 * pc->sw - 8 * dil_w;
   pc->s_nx = 4 * stride_w - 8 * pc->sw - 8 * dil_w;
   pc->i_rs = pc->row_step - 2 * pc->tap_step;
-  pc->i_nx = pc->px_step - 2 * pc->row_step - 2 * pc->tap_step;
+  pc->i_nx = stride_w * depth - 2 * pc->row_step - 2 * pc->tap_step;
   pc->out_w = out_w;
   pc->pad_w = pad_w;
+  /* dw_m1_k3_band: when DW_BAND words hold the padded rows of 2 output rows
+   * or more (or all of them) */
+  pc->in_h = in_h;
+  pc->pad_h = params->padding.h;
+  pc->stride_h = params->stride.h;
+  pc->dil_h = dil_h;
+  pc->out_h = out_h;
+  pc->band = 0;
+  if (k3 && DW_BAND / pc->sw >= 2 * dil_h + 1) {
+    const int32_t band = (DW_BAND / pc->sw - 2 * dil_h - 1) / params->stride.h + 1;
+    if (band >= 2 || band >= out_h) pc->band = band;
+    if (pc->band) /* the padding columns stay for every band of every group */
+      dw_band_copy(band_buf,
+                   (((band < out_h ? band : out_h) - 1) * params->stride.h + 2 * dil_h + 1) *
+                       pc->sw,
+                   pc->pad4, band_buf, input, 0, 0, 0, 0, 0);
+  }
   for (c0 = 0; c0 + 4 <= depth; c0 += 4) {
     uint32_t sum02 = 0, sum13 = 0; /* [sum f0, sum f2], [sum f1, sum f3] (|sum| < 2^15) */
     for (t = 0; t < taps; ++t) {
@@ -513,7 +615,16 @@ static void __attribute__((noinline, optimize("Os"))) dw_m1_run(dw_m1_ctx *pc, c
       pc->bq[i] = bias ? bias[c0 + i] : 0;
       pc->bi[i] = ts_wadd(pc->bq[i], ts_wmul(fsum, params->input_offset));
     }
-    if (k3 && pc->mode == 2) TS_PATH("dw_m1_k3");
+    if (k3 && pc->mode == 2) {
+      if (pc->band) {
+        TS_PATH("dw_m1_k3_band");
+        for (batch = 0; batch < input_dims->n; ++batch)
+          dw_m1_k3_band(pc, band_buf, input + batch * in_h * in_w * depth + c0,
+                        output + batch * out_h * out_w * depth + c0);
+        continue;
+      }
+      TS_PATH("dw_m1_k3");
+    }
     for (batch = 0; batch < input_dims->n; ++batch) {
       const int8_t *in_b = input + batch * in_h * in_w * depth + c0;
       for (out_y = 0; out_y < out_h; ++out_y) {
