@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { linkArgs, portArgs } from '../upload.js';
+import { parseEventLine } from '../sim/event-line.js';
 import type { DevMessage, DevSnapshot, DevState } from './protocol.js';
 
 const CLI_PATH = createRequire(import.meta.url).resolve('espruino/bin/espruino-cli.js');
@@ -120,19 +121,8 @@ export class PortSource {
     }
     if (line.includes(`${MARK} hello`)) return;
     const t = this.now();
-    const at = line.indexOf(EVENT_PREFIX);
-    if (at >= 0) {
-      const rest = line.slice(at + EVENT_PREFIX.length);
-      const space = rest.indexOf(' ');
-      const name = space < 0 ? rest : rest.slice(0, space);
-      let value: unknown = null;
-      try {
-        value = space < 0 ? null : JSON.parse(rest.slice(space + 1));
-      } catch {
-        value = rest.slice(space + 1);
-      }
-      this.events.push({ t, name, value });
-    }
+    const event = parseEventLine(line, Math.max(0, line.indexOf(EVENT_PREFIX)));
+    if (event) this.events.push({ t, ...event });
     this.console.push({ t, line });
   }
 

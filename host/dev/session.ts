@@ -19,6 +19,7 @@ import { EspruinoBoard } from '../sim/espruino.js';
 import { Simulation, readBuiltApp, type BuiltApp } from '../sim/index.js';
 import type { OpCall } from '../sim/observe.js';
 import { loadTrace, type Trace } from '../sim/traces.js';
+import { parseEventLine } from '../sim/event-line.js';
 import { DevModel, devModels, readOutput } from './models.js';
 import type { DevMessage, DevSnapshot, DevState, DevTick, InvokeRecord, ModelInfo, SensorInfo } from './protocol.js';
 
@@ -233,17 +234,10 @@ export class DevSession {
   }
 
   private onOutput(t: number, line: string): void {
-    if (line.startsWith('@tinysense ')) {
-      const rest = line.slice('@tinysense '.length);
-      const space = rest.indexOf(' ');
-      const name = space < 0 ? rest : rest.slice(0, space);
-      let value: unknown = null;
-      try {
-        value = space < 0 ? null : JSON.parse(rest.slice(space + 1));
-      } catch {
-        value = rest.slice(space + 1);
-      }
-      this.events.push({ t, name, value });
+    const event = parseEventLine(line);
+    if (event) {
+      const { value } = event;
+      this.events.push({ t, ...event });
       const labels = (value as { labels?: unknown } | null)?.labels;
       if (Array.isArray(labels) && labels.every((l) => typeof l === 'string')) this.eventLabels.set(labels.length, labels as string[]);
     }

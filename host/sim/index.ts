@@ -8,8 +8,8 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { EVENT_PREFIX } from '../../device/events.js';
 import { CameraStats, simulatedCamera } from './camera.js';
+import { parseEventLine } from './event-line.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
 import { JerryScriptBoard } from './jerryscript.js';
 import type { MicStats } from './mic.js';
@@ -106,18 +106,8 @@ export class Simulation {
         const entry = { t, line };
         this.output.push(entry);
         options.onOutput?.(entry);
-        if (line.startsWith(EVENT_PREFIX)) {
-          const rest = line.slice(EVENT_PREFIX.length);
-          const space = rest.indexOf(' ');
-          const name = space < 0 ? rest : rest.slice(0, space);
-          let value: unknown = null;
-          try {
-            value = space < 0 ? null : JSON.parse(rest.slice(space + 1));
-          } catch {
-            value = rest.slice(space + 1);
-          }
-          this.allEvents.push({ t, name, value });
-        }
+        const event = parseEventLine(line);
+        if (event) this.allEvents.push({ t, ...event });
       },
       accel: trace?.kind === 'scalar' ? (t: number) => accelAt(trace, t) : undefined,
       spiDevices,
