@@ -397,25 +397,7 @@ static void __attribute__((noinline)) conv_1x1(const ts_conv_params *params, con
       const int8_t *const a_end = input + (pixels & ~1) * k;
       const int32_t k2 = 2 * k;
       while (a != a_end) {
-        int32_t c00 = fold0, c01 = fold1, c10 = fold0, c11 = fold1;
-        const int8_t *a1 = a, *f1 = f0;
-        uint32_t w;
-        TS_CONV_MM2X2S(a1, f1, k, k, c00, c01, c10, c11);
-        if (k & 3) {
-          int32_t acc[4];
-          acc[0] = c00;
-          acc[1] = c01;
-          acc[2] = c10;
-          acc[3] = c11;
-          conv_tail(a1, k, f1, k, k & 3, acc);
-          c00 = acc[0];
-          c01 = acc[1];
-          c10 = acc[2];
-          c11 = acc[3];
-        }
-        w = conv_req4(c00, c01, c10, c11, q);
-        ts_write_u16(out, w);
-        ts_write_u16(out + out_c, w >> 16);
+        conv_block(a, f0, k, fold0, fold1, q, out, out_c, 2, 2);
         out += 2 * out_c;
         a += k2;
       }
