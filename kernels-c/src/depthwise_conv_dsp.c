@@ -674,6 +674,26 @@ typedef struct {
 
 /* One output row of one channel pair: filter rows ky0..ky1, row: the input
  * row of ky0. */
+/* `blocks` words of 4 window bytes (plus the input offset) against the prepacked filter: two
+ * output channels' accumulators, SMLAD over tap pairs; returns the filter past what it read. */
+static inline __attribute__((always_inline)) const uint32_t *dw_c1_taps(const int8_t *src, int32_t blocks, uint32_t off2,
+                                                                        const uint32_t *f, int32_t *acc0, int32_t *acc1) {
+  int32_t a0 = *acc0, a1 = *acc1;
+  do {
+    const uint32_t x = ts_read_u32(src);
+    const uint32_t xl = ts_sxtab16(off2, x), xh = ts_sxtab16_ror8(off2, x);
+    a0 = ts_smlad(xl, f[0], a0);
+    a0 = ts_smlad(xh, f[1], a0);
+    a1 = ts_smlad(xl, f[2], a1);
+    a1 = ts_smlad(xh, f[3], a1);
+    src += 4;
+    f += 4;
+  } while (--blocks);
+  *acc0 = a0;
+  *acc1 = a1;
+  return f;
+}
+
 static void __attribute__((noinline)) dw_c1_row(const dw_c1_ctx *c, const ts_dims *input_dims,
                                                 const ts_dims *filter_dims, int32_t out_w,
                                                 const int8_t *row0, int32_t ky0, int32_t ky1,
@@ -713,38 +733,18 @@ static void __attribute__((noinline)) dw_c1_row(const dw_c1_ctx *c, const ts_dim
         }
       } else {
         for (ky = ky1 - ky0; ky > 0; --ky, src += row_step - 4 * blocks) {
-          int32_t n = blocks;
-          do {
-            const uint32_t x = ts_read_u32(src);
-            const uint32_t xl = ts_sxtab16(off2, x), xh = ts_sxtab16_ror8(off2, x);
-            a0 = ts_smlad(xl, f[0], a0);
-            a0 = ts_smlad(xh, f[1], a0);
-            a1 = ts_smlad(xl, f[2], a1);
-            a1 = ts_smlad(xh, f[3], a1);
-            src += 4;
-            f += 4;
-          } while (--n);
+          f = dw_c1_taps(src, blocks, off2, f, &a0, &a1);
+          src += 4 * blocks;
         }
       }
     } else {
       /* border: a copy of the window, padded with -o */
       for (ky = ky1 - ky0; ky > 0; --ky, row += row_step) {
-        const int8_t *src = win;
-        int32_t n = blocks;
         for (j = 0; j < 4 * blocks; ++j) {
           const int32_t x = in_x + j;
           win[j] = (x >= 0 && x < in_w) ? row[x] : pad;
         }
-        do {
-          const uint32_t x = ts_read_u32(src);
-          const uint32_t xl = ts_sxtab16(off2, x), xh = ts_sxtab16_ror8(off2, x);
-          a0 = ts_smlad(xl, f[0], a0);
-          a0 = ts_smlad(xh, f[1], a0);
-          a1 = ts_smlad(xl, f[2], a1);
-          a1 = ts_smlad(xh, f[3], a1);
-          src += 4;
-          f += 4;
-        } while (--n);
+        f = dw_c1_taps(win, blocks, off2, f, &a0, &a1);
       }
     }
     out_p[0] = (int8_t)dw_out1(a0, &c->q[0], c->mode0, c->params);
