@@ -84,16 +84,29 @@ void diff_fill_bias(diff_rng *r, int32_t *bias, int32_t n) {
   }
 }
 
-int32_t diff_out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t same) {
+static int32_t out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t same) {
   const int32_t eff = dil * (k - 1) + 1;
   if (same) return (in + stride - 1) / stride;
   return in >= eff ? (in - eff) / stride + 1 : 0;
 }
 
-int32_t diff_same_pad(int32_t in, int32_t out, int32_t k, int32_t stride, int32_t dil) {
+static int32_t same_pad(int32_t in, int32_t out, int32_t k, int32_t stride, int32_t dil) {
   const int32_t eff = dil * (k - 1) + 1;
   const int32_t total = (out - 1) * stride + eff - in;
   return total > 0 ? total / 2 : 0;
+}
+
+void diff_window(const ts_dims *in, int32_t kh, int32_t kw, const ts_tile *stride, const ts_tile *dilation, int32_t same,
+                 ts_dims *out, ts_tile *padding) {
+  out->h = out_size(in->h, kh, stride->h, dilation->h, same);
+  out->w = out_size(in->w, kw, stride->w, dilation->w, same);
+  if (out->h <= 0 || out->w <= 0) {
+    same = 1;
+    out->h = out_size(in->h, kh, stride->h, dilation->h, 1);
+    out->w = out_size(in->w, kw, stride->w, dilation->w, 1);
+  }
+  padding->h = same ? same_pad(in->h, out->h, kh, stride->h, dilation->h) : 0;
+  padding->w = same ? same_pad(in->w, out->w, kw, stride->w, dilation->w) : 0;
 }
 
 void diff_report(int32_t index, const char *desc, int32_t status, const void *out, int32_t bytes) {

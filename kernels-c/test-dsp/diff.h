@@ -43,10 +43,10 @@ void diff_activation(diff_rng *r, ts_activation *act);
 /* Bias values: small, large, or extreme (wrapping sums are part of the contract). */
 void diff_fill_bias(diff_rng *r, int32_t *bias, int32_t n);
 
-/* Output size of a window op along one axis, as TFLite computes it for SAME (same = 1) or VALID
- * padding (0 when a VALID window does not fit), and the SAME padding before the first pixel. */
-int32_t diff_out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t same);
-int32_t diff_same_pad(int32_t in, int32_t out, int32_t k, int32_t stride, int32_t dil);
+/* A window op's output height/width and padding as TFLite computes them for SAME (same = 1) or
+ * VALID padding; a VALID window larger than the input falls back to SAME. */
+void diff_window(const ts_dims *in, int32_t kh, int32_t kw, const ts_tile *stride, const ts_tile *dilation, int32_t same,
+                 ts_dims *out, ts_tile *padding);
 
 /* Prints "CASE DESC status=S hash=H". */
 void diff_report(int32_t index, const char *desc, int32_t status, const void *out, int32_t bytes);

@@ -35,17 +35,8 @@ void diff_case_conv(uint64_t seed, int32_t index) {
   params.dilation.w = (kind < 2 || diff_chance(&r, 3, 4)) ? 1 : diff_range(&r, 2, 3);
   same = kind == 0 ? 0 : diff_chance(&r, 1, 2);
   out.n = in.n;
-  out.h = diff_out_size(in.h, filter.h, params.stride.h, params.dilation.h, same);
-  out.w = diff_out_size(in.w, filter.w, params.stride.w, params.dilation.w, same);
   out.c = filter.n;
-  if (out.h <= 0 || out.w <= 0) {
-    /* VALID with a filter larger than the input: use SAME instead. */
-    same = 1;
-    out.h = diff_out_size(in.h, filter.h, params.stride.h, params.dilation.h, 1);
-    out.w = diff_out_size(in.w, filter.w, params.stride.w, params.dilation.w, 1);
-  }
-  params.padding.h = same ? diff_same_pad(in.h, out.h, filter.h, params.stride.h, params.dilation.h) : 0;
-  params.padding.w = same ? diff_same_pad(in.w, out.w, filter.w, params.stride.w, params.dilation.w) : 0;
+  diff_window(&in, filter.h, filter.w, &params.stride, &params.dilation, same, &out, &params.padding);
   params.input_offset = diff_range(&r, -127, 128);
   params.output_offset = diff_range(&r, -128, 127);
   /* The validator accepts offsets in [-255, 255]: -io no longer fits int8. */
