@@ -8,7 +8,7 @@ import { MAX_DIMS, OP_NAMES } from '../../device/records.js';
 import { PACK_FLAG_WORK, WORK_MAGIC, WORK_TRAILER_BYTES, Work, checkRecord, validateTables } from '../../device/validate.js';
 import { crc32 } from './crc32.js';
 import { Graph, Tensor, tensorBytes } from './graph.js';
-import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower.js';
+import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower/index.js';
 import { planArena } from './plan.js';
 
 /** Where a tensor lives after compilation. */
