@@ -42,6 +42,9 @@ export var H = {
   constBytes: 60,
 };
 
+/** Header flags bit 0: the last tensor-table entry is the state region (uint8 [bytes], in the arena; state.ts). */
+export var PACK_FLAG_STATE = 1;
+
 /** Element types of the tensor table. */
 export var DTYPE = { int8: 1, int16: 2, int32: 3, float32: 4, uint8: 5 };
 export var DTYPE_NAMES = ['', 'int8', 'int16', 'int32', 'float32', 'uint8'];

@@ -11,8 +11,7 @@ import {
   CRC_START, DTYPE_BYTES, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY, TENSOR_ENTRY_BYTES, WHERE,
   TensorInfo, i32, readTensor, u16, u32,
 } from './pack.js';
-import { DTYPE } from './pack.js';
-import { PACK_FLAG_STATE } from './state.js';
+import { DTYPE, PACK_FLAG_STATE } from './pack.js';
 import {
   ADD, AFFINE, CONCAT, CONCAT_INPUT, CONV, COPY, DW_CONV, FC, GATHER, LAYOUTS, LEAKY_RELU, MAX_DIMS,
   MEAN, MUL, OP, OP_NAMES, PAD, POOL, REQUANTIZE, SIGMOID, SOFTMAX, VIEW,

@@ -6,9 +6,8 @@
  * Layout: header | op table | tensor table | input list | output list | records | constants | work trailer.
  */
 import {
-  CRC_START, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY, TENSOR_ENTRY_BYTES, WHERE,
+  CRC_START, H, HEADER_BYTES, PACK_FLAG_STATE, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY, TENSOR_ENTRY_BYTES, WHERE,
 } from '../../device/pack.js';
-import { PACK_FLAG_STATE } from '../../device/state.js';
 import { PACK_FLAG_WORK, WORK_MAGIC, WORK_TRAILER_BYTES, Work } from '../../device/validate.js';
 import { crc32 } from './crc32.js';
 
