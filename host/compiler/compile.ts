@@ -1,12 +1,16 @@
 /**
  * The model compiler: Graph -> lowered op records -> arena plan -> model pack, in stages:
- * lower (host/compiler/lower/) -> lifetimes -> state region -> plan -> layout -> write (pack-writer.ts).
+ * fold constants (fold.ts) -> lower (host/compiler/lower/) -> lifetimes -> state region -> plan -> layout
+ * -> write (pack-writer.ts).
  * The pack format is defined in docs/model-pack.md.
  */
 import { DTYPE, H } from '../../device/pack.js';
 import { MAX_DIMS, OP_NAMES } from '../../device/records.js';
+import { Model } from '../../device/runtime.js';
 import { Work, checkRecord, validateTables } from '../../device/validate.js';
-import { Graph, Tensor, tensorBytes } from './graph.js';
+import { WasmKernels } from '../wasm/kernels.js';
+import { foldConstants } from './fold.js';
+import { Graph, Operator, Tensor, tensorBytes } from './graph.js';
 import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower/index.js';
 import { PackSections, PackTensor, layoutPack, setWork, writePack } from './pack-writer.js';
 import { ArenaPlan, BufferRequest, planArena } from './plan.js';
@@ -234,7 +238,43 @@ function tensorEntries(graph: Graph, placements: readonly Placement[], state: St
   return entries;
 }
 
-export function compileGraph(graph: Graph): CompiledModel {
+/** The inputs an operator computes on; its other inputs are parameters lowering reads as constants. */
+function operandInputs(op: Operator): number[] {
+  if (op.name === 'CONCATENATION') return op.inputs.filter((t) => t >= 0);
+  if (['ADD', 'MUL', 'SUB', 'DIV', 'MINIMUM', 'MAXIMUM'].includes(op.name)) return op.inputs.slice(0, 2);
+  return op.inputs.slice(0, 1);
+}
+
+/**
+ * Evaluates an operator whose inputs are all constants the way the device would: compiled alone, its
+ * operands fed as inputs, run on the WebAssembly build of the kernels. Null for what has no lowering
+ * (the op then fails in lowering as it would have) and for types the tensor table cannot carry.
+ */
+function evaluateConstantOp(graph: Graph, op: Operator): Uint8Array[] | null {
+  if (!LOWERINGS[op.name] || ALIASING_OPS.has(op.name)) return null;
+  const feeds = [...new Set(operandInputs(op))];
+  if ([...feeds, ...op.outputs].some((t) => t < 0 || PACK_DTYPES[graph.tensors[t].type] === undefined)) return null;
+  const single: Graph = {
+    ...graph,
+    tensors: graph.tensors.map((t) => (feeds.includes(t.index) ? { ...t, data: null } : t)),
+    operators: [op],
+    inputs: feeds,
+    outputs: [...op.outputs],
+  };
+  const model = new Model(compileGraph(single).pack, new WasmKernels());
+  feeds.forEach((t, i) => {
+    const view = model.input(i);
+    new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(graph.tensors[t].data!);
+  });
+  model.invoke();
+  return op.outputs.map((_, i) => {
+    const view = model.output(i);
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+  });
+}
+
+export function compileGraph(input: Graph): CompiledModel {
+  const graph = foldConstants(input, evaluateConstantOp);
   const consts = new ConstPool();
   const storage = new Storage(graph);
   const lowered = lowerGraph(graph, consts, storage);
