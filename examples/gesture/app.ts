@@ -15,12 +15,8 @@
  */
 import { openModel, quantize, report } from 'tinysense/device';
 
-// Bangle.js firmware globals used here (module-scoped: the host type-check must not see them).
-declare var Bangle: {
-  setPollInterval(ms: number): void;
-  on(event: 'accel', listener: (a: { x: number; y: number; z: number }) => void): void;
-};
-declare function getTime(): number;
+// Bangle and getTime are globals of the Bangle.js 2 firmware: the build type-checks the app against the
+// board's globals (docs/api.md, "Board globals"), and refuses Bangle in a build for a board without it.
 
 /** Classes in the model's output order (model/training.json "classes"). */
 var GESTURES = ['circle', 'idle', 'shake'];
