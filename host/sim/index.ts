@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import type { BangleDevice } from './bangle.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { parseEventLine } from './event-line.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
@@ -110,6 +111,8 @@ export class Simulation {
         if (event) this.allEvents.push({ t, ...event });
       },
       accel: trace?.kind === 'scalar' ? (t: number) => accelAt(trace, t) : undefined,
+      column: trace?.kind === 'scalar' ? (name: string, t: number) => columnAt(trace, name, t) : undefined,
+      edges: trace?.kind === 'scalar' ? (name: string) => columnEdges(trace, name) : undefined,
       spiDevices,
       frames: trace?.kind === 'frames' ? trace : undefined,
       audio: trace?.kind === 'audio' ? trace : undefined,
@@ -123,6 +126,11 @@ export class Simulation {
 
   get now(): number {
     return this.board.clock.now;
+  }
+
+  /** Bangle.js 2's screen, button, buzzer and messages (host/sim/bangle.ts); undefined on other boards. */
+  get bangle(): BangleDevice | undefined {
+    return this.board instanceof EspruinoBoard ? this.board.bangle : undefined;
   }
 
   /** Runs the board for `ms` of virtual time. */
@@ -181,6 +189,24 @@ function accelAt(trace: Trace & { kind: 'scalar' }, t: number) {
   if (!v) return undefined;
   const channel = (name: string) => v[trace.columns.indexOf(name)] ?? 0;
   return { x: channel('x'), y: channel('y'), z: channel('z') };
+}
+
+/** A column's value at t (sample and hold); undefined without that column or before the first row. */
+function columnAt(trace: Trace & { kind: 'scalar' }, name: string, t: number): number | undefined {
+  const c = trace.columns.indexOf(name);
+  return c < 0 ? undefined : sampleAt(trace, t)?.[c];
+}
+
+/** Where a column's value changes, from an initial 0 (a button column: presses and releases). */
+function columnEdges(trace: Trace & { kind: 'scalar' }, name: string): { t: number; value: number }[] {
+  const c = trace.columns.indexOf(name);
+  if (c < 0) return [];
+  const edges: { t: number; value: number }[] = [];
+  let last = 0;
+  trace.values.forEach((row, i) => {
+    if (row[c] !== last) edges.push({ t: trace.t[i], value: (last = row[c]) });
+  });
+  return edges;
 }
 
 // The app argument (entry file or folder with tinysense.json) is resolved as `tinysense build` does it.

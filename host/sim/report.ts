@@ -6,6 +6,7 @@
 import type { Simulation, SimEvent } from './index.js';
 import type { MicStats } from './mic.js';
 import type { Trace } from './traces.js';
+import { encodePng } from './png.js';
 
 const W = 900;
 const H = 180;
@@ -115,6 +116,27 @@ function timingCell(sim: Simulation): string {
   return `${t.modelMs.toFixed(1)} ms in model ops (estimated op by op, host/build/latency.ts); the event loop was blocked ${t.longestBlockMs.toFixed(1)} ms at most`;
 }
 
+/** Bangle.js 2: the screen as the app left it (a PNG at 2x), and the buzzes, messages and button presses. */
+function bangleSection(sim: Simulation): string {
+  const b = sim.bangle;
+  if (!b) return '';
+  const image = b.screen.rgba(2);
+  const png = encodePng(image.width, image.height, image.data).toString('base64');
+  const rows = [
+    ...b.buzzes.map((z) => ({ t: z.t, what: 'buzz', detail: `${z.ms} ms at strength ${z.strength}` })),
+    ...b.messages.map((m) => ({ t: m.t, what: 'E.showMessage', detail: JSON.stringify(m.title === undefined ? [m.message] : [m.message, m.title]) })),
+    ...b.presses.map((t) => ({ t, what: 'BTN1 pressed', detail: '(from the trace)' })),
+  ].sort((x, y) => x.t - y.t);
+  const table = rows.length
+    ? `<table><tr><th>t (ms)</th><th>what</th><th></th></tr>${rows.map((r) => `<tr><td>${r.t}</td><td>${escape(r.what)}</td><td>${escape(r.detail)}</td></tr>`).join('')}</table>`
+    : '<p class="none">no buzz, message or button press</p>';
+  return `<h3>Bangle.js 2 screen at ${Math.round(sim.now)} ms</h3>
+<p>176 x 176, 3-bit colour as the LCD shows it (dithered); ${b.drawCalls} drawing calls, ${b.flips} flips. Text is drawn in the simulator's own 3x5 glyphs in Espruino's 4x6 / 6x8 cells: positions and sizes match the watch, glyph shapes do not.</p>
+<img data-testid="bangle-screen" width="${image.width}" height="${image.height}" style="image-rendering:pixelated;border:1px solid #999" alt="the simulated screen" src="data:image/png;base64,${png}">
+<h3>Buzzer, messages, button</h3>
+${table}`;
+}
+
 export function simulationReport(sim: Simulation, title: string): string {
   const duration = sim.now;
   const events = sim.events();
@@ -136,6 +158,7 @@ export function simulationReport(sim: Simulation, title: string): string {
 ${sim.trace?.kind === 'audio' ? micRow(sim.micStats()) : ''}
 <tr><th>errors</th><td>${errors ? `<ul>${errors}</ul>` : 'none'}</td></tr>
 </table>
+${bangleSection(sim)}
 ${traceSection(sim.trace, duration)}
 ${chart('Reported values (model outputs)', outputSeries(events), duration, events)}
 <h3>Events</h3>
