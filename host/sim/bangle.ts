@@ -8,7 +8,8 @@
  * - `BTN1` / `BTN` (pin D17) and `setWatch` / `clearWatch` on it, driven by a `btn1` column (0/1) of
  *   the scalar trace: a change of value at time T is an edge at T. Built-in buttons default to
  *   `edge: 'rising'` and a 25 ms debounce (jswrap_interface_setWatch): the callback runs at T + debounce,
- *   only if the button still has the new state then, with `{ state, time: T / 1000, lastTime }`.
+ *   if no other edge came meanwhile (a bounce restarts the wait), with `{ state, time: T / 1000, lastTime, pin }`
+ *   (lastTime: the watch's previous debounced change, whichever edge; undefined before the first).
  * - `Bangle.buzz(time = 200, strength = 1)`: time clamped to 1..5000 ms (0 or less means 200), strength
  *   to 0..1; recorded with its start and duration; returns a Promise resolved when the buzz ends. A buzz
  *   while one is running starts after it (2v29 chains on the running buzz's promise).
@@ -55,6 +56,9 @@ export interface WatchRecord {
   debounce: number;
   callback: (e: object) => void;
   site: Error;
+  /** The debounced state the watch last saw, and when it changed (seconds; undefined before any change). */
+  state: boolean;
+  lastTime?: number;
 }
 
 export interface BangleHost {
@@ -124,25 +128,30 @@ export class BangleDevice {
   private pinChanged(pin: number, state: boolean, t: number): void {
     const before = this.pinState.get(pin) ?? { state: false, lastEdge: 0 };
     if (before.state === state) return;
-    const lastTime = before.lastEdge;
     this.pinState.set(pin, { state, lastEdge: t });
     if (pin === BTN1_PIN && state) this.presses.push(t);
     for (const w of [...this.watches.values()]) {
       if (w.pin !== pin) continue;
-      if ((w.edge === 1 && !state) || (w.edge === -1 && state)) continue;
-      const fire = () => {
-        // Debounced: only if the pin still has this state, as the firmware's debounce timer checks.
-        if (!this.watches.has(w.id) || this.pinState.get(pin)?.state !== state) return;
+      // jsinteractive.c: the edge (re)starts the watch's debounce timer; when it runs, a state that differs
+      // from the watch's last debounced state is a change: lastTime moves whichever the edge, and the
+      // callback runs for the edge it watches, with time = the edge's time (timer time - debounce).
+      const settle = () => {
+        if (!this.watches.has(w.id) || this.pinState.get(pin)?.lastEdge !== t || w.state === state) return;
+        w.state = state;
+        const lastTime = w.lastTime;
+        w.lastTime = t / 1000;
+        if ((w.edge === 1 && !state) || (w.edge === -1 && state)) return;
         if (!w.repeat) this.watches.delete(w.id);
         const event = vm.runInContext('({})', this.host.context) as Record<string, unknown>;
         event.state = state;
+        event.lastTime = lastTime;
         event.time = t / 1000;
-        event.lastTime = lastTime / 1000;
+        event.pin = pin;
         w.callback(event);
       };
       const what = `the setWatch callback on ${pin === BTN1_PIN ? 'BTN1' : `D${pin}`}`;
       // The firmware runs it from its event loop (debounced: that much later), as a callback of its own.
-      this.host.clock.schedule(fire, t + w.debounce - this.host.clock.now, what, w.site);
+      this.host.clock.schedule(settle, t + w.debounce - this.host.clock.now, what, w.site);
     }
   }
 
@@ -169,7 +178,8 @@ export class BangleDevice {
       }
     } else repeat = !!options;
     const id = this.nextWatch++;
-    this.watches.set(id, { id, pin: p, edge, repeat, debounce, callback: fn as (e: object) => void, site: new Error('setWatch here') });
+    const state = this.pinState.get(p)?.state ?? false;
+    this.watches.set(id, { id, pin: p, edge, repeat, debounce, callback: fn as (e: object) => void, site: new Error('setWatch here'), state });
     return id;
   }
 

@@ -113,6 +113,8 @@ describe('BTN1 and setWatch from the trace', () => {
   const csv = 't,x,y,z,btn1\n0,0,0,-1,0\n1000,0,0,-1,1\n1200,0,0,-1,0\n3000,0,0,-1,1\n3010,0,0,-1,0\n4000,0,0,-1,1\n4100,0,0,-1,0\n';
 
   it('runs the watch on the rising edge after the 25 ms debounce, with the edge time, and skips bounces', () => {
+    // lastTime is the watch's previous debounced change (the release at 1200 for the press at 4000: the
+    // 10 ms press at 3000 never settled), undefined before the first, as jsinteractive.c keeps it.
     const sim = run(`
       setWatch(function (e) { print("press " + Math.round(getTime() * 1000) + " " + e.state + " " + e.time + " " + e.lastTime + " " + digitalRead(BTN1)); }, BTN1, { repeat: true });
     `, csv);
@@ -120,8 +122,8 @@ describe('BTN1 and setWatch from the trace', () => {
     expect(sim.errors).toEqual([]);
     // 1000: pressed (runs at 1025); 3000: released after 10 ms, inside the debounce (no call); 4000: pressed.
     expect(sim.output.map((o) => [o.t, o.line])).toEqual([
-      [1025, 'press 1025 true 1 0 1'],
-      [4025, 'press 4025 true 4 3.01 1'],
+      [1025, 'press 1025 true 1 undefined 1'],
+      [4025, 'press 4025 true 4 1.2 1'],
     ]);
   });
 
@@ -139,6 +141,18 @@ describe('BTN1 and setWatch from the trace', () => {
       [3010, 'up false'],
       [4100, 'up false'],
     ]);
+  });
+
+  it('a bounce restarts the debounce: the callback comes 25 ms after the last edge, with that edge\'s time', () => {
+    const sim = run(`setWatch(function (e) { print(e.time + " " + e.pin + " at " + Math.round(getTime() * 1000)); }, BTN1);`, 't,btn1\n0,0\n3000,1\n3010,0\n3020,1\n');
+    sim.advance(4000);
+    expect(sim.output.map((o) => o.line)).toEqual(['3.02 17 at 3045']);
+  });
+
+  it('an error in a watch callback names it', () => {
+    const sim = run(`setWatch(function () { throw new Error("boom"); }, BTN1);`, 't,btn1\n0,0\n100,1\n');
+    sim.advance(500);
+    expect(sim.output.map((o) => [o.t, o.line])).toEqual([[125, 'Uncaught Error: boom']]);
   });
 
   it('exists only on Bangle.js 2', () => {
