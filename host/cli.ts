@@ -390,17 +390,28 @@ async function simulateCommand(args: string[]): Promise<number> {
     writeFileSync(values.report, simulationReport(sim, `${basename(target)} on ${values.board}`));
     process.stdout.write(`report: ${values.report}\n`);
   }
-  const events = sim.events();
-  const counts = new Map<string, number>();
-  for (const e of events) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
-  const timing = sim.timing();
-  process.stdout.write(`${duration} ms simulated: ${[...counts].map(([n, c]) => `${c} ${n}`).join(', ') || 'no events'}; native calls ${JSON.stringify(sim.nativeCalls())}` +
-    `; model ops ${timing.modelMs.toFixed(0)} ms of board time, event loop blocked ${timing.longestBlockMs.toFixed(0)} ms at most\n`);
+  process.stdout.write(`${simulationSummary(sim, duration)}\n`);
   if (sim.errors.length) {
     process.stderr.write(`tinysense: the app threw ${sim.errors.length} error(s); first: ${sim.errors[0].message}\n`);
     return 1;
   }
   return 0;
+}
+
+/** The closing line of `simulate`: events, model runs with their latency and missed deadlines, board time. */
+export function simulationSummary(sim: import('./sim/index.js').Simulation, duration: number): string {
+  const counts = new Map<string, number>();
+  for (const e of sim.events()) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
+  const timing = sim.timing();
+  const r = sim.runSummary();
+  const unmeasured = r && !r.measured ? ' (not measured: assumed cycle figures)' : '';
+  const runs = !r
+    ? 'model time not estimated for this board'
+    : `${r.runs} model run${r.runs === 1 ? '' : 's'}` +
+      (r.runs ? `, latency ${r.meanMs.toFixed(0)} ms mean, ${r.maxMs.toFixed(0)} ms max${unmeasured}` : '') +
+      (r.withDeadline ? `; missed deadlines: ${r.missed} of ${r.withDeadline} (period ${r.periods.join('/')} ms${r.skipped ? `, ${r.skipped} ticks never ran` : ''})` : '');
+  return `${duration} ms simulated: ${[...counts].map(([n, c]) => `${c} ${n}`).join(', ') || 'no events'}; ${runs}` +
+    `; event loop blocked ${timing.longestBlockMs.toFixed(0)} ms at most; native calls ${JSON.stringify(sim.nativeCalls())}`;
 }
 
 /** Long enough to replay the whole trace and a little more. */

@@ -38,8 +38,10 @@ export class VirtualClock {
   };
   /** Runs a due timer's callback (the board's watchdog wraps it); default: calls it. */
   invoke: (timer: Timer) => void = (timer) => timer.callback();
-  /** Called after every timer callback (host/sim/timing.ts counts missed deadlines from these). */
+  /** Called after every timer callback. */
   onCallback?: (span: CallbackSpan) => void;
+  /** The timer whose callback is running, and when it was due (host/sim/timing.ts: a run's deadline). */
+  running?: { timer: Timer; due: number };
 
   setTimeout(callback: () => void, ms: number): number {
     return this.add(callback, ms, null);
@@ -94,10 +96,13 @@ export class VirtualClock {
         if (next.due <= this.now) next.due = this.now + next.interval;
       } else this.timers = this.timers.filter((t) => t !== next);
       const started = this.now;
+      this.running = { timer: next, due };
       try {
         this.invoke(next);
       } catch (e) {
         this.onError(e);
+      } finally {
+        this.running = undefined;
       }
       // Time a callback kept the board busy (a model run, a blocking read): nothing else ran meanwhile.
       this.longestCallbackMs = Math.max(this.longestCallbackMs, this.now - started);

@@ -15,6 +15,7 @@ import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
 import { JerryScriptBoard } from './jerryscript.js';
 import type { MicStats } from './mic.js';
 import { Trace, loadTrace, sampleAt } from './traces.js';
+import type { ModelRun, ModelTimer, RunSummary } from './timing.js';
 
 export interface SimEvent {
   /** Virtual time in ms. */
@@ -156,16 +157,31 @@ export class Simulation {
     return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.memory.ramInUse, flatBytesPeak: b.memory.ramPeak };
   }
 
-  /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
   /**
-   * Board time the model ops took (estimated per op, host/build/latency.ts; Espruino boards with a
-   * measured CPU) and the longest a timer callback kept the board busy (event loop blocked).
+   * Board time the model ops took (estimated per op, host/sim/timing.ts: measured figures on Cortex-M4
+   * boards, assumed ones elsewhere, see `runs().measured`) and the longest a timer callback kept the board
+   * busy (event loop blocked).
    */
   timing(): { modelMs: number; longestBlockMs: number } {
-    const b = this.board;
-    return { modelMs: b instanceof JerryScriptBoard ? 0 : b.native.deviceMs, longestBlockMs: b.clock.longestCallbackMs };
+    return { modelMs: this.modelTimer?.deviceMs ?? 0, longestBlockMs: this.board.clock.longestCallbackMs };
   }
 
+  /** Model runs (not kernel calls): each with its start, end, board ms and, when an interval started it, its deadline. */
+  modelRuns(): ModelRun[] {
+    return this.modelTimer ? this.modelTimer.runs.map((r) => ({ ...r })) : [];
+  }
+
+  /** Runs, their latency, and the deadlines they missed (host/sim/timing.ts); undefined without figures for the CPU. */
+  runSummary(): RunSummary | undefined {
+    return this.modelTimer?.summary();
+  }
+
+  private get modelTimer(): ModelTimer | undefined {
+    const b = this.board;
+    return b instanceof JerryScriptBoard ? b.timer : b.native.timer;
+  }
+
+  /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
   nativeCalls(): Record<string, number> {
     const b = this.board;
     return b instanceof JerryScriptBoard ? { ...b.calls } : { ...b.native.calls };
