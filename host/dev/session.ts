@@ -18,6 +18,7 @@ import type { BuildReport } from '../build/plugin.js';
 import { EspruinoBoard } from '../sim/espruino.js';
 import { Simulation, readBuiltApp, type BuiltApp } from '../sim/index.js';
 import type { OpCall } from '../sim/observe.js';
+import { encodePng } from '../sim/png.js';
 import { loadTrace, type Trace } from '../sim/traces.js';
 import { parseEventLine } from '../sim/event-line.js';
 import { DevModel, devModels, readOutput } from './models.js';
@@ -107,6 +108,8 @@ export class DevSession {
   private cpuMs = 0;
   private simulatedMs = 0;
   private ticks = 0;
+  /** What the last screen image sent showed (generation and drawing counts). */
+  private screenSent?: string;
 
   // What has been gathered, and how much of it was sent in ticks (new pages get only what was sent).
   private sensor: { t: number[]; values: number[][] } = { t: [], values: [] };
@@ -341,6 +344,7 @@ export class DevSession {
       console: this.console.slice(this.sent.console),
       memory: this.memory(),
       ops: this.opStats(),
+      screenImage: this.screenImage(false),
     };
     this.markSent();
     if (this.console.length > MAX_CONSOLE) {
@@ -433,6 +437,17 @@ export class DevSession {
     };
   }
 
+  /** The Bangle.js 2 screen as a PNG data URL: always (all), or only when something was drawn since the last one. */
+  private screenImage(all: boolean): string | undefined {
+    const b = this.sim?.bangle;
+    if (!b) return undefined;
+    const key = `${this.generation}:${b.drawCalls}:${b.flips}`;
+    if (!all && key === this.screenSent) return undefined;
+    this.screenSent = key;
+    const image = b.screen.rgba(1);
+    return `data:image/png;base64,${encodePng(image.width, image.height, image.data).toString('base64')}`;
+  }
+
   snapshot(): DevSnapshot {
     const s = this.sent;
     return {
@@ -441,7 +456,7 @@ export class DevSession {
       state: this.state(),
       sensorInfo: this.sensorInfo(),
       models: this.modelInfo(),
-      screen: screenInfo(this.options.board, this.sim),
+      screen: { ...screenInfo(this.options.board, this.sim), image: this.screenImage(true) },
       sensor: { t: this.sensor.t.slice(0, s.sensor), values: this.sensor.values.slice(0, s.sensor) },
       audio: { t: this.audio.t.slice(0, s.audio), min: this.audio.min.slice(0, s.audio), max: this.audio.max.slice(0, s.audio) },
       frames: this.frames.slice(0, s.frames),
@@ -538,21 +553,9 @@ export class DevSession {
   }
 }
 
-/** The screen the app draws: the simulator does not emulate Bangle.js's `g` (Graphics) yet. */
+/** The screen the app draws: Bangle.js 2's, emulated by the simulator (host/sim/bangle.ts). */
 function screenInfo(board: string, sim: Simulation | undefined): DevSnapshot['screen'] {
-  const hasScreen = board === 'BANGLEJS2';
-  if (!hasScreen) return { present: false, reason: `${board} has no screen` };
-  let emulated = false;
-  try {
-    emulated = sim ? sim.board.evaluate('typeof g') === 'object' : false;
-  } catch {
-    emulated = false;
-  }
-  return {
-    present: true,
-    width: 176,
-    height: 176,
-    emulated,
-    reason: emulated ? undefined : "The simulator does not emulate Bangle.js 2's screen (the g Graphics object) yet: nothing the app draws can be shown here.",
-  };
+  const bangle = sim?.bangle;
+  if (!bangle) return { present: false, reason: `${board} has no screen` };
+  return { present: true, width: bangle.screen.width, height: bangle.screen.height, emulated: true };
 }
