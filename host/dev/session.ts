@@ -10,7 +10,7 @@
  * `snapshot` (everything so far, after a restart or for a new page) and then
  * `tick`s with what is new.
  */
-import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { H, u32 } from '../../device/pack.js';
@@ -22,6 +22,7 @@ import { encodePng } from '../sim/png.js';
 import { loadTrace, type Trace } from '../sim/traces.js';
 import { parseEventLine } from '../sim/event-line.js';
 import { DevModel, devModels, readOutput } from './models.js';
+import { type AppWatcher, watchAppFiles } from './watch.js';
 import type { DevMessage, DevSnapshot, DevState, DevTick, InvokeRecord, ModelInfo, SensorInfo } from './protocol.js';
 
 export interface DevSessionOptions {
@@ -101,7 +102,7 @@ export class DevSession {
   private speed: number;
   private listeners = new Set<(m: DevMessage) => void>();
   private timer?: NodeJS.Timeout;
-  private watcher?: FSWatcher;
+  private watcher?: AppWatcher;
   private rebuildTimer?: NodeJS.Timeout;
   private lastWall = 0;
   /** Wall ms the host spent advancing simulations (the app, kernels, observers) and the virtual ms advanced, since the start. */
@@ -147,11 +148,7 @@ export class DevSession {
     this.lastWall = performance.now();
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 100);
     if (this.options.watch !== false && this.appDir) {
-      this.watcher = watch(this.appDir, { recursive: true }, (_event, name) => {
-        if (!name || /(^|\/)(\.|node_modules|out\/)/.test(String(name))) return;
-        if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
-        this.rebuildTimer = setTimeout(() => void this.rebuild(`${name} changed`), 250);
-      });
+      this.watcher = watchAppFiles(this.appDir, (name) => void this.rebuild(`${name} changed`));
     }
   }
 
