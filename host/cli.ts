@@ -19,7 +19,7 @@ const USAGE = `usage:
   tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--full-blob] [--cycles-per-mac N] [--no-typecheck]
   tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--watchdog <ms>] [--report <out.html>] [--serve <port> | --watch] [--no-typecheck]
   tinysense dev <app folder|app.ts> --board <BOARD> [--trace <file|dir> | --port <serial|BLE address|tcp://host:port>] [--http-port N] [--speed X] [--paused]
-  tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force]
+  tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force] [--monitor]
   tinysense record --board BANGLEJS2 --port <serial|BLE address|tcp://host:port> --label <label> [--seconds N] [--interval <ms>] [-o <dir>]
   tinysense train <train.config.json|.ts>
   tinysense quantize <modelDir> --calibration <dir> -o <out.tflite> [--evaluate <dir>] [--fc-per-channel]
@@ -535,7 +535,8 @@ async function devCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function uploadCommand(args: string[]): Promise<number> {
+/** `upload`: install a build; with --monitor, then stream the app's console and events until `stop` (Ctrl-C). */
+export async function uploadCommand(args: string[], stop?: Promise<void>): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -543,6 +544,7 @@ async function uploadCommand(args: string[]): Promise<number> {
       port: { type: 'string', short: 'p' },
       dir: { type: 'string' },
       force: { type: 'boolean' },
+      monitor: { type: 'boolean' },
     },
   });
   const { findBuildFolder, uploadApp } = await import('./upload.js');
@@ -575,6 +577,17 @@ async function uploadCommand(args: string[]): Promise<number> {
   progress.end();
   const unchanged = result.skipped.length ? `; unchanged, not sent: ${result.skipped.join(', ')}` : '';
   process.stdout.write(`installed ${dir} on ${port} (${result.mode}): sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}; the new app reported it started\n`);
+  if (!values.monitor) return 0;
+  const { monitorBoard } = await import('./upload.js');
+  process.stdout.write(`monitoring ${port}: the app's console and events (Ctrl-C stops)\n`);
+  const seen = await monitorBoard({
+    port,
+    until: stop ?? interrupted(),
+    onLine: (line, t) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] ${line}\n`),
+    onEvent: (e, t) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] event ${e.name} ${JSON.stringify(e.value)}\n`),
+    onNotice: (message) => process.stderr.write(`monitor: ${message}\n`),
+  });
+  process.stdout.write(`monitor stopped: ${seen.lines} lines, ${seen.events} events\n`);
   return 0;
 }
 

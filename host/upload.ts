@@ -34,6 +34,7 @@ import {
   APP_FILE, BOOT_FILE, InstallMode, InstallPlan, JOURNAL_FILE, JournalFile, MARK, MAX_NAME, TEMP_PREFIX, isInstallerName, journalText, loaderCode, planInstall,
 } from './install.js';
 import { storageCost } from './sim/storage.js';
+import { parseEventLine } from './sim/event-line.js';
 
 export { APP_FILE, BOOT_FILE, JOURNAL_FILE, loaderCode } from './install.js';
 /** Bytes per Storage.write line: 1 KB of base64, small enough for a board's input line and RAM. */
@@ -561,4 +562,83 @@ async function restartApp(port: string, onLine?: (line: string) => void): Promis
     // The CLI did not finish in time: what was said so far stands.
   }
   return outcome;
+}
+
+// ---------------------------------------------------------------- upload --monitor
+
+export interface MonitorOptions {
+  /** Serial device, Bluetooth address or tcp://host:port. */
+  port: string;
+  /** Every line the board prints, with host ms since the monitor started. */
+  onLine?: (line: string, t: number) => void;
+  /** The app's events (`@tinysense <name> <json>`, device/events.ts report()), parsed. */
+  onEvent?: (event: { name: string; value: unknown }, t: number) => void;
+  /** The CLI's own complaints (cannot connect, reconnecting). */
+  onNotice?: (message: string) => void;
+  /** Monitoring ends when this resolves. */
+  until: Promise<void>;
+}
+
+/**
+ * Streams what the board prints, as `upload --monitor` does after an install: the espruino CLI in its
+ * terminal mode (quiet: only the board's bytes), its input kept open so it stays connected; lines are
+ * split, stripped of the prompt and terminal codes, and event lines parsed with the simulator's parser
+ * (host/sim/event-line.ts). When the connection ends (a board reset, Bluetooth out of range), it
+ * connects again after a second. Lines printed while no connection is open are not seen, nor those the
+ * CLI takes as the answer to its own query when it connects (it asks for process.env; a line the app
+ * prints meanwhile is swallowed: one line lost at each connection, as with the CLI on its own).
+ */
+export async function monitorBoard(options: MonitorOptions): Promise<{ lines: number; events: number; connections: number }> {
+  const started = Date.now();
+  const counts = { lines: 0, events: 0, connections: 0 };
+  let stopped = false;
+  let child: ChildProcess | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const onLine = (raw: string) => {
+    const line = deviceText(raw);
+    // The CLI's env query, and its one line of its own in terminal mode when its input is not a TTY.
+    if (line === '' || /^< << .* >> >$/.test(line) || line.startsWith('No process.stdin.setRawMode()')) return;
+    const t = Date.now() - started;
+    counts.lines++;
+    options.onLine?.(line, t);
+    const at = line.indexOf('@tinysense ');
+    const event = at >= 0 ? parseEventLine(line, at) : null;
+    if (event) {
+      counts.events++;
+      options.onEvent?.(event, t);
+    }
+  };
+  const connect = () => {
+    if (stopped) return;
+    counts.connections++;
+    const c = spawn(process.execPath, [CLI_PATH, '--quiet', ...portArgs(options.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = c;
+    lines(c.stdout!, onLine);
+    lines(c.stderr!, (line) => {
+      if (line.trim()) options.onNotice?.(line.trim());
+    });
+    c.on('error', (e) => options.onNotice?.(e.message));
+    c.on('close', () => {
+      if (stopped) return;
+      options.onNotice?.(`the connection to ${options.port} ended; connecting again`);
+      retry = setTimeout(connect, 1000);
+    });
+  };
+  connect();
+  await options.until;
+  stopped = true;
+  if (retry) clearTimeout(retry);
+  if (child && child.exitCode === null) {
+    const c = child;
+    await new Promise<void>((resolve) => {
+      const kill = setTimeout(() => c.kill('SIGTERM'), 1000);
+      c.once('close', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      // Ending its input is how the CLI's terminal mode is left ("STDIN ended").
+      c.stdin?.end();
+    });
+  }
+  return counts;
 }
