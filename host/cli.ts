@@ -19,7 +19,7 @@ const USAGE = `usage:
   tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--full-blob] [--cycles-per-mac N] [--no-typecheck]
   tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--watchdog <ms>] [--report <out.html>] [--serve <port> | --watch] [--no-typecheck]
   tinysense dev <app folder|app.ts> --board <BOARD> [--trace <file|dir> | --port <serial|BLE address|tcp://host:port>] [--http-port N] [--speed X] [--paused]
-  tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force] [--monitor]
+  tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force] [--monitor] [--app-id <id> | --boot-code]
   tinysense record --board BANGLEJS2 --port <serial|BLE address|tcp://host:port> --label <label> [--seconds N] [--interval <ms>] [-o <dir>]
   tinysense train <train.config.json|.ts>
   tinysense quantize <modelDir> --calibration <dir> -o <out.tflite> [--evaluate <dir>] [--fc-per-channel]
@@ -545,6 +545,8 @@ export async function uploadCommand(args: string[], stop?: Promise<void>): Promi
       dir: { type: 'string' },
       force: { type: 'boolean' },
       monitor: { type: 'boolean' },
+      'boot-code': { type: 'boolean' },
+      'app-id': { type: 'string' },
     },
   });
   const { findBuildFolder, uploadApp } = await import('./upload.js');
@@ -557,6 +559,8 @@ export async function uploadCommand(args: string[], stop?: Promise<void>): Promi
     board,
     port,
     force: values.force,
+    layout: values['boot-code'] ? 'boot-code' : undefined,
+    appId: values['app-id'],
     onProgress: (p) => {
       if (p.phase === 'checking') process.stderr.write(`checking what the board on ${port} has...\n`);
       else if (p.phase === 'writing') progress.update(`writing ${p.bytes} / ${p.totalBytes} bytes`);
@@ -576,7 +580,8 @@ export async function uploadCommand(args: string[], stop?: Promise<void>): Promi
   });
   progress.end();
   const unchanged = result.skipped.length ? `; unchanged, not sent: ${result.skipped.join(', ')}` : '';
-  process.stdout.write(`installed ${dir} on ${port} (${result.mode}): sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}; the new app reported it started\n`);
+  const listed = result.appLoader ? `; ${result.appLoader.app} and ${result.appLoader.info} (listed by the launcher; .bootcde untouched)` : '';
+  process.stdout.write(`installed ${dir} on ${port} (${result.mode}${listed}): sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}; the new app reported it started\n`);
   if (!values.monitor) return 0;
   const { monitorBoard } = await import('./upload.js');
   process.stdout.write(`monitoring ${port}: the app's console and events (Ctrl-C stops)\n`);
