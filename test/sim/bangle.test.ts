@@ -1,7 +1,7 @@
 // Bangle.js 2 in the simulator: the screen behind `g`, BTN1 and setWatch from the trace, Bangle.buzz,
 // E.showMessage and E.getBattery, as Espruino 2v29 has them, and only on the board that has them.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -198,14 +198,27 @@ describe('Bangle.buzz, E.showMessage, E.getBattery', () => {
   });
 });
 
-// Written for looking at: a screenshot of a small watch face, kept in out/ for the report.
+// Written for looking at: a small watch face after a button press and a message, as a PNG and as the
+// report, in out/sim/ (like the dev page's screenshots in out/dev/screenshots/).
 describe('a screenshot', () => {
-  it('writes out/bangle-screen.png', () => {
-    const sim = run(`g.clear(); g.setFont("6x8:2").setFontAlign(0,0).drawString("12:34", 88, 70); g.setColor(0,0,1).fillRect(20,100,155,110); g.setFont("6x8").setColor(0).drawString("tinysense", 88, 130);`);
+  it('writes out/sim/bangle-screen.png and out/sim/bangle-report.html', () => {
+    const sim = run(`
+      g.clear(); g.setFont("6x8:2").setFontAlign(0, 0).drawString("12:34", 88, 60);
+      g.setColor(0, 0, 1).fillRect(20, 90, 155, 100); g.setColor(1, 0, 0).drawLine(20, 110, 155, 130);
+      g.setFont("6x8").setColor(0).drawString("tinysense", 88, 150);
+      setWatch(function () { Bangle.buzz(100); g.setColor(0, 0.5, 0).fillRect(60, 20, 116, 40); }, BTN1, { repeat: true });
+    `, 't,btn1,battery\n0,0,80\n1000,1,80\n1300,0,80\n');
+    sim.advance(2000);
+    expect(sim.errors).toEqual([]);
     const screen = sim.bangle!.screen.rgba(2);
-    const dir = mkdtempSync(join(tmpdir(), 'bangle-'));
-    writeFileSync(join(dir, 'screen.png'), encodePng(screen.width, screen.height, screen.data));
-    expect(Buffer.compare(decodePng(encodePng(screen.width, screen.height, screen.data)).data, screen.data)).toBe(0);
+    mkdirSync(join('out', 'sim'), { recursive: true });
+    const png = encodePng(screen.width, screen.height, screen.data);
+    writeFileSync(join('out', 'sim', 'bangle-screen.png'), png);
+    writeFileSync(join('out', 'sim', 'bangle-report.html'), simulationReport(sim, 'a watch face'));
+    expect(Buffer.compare(decodePng(png).data, screen.data)).toBe(0);
+    // The press at 1000 ms ran the watch at 1025: a buzz then, and the green box (dithered half green).
+    expect(sim.bangle!.buzzes).toEqual([{ t: 1025, ms: 100, strength: 1 }]);
+    expect([px(sim, 60, 20), px(sim, 61, 20), px(sim, 60, 21), px(sim, 61, 21)].sort()).toEqual([0, 0, 2, 2]);
   });
 });
 
