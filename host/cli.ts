@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { CompiledModel } from './compiler/compile.js';
 import { inspectCompiled, inspectPack, formatInspect } from './inspect.js';
 import { instantiate, loadModelFile, runOnce } from './model.js';
@@ -17,9 +18,9 @@ const USAGE = `usage:
   tinysense compile <model.tflite> -o <model.tsm> [--json]
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
   tinysense build <app.ts|app folder> --board <BOARD> [--model <m.tflite|m.tsm>] [--card <card.json>] [-o <dir>] [--minify] [--full-blob] [--cycles-per-mac N] [--no-typecheck]
-  tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--watchdog <ms>] [--report <out.html>] [--serve <port>] [--no-typecheck]
+  tinysense simulate <app.ts|app folder|built dir> --board <BOARD> [--trace <file|dir>] [--model <m>] [--duration <ms>] [--watchdog <ms>] [--report <out.html>] [--serve <port> | --watch] [--no-typecheck]
   tinysense dev <app folder|app.ts> --board <BOARD> [--trace <file|dir> | --port <serial|BLE address|tcp://host:port>] [--http-port N] [--speed X] [--paused]
-  tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force]
+  tinysense upload --board <BOARD> --port <serial|BLE address|tcp://host:port> [--dir <build folder>] [--force] [--monitor] [--app-id <id> | --boot-code]
   tinysense record --board BANGLEJS2 --port <serial|BLE address|tcp://host:port> --label <label> [--seconds N] [--interval <ms>] [-o <dir>]
   tinysense train <train.config.json|.ts>
   tinysense quantize <modelDir> --calibration <dir> -o <out.tflite> [--evaluate <dir>] [--fc-per-channel]
@@ -372,7 +373,11 @@ async function build(args: string[]): Promise<number> {
   return 0;
 }
 
-async function simulateCommand(args: string[]): Promise<number> {
+/**
+ * `simulate`: build, run, summarise (and report). With --watch, again after every edit of the app's
+ * folder until `stop` (Ctrl-C): a failed build or a run that throws is printed and the watch goes on.
+ */
+export async function simulateCommand(args: string[], stop?: Promise<void>): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -384,6 +389,7 @@ async function simulateCommand(args: string[]): Promise<number> {
       report: { type: 'string' },
       quiet: { type: 'boolean' },
       serve: { type: 'string' },
+      watch: { type: 'boolean' },
       watchdog: { type: 'string' },
       'no-typecheck': { type: 'boolean' },
     },
@@ -393,45 +399,105 @@ async function simulateCommand(args: string[]): Promise<number> {
   const watchdogMs = numberOption(values.watchdog, '--watchdog', { min: 0, what: 'ms of host time a callback may run before the simulator stops it; 0: no limit' });
   if (values.serve !== undefined) numberOption(values.serve, '--serve', { integer: true, min: 0, max: 65535, what: 'a TCP port; 0 picks a free one' });
   if (values.trace !== undefined && !existsSync(values.trace)) throw new Error(`${values.trace}: no such trace file or folder`);
-  const { simulate, simulationReport } = await import('./sim/index.js').then(async (m) => ({ ...m, ...(await import('./sim/report.js')) }));
   const target = need(positionals[0], 'app entry, app folder or built folder');
+  const board = need(values.board, '--board <BOARD>');
   const builtAlready = existsSync(join(target, 'app.js'));
-  const sim = await simulate({
-    board: need(values.board, '--board <BOARD>'),
-    app: builtAlready ? undefined : target,
-    built: builtAlready ? target : undefined,
-    model: values.model,
-    trace: values.trace,
-    watchdogMs,
-    typecheck: !values['no-typecheck'],
-    onOutput: values.quiet ? undefined : ({ t, line }) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] ${line}\n`),
+  if (values.watch && values.serve !== undefined) throw new UsageError('give --watch (rerun on every edit) or --serve (a virtual device), not both');
+  if (values.watch && builtAlready) throw new UsageError(`--watch rebuilds the app on every edit: give its entry or folder, not the built folder ${target}`);
+  const { simulate, simulationReport } = await import('./sim/index.js').then(async (m) => ({ ...m, ...(await import('./sim/report.js')) }));
+
+  const once = async (): Promise<number> => {
+    const sim = await simulate({
+      board,
+      app: builtAlready ? undefined : target,
+      built: builtAlready ? target : undefined,
+      model: values.model,
+      trace: values.trace,
+      watchdogMs,
+      typecheck: !values['no-typecheck'],
+      onOutput: values.quiet ? undefined : ({ t, line }) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] ${line}\n`),
+    });
+    if (values.serve !== undefined) return await serveSimulation(sim, values.serve, board);
+    const duration = durationOption ?? defaultDuration(sim.trace);
+    // Advance in steps so a long run shows progress.
+    const step = Math.max(1000, Math.ceil(duration / 20));
+    const progress = progressLine();
+    for (let t = 0; t < duration; t += step) {
+      sim.advance(Math.min(step, duration - t));
+      if (values.quiet) progress.update(`simulated ${Math.min(t + step, duration)} / ${duration} ms`);
+    }
+    progress.end();
+    if (values.report) {
+      mkdirSync(dirname(values.report), { recursive: true });
+      writeFileSync(values.report, simulationReport(sim, `${basename(target)} on ${board}`));
+      process.stdout.write(`report: ${values.report}\n`);
+    }
+    process.stdout.write(`${simulationSummary(sim, duration)}\n`);
+    if (sim.errors.length) {
+      process.stderr.write(`tinysense: the app threw ${sim.errors.length} error(s); first: ${sim.errors[0].message}\n`);
+      return 1;
+    }
+    return 0;
+  };
+  if (!values.watch) return await once();
+
+  // --watch: the folder the app's files are in (its folder, or the entry's).
+  const { resolveApp } = await import('./build/project.js');
+  const { watchAppFiles } = await import('./dev/watch.js');
+  const dir = statSync(target).isDirectory() ? target : dirname(resolveApp(target, values.model).entry);
+  let code = 1;
+  const attempt = async (reason: string) => {
+    const started = performance.now();
+    process.stdout.write(`--- ${reason}: building and simulating ${basename(target)} on ${board}\n`);
+    try {
+      code = await once();
+    } catch (e) {
+      code = 1;
+      process.stderr.write(`tinysense: ${errorMessage(e)}\n`);
+    }
+    process.stdout.write(`--- done in ${((performance.now() - started) / 1000).toFixed(1)} s; watching ${dir} for changes (Ctrl-C stops)\n`);
+  };
+  // One run at a time; edits during a run start one more run after it, not one each.
+  let running = attempt('start');
+  let pending: string | undefined;
+  const watcher = watchAppFiles(dir, (name) => {
+    if (pending !== undefined) {
+      pending = name;
+      return;
+    }
+    pending = name;
+    running = running.then(() => {
+      const reason = `${pending} changed`;
+      pending = undefined;
+      return attempt(reason);
+    });
   });
-  if (values.serve !== undefined) return await serveSimulation(sim, values.serve, values.board!);
-  const duration = durationOption ?? defaultDuration(sim.trace);
-  // Advance in steps so a long run shows progress.
-  const step = Math.max(1000, Math.ceil(duration / 20));
-  const progress = progressLine();
-  for (let t = 0; t < duration; t += step) {
-    sim.advance(Math.min(step, duration - t));
-    if (values.quiet) progress.update(`simulated ${Math.min(t + step, duration)} / ${duration} ms`);
-  }
-  progress.end();
-  if (values.report) {
-    mkdirSync(dirname(values.report), { recursive: true });
-    writeFileSync(values.report, simulationReport(sim, `${basename(target)} on ${values.board}`));
-    process.stdout.write(`report: ${values.report}\n`);
-  }
-  const events = sim.events();
+  // Only a watch waits for Ctrl-C (a SIGINT listener keeps Node from exiting on it).
+  await (stop ?? interrupted());
+  watcher.close();
+  await running;
+  return code;
+}
+
+/** Resolves at Ctrl-C. */
+function interrupted(): Promise<void> {
+  return new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+}
+
+/** The closing line of `simulate`: events, model runs with their latency and missed deadlines, board time. */
+export function simulationSummary(sim: import('./sim/index.js').Simulation, duration: number): string {
   const counts = new Map<string, number>();
-  for (const e of events) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
+  for (const e of sim.events()) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
   const timing = sim.timing();
-  process.stdout.write(`${duration} ms simulated: ${[...counts].map(([n, c]) => `${c} ${n}`).join(', ') || 'no events'}; native calls ${JSON.stringify(sim.nativeCalls())}` +
-    `; model ops ${timing.modelMs.toFixed(0)} ms of board time, event loop blocked ${timing.longestBlockMs.toFixed(0)} ms at most\n`);
-  if (sim.errors.length) {
-    process.stderr.write(`tinysense: the app threw ${sim.errors.length} error(s); first: ${sim.errors[0].message}\n`);
-    return 1;
-  }
-  return 0;
+  const r = sim.runSummary();
+  const unmeasured = r && !r.measured ? ' (not measured: assumed cycle figures)' : '';
+  const runs = !r
+    ? 'model time not estimated for this board'
+    : `${r.runs} model run${r.runs === 1 ? '' : 's'}` +
+      (r.runs ? `, latency ${r.meanMs.toFixed(0)} ms mean, ${r.maxMs.toFixed(0)} ms max${unmeasured}` : '') +
+      (r.withDeadline ? `; missed deadlines: ${r.missed} of ${r.withDeadline} (period ${r.periods.join('/')} ms${r.skipped ? `, ${r.skipped} ticks never ran` : ''})` : '');
+  return `${duration} ms simulated: ${[...counts].map(([n, c]) => `${c} ${n}`).join(', ') || 'no events'}; ${runs}` +
+    `; event loop blocked ${timing.longestBlockMs.toFixed(0)} ms at most; native calls ${JSON.stringify(sim.nativeCalls())}`;
 }
 
 /** Long enough to replay the whole trace and a little more. */
@@ -500,7 +566,8 @@ async function devCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function uploadCommand(args: string[]): Promise<number> {
+/** `upload`: install a build; with --monitor, then stream the app's console and events until `stop` (Ctrl-C). */
+export async function uploadCommand(args: string[], stop?: Promise<void>): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -508,6 +575,9 @@ async function uploadCommand(args: string[]): Promise<number> {
       port: { type: 'string', short: 'p' },
       dir: { type: 'string' },
       force: { type: 'boolean' },
+      monitor: { type: 'boolean' },
+      'boot-code': { type: 'boolean' },
+      'app-id': { type: 'string' },
     },
   });
   const { findBuildFolder, uploadApp } = await import('./upload.js');
@@ -520,6 +590,8 @@ async function uploadCommand(args: string[]): Promise<number> {
     board,
     port,
     force: values.force,
+    layout: values['boot-code'] ? 'boot-code' : undefined,
+    appId: values['app-id'],
     onProgress: (p) => {
       if (p.phase === 'checking') process.stderr.write(`checking what the board on ${port} has...\n`);
       else if (p.phase === 'writing') progress.update(`writing ${p.bytes} / ${p.totalBytes} bytes`);
@@ -539,7 +611,19 @@ async function uploadCommand(args: string[]): Promise<number> {
   });
   progress.end();
   const unchanged = result.skipped.length ? `; unchanged, not sent: ${result.skipped.join(', ')}` : '';
-  process.stdout.write(`installed ${dir} on ${port} (${result.mode}): sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}; the new app reported it started\n`);
+  const listed = result.appLoader ? `; ${result.appLoader.app} and ${result.appLoader.info} (listed by the launcher; .bootcde untouched)` : '';
+  process.stdout.write(`installed ${dir} on ${port} (${result.mode}${listed}): sent ${result.sent.join(', ') || 'nothing'} (${result.sentBytes} bytes)${unchanged}; the new app reported it started\n`);
+  if (!values.monitor) return 0;
+  const { monitorBoard } = await import('./upload.js');
+  process.stdout.write(`monitoring ${port}: the app's console and events (Ctrl-C stops)\n`);
+  const seen = await monitorBoard({
+    port,
+    until: stop ?? interrupted(),
+    onLine: (line, t) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] ${line}\n`),
+    onEvent: (e, t) => process.stdout.write(`[${(t / 1000).toFixed(3)} s] event ${e.name} ${JSON.stringify(e.value)}\n`),
+    onNotice: (message) => process.stderr.write(`monitor: ${message}\n`),
+  });
+  process.stdout.write(`monitor stopped: ${seen.lines} lines, ${seen.events} events\n`);
   return 0;
 }
 

@@ -167,3 +167,47 @@ export function planInstall(input: PlanInput, old: { name: string; bytes: number
     reason: `Storage holds ${kb(input.capacity)}; the install needs ${kb(inPlacePeak)} even replacing the old files in place (the unchanged files, the new ones, the journal and the boot file)`,
   };
 }
+
+// ---------------------------------------------------------------- Bangle.js: the App Loader's layout
+
+/**
+ * On a Bangle.js, .bootcde is the watch's own boot code (the Bootloader app): an app is not put there
+ * but installed as the Bangle App Loader installs one (BangleApps' conventions): its code as
+ * `<id>.app.js` and a `<id>.info` JSON that launchers list (they read every `*.info` and show those
+ * with `type` "app" or none, starting `src` with load()); the data files (model packs, kernel blob)
+ * keep their names. `.bootcde` is never written.
+ *
+ * Order, so a cut at any point leaves the watch booting its clock and launcher as before: the old
+ * `<id>.info` is erased first (the app leaves the launcher), the files are written under their final
+ * names and verified, and only then is `<id>.info` written and the app started with load(). A cut
+ * before the end leaves the app unlisted until the next upload, never a listed app with half its files.
+ *
+ * The app file is the bundle followed by one line that prints `TSUP started <crc>` (CRC32 of the
+ * bundle) once its top-level code has run: the uploader's proof that the app it sent started (a
+ * launch from the launcher prints it too, unseen).
+ */
+export const APP_LOADER_SUFFIX = '.app.js';
+/** The longest id whose `<id>.app.js` is a valid Storage name. */
+export const APP_ID_MAX = FILE_NAME_MAX - APP_LOADER_SUFFIX.length;
+
+/** An App Loader id from an app's name: lower case letters, digits and '-', at most APP_ID_MAX long. */
+export function appLoaderId(name: string): string {
+  const id = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, APP_ID_MAX).replace(/-+$/, '');
+  if (!id) throw new Error(`"${name}" gives no App Loader id (letters, digits and '-'): choose one with --app-id`);
+  return id;
+}
+
+export function appLoaderNames(id: string): { app: string; info: string } {
+  return { app: `${id}${APP_LOADER_SUFFIX}`, info: `${id}.info` };
+}
+
+/** The app file: the bundle, then the line that says it started. */
+export function appLoaderBundle(bundle: string, crc: number): string {
+  return `${bundle}${bundle.endsWith('\n') ? '' : '\n'};print(${JSON.stringify(`${MARK} started ${crc >>> 0}`)});\n`;
+}
+
+/** `<id>.info` as the App Loader writes it: id, name, type, src, version, and every file of the app (uninstall erases them). */
+export function appLoaderInfo(id: string, name: string, files: string[], version = '0.01'): string {
+  const { app, info } = appLoaderNames(id);
+  return JSON.stringify({ id, name, type: 'app', src: app, version, files: [info, app, ...files.filter((f) => f !== app && f !== info)].join(',') });
+}

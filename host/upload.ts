@@ -19,21 +19,25 @@
  * Only the board's TSUP lines decide: the CLI's own messages are quoted when
  * the board never answered, never taken as the board's state.
  *
- * On Bangle.js, .bootcde is the launcher's boot code: the uploaded app
- * replaces it as what the watch runs (as the Web IDE's "Save to Flash" does);
- * reinstall the Bootloader app from the App Loader to go back.
+ * On Bangle.js, .bootcde is the watch's boot code: by default the app is
+ * installed as the Bangle App Loader installs one instead (`<id>.app.js`,
+ * `<id>.info`, listed by the launcher; host/install.ts), and .bootcde is not
+ * touched. `layout: 'boot-code'` (`upload --boot-code`) replaces it knowingly,
+ * as the Web IDE's "Save to Flash" does; reinstall the Bootloader app from the
+ * App Loader to go back.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { loadBoard } from './build/boards.js';
 import { crc32 } from './compiler/crc32.js';
 import {
-  APP_FILE, BOOT_FILE, InstallMode, InstallPlan, JOURNAL_FILE, JournalFile, MARK, MAX_NAME, TEMP_PREFIX, isInstallerName, journalText, loaderCode, planInstall,
+  APP_FILE, BOOT_FILE, InstallMode, appLoaderBundle, appLoaderId, appLoaderInfo, appLoaderNames, InstallPlan, JOURNAL_FILE, JournalFile, MARK, MAX_NAME, TEMP_PREFIX, isInstallerName, journalText, loaderCode, planInstall,
 } from './install.js';
 import { storageCost } from './sim/storage.js';
+import { parseEventLine } from './sim/event-line.js';
 
 export { APP_FILE, BOOT_FILE, JOURNAL_FILE, loaderCode } from './install.js';
 /** Bytes per Storage.write line: 1 KB of base64, small enough for a board's input line and RAM. */
@@ -366,7 +370,7 @@ export function uploadScript(changed: UploadFile[], mode: InstallMode, inv?: Pic
 
 export type UploadProgress =
   | { phase: 'checking' }
-  | { phase: 'planned'; mode: InstallMode; plan: InstallPlan }
+  | { phase: 'planned'; mode: InstallMode | 'app-loader'; plan: InstallPlan }
   | { phase: 'writing'; bytes: number; totalBytes: number; skipped: string[] }
   | { phase: 'verifying'; bytes: number; totalBytes: number }
   | { phase: 'switching' }
@@ -386,6 +390,14 @@ export interface UploadOptions {
   force?: boolean;
   /** Give up after this long (default: 60 s plus 4 ms per byte to send, enough for Bluetooth). */
   timeoutMs?: number;
+  /**
+   * How the app is installed: 'app-loader' (the default on a Bangle.js: `<id>.app.js` + `<id>.info`,
+   * listed by the launcher, .bootcde untouched; host/install.ts) or 'boot-code' (the app becomes what the
+   * board boots, through .bootcde: the default elsewhere; on a Bangle.js it replaces the watch's boot code).
+   */
+  layout?: 'app-loader' | 'boot-code';
+  /** The App Loader id (default: from the build folder's name, without the board suffix). */
+  appId?: string;
 }
 
 export interface UploadResult {
@@ -393,8 +405,10 @@ export interface UploadResult {
   sent: string[];
   skipped: string[];
   sentBytes: number;
-  mode: InstallMode;
+  mode: InstallMode | 'app-loader';
   plan: InstallPlan;
+  /** App Loader installs: the app's Storage files. */
+  appLoader?: { id: string; app: string; info: string };
   /** CRC32 of the bundle the board reported running. */
   running: number;
 }
@@ -414,6 +428,8 @@ function bootOutcome(m: { word: string; rest: string }): BootOutcome | undefined
 export async function uploadApp(options: UploadOptions): Promise<UploadResult> {
   const board = loadBoard(options.board);
   if (board.engine !== 'espruino') throw new UploadError(`${board.id} runs ${board.engine}, not Espruino: the espruino CLI cannot upload to it`);
+  const layout = options.layout ?? (board.objects.includes('Bangle') ? 'app-loader' : 'boot-code');
+  if (layout === 'app-loader') return await uploadAppLoader(options, board.id);
   const files = readBuildFolder(options.dir, board.id);
   const progress = options.onProgress ?? (() => undefined);
   const bundle = files.find((f) => f.name === APP_FILE)!;
@@ -539,13 +555,13 @@ async function inventory(port: string, files: UploadFile[]): Promise<BoardInvent
   return parseInventory(names, { ...raw, f: found });
 }
 
-/** Runs the boot file again (load()) and returns what it said, or undefined when it said nothing in time. */
-async function restartApp(port: string, onLine?: (line: string) => void): Promise<BootOutcome | undefined> {
+/** Runs the boot file again (load(), or load(file)) and returns what it said, or undefined when it said nothing in time. */
+async function restartApp(port: string, onLine?: (line: string) => void, file?: string): Promise<BootOutcome | undefined> {
   let outcome: BootOutcome | undefined;
   try {
     await runEspruinoCli({
       port,
-      args: ['-e', 'load()'],
+      args: ['-e', file === undefined ? 'load()' : `load(${JSON.stringify(file)})`],
       timeoutMs: 30_000,
       onDeviceLine: (line) => {
         onLine?.(line);
@@ -561,4 +577,196 @@ async function restartApp(port: string, onLine?: (line: string) => void): Promis
     // The CLI did not finish in time: what was said so far stands.
   }
   return outcome;
+}
+
+// ---------------------------------------------------------------- Bangle.js: the App Loader's layout
+
+/** The App Loader id for a build folder: dist/<app>-<BOARD> gives <app>. */
+export function defaultAppId(dir: string, board: string): string {
+  const base = basename(resolve(dir));
+  const suffix = `-${board.toLowerCase()}`;
+  return appLoaderId(base.toLowerCase().endsWith(suffix) ? base.slice(0, -suffix.length) : base);
+}
+
+/**
+ * The upload script of an App Loader install (host/install.ts): unlist the app, write and verify its
+ * changed files under their final names, then list it (`<id>.info`) and start it with load("<id>.app.js").
+ */
+export function appLoaderScript(changed: UploadFile[], id: string, info: string): string {
+  const S = JSON.stringify;
+  const names = appLoaderNames(id);
+  const total = changed.reduce((n, f) => n + f.bytes.length, 0);
+  const progress = { written: 0, reported: 0, total };
+  const lines: string[] = [`print("${MARK} begin ${total} app-loader")`];
+  lines.push(
+    `var tsupBad="";function tsupCheck(n,f,o,l,c,size){var s=require("Storage"),d=s.read(n,o,l);` +
+      `if(d===undefined||d.length!=l||(E.CRC32(d)>>>0)!=c||(size>=0&&s.read(n).length!=size)){if(!tsupBad)tsupBad=f;}print("${MARK} checked "+f+" "+(o+l));}`,
+  );
+  lines.push(`require("Storage").erase(${S(names.info)})`);
+  for (const f of changed) lines.push(...writeLines(f, f.name, progress));
+  lines.push(`print("${MARK} verify")`);
+  for (const f of changed) lines.push(...verifyLines(f, f.name));
+  lines.push(`if(tsupBad)print("${MARK} failed "+tsupBad);else{require("Storage").write(${S(names.info)},${S(info)});print("${MARK} committed");load(${S(names.app)});}`);
+  return lines.join('\n') + '\n';
+}
+
+async function uploadAppLoader(options: UploadOptions, boardId: string): Promise<UploadResult> {
+  const built = readBuildFolder(options.dir, boardId);
+  const id = options.appId === undefined ? defaultAppId(options.dir, boardId) : appLoaderId(options.appId);
+  const names = appLoaderNames(id);
+  const bundle = built.find((f) => f.name === APP_FILE)!;
+  const appCrc = crc32(bundle.bytes);
+  const data = built.filter((f) => f.name !== APP_FILE);
+  for (const f of data) if (f.name === names.app || f.name === names.info) throw new UploadError(`${f.name}: a data file of the build has the name of the app's own file; choose another --app-id`);
+  const appFile: UploadFile = { name: names.app, bytes: new Uint8Array(Buffer.from(appLoaderBundle(Buffer.from(bundle.bytes).toString('latin1'), appCrc), 'latin1')) };
+  const files = [...data, appFile];
+  const info = appLoaderInfo(id, id, files.map((f) => f.name));
+  const progress = options.onProgress ?? (() => undefined);
+  progress({ phase: 'checking' });
+  const inv = await inventory(options.port, [...files, { name: names.info, bytes: new Uint8Array(Buffer.from(info, 'latin1')) }]);
+  const same = (f: UploadFile) => !options.force && inv.files[f.name] !== null && inv.files[f.name]![0] === f.bytes.length && inv.files[f.name]![1] === crc32(f.bytes);
+  const changed = files.filter((f) => !same(f));
+  const skipped = files.filter(same).map((f) => f.name);
+  const totalBytes = changed.reduce((n, f) => n + f.bytes.length, 0);
+  // In place: the changed files replace their old versions; the .info is rewritten.
+  const oldBytes = [...changed, { name: names.info }].reduce((n, f) => n + (inv.files[f.name] ? storageCost(inv.files[f.name]![0]) : 0), 0);
+  const peak = inv.stats.fileBytes - oldBytes + changed.reduce((n, f) => n + storageCost(f.bytes.length), 0) + storageCost(info.length);
+  const plan: InstallPlan = { mode: 'in-place', capacity: inv.stats.totalBytes, stagedPeak: peak, inPlacePeak: peak };
+  if (peak > inv.stats.totalBytes) {
+    throw new UploadError(`${options.dir} does not fit on the board on ${options.port}: Storage holds ${(inv.stats.totalBytes / 1000).toFixed(1)} KB, the app needs ${(peak / 1000).toFixed(1)} KB with the other files. Nothing was written.`);
+  }
+  plan.reason = `the Bangle App Loader's layout: ${names.app} and ${names.info}, listed by the launcher; .bootcde is not touched`;
+  progress({ phase: 'planned', mode: 'app-loader', plan });
+  const work = mkdtempSync(join(tmpdir(), 'tinysense-upload-'));
+  try {
+    const script = join(work, 'upload.js');
+    writeFileSync(script, appLoaderScript(changed, id, info));
+    progress({ phase: 'writing', bytes: 0, totalBytes, skipped });
+    const said: string[] = [];
+    let verifyFailed: string | undefined;
+    let committed = false;
+    let outcome: BootOutcome | undefined;
+    let verified = 0;
+    const onLine = (line: string) => {
+      const m = marker(line);
+      if (!m) {
+        if (/^(Uncaught |ERROR|OUT OF MEMORY|Execution Interrupted)/.test(line)) said.push(line);
+        options.onDeviceLine?.(line);
+        return;
+      }
+      if (m.word === 'wrote') progress({ phase: 'writing', bytes: Number(m.rest.split('/')[0]), totalBytes, skipped });
+      else if (m.word === 'checked') progress({ phase: 'verifying', bytes: (verified += Math.min(VERIFY_CHUNK, totalBytes - verified)), totalBytes });
+      else if (m.word === 'committed') {
+        committed = true;
+        progress({ phase: 'switching' });
+      } else if (m.word === 'failed') verifyFailed = m.rest;
+      else if (m.word === 'started') outcome = { kind: 'started', crc: Number(m.rest.split(' ')[0]), text: m.rest };
+    };
+    let failure: string | undefined;
+    let run: CliRunResult | undefined;
+    try {
+      run = await runEspruinoCli({
+        port: options.port,
+        args: [...linkArgs(options.port), script],
+        cwd: work,
+        timeoutMs: options.timeoutMs ?? 60_000 + 4 * totalBytes,
+        onDeviceLine: onLine,
+        doneWhen: (line) => marker(line)?.word === 'started' || (marker(line)?.word === 'failed'),
+      });
+    } catch (e) {
+      failure = (e as Error).message;
+    }
+    // The CLI may have left before the app said it started: start it again and listen.
+    if (committed && !outcome) outcome = await restartApp(options.port, onLine, names.app);
+    const boardSaid = said.length ? ` The board said: ${said.slice(0, 3).join(' | ')}` : '';
+    if (outcome?.kind === 'started' && outcome.crc === appCrc) {
+      progress({ phase: 'done', sentBytes: totalBytes, skipped });
+      return { sent: changed.map((f) => f.name), skipped, sentBytes: totalBytes, mode: 'app-loader', plan, running: outcome.crc, appLoader: { id, ...names } };
+    }
+    const listed = `${names.info} is not written, so the launcher does not list the app; .bootcde was not touched`;
+    if (verifyFailed) throw new UploadError(`the board's copy of ${verifyFailed} differs from ${options.dir}: ${listed}.${boardSaid}`);
+    if (!committed) throw new UploadError(`the upload to ${options.port} did not finish (${failure ?? `the connection ended first${cliProblem(run)}`}): ${listed}.${boardSaid}`);
+    throw new UploadError(`${names.app} was installed and listed but did not say it started (it threw at start, or printed nothing in time).${boardSaid}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- upload --monitor
+
+export interface MonitorOptions {
+  /** Serial device, Bluetooth address or tcp://host:port. */
+  port: string;
+  /** Every line the board prints, with host ms since the monitor started. */
+  onLine?: (line: string, t: number) => void;
+  /** The app's events (`@tinysense <name> <json>`, device/events.ts report()), parsed. */
+  onEvent?: (event: { name: string; value: unknown }, t: number) => void;
+  /** The CLI's own complaints (cannot connect, reconnecting). */
+  onNotice?: (message: string) => void;
+  /** Monitoring ends when this resolves. */
+  until: Promise<void>;
+}
+
+/**
+ * Streams what the board prints, as `upload --monitor` does after an install: the espruino CLI in its
+ * terminal mode (quiet: only the board's bytes), its input kept open so it stays connected; lines are
+ * split, stripped of the prompt and terminal codes, and event lines parsed with the simulator's parser
+ * (host/sim/event-line.ts). When the connection ends (a board reset, Bluetooth out of range), it
+ * connects again after a second. Lines printed while no connection is open are not seen, nor those the
+ * CLI takes as the answer to its own query when it connects (it asks for process.env; a line the app
+ * prints meanwhile is swallowed: one line lost at each connection, as with the CLI on its own).
+ */
+export async function monitorBoard(options: MonitorOptions): Promise<{ lines: number; events: number; connections: number }> {
+  const started = Date.now();
+  const counts = { lines: 0, events: 0, connections: 0 };
+  let stopped = false;
+  let child: ChildProcess | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const onLine = (raw: string) => {
+    const line = deviceText(raw);
+    // The CLI's env query, and its one line of its own in terminal mode when its input is not a TTY.
+    if (line === '' || /^< << .* >> >$/.test(line) || line.startsWith('No process.stdin.setRawMode()')) return;
+    const t = Date.now() - started;
+    counts.lines++;
+    options.onLine?.(line, t);
+    const at = line.indexOf('@tinysense ');
+    const event = at >= 0 ? parseEventLine(line, at) : null;
+    if (event) {
+      counts.events++;
+      options.onEvent?.(event, t);
+    }
+  };
+  const connect = () => {
+    if (stopped) return;
+    counts.connections++;
+    const c = spawn(process.execPath, [CLI_PATH, '--quiet', ...portArgs(options.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = c;
+    lines(c.stdout!, onLine);
+    lines(c.stderr!, (line) => {
+      if (line.trim()) options.onNotice?.(line.trim());
+    });
+    c.on('error', (e) => options.onNotice?.(e.message));
+    c.on('close', () => {
+      if (stopped) return;
+      options.onNotice?.(`the connection to ${options.port} ended; connecting again`);
+      retry = setTimeout(connect, 1000);
+    });
+  };
+  connect();
+  await options.until;
+  stopped = true;
+  if (retry) clearTimeout(retry);
+  if (child && child.exitCode === null) {
+    const c = child;
+    await new Promise<void>((resolve) => {
+      const kill = setTimeout(() => c.kill('SIGTERM'), 1000);
+      c.once('close', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      // Ending its input is how the CLI's terminal mode is left ("STDIN ended").
+      c.stdin?.end();
+    });
+  }
+  return counts;
 }

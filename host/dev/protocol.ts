@@ -79,6 +79,8 @@ export interface DevData {
   };
   /** Per model: invokes so far and host ms per op (last call, mean). */
   ops: { invokes: number; hostLast: number[]; hostMean: number[] }[];
+  /** Bangle.js 2: the screen as a PNG data URL, when it changed since the last message (host/sim/bangle.ts). */
+  screenImage?: string;
 }
 
 export interface DevSnapshot extends DevData {
@@ -87,7 +89,7 @@ export interface DevSnapshot extends DevData {
   state: DevState;
   sensorInfo: SensorInfo;
   models: ModelInfo[];
-  screen: { present: boolean; width?: number; height?: number; emulated?: boolean; reason?: string };
+  screen: { present: boolean; width?: number; height?: number; emulated?: boolean; reason?: string; image?: string };
 }
 
 export interface DevTick extends DevData {

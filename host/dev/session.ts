@@ -10,7 +10,7 @@
  * `snapshot` (everything so far, after a restart or for a new page) and then
  * `tick`s with what is new.
  */
-import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { H, u32 } from '../../device/pack.js';
@@ -18,9 +18,11 @@ import type { BuildReport } from '../build/plugin.js';
 import { EspruinoBoard } from '../sim/espruino.js';
 import { Simulation, readBuiltApp, type BuiltApp } from '../sim/index.js';
 import type { OpCall } from '../sim/observe.js';
+import { encodePng } from '../sim/png.js';
 import { loadTrace, type Trace } from '../sim/traces.js';
 import { parseEventLine } from '../sim/event-line.js';
 import { DevModel, devModels, readOutput } from './models.js';
+import { type AppWatcher, watchAppFiles } from './watch.js';
 import type { DevMessage, DevSnapshot, DevState, DevTick, InvokeRecord, ModelInfo, SensorInfo } from './protocol.js';
 
 export interface DevSessionOptions {
@@ -100,13 +102,15 @@ export class DevSession {
   private speed: number;
   private listeners = new Set<(m: DevMessage) => void>();
   private timer?: NodeJS.Timeout;
-  private watcher?: FSWatcher;
+  private watcher?: AppWatcher;
   private rebuildTimer?: NodeJS.Timeout;
   private lastWall = 0;
   /** Wall ms the host spent advancing simulations (the app, kernels, observers) and the virtual ms advanced, since the start. */
   private cpuMs = 0;
   private simulatedMs = 0;
   private ticks = 0;
+  /** What the last screen image sent showed (generation and drawing counts). */
+  private screenSent?: string;
 
   // What has been gathered, and how much of it was sent in ticks (new pages get only what was sent).
   private sensor: { t: number[]; values: number[][] } = { t: [], values: [] };
@@ -144,11 +148,7 @@ export class DevSession {
     this.lastWall = performance.now();
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 100);
     if (this.options.watch !== false && this.appDir) {
-      this.watcher = watch(this.appDir, { recursive: true }, (_event, name) => {
-        if (!name || /(^|\/)(\.|node_modules|out\/)/.test(String(name))) return;
-        if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
-        this.rebuildTimer = setTimeout(() => void this.rebuild(`${name} changed`), 250);
-      });
+      this.watcher = watchAppFiles(this.appDir, (name) => void this.rebuild(`${name} changed`));
     }
   }
 
@@ -341,6 +341,7 @@ export class DevSession {
       console: this.console.slice(this.sent.console),
       memory: this.memory(),
       ops: this.opStats(),
+      screenImage: this.screenImage(false),
     };
     this.markSent();
     if (this.console.length > MAX_CONSOLE) {
@@ -433,6 +434,17 @@ export class DevSession {
     };
   }
 
+  /** The Bangle.js 2 screen as a PNG data URL: always (all), or only when something was drawn since the last one. */
+  private screenImage(all: boolean): string | undefined {
+    const b = this.sim?.bangle;
+    if (!b) return undefined;
+    const key = `${this.generation}:${b.drawCalls}:${b.flips}`;
+    if (!all && key === this.screenSent) return undefined;
+    this.screenSent = key;
+    const image = b.screen.rgba(1);
+    return `data:image/png;base64,${encodePng(image.width, image.height, image.data).toString('base64')}`;
+  }
+
   snapshot(): DevSnapshot {
     const s = this.sent;
     return {
@@ -441,7 +453,7 @@ export class DevSession {
       state: this.state(),
       sensorInfo: this.sensorInfo(),
       models: this.modelInfo(),
-      screen: screenInfo(this.options.board, this.sim),
+      screen: { ...screenInfo(this.options.board, this.sim), image: this.screenImage(true) },
       sensor: { t: this.sensor.t.slice(0, s.sensor), values: this.sensor.values.slice(0, s.sensor) },
       audio: { t: this.audio.t.slice(0, s.audio), min: this.audio.min.slice(0, s.audio), max: this.audio.max.slice(0, s.audio) },
       frames: this.frames.slice(0, s.frames),
@@ -538,21 +550,9 @@ export class DevSession {
   }
 }
 
-/** The screen the app draws: the simulator does not emulate Bangle.js's `g` (Graphics) yet. */
+/** The screen the app draws: Bangle.js 2's, emulated by the simulator (host/sim/bangle.ts). */
 function screenInfo(board: string, sim: Simulation | undefined): DevSnapshot['screen'] {
-  const hasScreen = board === 'BANGLEJS2';
-  if (!hasScreen) return { present: false, reason: `${board} has no screen` };
-  let emulated = false;
-  try {
-    emulated = sim ? sim.board.evaluate('typeof g') === 'object' : false;
-  } catch {
-    emulated = false;
-  }
-  return {
-    present: true,
-    width: 176,
-    height: 176,
-    emulated,
-    reason: emulated ? undefined : "The simulator does not emulate Bangle.js 2's screen (the g Graphics object) yet: nothing the app draws can be shown here.",
-  };
+  const bangle = sim?.bangle;
+  if (!bangle) return { present: false, reason: `${board} has no screen` };
+  return { present: true, width: bangle.screen.width, height: bangle.screen.height, emulated: true };
 }

@@ -12,6 +12,17 @@ export interface Timer {
   kind: 'timeout' | 'interval';
   /** Made where the timer was set, for the watchdog's message (its stack names the app's line). */
   site?: Error;
+  /** A board event (a button edge, the end of a buzz) rather than an app timer: what it is, for messages. */
+  what?: string;
+}
+
+/** What a timer callback did to virtual time: when it was due, and when it started and ended. */
+export interface CallbackSpan {
+  timer: Timer;
+  /** When it was due (an interval's scheduled time, before it ran late). */
+  due: number;
+  started: number;
+  ended: number;
 }
 
 export class VirtualClock {
@@ -27,6 +38,10 @@ export class VirtualClock {
   };
   /** Runs a due timer's callback (the board's watchdog wraps it); default: calls it. */
   invoke: (timer: Timer) => void = (timer) => timer.callback();
+  /** Called after every timer callback. */
+  onCallback?: (span: CallbackSpan) => void;
+  /** The timer whose callback is running, and when it was due (host/sim/timing.ts: a run's deadline). */
+  running?: { timer: Timer; due: number };
 
   setTimeout(callback: () => void, ms: number): number {
     return this.add(callback, ms, null);
@@ -34,6 +49,15 @@ export class VirtualClock {
 
   setInterval(callback: () => void, ms: number): number {
     return this.add(callback, ms, Math.max(ms, 0.001));
+  }
+
+  /** A board event `ms` from now (never earlier than now): runs like a timeout, described as `what`. */
+  schedule(callback: () => void, ms: number, what: string, site?: Error): number {
+    const id = this.add(callback, ms, null);
+    const timer = this.timers.find((t) => t.id === id)!;
+    timer.what = what;
+    if (site) timer.site = site;
+    return id;
   }
 
   clear(id?: number): void {
@@ -64,6 +88,7 @@ export class VirtualClock {
       // read): the timer then runs late, now, as the firmware's loop would run it after the call.
       this.now = Math.max(this.now, next.due);
       beforeEach?.(this.now);
+      const due = next.due;
       if (next.interval !== null) {
         next.due += next.interval;
         // A late interval runs once and counts its next period from now, no catch-up burst: the rule
@@ -71,13 +96,17 @@ export class VirtualClock {
         if (next.due <= this.now) next.due = this.now + next.interval;
       } else this.timers = this.timers.filter((t) => t !== next);
       const started = this.now;
+      this.running = { timer: next, due };
       try {
         this.invoke(next);
       } catch (e) {
         this.onError(e);
+      } finally {
+        this.running = undefined;
       }
       // Time a callback kept the board busy (a model run, a blocking read): nothing else ran meanwhile.
       this.longestCallbackMs = Math.max(this.longestCallbackMs, this.now - started);
+      this.onCallback?.({ timer: next, due, started, ended: this.now });
     }
     // Never backwards: a blocking callback may have taken the clock past `end`. Timers that fell due
     // in between run at the start of the next advance.

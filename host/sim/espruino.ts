@@ -11,6 +11,7 @@ import { SandboxBoard } from './sandbox.js';
 import { DeviceMemory, regionBytes } from './memory.js';
 import type { CpuName } from '../build/boards.js';
 import { SimulatedNative } from './native.js';
+import { BTN1_PIN, BangleDevice } from './bangle.js';
 import { FlashStorage } from './storage.js';
 
 export interface BoardInfo {
@@ -51,6 +52,10 @@ export interface EspruinoHooks {
   accel?(t: number): AccelSample | undefined;
   spiDevices?: Record<number, SpiDevice>;
   i2cDevices?: Record<number, I2cDevice>;
+  /** A scalar trace column at time t (Bangle.js: `btn1`, `battery`), or undefined when the trace has none. */
+  column?(name: string, t: number): number | undefined;
+  /** Where a scalar trace column changes value (from 0), in order. */
+  edges?(name: string): { t: number; value: number }[];
 }
 
 /**
@@ -104,9 +109,8 @@ export class EspruinoBoard extends SandboxBoard {
   readonly native: SimulatedNative;
   /** Storage with Espruino's space rules: size, per-file header, trash until compaction. */
   readonly storage: FlashStorage;
-  private pollMs = 80;
-  private accelListeners: ((a: unknown) => void)[] = [];
-  private accelTimer: number | null = null;
+  /** Bangle.js 2's screen, button, buzzer and the rest (host/sim/bangle.ts), on boards with `Bangle`. */
+  readonly bangle?: BangleDevice;
 
   constructor(
     readonly board: BoardInfo,
@@ -118,6 +122,7 @@ export class EspruinoBoard extends SandboxBoard {
     this.storage = storage ?? new FlashStorage(board.storageBytes);
     this.memory = new DeviceMemory(board.heapBytes);
     this.native = new SimulatedNative(this.memory, board.cpu && board.clockMHz ? { clock: this.clock, cpu: board.cpu, mhz: board.clockMHz } : undefined);
+    if (board.objects.includes('Bangle')) this.bangle = new BangleDevice({ clock: this.clock, context: this.context }, hooks);
     this.installGlobals();
   }
 
@@ -192,7 +197,6 @@ export class EspruinoBoard extends SandboxBoard {
     const print = (...args: unknown[]) => this.print(args);
     // Functions made in the context's realm, so results are context arrays/objects.
     const ctxUint8 = g.Uint8Array as Uint8ArrayConstructor;
-    const ctxArrayBuffer = g.ArrayBuffer as ArrayBufferConstructor;
 
     g.print = (...args: unknown[]) => {
       this.guard();
@@ -233,8 +237,7 @@ export class EspruinoBoard extends SandboxBoard {
       for (let i = 0; i < str.length; i++) bytes[i] = str.charCodeAt(i) & 0xff;
       return bytes.buffer;
     };
-    g.E = strict(
-      {
+    const e: Record<string, unknown> = {
         nativeCall: (addr: number, sig: string, code?: string) => this.native.nativeCall(addr, sig, code),
         getAddressOf: (v: unknown, flat?: boolean) => {
           if (!flat) throw new Error('E.getAddressOf(v, false) (the JsVar address) is not emulated; pass true for data');
@@ -265,10 +268,13 @@ export class EspruinoBoard extends SandboxBoard {
         },
         getSizeOf: () => 1,
         defrag: () => undefined,
-      },
-      'E',
-      this.guard,
-    );
+    };
+    const bangle = this.bangle;
+    if (bangle) {
+      e.showMessage = (message: unknown, options?: unknown) => bangle.showMessage(message, options);
+      e.getBattery = () => bangle.battery();
+    }
+    g.E = strict(e, 'E', this.guard);
 
     const storage = this.storage;
     const storageModule = strict(
@@ -308,7 +314,7 @@ export class EspruinoBoard extends SandboxBoard {
     for (let pin = 0; pin < 48; pin++) g[`D${pin}`] = pin;
     const pinState = new Map<number, boolean>();
     g.digitalWrite = (pin: number, value: number | boolean) => void pinState.set(pin, !!value);
-    g.digitalRead = (pin: number) => (pinState.get(pin) ? 1 : 0);
+    g.digitalRead = (pin: number) => this.bangle?.pinValue(pin) ?? (pinState.get(pin) ? 1 : 0);
     g.pinMode = () => undefined;
 
     const spiDevices = this.hooks.spiDevices ?? {};
@@ -374,7 +380,13 @@ export class EspruinoBoard extends SandboxBoard {
     g.poke16 = poke(2);
     g.poke32 = poke(4);
 
-    if (board.objects.includes('Bangle')) g.Bangle = this.bangle(ctxArrayBuffer);
+    if (bangle) {
+      g.Bangle = bangle.bangle();
+      g.g = bangle.graphics();
+      g.BTN1 = g.BTN = BTN1_PIN;
+      g.setWatch = (fn: unknown, pin: unknown, options?: unknown) => bangle.setWatch(fn, pin, options);
+      g.clearWatch = (id?: unknown) => bangle.clearWatch(id);
+    }
   }
 
   /**
@@ -399,43 +411,5 @@ export class EspruinoBoard extends SandboxBoard {
         },
       });
     }
-  }
-
-  private bangle(_ab: ArrayBufferConstructor): object {
-    const emit = () => {
-      const sample = this.hooks.accel?.(this.clock.now);
-      if (!sample) return;
-      const mag = Math.sqrt(sample.x * sample.x + sample.y * sample.y + sample.z * sample.z);
-      const event = { x: sample.x, y: sample.y, z: sample.z, mag, diff: 0 };
-      for (const listener of this.accelListeners) listener(event);
-    };
-    const restart = () => {
-      if (this.accelTimer !== null) this.clock.clear(this.accelTimer);
-      this.accelTimer = this.accelListeners.length ? this.clock.setInterval(emit, this.pollMs) : null;
-    };
-    return strict(
-      {
-        on: (event: string, listener: (a: unknown) => void) => {
-          if (event !== 'accel') throw new Error(`Bangle.on('${event}') is not emulated by the tinysense simulator`);
-          this.accelListeners.push(listener);
-          restart();
-        },
-        removeListener: (event: string, listener: (a: unknown) => void) => {
-          if (event === 'accel') this.accelListeners = this.accelListeners.filter((l) => l !== listener);
-          restart();
-        },
-        removeAllListeners: (event?: string) => {
-          if (event === undefined || event === 'accel') this.accelListeners = [];
-          restart();
-        },
-        setPollInterval: (ms: number) => {
-          if (!(ms >= 10 && ms <= 4000)) throw new Error(`Bangle.setPollInterval(${ms}): Espruino accepts 10..4000 ms`);
-          this.pollMs = ms;
-          restart();
-        },
-        getAccel: () => this.hooks.accel?.(this.clock.now) ?? { x: 0, y: 0, z: -1 },
-      },
-      'Bangle',
-    );
   }
 }

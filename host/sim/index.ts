@@ -8,12 +8,14 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import type { BangleDevice } from './bangle.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { parseEventLine } from './event-line.js';
 import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
 import { JerryScriptBoard } from './jerryscript.js';
 import type { MicStats } from './mic.js';
 import { Trace, loadTrace, sampleAt } from './traces.js';
+import type { ModelRun, ModelTimer, RunSummary } from './timing.js';
 
 export interface SimEvent {
   /** Virtual time in ms. */
@@ -110,6 +112,8 @@ export class Simulation {
         if (event) this.allEvents.push({ t, ...event });
       },
       accel: trace?.kind === 'scalar' ? (t: number) => accelAt(trace, t) : undefined,
+      column: trace?.kind === 'scalar' ? (name: string, t: number) => columnAt(trace, name, t) : undefined,
+      edges: trace?.kind === 'scalar' ? (name: string) => columnEdges(trace, name) : undefined,
       spiDevices,
       frames: trace?.kind === 'frames' ? trace : undefined,
       audio: trace?.kind === 'audio' ? trace : undefined,
@@ -123,6 +127,11 @@ export class Simulation {
 
   get now(): number {
     return this.board.clock.now;
+  }
+
+  /** Bangle.js 2's screen, button, buzzer and messages (host/sim/bangle.ts); undefined on other boards. */
+  get bangle(): BangleDevice | undefined {
+    return this.board instanceof EspruinoBoard ? this.board.bangle : undefined;
   }
 
   /** Runs the board for `ms` of virtual time. */
@@ -148,16 +157,31 @@ export class Simulation {
     return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.memory.ramInUse, flatBytesPeak: b.memory.ramPeak };
   }
 
-  /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
   /**
-   * Board time the model ops took (estimated per op, host/build/latency.ts; Espruino boards with a
-   * measured CPU) and the longest a timer callback kept the board busy (event loop blocked).
+   * Board time the model ops took (estimated per op, host/sim/timing.ts: measured figures on Cortex-M4
+   * boards, assumed ones elsewhere, see `runs().measured`) and the longest a timer callback kept the board
+   * busy (event loop blocked).
    */
   timing(): { modelMs: number; longestBlockMs: number } {
-    const b = this.board;
-    return { modelMs: b instanceof JerryScriptBoard ? 0 : b.native.deviceMs, longestBlockMs: b.clock.longestCallbackMs };
+    return { modelMs: this.modelTimer?.deviceMs ?? 0, longestBlockMs: this.board.clock.longestCallbackMs };
   }
 
+  /** Model runs (not kernel calls): each with its start, end, board ms and, when an interval started it, its deadline. */
+  modelRuns(): ModelRun[] {
+    return this.modelTimer ? this.modelTimer.runs.map((r) => ({ ...r })) : [];
+  }
+
+  /** Runs, their latency, and the deadlines they missed (host/sim/timing.ts); undefined without figures for the CPU. */
+  runSummary(): RunSummary | undefined {
+    return this.modelTimer?.summary();
+  }
+
+  private get modelTimer(): ModelTimer | undefined {
+    const b = this.board;
+    return b instanceof JerryScriptBoard ? b.timer : b.native.timer;
+  }
+
+  /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
   nativeCalls(): Record<string, number> {
     const b = this.board;
     return b instanceof JerryScriptBoard ? { ...b.calls } : { ...b.native.calls };
@@ -181,6 +205,24 @@ function accelAt(trace: Trace & { kind: 'scalar' }, t: number) {
   if (!v) return undefined;
   const channel = (name: string) => v[trace.columns.indexOf(name)] ?? 0;
   return { x: channel('x'), y: channel('y'), z: channel('z') };
+}
+
+/** A column's value at t (sample and hold); undefined without that column or before the first row. */
+function columnAt(trace: Trace & { kind: 'scalar' }, name: string, t: number): number | undefined {
+  const c = trace.columns.indexOf(name);
+  return c < 0 ? undefined : sampleAt(trace, t)?.[c];
+}
+
+/** Where a column's value changes, from an initial 0 (a button column: presses and releases). */
+function columnEdges(trace: Trace & { kind: 'scalar' }, name: string): { t: number; value: number }[] {
+  const c = trace.columns.indexOf(name);
+  if (c < 0) return [];
+  const edges: { t: number; value: number }[] = [];
+  let last = 0;
+  trace.values.forEach((row, i) => {
+    if (row[c] !== last) edges.push({ t: trace.t[i], value: (last = row[c]) });
+  });
+  return edges;
 }
 
 // The app argument (entry file or folder with tinysense.json) is resolved as `tinysense build` does it.

@@ -17,6 +17,7 @@ import { SandboxBoard } from './sandbox.js';
 import type { BoardInfo, EspruinoHooks } from './espruino.js';
 import type { AudioTrace, FrameTrace } from './traces.js';
 import type { OpObserver } from './observe.js';
+import { ModelTimer } from './timing.js';
 
 export interface JerryHooks extends Pick<EspruinoHooks, 'output' | 'accel'> {
   /** Frames for tinysense.sensors.camera. */
@@ -74,6 +75,11 @@ export class JerryScriptBoard extends SandboxBoard {
   cameraCaptures = 0;
   /** The microphone, when the trace is audio. */
   readonly mic?: TraceMic;
+  /**
+   * Model runs and their board time (host/sim/timing.ts): each tinysense.invoke moves the clock by the
+   * op's estimate. Xtensa has no measured figures: the assumed ones are labelled "not measured".
+   */
+  readonly timer?: ModelTimer;
   private readonly wasm = new WasmKernels({ guardBytes: 64 });
   private readonly mirrors = new WeakMap<ArrayBufferLike, { address: () => number; view: () => Uint8Array }>();
   /** Validated tables per pack typed array tinysense.invoke was given. */
@@ -85,6 +91,7 @@ export class JerryScriptBoard extends SandboxBoard {
   ) {
     super(JERRYSCRIPT_PROFILE);
     if (hooks.audio) this.mic = new TraceMic(hooks.audio, this.clock);
+    this.timer = ModelTimer.forBoard(this.clock, board.cpu, board.clockMHz) ?? undefined;
     this.installGlobals();
   }
 
@@ -215,6 +222,7 @@ export class JerryScriptBoard extends SandboxBoard {
         this.wasm.checkGuards();
         arena.set(a.view().subarray(arena.byteOffset, arena.byteOffset + arena.length));
         this.onOp?.({ pack, record: recordOffset, arena, hostMs });
+        this.timer?.afterOp(args[0] as object, 0, recordOffset, () => pack);
         return status;
       },
       checksum: (...args: unknown[]) => {

@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import type { NativeBuffer } from '../../device/kernels.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { CpuName } from '../build/boards.js';
-import { cycleTable, cyclesToMs, estimateCycles, recordWork } from '../build/latency.js';
+import type { VirtualClock } from './clock.js';
 import { WasmKernels } from '../wasm/kernels.js';
 import { DeviceMemory, Region, regionBytes } from './memory.js';
 import type { OpObserver } from './observe.js';
+import { ModelTimer } from './timing.js';
 
 export interface KernelBlob {
   /** The blob as Espruino sees it: a binary string, one char per byte. */
@@ -81,40 +82,23 @@ export class SimulatedNative {
 
   private wasmKernels?: WasmKernels;
 
-  /** Estimated device time the model ops took, in ms (each invoke moves the clock by its op's share). */
-  deviceMs = 0;
-  /** Per pack (by its region and offset): each record's estimated ms. */
-  private readonly recordMs = new WeakMap<Region, Map<number, Map<number, number>>>();
+  /** Model runs and their board time (host/sim/timing.ts); undefined without figures for the board's CPU. */
+  readonly timer?: ModelTimer;
 
   constructor(
     private readonly memory: DeviceMemory,
     /**
      * When given, every ts_invoke advances `clock` by the op's estimated time on the board (work x
-     * measured cycles per unit, host/build/latency.ts), as a blocking native call takes time on the board.
+     * cycles per unit, host/sim/timing.ts), as a blocking native call takes time on the board.
      */
-    private readonly timing?: { clock: { now: number }; cpu: CpuName; mhz: number },
-  ) {}
+    timing?: { clock: VirtualClock; cpu: CpuName; mhz: number },
+  ) {
+    this.timer = timing ? (ModelTimer.forBoard(timing.clock, timing.cpu, timing.mhz) ?? undefined) : undefined;
+  }
 
-  /** The estimated ms of the record at `record` (bytes into the pack); 0 for a pack the validator refuses. */
-  private opMs(region: Region, packOffset: number, record: number): number {
-    if (!this.timing) return 0;
-    let byPack = this.recordMs.get(region);
-    if (!byPack) this.recordMs.set(region, (byPack = new Map()));
-    let ms = byPack.get(packOffset);
-    if (!ms) {
-      ms = new Map();
-      const table = cycleTable(this.timing.cpu);
-      if (table) {
-        try {
-          const pack = regionBytes(region).subarray(packOffset);
-          for (const op of estimateCycles(recordWork(pack), table).ops) ms.set(op.record, cyclesToMs(op.cycles, this.timing.mhz));
-        } catch {
-          // A pack the validator refuses runs (hostile tests) but gets no time: the device would not run it.
-        }
-      }
-      byPack.set(packOffset, ms);
-    }
-    return ms.get(record) ?? 0;
+  /** Estimated device time the model ops took, in ms. */
+  get deviceMs(): number {
+    return this.timer?.deviceMs ?? 0;
   }
 
   /** The WebAssembly kernels, instantiated at the first native call. */
@@ -164,12 +148,8 @@ export class SimulatedNative {
     this.wasm.checkGuards();
     this.leave(a.region, arenaMirror);
     this.onOp?.({ pack: regionBytes(p.region).subarray(p.offset), record: r.offset - p.offset, arena: regionBytes(a.region).subarray(a.offset), hostMs });
-    if (this.timing) {
-      // The board is busy for the op's duration: virtual time moves on (timers due meanwhile run late).
-      const ms = this.opMs(p.region, p.offset, r.offset - p.offset);
-      this.deviceMs += ms;
-      this.timing.clock.now += ms;
-    }
+    // The board is busy for the op's duration: virtual time moves on (timers due meanwhile run late).
+    this.timer?.afterOp(p.region, p.offset, r.offset - p.offset, () => regionBytes(p.region).subarray(p.offset));
     return status;
   }
 

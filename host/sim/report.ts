@@ -6,6 +6,7 @@
 import type { Simulation, SimEvent } from './index.js';
 import type { MicStats } from './mic.js';
 import type { Trace } from './traces.js';
+import { encodePng } from './png.js';
 
 const W = 900;
 const H = 180;
@@ -111,8 +112,49 @@ function micRow(m: MicStats): string {
 /** Estimated board time in model ops, and the longest the event loop was blocked (virtual time). */
 function timingCell(sim: Simulation): string {
   const t = sim.timing();
-  if (t.modelMs === 0) return `not estimated for this board (no measured cycle figures for its CPU); longest callback ${Math.round(t.longestBlockMs)} ms`;
-  return `${t.modelMs.toFixed(1)} ms in model ops (estimated op by op, host/build/latency.ts); the event loop was blocked ${t.longestBlockMs.toFixed(1)} ms at most`;
+  const r = sim.runSummary();
+  if (!r) return `not estimated for this board (no cycle figures for its CPU); longest callback ${Math.round(t.longestBlockMs)} ms`;
+  const basis = r.measured ? 'estimated op by op, host/build/latency.ts' : `<strong>not measured</strong>: ${escape(r.source)}`;
+  return `${t.modelMs.toFixed(1)} ms in model ops (${basis}); the event loop was blocked ${t.longestBlockMs.toFixed(1)} ms at most`;
+}
+
+/** Model runs, their latency, and the deadlines the app's periods set. */
+export function runRows(sim: Simulation): string {
+  const r = sim.runSummary();
+  if (!r) return '';
+  const label = r.measured ? '' : ' (not measured: assumed cycle figures)';
+  const latency = r.runs ? `${r.runs} run${r.runs === 1 ? '' : 's'}; latency ${r.minMs.toFixed(1)} / ${r.meanMs.toFixed(1)} / ${r.maxMs.toFixed(1)} ms (min / mean / max)${label}` : 'no model run finished';
+  let deadlines: string;
+  if (!r.withDeadline) deadlines = 'no run was started by an interval (setInterval or an interval sensor event), so none had a deadline';
+  else {
+    const periods = r.periods.map((p) => `${p} ms`).join(', ');
+    deadlines = r.missed
+      ? `<strong>${r.missed} of ${r.withDeadline}</strong> runs ended after their interval's next tick was due (period ${periods}, runs up to ${r.maxMs.toFixed(0)} ms): those ticks ran late, and ${r.skipped} more never ran`
+      : `0 of ${r.withDeadline} runs (period ${periods}): each ended before its interval's next tick`;
+  }
+  return `<tr><th>model runs</th><td data-testid="model-runs">${latency}</td></tr>
+<tr><th>missed deadlines</th><td data-testid="missed-deadlines">${deadlines}</td></tr>`;
+}
+
+/** Bangle.js 2: the screen as the app left it (a PNG at 2x), and the buzzes, messages and button presses. */
+function bangleSection(sim: Simulation): string {
+  const b = sim.bangle;
+  if (!b) return '';
+  const image = b.screen.rgba(2);
+  const png = encodePng(image.width, image.height, image.data).toString('base64');
+  const rows = [
+    ...b.buzzes.map((z) => ({ t: z.t, what: 'buzz', detail: `${z.ms} ms at strength ${z.strength}` })),
+    ...b.messages.map((m) => ({ t: m.t, what: 'E.showMessage', detail: JSON.stringify(m.title === undefined ? [m.message] : [m.message, m.title]) })),
+    ...b.presses.map((t) => ({ t, what: 'BTN1 pressed', detail: '(from the trace)' })),
+  ].sort((x, y) => x.t - y.t);
+  const table = rows.length
+    ? `<table><tr><th>t (ms)</th><th>what</th><th></th></tr>${rows.map((r) => `<tr><td>${r.t}</td><td>${escape(r.what)}</td><td>${escape(r.detail)}</td></tr>`).join('')}</table>`
+    : '<p class="none">no buzz, message or button press</p>';
+  return `<h3>Bangle.js 2 screen at ${Math.round(sim.now)} ms</h3>
+<p>176 x 176, 3-bit colour as the LCD shows it (dithered); ${b.drawCalls} drawing calls, ${b.flips} flips. Text is drawn in the simulator's own 3x5 glyphs in Espruino's 4x6 / 6x8 cells: positions and sizes match the watch, glyph shapes do not.</p>
+<img data-testid="bangle-screen" width="${image.width}" height="${image.height}" style="image-rendering:pixelated;border:1px solid #999" alt="the simulated screen" src="data:image/png;base64,${png}">
+<h3>Buzzer, messages, button</h3>
+${table}`;
 }
 
 export function simulationReport(sim: Simulation, title: string): string {
@@ -129,6 +171,7 @@ export function simulationReport(sim: Simulation, title: string): string {
 <h1>${escape(title)}</h1>
 <p>Board ${escape(sim.app.board.id)}, ${duration} ms of virtual time, ${events.length} events, ${sim.output.length} console lines.</p>
 <table>
+${runRows(sim)}
 <tr><th>native kernel calls</th><td>${Object.entries(calls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}</td></tr>
 <tr><th>model time on the board</th><td>${timingCell(sim)}</td></tr>
 <tr><th>flat buffers in use / peak</th><td>${mem.flatBytesInUse} / ${mem.flatBytesPeak} bytes of a ${mem.heapBytes}-byte JS heap</td></tr>
@@ -136,6 +179,7 @@ export function simulationReport(sim: Simulation, title: string): string {
 ${sim.trace?.kind === 'audio' ? micRow(sim.micStats()) : ''}
 <tr><th>errors</th><td>${errors ? `<ul>${errors}</ul>` : 'none'}</td></tr>
 </table>
+${bangleSection(sim)}
 ${traceSection(sim.trace, duration)}
 ${chart('Reported values (model outputs)', outputSeries(events), duration, events)}
 <h3>Events</h3>

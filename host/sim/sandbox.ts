@@ -24,8 +24,8 @@ export abstract class SandboxBoard {
     const appFunction = vm.runInContext('Function', this.context) as FunctionConstructor;
     this.clock.invoke = (timer) => {
       const name = timer.callback instanceof appFunction && timer.callback.name ? ` ${timer.callback.name}()` : '';
-      const what = timer.kind === 'interval' ? `setInterval callback${name} (every ${timer.interval} ms)` : `setTimeout callback${name}`;
-      this.watchdog.call(timer.callback, `the ${what}`, timer.site);
+      const what = timer.what !== undefined ? timer.what : timer.kind === 'interval' ? `setInterval callback${name} (every ${timer.interval} ms)` : `setTimeout callback${name}`;
+      this.watchdog.call(timer.callback, timer.what !== undefined ? what : `the ${what}`, timer.site);
     };
     applyProfile(this.context, profile);
   }

@@ -109,8 +109,13 @@ describe.skipIf(missing !== undefined)('tinysense dev: the live page in chromium
     await expect.poll(() => page.locator('#ops tr').count()).toBe(8);
     expect(await page.locator('#ops').textContent()).toContain('CONV_2D');
     expect(await page.locator('#memory').textContent()).toContain('Storage');
-    // Bangle.js 2 has a screen; the simulator does not emulate g yet: a clear placeholder.
-    expect(await page.locator('[data-testid=screen-placeholder]').textContent()).toContain('does not emulate');
+    // Bangle.js 2 has a screen, emulated: the LCD image (176 x 176; this app draws nothing, so it is the
+    // LCD's power-on black).
+    const screen = page.locator('[data-testid=screen-image]');
+    // Runs in the page (no DOM types here): the image's size and its centre pixel, through a canvas.
+    const centre = `(img) => { const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+      const x = c.getContext('2d'); x.drawImage(img, 0, 0); return [img.naturalWidth, ...x.getImageData(88, 88, 1, 1).data]; }`;
+    await expect.poll(() => screen.evaluate((img, code) => (0, eval)(code)(img) as number[], centre)).toEqual([176, 0, 0, 0, 255]);
 
     // It updates: time, samples and invokes grow; events arrive (the held-out trace has circles and shakes).
     const later = await until('events', () => store(page), (s) => s.events.length >= 2);

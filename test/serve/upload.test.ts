@@ -11,6 +11,8 @@ import { ServedTestBoard, fakeBuild, faultyProxy, startBoard, tempDir } from './
 
 const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('latin1') : undefined);
 
+// These install through .bootcde (layout 'boot-code', upload --boot-code): the journal and boot file under
+// test. A Bangle.js's default, the App Loader's layout, is tested in app-loader.test.ts.
 describe('tinysense upload, against the simulator\'s virtual device', () => {
   let served: ServedTestBoard;
   const v1 = fakeBuild('v1');
@@ -37,7 +39,7 @@ describe('tinysense upload, against the simulator\'s virtual device', () => {
 
   it('installs a build: files in Storage, the app as the boot code, and it runs', async () => {
     const progress: UploadProgress[] = [];
-    const result = await uploadApp({ dir: v1, board: 'BANGLEJS2', port: served.served.address, onProgress: (p) => progress.push(p) });
+    const result = await uploadApp({ dir: v1, board: 'BANGLEJS2', layout: 'boot-code', port: served.served.address, onProgress: (p) => progress.push(p) });
     expect(result.sent.sort()).toEqual(['gesture.tsm', APP_FILE, 'tinysense-m4.bin'].sort());
     expect(result.sentBytes).toBe(v1Files.reduce((n, f) => n + f.bytes.length, 0));
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['checking', 'writing', 'verifying', 'done']));
@@ -50,7 +52,7 @@ describe('tinysense upload, against the simulator\'s virtual device', () => {
 
   it('sends only what changed: an identical build is not written again, and the app restarts', async () => {
     const before = served.output.length;
-    const result = await uploadApp({ dir: v1, board: 'BANGLEJS2', port: served.served.address });
+    const result = await uploadApp({ dir: v1, board: 'BANGLEJS2', layout: 'boot-code', port: served.served.address });
     expect(result.sent).toEqual([]);
     expect(result.skipped.length).toBe(3);
     await served.waitForOutput(/^app v1 model/);
@@ -58,7 +60,7 @@ describe('tinysense upload, against the simulator\'s virtual device', () => {
   });
 
   it('refuses a build made for another board', async () => {
-    await expect(uploadApp({ dir: other, board: 'BANGLEJS2', port: served.served.address })).rejects.toThrow(/built for JOLTJS, not BANGLEJS2/);
+    await expect(uploadApp({ dir: other, board: 'BANGLEJS2', layout: 'boot-code', port: served.served.address })).rejects.toThrow(/built for JOLTJS, not BANGLEJS2/);
   });
 
   it('a link that drops mid-upload leaves v1 installed and running again', async () => {
@@ -66,7 +68,7 @@ describe('tinysense upload, against the simulator\'s virtual device', () => {
     const proxy = await faultyProxy(served.served.port, (n) => (n === 1 ? { cutAfterBytes: 12_000 } : undefined));
     try {
       const before = served.output.length;
-      const error = await uploadApp({ dir: v2, board: 'BANGLEJS2', port: proxy.address }).catch((e: unknown) => e);
+      const error = await uploadApp({ dir: v2, board: 'BANGLEJS2', layout: 'boot-code', port: proxy.address }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UploadError);
       expect((error as Error).message).toMatch(/did not finish.*nothing was switched; the previously installed app is the one running/);
       expectV1Installed();
@@ -81,7 +83,7 @@ describe('tinysense upload, against the simulator\'s virtual device', () => {
     const proxy = await faultyProxy(served.served.port, (n) => (n === 1 ? { corruptBase64: true } : undefined));
     try {
       const before = served.output.length;
-      const error = await uploadApp({ dir: v2, board: 'BANGLEJS2', port: proxy.address }).catch((e: unknown) => e);
+      const error = await uploadApp({ dir: v2, board: 'BANGLEJS2', layout: 'boot-code', port: proxy.address }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UploadError);
       expect((error as Error).message).toMatch(/board's copy of gesture\.tsm differs/);
       expectV1Installed();
@@ -93,7 +95,7 @@ describe('tinysense upload, against the simulator\'s virtual device', () => {
   });
 
   it('then a clean upload of v2 switches over', async () => {
-    await uploadApp({ dir: v2, board: 'BANGLEJS2', port: served.served.address });
+    await uploadApp({ dir: v2, board: 'BANGLEJS2', layout: 'boot-code', port: served.served.address });
     await served.waitForOutput(/^app v2 model 20000/);
     const v2Pack = readBuildFolder(v2, 'BANGLEJS2').find((f) => f.name === 'gesture.tsm')!;
     expect(crc32(served.board.storage.get('gesture.tsm')!)).toBe(crc32(v2Pack.bytes));
@@ -119,7 +121,7 @@ describe('tinysense upload, against the simulator\'s virtual device', () => {
     const proxy = await faultyProxy(served.served.port, () => undefined);
     const address = proxy.address;
     await proxy.close();
-    await expect(uploadApp({ dir: v1, board: 'BANGLEJS2', port: address })).rejects.toThrow(/no answer from a board on tcp:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED/);
+    await expect(uploadApp({ dir: v1, board: 'BANGLEJS2', layout: 'boot-code', port: address })).rejects.toThrow(/no answer from a board on tcp:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED/);
   });
 
   it('finds the build folder for the board under dist/ when --dir is not given', () => {

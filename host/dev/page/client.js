@@ -362,7 +362,19 @@ function renderScreen(screen) {
   const el = $('screen');
   $('screen-section').hidden = !screen || !screen.present;
   if (!screen || !screen.present) return;
-  el.innerHTML = `<div class="placeholder" data-testid="screen-placeholder">${screen.reason || 'screen'}</div>`;
+  if (!screen.image) {
+    el.innerHTML = `<div class="placeholder" data-testid="screen-placeholder">${screen.reason || 'screen'}</div>`;
+    return;
+  }
+  // Shown at 2x with crisp pixels: the LCD's 3-bit colours, dithered as the watch shows them.
+  el.innerHTML = `<img data-testid="screen-image" class="lcd" width="${2 * screen.width}" height="${2 * screen.height}" alt="the app's screen">` +
+    '<div class="note">Text in the simulator\'s own 3x5 glyphs, placed and sized as on the watch.</div>';
+  el.querySelector('img').src = screen.image;
+}
+
+function updateScreen(image) {
+  const img = document.querySelector('[data-testid=screen-image]');
+  if (img && image) img.src = image;
 }
 
 // ------------------------------------------------------------------ the stream
@@ -419,6 +431,7 @@ function onTick(tick) {
   renderState();
   renderMemory(tick.memory);
   renderOps(store.snapshot, tick.ops);
+  updateScreen(tick.screenImage);
   updatePlots();
 }
 
