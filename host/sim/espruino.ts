@@ -9,6 +9,8 @@ import { crc32 } from '../compiler/crc32.js';
 import { ESPRUINO_PROFILE } from './engine-profile.js';
 import { SandboxBoard } from './sandbox.js';
 import { DeviceMemory, regionBytes } from './memory.js';
+import { flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
+import { minify } from '../build/minify.js';
 import type { CpuName } from '../build/boards.js';
 import { SimulatedNative } from './native.js';
 import { FlashStorage } from './storage.js';
@@ -116,7 +118,7 @@ export class EspruinoBoard extends SandboxBoard {
   ) {
     super(ESPRUINO_PROFILE);
     this.storage = storage ?? new FlashStorage(board.storageBytes);
-    this.memory = new DeviceMemory(board.heapBytes);
+    this.memory = new DeviceMemory(board.heapBytes, board.jsVarBytes);
     this.native = new SimulatedNative(this.memory, board.cpu && board.clockMHz ? { clock: this.clock, cpu: board.cpu, mhz: board.clockMHz } : undefined);
     this.installGlobals();
   }
@@ -159,6 +161,16 @@ export class EspruinoBoard extends SandboxBoard {
   override run(code: string, filename = 'app.js'): void {
     super.run(code, filename);
     this.endExecution();
+  }
+
+  /**
+   * Runs the app's bundle as the board's boot does, charging the JsVars its code and start-up objects
+   * take on Espruino (the calibrated estimate of host/engines/espruino-heap.ts, from the code without
+   * comments and indentation, as the build's budget counts it).
+   */
+  startApp(bundle: string, filename = 'app.js'): void {
+    this.memory.chargeCode(Buffer.byteLength(minify(bundle, filename).code));
+    this.run(bundle, filename);
   }
 
   override advance(ms: number): void {
@@ -212,9 +224,10 @@ export class EspruinoBoard extends SandboxBoard {
       {
         env: { VERSION: '2v29', BOARD: board.id, MODULES: 'Storage' },
         version: '2v29',
+        // In JsVars, as Espruino counts them (host/sim/memory.ts: code, held buffers, flat strings).
         memory: () => {
-          const total = Math.floor(board.heapBytes / board.jsVarBytes);
-          const usage = Math.ceil(memory.ramInUse / board.jsVarBytes);
+          const total = memory.jsVarsTotal;
+          const usage = Math.min(total, memory.jsVarsInUse);
           return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: board.jsVarBytes };
         },
       },
@@ -229,8 +242,11 @@ export class EspruinoBoard extends SandboxBoard {
         const { region } = memory.resolve(mapped, 0, 'mapped string');
         return regionBytes(region).buffer as ArrayBuffer;
       }
+      // A flat string's JsVars become the buffer's (a board views the same data); any other string is copied.
+      memory.takeFlatString(str);
       const bytes = new ctxUint8(str.length);
       for (let i = 0; i < str.length; i++) bytes[i] = str.charCodeAt(i) & 0xff;
+      memory.hold(bytes.buffer);
       return bytes.buffer;
     };
     g.E = strict(
@@ -244,12 +260,15 @@ export class EspruinoBoard extends SandboxBoard {
           const s = args.map((a) => (typeof a === 'string' ? a : latin1(toBytes(a)))).join('');
           // No contiguous block of that size: undefined, not OUT OF MEMORY (jsvNewFlatStringOfLength fails quietly).
           if (memory.ramInUse + s.length > board.heapBytes) return undefined;
+          if (memory.jsVarsInUse + flatStringJsVars(s.length, board.jsVarBytes) > memory.jsVarsTotal) return undefined;
+          memory.holdFlatString(s);
           return s;
         },
         toArrayBuffer,
         toUint8Array: (...args: unknown[]) => {
           const parts = args.map(toBytes);
           const out = new ctxUint8(parts.reduce((n, p) => n + p.length, 0));
+          memory.hold(out.buffer);
           let at = 0;
           for (const p of parts) {
             out.set(p, at);
@@ -394,8 +413,13 @@ export class EspruinoBoard extends SandboxBoard {
           this.guard();
           const first = args[0];
           const length = typeof first === 'number' ? first : Array.isArray(first) ? first.length : 0;
+          // New data (a length or an array; not a view of an existing buffer) takes JsVars the heap must have.
+          const fresh = typeof first === 'number' || Array.isArray(first);
           if (length * per > this.board.heapBytes - this.memory.ramInUse) this.outOfMemory();
-          return Reflect.construct(target, args, newTarget) as object;
+          if (fresh && this.memory.jsVarsInUse + typedArrayJsVars(length * per, this.board.jsVarBytes) > this.memory.jsVarsTotal) this.outOfMemory();
+          const made = Reflect.construct(target, args, newTarget) as object;
+          if (fresh) this.memory.hold(ArrayBuffer.isView(made) ? made.buffer : (made as ArrayBuffer));
+          return made;
         },
       });
     }
