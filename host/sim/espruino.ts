@@ -8,12 +8,12 @@ import vm from 'node:vm';
 import { crc32 } from '../compiler/crc32.js';
 import { ESPRUINO_PROFILE } from './engine-profile.js';
 import { SandboxBoard } from './sandbox.js';
-import { DeviceMemory, regionBytes } from './memory.js';
+import { DeviceMemory, FLAT_MIN_BYTES, regionBytes } from './memory.js';
 import { flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
 import { minify } from '../build/minify.js';
 import type { CpuName } from '../build/boards.js';
 import { SimulatedNative } from './native.js';
-import { FlashStorage } from './storage.js';
+import { FlashStorage, StorageError } from './storage.js';
 
 export interface BoardInfo {
   id: string;
@@ -22,6 +22,11 @@ export interface BoardInfo {
   /** Bytes of JS heap (Espruino: variables x bytes per JsVar). */
   heapBytes: number;
   jsVarBytes: number;
+  /**
+   * Free stack when app code runs (board file stack.freeBytes): Storage.write copies data that is
+   * neither flat nor memory-mapped onto it and fails beyond it. Default: no limit.
+   */
+  stackBytes?: number;
   /** Storage files are memory-mapped (internal flash) and usable in place by native code. */
   storageMapped: boolean;
   storageBytes: number;
@@ -197,6 +202,9 @@ export class EspruinoBoard extends SandboxBoard {
   }
 
   private installGlobals(): void {
+    // A fresh interpreter (here, and again on reset(), load(), E.reboot()) starts with an empty heap.
+    this.memory.resetHeap();
+    this.flashReads.clear();
     const g = vm.runInContext('this', this.context) as Record<string, unknown>;
     const clock = this.clock;
     const memory = this.memory;
@@ -298,6 +306,7 @@ export class EspruinoBoard extends SandboxBoard {
           // Espruino clips the range; a length of 0 or less means to the end.
           const bytes = file.subarray(Math.max(0, offset), length === undefined || length <= 0 ? undefined : Math.max(0, offset) + length);
           const text = latin1(bytes);
+          this.noteFlashRead(text, name, Math.min(Math.max(0, offset), file.length));
           // Internal flash is memory-mapped: the string's data has a flash address native code can use.
           if (board.storageMapped && offset === 0 && bytes.length === file.length) memory.mapFlash(name, text, bytes);
           return text;
@@ -308,7 +317,7 @@ export class EspruinoBoard extends SandboxBoard {
           if (board.storageMapped) return toArrayBuffer(storageModule.read(name) as string);
           return new ctxUint8(file).buffer;
         },
-        write: (name: string, data: unknown, offset?: number, size?: number) => storage.write(String(name), toBytes(data), offset, size),
+        write: (name: string, data: unknown, offset?: number, size?: number) => this.storageWrite(String(name), data, offset, size),
         list: (pattern?: RegExp | string) =>
           [...storage.keys()].filter((n) => pattern === undefined || (typeof pattern === 'string' ? n.includes(pattern) : pattern.test(n))),
         erase: (name: string) => void storage.erase(String(name)),
@@ -423,6 +432,52 @@ export class EspruinoBoard extends SandboxBoard {
         },
       });
     }
+  }
+
+  /**
+   * Strings Storage.read returned lately, with where they are: on the board they are the flash itself
+   * (a native string on memory-mapped Storage, a flash string on SPI flash), not RAM copies. Strings
+   * are values here, so the last few reads are kept by contents.
+   */
+  private readonly flashReads = new Map<string, { file: string; offset: number }>();
+
+  private noteFlashRead(text: string, file: string, offset: number): void {
+    if (text.length <= 10) return; // fits in one JsVar: copied into RAM on a board too
+    this.flashReads.delete(text);
+    this.flashReads.set(text, { file, offset });
+    if (this.flashReads.size > 8) this.flashReads.delete(this.flashReads.keys().next().value as string);
+  }
+
+  /**
+   * Storage.write as src/jsflash.c jsfWriteFile does it: it first gets a pointer to the data
+   * (src/jsvar.h JSV_GET_AS_CHAR_ARRAY_NO_ERROR). A flat string or buffer and a memory-mapped Storage
+   * file give their own address; anything else (a flash string from Storage.read on SPI flash, a
+   * non-flat RAM string, an array, an iterable) is copied onto the stack, which fails with "Can't get
+   * pointer to data to write" when its length + 256 exceeds the free stack. A memory-mapped file's
+   * address is a raw flash pointer: if the write compacts Storage, what gets written is what the
+   * compaction moved there (FlashStorage.write `source`).
+   */
+  private storageWrite(name: string, data: unknown, offset?: number, size?: number): boolean {
+    const bytes = toBytes(data);
+    const flash = typeof data === 'string' ? this.flashReads.get(data) : undefined;
+    if (flash && this.board.storageMapped) {
+      const at = this.storage.dataOffset(flash.file);
+      return this.storage.write(name, bytes, offset, size, at === undefined ? undefined : { flashOffset: at + flash.offset });
+    }
+    if (this.copiedOntoStack(data) && bytes.length + 256 > (this.board.stackBytes ?? Infinity)) {
+      throw new StorageError("Can't get pointer to data to write");
+    }
+    return this.storage.write(name, bytes, offset, size);
+  }
+
+  /** Whether Espruino copies `data` onto the stack to get a pointer to it (jsvGetDataPointer gives none). */
+  private copiedOntoStack(data: unknown): boolean {
+    if (typeof data === 'string') return data.length > 10 && !this.memory.isFlatString(data);
+    if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
+      const length = (data as ArrayBufferLike).byteLength;
+      return length >= FLAT_MIN_BYTES ? false : length > 10; // flat from FLAT_MIN_BYTES (memory.ts)
+    }
+    return true; // arrays, {data, count} iterables, numbers: iterated into a stack buffer
   }
 
   private bangle(_ab: ArrayBufferConstructor): object {

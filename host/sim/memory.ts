@@ -52,9 +52,13 @@ export class DeviceMemory {
   ramPeak = 0;
   private readonly release = new FinalizationRegistry<Region>((region) => this.free(region));
   /** JsVars of the buffers the app holds, each counted once. */
-  private readonly held = new WeakMap<ArrayBufferLike, number>();
+  private held = new WeakMap<ArrayBufferLike, number>();
   private heldJsVars = 0;
-  private readonly unhold = new FinalizationRegistry<number>((jsVars) => (this.heldJsVars -= jsVars));
+  /** Bumped by resetHeap(): buffers of an earlier interpreter no longer count when V8 collects them. */
+  private generation = 0;
+  private readonly unhold = new FinalizationRegistry<{ jsVars: number; generation: number }>((h) => {
+    if (h.generation === this.generation) this.heldJsVars -= h.jsVars;
+  });
   /** Flat strings from E.toFlatString not (yet) turned into a buffer, by contents. */
   private readonly flatStrings = new Map<string, number>();
   private flatStringVars = 0;
@@ -80,6 +84,19 @@ export class DeviceMemory {
     return this.codeVars + this.heldJsVars + this.flatStringVars;
   }
 
+  /**
+   * A fresh interpreter (reset(), load(), E.reboot()): Espruino's heap starts empty again, whatever
+   * V8 has not collected yet of the old app.
+   */
+  resetHeap(): void {
+    this.generation++;
+    this.held = new WeakMap();
+    this.heldJsVars = 0;
+    this.flatStrings.clear();
+    this.flatStringVars = 0;
+    this.codeVars = 0;
+  }
+
   /** Charges the JsVars an app of `codeBytes` (without comments and indentation) makes as it starts. */
   chargeCode(codeBytes: number): void {
     this.codeVars += codeJsVars(codeBytes);
@@ -92,7 +109,7 @@ export class DeviceMemory {
     const jsVars = typedArrayJsVars(buffer.byteLength, this.bytesPerVar);
     this.held.set(buffer, jsVars);
     this.heldJsVars += jsVars;
-    this.unhold.register(buffer, jsVars);
+    this.unhold.register(buffer, { jsVars, generation: this.generation });
     this.notePeak();
   }
 
@@ -102,6 +119,11 @@ export class DeviceMemory {
     this.flatStrings.set(s, (this.flatStrings.get(s) ?? 0) + 1);
     this.flatStringVars += jsVars;
     this.notePeak();
+  }
+
+  /** `s` is a flat string E.toFlatString made (and not yet viewed as a buffer). */
+  isFlatString(s: string): boolean {
+    return this.flatStrings.has(s);
   }
 
   /**
