@@ -47,6 +47,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const MARK = 'TSREAL';
+/** The device runtime's event lines (device/events.ts). */
+const EVENT_PREFIX = '@tinysense ';
 
 function usage(message) {
   if (message) console.error(`real.js: ${message}`);
@@ -224,7 +226,7 @@ async function main() {
       try {
         const out = await run(exec[0], [...exec.slice(1), '-e', probe], work, env, o.settleMs + 600_000);
         const m = marked(out, 'memory');
-        const said = lines(out).filter((l) => /^(TSUP|Uncaught|OUT OF MEMORY|Execution Interrupted|\{)/.test(l));
+        const said = lines(out).filter((l) => /^(TSUP|Uncaught|OUT OF MEMORY|Execution Interrupted)/.test(l) || l.startsWith(EVENT_PREFIX));
         return { ...m, lines: said.slice(0, 20) };
       } finally {
         rmSync(work, { recursive: true, force: true });
@@ -269,7 +271,7 @@ async function main() {
       const text = readFileSync(report, 'utf8');
       const num = (k) => Number(new RegExp(`^${k} (\\S+)`, 'm').exec(text)[1]);
       if (!num('pool_insns')) throw new Error(`no instruction ran inside the JsVar pool (is the build USE_JIT=1 with pool=${poolBytes}?); output:\n${out.split('\n').slice(-15).join('\n')}`);
-      const reports = lines(out).filter((l) => l.startsWith('{')).length;
+      const reports = lines(out).filter((l) => l.startsWith(EVENT_PREFIX)).length;
       return { frames, total: num('total'), kernels: num('pool_insns'), other: num('other_insns'), reportLines: reports };
     } finally {
       rmSync(work, { recursive: true, force: true });
