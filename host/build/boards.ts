@@ -70,6 +70,12 @@ export interface Board {
    * and ArrayBuffers above its threshold). Absent where everything lives in the JS heap (Espruino).
    */
   nativeHeap?: { bytes: number; exact: boolean };
+  /**
+   * Espruino: the stack free when app and boot code run. Storage.write copies data that is neither
+   * flat nor memory-mapped onto it (src/jsvar.h JSV_GET_AS_CHAR_ARRAY) and fails beyond it, so every
+   * copy the installer and the boot file make is chunked well below it (host/install.ts COPY_CHUNK).
+   */
+  stack?: { freeBytes: number; exact: boolean };
   storage: StorageInfo;
   nativeCall: NativeCallInfo;
   interfaces: { spi: number; i2c: number; usart: number };
@@ -208,6 +214,9 @@ export function validateBoard(raw: Json, origin: string): Board {
     ...(raw as { nativeHeap?: unknown }).nativeHeap !== undefined
       ? { nativeHeap: { bytes: c.count('nativeHeap.bytes'), exact: c.boolean('nativeHeap.exact') } }
       : {},
+    ...(raw as { stack?: unknown }).stack !== undefined
+      ? { stack: { freeBytes: c.count('stack.freeBytes'), exact: c.boolean('stack.exact') } }
+      : {},
     storage: {
       bytes: c.count('storage.bytes'), memoryMapped: c.boolean('storage.memoryMapped'), medium: c.string('storage.medium'),
       ...((raw as { storage?: { note?: unknown } }).storage?.note !== undefined ? { note: c.string('storage.note') } : {}),
@@ -228,6 +237,8 @@ export function validateBoard(raw: Json, origin: string): Board {
     sources: c.object('sources') as Record<string, string>,
   };
   if (engine === 'espruino' && board.jsHeap.kind !== 'jsvars') c.problems.push('an Espruino board gives jsHeap as jsvars (variables x bytesPerVariable)');
+  if (engine === 'espruino' && !board.stack) c.problems.push('an Espruino board gives stack.freeBytes: Storage.write copies onto the stack');
+  if (board.stack && !board.sources.stack) c.problems.push('sources.stack must say where the figure comes from');
   if (engine === 'jerryscript' && kernels === 'blob') c.problems.push('JerryScript cannot call a kernel blob: nativeCall.kernels must be "firmware"');
   if (engine === 'jerryscript' && !board.nativeHeap) c.problems.push('a JerryScript board gives nativeHeap: the firmware allocates the arena there');
   if (board.nativeHeap && !board.sources.nativeHeap) c.problems.push('sources.nativeHeap must say where the figure comes from');
@@ -277,6 +288,7 @@ export function simBoardInfo(board: Board): {
   id: string;
   heapBytes: number;
   jsVarBytes: number;
+  stackBytes?: number;
   storageMapped: boolean;
   storageBytes: number;
   objects: string[];
@@ -284,6 +296,7 @@ export function simBoardInfo(board: Board): {
   clockMHz: number;
 } {
   return {
+    ...(board.stack ? { stackBytes: board.stack.freeBytes } : {}),
     id: board.id,
     cpu: board.cpu,
     clockMHz: board.clockMHz,

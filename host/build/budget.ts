@@ -16,7 +16,11 @@
  * - The arena is a flat Uint8Array (device/engines/espruino.ts `allocate`).
  * - Code run from a Storage file keeps function bodies in flash
  *   (src/jsparse.c jspeFunctionDefinitionInternal makes native/flash strings
- *   of them), so the bundle costs Storage, not heap, on Espruino.
+ *   of them), so the bundle's text costs Storage, not heap, on Espruino; what
+ *   the app and the device runtime make as they start (functions, closures,
+ *   tables, the models' views) costs JsVars in proportion to the code, a
+ *   figure calibrated on the real interpreter (host/engines/espruino-heap.ts),
+ *   and so do the sensors' frame buffers the bundle opens.
  * - JerryScript parses the bundle into byte code in its heap, and the app's
  *   objects live there too (JERRYSCRIPT_HEAP_PER_CODE_BYTE). The tinysense firmware
  *   allocates the arena natively (tinysense.allocate(),
@@ -25,6 +29,7 @@
 import type { Board, CpuName } from './boards.js';
 import { InstallPlan, loaderCode, planInstall } from '../install.js';
 import { storageCost } from '../sim/storage.js';
+import { ESPRUINO_JSVARS_PER_CODE_BYTE, SensorBuffer, codeJsVars, flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
 
 /**
  * Cycles per int8 multiply-accumulate, for a latency estimate from a MAC count alone (a pack's own
@@ -139,7 +144,7 @@ export interface BudgetModel {
 export interface BudgetInput {
   board: Board;
   /**
-   * `codeBytes`: the code without comments and indentation, for JerryScript's heap (default: bytes).
+   * `codeBytes`: the code without comments and indentation, for the JS heap estimate (default: bytes).
    * `minified`: built with minify (else a Storage refusal suggests it).
    */
   bundle: { file: string; bytes: number; codeBytes?: number; minified?: boolean };
@@ -147,6 +152,8 @@ export interface BudgetInput {
   models?: BudgetModel[];
   /** The kernel blob, on boards that upload one. */
   blob?: { file: string; bytes: number; fullBytes?: number };
+  /** Buffers the device runtime allocates for the sensors the bundle opens (espruino-heap.ts cameraBuffers). */
+  buffers?: SensorBuffer[];
   /** Cycles per MAC for the latency estimate (default DEFAULT_CYCLES_PER_MAC for the board's CPU). */
   cyclesPerMac?: number;
   headroom?: number;
@@ -170,12 +177,12 @@ export function formatBytes(n: number): string {
 
 /** JS heap bytes of a flat buffer of `bytes` on an Espruino board. */
 export function flatStringCost(bytes: number, bytesPerVariable: number): number {
-  return (1 + Math.ceil(bytes / bytesPerVariable)) * bytesPerVariable;
+  return flatStringJsVars(bytes, bytesPerVariable) * bytesPerVariable;
 }
 
 /** JS heap bytes of a flat Uint8Array: the flat data plus the ArrayBuffer and view JsVars. */
 export function typedArrayCost(bytes: number, bytesPerVariable: number): number {
-  return flatStringCost(bytes, bytesPerVariable) + 2 * bytesPerVariable;
+  return typedArrayJsVars(bytes, bytesPerVariable) * bytesPerVariable;
 }
 
 function espruinoItems(input: BudgetInput, perVar: number): BudgetItem[] {
@@ -187,6 +194,14 @@ function espruinoItems(input: BudgetInput, perVar: number): BudgetItem[] {
   const items: BudgetItem[] = [
     file('app bundle', bundle.file, bundle.bytes, 'run from Storage: function bodies stay in flash'),
   ];
+  const code = bundle.codeBytes ?? bundle.bytes;
+  items.push({
+    what: 'app and runtime objects', bytes: code, region: 'jsHeap', cost: codeJsVars(code) * perVar, contiguous: false,
+    note: `functions, closures, tables and model views made at start: ${ESPRUINO_JSVARS_PER_CODE_BYTE} JsVars per byte of code without comments and indentation (measured on Espruino 2v29)`,
+  });
+  for (const buffer of input.buffers ?? []) {
+    items.push({ what: buffer.what, bytes: buffer.bytes, region: 'jsHeap', cost: typedArrayCost(buffer.bytes, perVar), contiguous: true, note: 'a flat Uint8Array the sensor driver keeps' });
+  }
   for (const model of models) items.push(file('model pack', model.file, model.packBytes, 'weights, records, tensor table'));
   if (blob) {
     const only = blob.fullBytes !== undefined && blob.fullBytes !== blob.bytes ? `, only the app's kernels (all kernels: ${blob.fullBytes} B)` : '';

@@ -39,6 +39,7 @@ import { minify } from './minify.js';
 import { ModelFacts, defaultPackName, loadModelFacts } from './model-facts.js';
 import type { SourceMapV3 } from './sourcemap.js';
 import { TargetDefinition, blobStorageName, targetDefinition, targetIntro } from './target.js';
+import { cameraBuffers } from '../engines/espruino-heap.js';
 
 // The package's types describe a CommonJS module, its "import" build is ES: take the default export either way.
 type TypescriptPluginFactory = (options?: RollupTypescriptOptions) => Plugin;
@@ -482,13 +483,15 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       }
 
       const bundleBytes = Buffer.byteLength(chunk.code, 'utf8');
-      // JerryScript keeps the parsed program in its heap: estimate it from the code without comments and indentation.
-      const codeBytes = board.engine === 'jerryscript' ? Buffer.byteLength(options.minify ? chunk.code : minify(chunk.code, chunk.fileName).code) : undefined;
+      // Both engines' heap estimates scale with the code without comments and indentation (JerryScript: the parsed
+      // program; Espruino: the objects the app makes as it starts, host/engines/espruino-heap.ts).
+      const codeBytes = Buffer.byteLength(options.minify ? chunk.code : minify(chunk.code, chunk.fileName).code);
       const budget = computeBudget({
         board,
         bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes, minified: options.minify === true },
         models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs, cycles: packCycles(p.facts.pack, board) })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length } : undefined,
+        buffers: board.engine === 'espruino' ? cameraBuffers(chunk.code) : undefined,
         cyclesPerMac: options.cyclesPerMac,
       });
       warnings.push(...budget.warnings);

@@ -8,11 +8,13 @@ import vm from 'node:vm';
 import { crc32 } from '../compiler/crc32.js';
 import { ESPRUINO_PROFILE } from './engine-profile.js';
 import { SandboxBoard } from './sandbox.js';
-import { DeviceMemory, regionBytes } from './memory.js';
+import { DeviceMemory, FLAT_MIN_BYTES, regionBytes } from './memory.js';
+import { flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
+import { minify } from '../build/minify.js';
 import type { CpuName } from '../build/boards.js';
 import { SimulatedNative } from './native.js';
 import { BTN1_PIN, BangleDevice } from './bangle.js';
-import { FlashStorage } from './storage.js';
+import { FlashStorage, StorageError } from './storage.js';
 
 export interface BoardInfo {
   id: string;
@@ -21,6 +23,11 @@ export interface BoardInfo {
   /** Bytes of JS heap (Espruino: variables x bytes per JsVar). */
   heapBytes: number;
   jsVarBytes: number;
+  /**
+   * Free stack when app code runs (board file stack.freeBytes): Storage.write copies data that is
+   * neither flat nor memory-mapped onto it and fails beyond it. Default: no limit.
+   */
+  stackBytes?: number;
   /** Storage files are memory-mapped (internal flash) and usable in place by native code. */
   storageMapped: boolean;
   storageBytes: number;
@@ -120,7 +127,7 @@ export class EspruinoBoard extends SandboxBoard {
   ) {
     super(ESPRUINO_PROFILE);
     this.storage = storage ?? new FlashStorage(board.storageBytes);
-    this.memory = new DeviceMemory(board.heapBytes);
+    this.memory = new DeviceMemory(board.heapBytes, board.jsVarBytes);
     this.native = new SimulatedNative(this.memory, board.cpu && board.clockMHz ? { clock: this.clock, cpu: board.cpu, mhz: board.clockMHz } : undefined);
     if (board.objects.includes('Bangle')) this.bangle = new BangleDevice({ clock: this.clock, context: this.context }, hooks);
     this.installGlobals();
@@ -166,6 +173,16 @@ export class EspruinoBoard extends SandboxBoard {
     this.endExecution();
   }
 
+  /**
+   * Runs the app's bundle as the board's boot does, charging the JsVars its code and start-up objects
+   * take on Espruino (the calibrated estimate of host/engines/espruino-heap.ts, from the code without
+   * comments and indentation, as the build's budget counts it).
+   */
+  startApp(bundle: string, filename = 'app.js'): void {
+    this.memory.chargeCode(Buffer.byteLength(minify(bundle, filename).code));
+    this.run(bundle, filename);
+  }
+
   override advance(ms: number): void {
     super.advance(ms);
     this.endExecution();
@@ -190,6 +207,9 @@ export class EspruinoBoard extends SandboxBoard {
   }
 
   private installGlobals(): void {
+    // A fresh interpreter (here, and again on reset(), load(), E.reboot()) starts with an empty heap.
+    this.memory.resetHeap();
+    this.flashReads.clear();
     const g = vm.runInContext('this', this.context) as Record<string, unknown>;
     const clock = this.clock;
     const memory = this.memory;
@@ -216,9 +236,10 @@ export class EspruinoBoard extends SandboxBoard {
       {
         env: { VERSION: '2v29', BOARD: board.id, MODULES: 'Storage' },
         version: '2v29',
+        // In JsVars, as Espruino counts them (host/sim/memory.ts: code, held buffers, flat strings).
         memory: () => {
-          const total = Math.floor(board.heapBytes / board.jsVarBytes);
-          const usage = Math.ceil(memory.ramInUse / board.jsVarBytes);
+          const total = memory.jsVarsTotal;
+          const usage = Math.min(total, memory.jsVarsInUse);
           return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: board.jsVarBytes };
         },
       },
@@ -233,8 +254,11 @@ export class EspruinoBoard extends SandboxBoard {
         const { region } = memory.resolve(mapped, 0, 'mapped string');
         return regionBytes(region).buffer as ArrayBuffer;
       }
+      // A flat string's JsVars become the buffer's (a board views the same data); any other string is copied.
+      memory.takeFlatString(str);
       const bytes = new ctxUint8(str.length);
       for (let i = 0; i < str.length; i++) bytes[i] = str.charCodeAt(i) & 0xff;
+      memory.hold(bytes.buffer);
       return bytes.buffer;
     };
     const e: Record<string, unknown> = {
@@ -247,12 +271,15 @@ export class EspruinoBoard extends SandboxBoard {
           const s = args.map((a) => (typeof a === 'string' ? a : latin1(toBytes(a)))).join('');
           // No contiguous block of that size: undefined, not OUT OF MEMORY (jsvNewFlatStringOfLength fails quietly).
           if (memory.ramInUse + s.length > board.heapBytes) return undefined;
+          if (memory.jsVarsInUse + flatStringJsVars(s.length, board.jsVarBytes) > memory.jsVarsTotal) return undefined;
+          memory.holdFlatString(s);
           return s;
         },
         toArrayBuffer,
         toUint8Array: (...args: unknown[]) => {
           const parts = args.map(toBytes);
           const out = new ctxUint8(parts.reduce((n, p) => n + p.length, 0));
+          memory.hold(out.buffer);
           let at = 0;
           for (const p of parts) {
             out.set(p, at);
@@ -285,6 +312,7 @@ export class EspruinoBoard extends SandboxBoard {
           // Espruino clips the range; a length of 0 or less means to the end.
           const bytes = file.subarray(Math.max(0, offset), length === undefined || length <= 0 ? undefined : Math.max(0, offset) + length);
           const text = latin1(bytes);
+          this.noteFlashRead(text, name, Math.min(Math.max(0, offset), file.length));
           // Internal flash is memory-mapped: the string's data has a flash address native code can use.
           if (board.storageMapped && offset === 0 && bytes.length === file.length) memory.mapFlash(name, text, bytes);
           return text;
@@ -295,7 +323,7 @@ export class EspruinoBoard extends SandboxBoard {
           if (board.storageMapped) return toArrayBuffer(storageModule.read(name) as string);
           return new ctxUint8(file).buffer;
         },
-        write: (name: string, data: unknown, offset?: number, size?: number) => storage.write(String(name), toBytes(data), offset, size),
+        write: (name: string, data: unknown, offset?: number, size?: number) => this.storageWrite(String(name), data, offset, size),
         list: (pattern?: RegExp | string) =>
           [...storage.keys()].filter((n) => pattern === undefined || (typeof pattern === 'string' ? n.includes(pattern) : pattern.test(n))),
         erase: (name: string) => void storage.erase(String(name)),
@@ -406,10 +434,61 @@ export class EspruinoBoard extends SandboxBoard {
           this.guard();
           const first = args[0];
           const length = typeof first === 'number' ? first : Array.isArray(first) ? first.length : 0;
+          // New data (a length or an array; not a view of an existing buffer) takes JsVars the heap must have.
+          const fresh = typeof first === 'number' || Array.isArray(first);
           if (length * per > this.board.heapBytes - this.memory.ramInUse) this.outOfMemory();
-          return Reflect.construct(target, args, newTarget) as object;
+          if (fresh && this.memory.jsVarsInUse + typedArrayJsVars(length * per, this.board.jsVarBytes) > this.memory.jsVarsTotal) this.outOfMemory();
+          const made = Reflect.construct(target, args, newTarget) as object;
+          if (fresh) this.memory.hold(ArrayBuffer.isView(made) ? made.buffer : (made as ArrayBuffer));
+          return made;
         },
       });
     }
+  }
+
+  /**
+   * Strings Storage.read returned lately, with where they are: on the board they are the flash itself
+   * (a native string on memory-mapped Storage, a flash string on SPI flash), not RAM copies. Strings
+   * are values here, so the last few reads are kept by contents.
+   */
+  private readonly flashReads = new Map<string, { file: string; offset: number }>();
+
+  private noteFlashRead(text: string, file: string, offset: number): void {
+    if (text.length <= 10) return; // fits in one JsVar: copied into RAM on a board too
+    this.flashReads.delete(text);
+    this.flashReads.set(text, { file, offset });
+    if (this.flashReads.size > 8) this.flashReads.delete(this.flashReads.keys().next().value as string);
+  }
+
+  /**
+   * Storage.write as src/jsflash.c jsfWriteFile does it: it first gets a pointer to the data
+   * (src/jsvar.h JSV_GET_AS_CHAR_ARRAY_NO_ERROR). A flat string or buffer and a memory-mapped Storage
+   * file give their own address; anything else (a flash string from Storage.read on SPI flash, a
+   * non-flat RAM string, an array, an iterable) is copied onto the stack, which fails with "Can't get
+   * pointer to data to write" when its length + 256 exceeds the free stack. A memory-mapped file's
+   * address is a raw flash pointer: if the write compacts Storage, what gets written is what the
+   * compaction moved there (FlashStorage.write `source`).
+   */
+  private storageWrite(name: string, data: unknown, offset?: number, size?: number): boolean {
+    const bytes = toBytes(data);
+    const flash = typeof data === 'string' ? this.flashReads.get(data) : undefined;
+    if (flash && this.board.storageMapped) {
+      const at = this.storage.dataOffset(flash.file);
+      return this.storage.write(name, bytes, offset, size, at === undefined ? undefined : { flashOffset: at + flash.offset });
+    }
+    if (this.copiedOntoStack(data) && bytes.length + 256 > (this.board.stackBytes ?? Infinity)) {
+      throw new StorageError("Can't get pointer to data to write");
+    }
+    return this.storage.write(name, bytes, offset, size);
+  }
+
+  /** Whether Espruino copies `data` onto the stack to get a pointer to it (jsvGetDataPointer gives none). */
+  private copiedOntoStack(data: unknown): boolean {
+    if (typeof data === 'string') return data.length > 10 && !this.memory.isFlatString(data);
+    if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
+      const length = (data as ArrayBufferLike).byteLength;
+      return length >= FLAT_MIN_BYTES ? false : length > 10; // flat from FLAT_MIN_BYTES (memory.ts)
+    }
+    return true; // arrays, {data, count} iterables, numbers: iterated into a stack buffer
   }
 }

@@ -122,7 +122,8 @@ export class Simulation {
     for (const [name, bytes] of Object.entries(app.storage)) this.board.storage.set(name, bytes);
     if (options.watchdogMs !== undefined) this.board.watchdog.limitMs = options.watchdogMs;
     this.board.watchdog.sourceMap = app.map;
-    this.board.run(app.bundle, 'app.js');
+    if (this.board instanceof EspruinoBoard) this.board.startApp(app.bundle, 'app.js');
+    else this.board.run(app.bundle, 'app.js');
   }
 
   get now(): number {

@@ -5,7 +5,15 @@
  * addresses, and native calls resolve every address back to the buffer that
  * holds it. An address that points into no buffer is a pointer bug: it throws
  * here instead of hard-faulting a board.
+ *
+ * It also counts the JS heap in JsVars, as Espruino's process.memory() does
+ * (host/engines/espruino-heap.ts): the app's code and start-up objects (the
+ * calibrated estimate, charged when the app starts), every buffer the app
+ * holds (a typed array's flat string, ArrayBuffer and view; freed when V8
+ * collects it, so garbage counts until then, as it would on a board until
+ * Espruino's collector runs) and the flat strings E.toFlatString made.
  */
+import { codeJsVars, flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
 
 /** Where on a board a simulated region lives. */
 export type RegionKind = 'ram' | 'flash';
@@ -43,11 +51,97 @@ export class DeviceMemory {
   /** Largest ramInUse seen. */
   ramPeak = 0;
   private readonly release = new FinalizationRegistry<Region>((region) => this.free(region));
+  /** JsVars of the buffers the app holds, each counted once. */
+  private held = new WeakMap<ArrayBufferLike, number>();
+  private heldJsVars = 0;
+  /** Bumped by resetHeap(): buffers of an earlier interpreter no longer count when V8 collects them. */
+  private generation = 0;
+  private readonly unhold = new FinalizationRegistry<{ jsVars: number; generation: number }>((h) => {
+    if (h.generation === this.generation) this.heldJsVars -= h.jsVars;
+  });
+  /** Flat strings from E.toFlatString not (yet) turned into a buffer, by contents. */
+  private readonly flatStrings = new Map<string, number>();
+  private flatStringVars = 0;
+  /** JsVars of the app's code and start-up objects (chargeCode). */
+  private codeVars = 0;
+  /** Largest JsVar usage seen. */
+  jsVarsPeak = 0;
 
   constructor(
     /** The board's JS heap: flat buffers beyond it are not flat (address 0), as on a full board. */
     readonly heapBytes: number,
+    /** Bytes per JsVar (14 on the nRF52840 boards). */
+    readonly bytesPerVar = 14,
   ) {}
+
+  /** JsVars in the heap. */
+  get jsVarsTotal(): number {
+    return Math.floor(this.heapBytes / this.bytesPerVar);
+  }
+
+  /** JsVars in use, as process.memory().usage reports them after a collection. */
+  get jsVarsInUse(): number {
+    return this.codeVars + this.heldJsVars + this.flatStringVars;
+  }
+
+  /**
+   * A fresh interpreter (reset(), load(), E.reboot()): Espruino's heap starts empty again, whatever
+   * V8 has not collected yet of the old app.
+   */
+  resetHeap(): void {
+    this.generation++;
+    this.held = new WeakMap();
+    this.heldJsVars = 0;
+    this.flatStrings.clear();
+    this.flatStringVars = 0;
+    this.codeVars = 0;
+  }
+
+  /** Charges the JsVars an app of `codeBytes` (without comments and indentation) makes as it starts. */
+  chargeCode(codeBytes: number): void {
+    this.codeVars += codeJsVars(codeBytes);
+    this.notePeak();
+  }
+
+  /** Counts a buffer the app holds (its data, ArrayBuffer and view) until V8 collects it. */
+  hold(buffer: ArrayBufferLike): void {
+    if (this.held.has(buffer)) return;
+    const jsVars = typedArrayJsVars(buffer.byteLength, this.bytesPerVar);
+    this.held.set(buffer, jsVars);
+    this.heldJsVars += jsVars;
+    this.unhold.register(buffer, { jsVars, generation: this.generation });
+    this.notePeak();
+  }
+
+  /** Counts a flat string E.toFlatString made. */
+  holdFlatString(s: string): void {
+    const jsVars = flatStringJsVars(s.length, this.bytesPerVar);
+    this.flatStrings.set(s, (this.flatStrings.get(s) ?? 0) + 1);
+    this.flatStringVars += jsVars;
+    this.notePeak();
+  }
+
+  /** `s` is a flat string E.toFlatString made (and not yet viewed as a buffer). */
+  isFlatString(s: string): boolean {
+    return this.flatStrings.has(s);
+  }
+
+  /**
+   * E.toArrayBuffer(s) of a flat string views the string's own data on a board: its JsVars move to
+   * the buffer (counted by hold), so the string stops counting here. False when `s` was not one.
+   */
+  takeFlatString(s: string): boolean {
+    const n = this.flatStrings.get(s);
+    if (!n) return false;
+    if (n === 1) this.flatStrings.delete(s);
+    else this.flatStrings.set(s, n - 1);
+    this.flatStringVars -= flatStringJsVars(s.length, this.bytesPerVar);
+    return true;
+  }
+
+  private notePeak(): void {
+    this.jsVarsPeak = Math.max(this.jsVarsPeak, this.jsVarsInUse);
+  }
 
   /**
    * E.getAddressOf(v, true): the data address of a flat buffer or mapped
@@ -93,6 +187,7 @@ export class DeviceMemory {
     if (known) return known;
     if (buffer.byteLength < FLAT_MIN_BYTES) return undefined;
     if (this.ramInUse + buffer.byteLength > this.heapBytes) return undefined; // no contiguous room: not flat
+    this.hold(buffer);
     const region: Region = { kind: 'ram', address: this.nextRam, length: buffer.byteLength, buffer: new WeakRef(buffer) };
     this.nextRam += Math.ceil(buffer.byteLength / 4) * 4 + 16;
     this.ramInUse += buffer.byteLength;

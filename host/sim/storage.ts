@@ -17,6 +17,12 @@
  * - getFree() is the space after the last file (trash not counted); getStats() has
  *   totalBytes, freeBytes, fileBytes, fileCount, trashBytes, trashCount.
  *
+ * - write(name, data) takes a raw pointer to `data` before it starts (jsfWriteFile,
+ *   JSV_GET_AS_CHAR_ARRAY): when `data` is itself a memory-mapped Storage file (a native string,
+ *   Jolt.js) and the write compacts Storage, the pointer then points at whatever compaction moved
+ *   there, and that is what gets written (`source` below). Copies onto the stack are the caller's
+ *   check (host/sim/espruino.ts: the board's stack budget).
+ *
  * Every change to flash is one primitive operation (erase a header, create a header,
  * program bytes, compact), recorded in order when `record` is set, so tests can rebuild the
  * Storage as it would be after a power cut between any two of them (replay()).
@@ -63,6 +69,8 @@ export class StorageError extends Error {}
 
 export class FlashStorage {
   private entries: Entry[] = [];
+  /** Compactions so far. */
+  private compactions = 0;
   /** Primitive flash operations, in order, while set (see replay()). */
   record: FlashOp[] | undefined;
   /** Called before every primitive operation; throwing from it stops the operation (a power cut). */
@@ -139,8 +147,12 @@ export class FlashStorage {
     if (this.entries.some((e) => e.trash)) this.apply({ op: 'compact' });
   }
 
-  /** Storage.write(name, data, offset, size) with Espruino's checks and errors. */
-  write(name: string, data: Uint8Array, offset?: number, size?: number): boolean {
+  /**
+   * Storage.write(name, data, offset, size) with Espruino's checks and errors. `source`: `data` is a
+   * raw pointer into this flash (a memory-mapped file's bytes at that flash offset, dataOffset()): if
+   * the write compacts Storage, the bytes written are those found at that offset afterwards.
+   */
+  write(name: string, data: Uint8Array, offset?: number, size?: number, source?: { flashOffset: number }): boolean {
     if (name.length > FILE_NAME_MAX) name = name.slice(0, FILE_NAME_MAX);
     const at = offset ?? 0;
     if (at < 0 || (size ?? 0) < 0) return false;
@@ -151,7 +163,10 @@ export class FlashStorage {
     if ((!existing && at === 0) || (existing && at === 0 && (fileSize !== existing.data.length || !erased(existing.data, 0, fileSize)))) {
       if (existing && fileSize === existing.data.length && data.length === fileSize && equal(existing.data, data)) return true;
       if (existing) this.apply({ op: 'erase', index });
+      const compactions = this.compactions;
       index = this.create(name, fileSize);
+      // The pointer was taken before the compaction moved the files: it now reads what moved there.
+      if (source && this.compactions !== compactions) data = this.image(source.flashOffset, data.length);
     }
     if (index < 0) throw new StorageError('Unable to find or create file');
     const file = this.entries[index].data;
@@ -159,6 +174,37 @@ export class FlashStorage {
     if (!erased(file, at, data.length)) throw new StorageError('File already written with different data');
     if (data.length) this.apply({ op: 'program', index, offset: at, bytes: data.slice() });
     return true;
+  }
+
+  /** Flash offset of a live file's data (after its header), as a memory-mapped pointer to it would hold. */
+  dataOffset(name: string): number | undefined {
+    let at = 0;
+    for (const e of this.entries) {
+      if (!e.trash && e.name === name) return at + FILE_HEADER_BYTES;
+      at += storageCost(e.data.length);
+    }
+    return undefined;
+  }
+
+  /** `length` bytes of the flash as laid out now, from `offset` (headers as Espruino writes them; free space 0xFF). */
+  image(offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length).fill(0xff);
+    let at = 0;
+    for (const e of this.entries) {
+      const header = new Uint8Array(FILE_HEADER_BYTES);
+      new DataView(header.buffer).setUint32(0, e.data.length, true);
+      header.set(Buffer.from(e.name, 'latin1').subarray(0, FILE_NAME_MAX), 4);
+      if (e.trash) header.fill(0, 4, 8); // erasing zeroes the name's first word
+      const padded = new Uint8Array(storageCost(e.data.length)).fill(0xff);
+      padded.set(header, 0);
+      padded.set(e.data, FILE_HEADER_BYTES);
+      for (let i = 0; i < padded.length; i++) {
+        const j = at + i - offset;
+        if (j >= 0 && j < length) out[j] = padded[i];
+      }
+      at += padded.length;
+    }
+    return out;
   }
 
   // ------------------------------------------------------------ flash operations
@@ -179,6 +225,7 @@ export class FlashStorage {
         break;
       case 'compact':
         this.entries = this.entries.filter((e) => !e.trash);
+        this.compactions++;
         break;
     }
   }

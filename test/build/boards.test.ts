@@ -81,11 +81,15 @@ describe('boards', () => {
     expect(message).toContain('jsHeap.bytes (1) must equal variables x bytesPerVariable (100 x 14 = 1400)');
     expect(message).toContain('sources.jsHeap must say where the figure comes from');
     expect(() => validateBoard({ ...jolt, engine: 'jerryscript' }, 'x')).toThrow(/JerryScript cannot call a kernel blob/);
+    // An Espruino board states its free stack (Storage.write copies onto it), with a source.
+    const { stack: _stack, ...noStack } = jolt;
+    expect(() => validateBoard(noStack, 'x')).toThrow(/an Espruino board gives stack\.freeBytes/);
+    expect(() => validateBoard({ ...jolt, sources: { ...(jolt.sources as object), stack: undefined } }, 'x')).toThrow(/sources\.stack must say/);
   });
 
   it('describes a board the way the simulator takes it', () => {
     expect(simBoardInfo(loadBoard('BANGLEJS2'))).toEqual({
-      id: 'BANGLEJS2', heapBytes: 168000, jsVarBytes: 14, storageMapped: false, storageBytes: 8388608, objects: ['Bangle', 'g', 'Graphics', 'NRF', 'Bluetooth'], cpu: 'cortex-m4f', clockMHz: 64,
+      id: 'BANGLEJS2', heapBytes: 168000, jsVarBytes: 14, stackBytes: 38000, storageMapped: false, storageBytes: 8388608, objects: ['Bangle', 'g', 'Graphics', 'NRF', 'Bluetooth'], cpu: 'cortex-m4f', clockMHz: 64,
     });
   });
 });
