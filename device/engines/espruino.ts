@@ -51,7 +51,7 @@ export interface BlobEntries {
 export interface EspruinoFirmwareNatives {
   invoke(record: number, arena: number, pack: number): number;
   checksum(address: number, length: number): number;
-  preprocess(params: Uint8Array, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number;
+  preprocess(params: Uint8Array, src: ArrayBufferView, dst: ArrayBufferView, arg: number): number;
 }
 
 // The firmware module's class, when the firmware has it (module-scoped: the host type-check must not see it).
@@ -147,7 +147,9 @@ export function espruinoFirmwareKernels(): Kernels | undefined {
       return n.checksum(address, length);
     },
     preprocess: function (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number {
-      return n.preprocess(params.view(), src, srcOffset, dst, arg);
+      // Four arguments at most for an Espruino native: the offset becomes a view.
+      var from = srcOffset ? new Uint8Array(src.buffer, src.byteOffset + srcOffset, src.byteLength - srcOffset) : src;
+      return n.preprocess(params.view(), from, dst, arg);
     },
   });
 }
