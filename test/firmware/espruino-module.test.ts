@@ -20,7 +20,7 @@ function compile(cc: string, flags: string[], file: string) {
 
 describe('the Espruino firmware module', () => {
   it('compiles with the kernels for a 32-bit target (Cortex-M4 and Xtensa-like portable C) with -Werror', () => {
-    for (const flags of [['-mthumb', '-mcpu=cortex-m4'], ['-mthumb', '-mcpu=cortex-m4', '-DTS_NO_DSP']]) {
+    for (const flags of [['-Os', '-mthumb', '-mcpu=cortex-m4'], ['-O2', '-mthumb', '-mcpu=cortex-m4', '-DTS_NO_DSP']]) {
       const r = compile('arm-none-eabi-gcc', flags, join(DIR, 'jswrap_tinysense.c'));
       expect(r.status, r.stderr).toBe(0);
       for (const f of readdirSync(SRC).filter((n) => n.endsWith('.c'))) {
