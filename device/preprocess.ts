@@ -115,10 +115,15 @@ function check(status: number, what: string): void {
   throw new Error('tinysense: preprocess: the native ' + what + ' step refused its parameters (status ' + status + ')');
 }
 
+/** Whether v is a typed array of bytes. (Espruino 2v29 has no BYTES_PER_ELEMENT on instances.) */
+function isBytes(v: ArrayBufferView & { length?: number }): boolean {
+  return !!v && v.byteLength === v.length;
+}
+
 function checkInto(into: TensorView, bytes: number): void {
-  if (!into || into.byteLength !== bytes || (into.BYTES_PER_ELEMENT !== 1)) {
+  if (!into || into.byteLength !== bytes || !isBytes(into)) {
     throw new Error('tinysense: preprocess: the input must be a ' + bytes + '-byte Int8Array or Uint8Array (model.input(i)), not ' +
-      (into ? into.byteLength + ' bytes of ' + into.BYTES_PER_ELEMENT + '-byte elements' : into));
+      (into ? into.byteLength + ' bytes of ' + into.byteLength / into.length + '-byte elements' : into));
   }
 }
 
@@ -178,7 +183,7 @@ export function imagePreprocessor(tensor: TensorInfo, options: ImageOptions, ker
     frameBytes: frameBytes,
     run: function (frame: Uint8Array, into: TensorView, frameOffset?: number): void {
       var at = frameOffset || 0;
-      if (!frame || frame.BYTES_PER_ELEMENT !== 1 || !(at >= 0) || Math.floor(at) !== at || frame.length - at < frameBytes) {
+      if (!frame || !isBytes(frame) || !(at >= 0) || Math.floor(at) !== at || frame.length - at < frameBytes) {
         throw new Error('tinysense: preprocess: the frame must be a Uint8Array with ' + frameBytes + ' bytes from byte ' + at +
           (frame ? ', not ' + (frame.length - at) : ''));
       }
