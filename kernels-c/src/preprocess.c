@@ -213,17 +213,12 @@ static int is_inf(float f) {
   return (b.u & 0x7fffffffu) == 0x7f800000u;
 }
 
-/* Shifts m left until bit 62 is set (m != 0). */
+/* Shifts m left until bit 62 is set (m != 0, m < 2^63): one CLZ, one shift. */
 static ts_real normalize(ts_real r) {
-  while (!(r.m >> 62)) {
-    if (!(r.m >> 40)) {
-      r.m <<= 22;
-      r.e -= 22;
-    } else {
-      r.m <<= 1;
-      r.e -= 1;
-    }
-  }
+  const uint32_t high = (uint32_t)(r.m >> 32);
+  const int32_t zeros = high != 0u ? __builtin_clz(high) : 32 + __builtin_clz((uint32_t)r.m);
+  r.m <<= zeros - 1;
+  r.e -= zeros - 1;
   return r;
 }
 
