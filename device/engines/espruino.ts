@@ -173,7 +173,7 @@ export function espruinoKernels(code: string, entries: BlobEntries): Kernels {
     checksum: checksum,
     preprocess: function (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number {
       if (!preprocess) {
-        if (entries.preprocess === undefined) throw new Error('tinysense: this kernel blob has no preprocessing entry; rebuild the app');
+        if (entries.preprocess === undefined) throw new Error('tinysense: this kernel blob has no preprocessing kernels (the build adds them when the app\'s entry file calls imagePreprocessor or sampleWindow); rebuild the app');
         preprocess = E.nativeCall(entries.preprocess | 1, 'int(int,int,int,int)', flat as string);
       }
       return preprocess(params.address(), flatAddress(src, 'the preprocessing source') + srcOffset, flatAddress(dst, 'the model input'), arg);

@@ -9,6 +9,11 @@
  */
 #include "tinysense_nn.h"
 
+/* A per-app blob for an app that does no preprocessing is built with TS_NO_PREPROCESS
+ * (kernels-c/arm/build.sh --no-preprocess): ts_preprocess then answers TS_ERROR_UNKNOWN_OP and the
+ * kernels below are left out (about 2 KB of Thumb-2). */
+#ifndef TS_NO_PREPROCESS
+
 #define MAX_SRC_DIM 4096
 #define MAX_DST_DIM 4096
 #define MAX_CHANNELS 64
@@ -320,9 +325,18 @@ ts_status ts_preprocess_samples(const ts_pre_samples_params *p, const void *src,
   return TS_OK;
 }
 
+#endif /* TS_NO_PREPROCESS */
+
 /* ---- the engines' entry -------------------------------------------------- */
 
 int32_t ts_preprocess(const int32_t *params, const uint8_t *src, uint8_t *dst, int32_t arg) {
+#ifdef TS_NO_PREPROCESS
+  (void)params;
+  (void)src;
+  (void)dst;
+  (void)arg;
+  return TS_ERROR_UNKNOWN_OP;
+#else
   if (params == 0 || ((uintptr_t)params & 3u) != 0) return TS_ERROR_ARGUMENT;
   switch (params[0]) {
     case TS_PRE_IMAGE:
@@ -333,4 +347,5 @@ int32_t ts_preprocess(const int32_t *params, const uint8_t *src, uint8_t *dst, i
     default:
       return TS_ERROR_ARGUMENT;
   }
+#endif
 }
