@@ -7,7 +7,7 @@
  */
 import { Kernels } from './kernels.js';
 import { Model } from './runtime.js';
-import { espruinoKernels, storageBytes, storage } from './engines/espruino.js';
+import { espruinoFirmwareKernels, espruinoKernels, storageBytes, storage } from './engines/espruino.js';
 import { flashBytes, jerryKernels } from './engines/jerryscript.js';
 
 export interface TargetInfo {
@@ -18,6 +18,8 @@ export interface TargetInfo {
   blobFile?: string;
   invoke?: number;
   checksum?: number;
+  /** The blob's preprocessing entry (absent in blobs built before it existed). */
+  preprocess?: number;
 }
 
 declare var TINYSENSE_TARGET: TargetInfo;
@@ -29,12 +31,15 @@ export function engineKernels(): Kernels {
   if (kernels) return kernels;
   var target = TINYSENSE_TARGET;
   if (target.engine === 'espruino') {
+    // A firmware built with the tinysense module (firmware/espruino) has the kernels linked in.
+    var linked = espruinoFirmwareKernels();
+    if (linked) return (kernels = linked);
     if (!target.blobFile) {
       throw new Error('tinysense: board ' + target.board + ' cannot run the kernel blob (its RAM is not executable); it needs firmware with the tinysense kernels built in');
     }
     var code = storage().read(target.blobFile as string);
     if (code === undefined) throw new Error('tinysense: kernel blob ' + target.blobFile + ' is not in Storage; upload it with `tinysense upload`');
-    kernels = espruinoKernels(code, { invoke: target.invoke as number, checksum: target.checksum as number });
+    kernels = espruinoKernels(code, { invoke: target.invoke as number, checksum: target.checksum as number, preprocess: target.preprocess });
     return kernels;
   }
   if (target.engine === 'jerryscript') {

@@ -25,6 +25,10 @@ export type { Camera, SpiBus, SpiCameraPins } from './sensors/camera.js';
 export { openMicrophone } from './sensors/mic.js';
 export type { Microphone, MicrophoneOptions } from './sensors/mic.js';
 
+// Preprocessing in native code: camera frames and sample windows -> a model input, one call per frame.
+export { imagePreprocessor, sampleWindow } from './preprocess.js';
+export type { ImageOptions, ImagePreprocessor, PixelFormat, SampleWindow, SampleWindowOptions } from './preprocess.js';
+
 // Streaming keyword spotting (TFLM micro_speech's front end, classifier and RecognizeCommands).
 export { createKeywordSpotter } from './audio.js';
 export type { KeywordDetection, KeywordSpotter, KeywordSpotterOptions } from './audio.js';

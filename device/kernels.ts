@@ -27,4 +27,12 @@ export interface Kernels {
   invoke(record: number, arena: number, pack: number): number;
   /** CRC-32 of `length` bytes at `address`. */
   crc32(address: number, length: number): number;
+  /**
+   * Runs a preprocessing step (tinysense_nn.h ts_preprocess): `params` holds a ts_pre_* struct
+   * (device/preprocess.ts builds it and has checked the byte counts it states against these
+   * buffers), `src` the sensor data from byte `srcOffset`, `dst` the model input; `arg` the
+   * step's per-call argument. Returns 0 or a negative status. Typed arrays, not addresses: the
+   * sensor's buffers are the app's own, and some engines must copy them into native memory.
+   */
+  preprocess(params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number;
 }

@@ -7,7 +7,7 @@
 # Freestanding: no libc, no imports (checked after the link), memory exported,
 # 64 KiB of stack below __heap_base; callers place records, pack and arena at
 # or above __heap_base and grow the memory as needed. Exports ts_invoke,
-# ts_checksum, ts_crc32, ts_multiply_by_quantized_multiplier and every kernel
+# ts_checksum, ts_preprocess, ts_crc32, ts_multiply_by_quantized_multiplier and every kernel
 # (for tests). Deterministic: sources in C-locale order, no paths or
 # timestamps in the output, names stripped.
 set -euo pipefail
@@ -58,6 +58,7 @@ EXPORTS=(
   ts_softmax_s8 ts_logistic_s8 ts_tanh_s8 ts_add_s8 ts_mul_s8 ts_requantize_s8
   ts_leaky_relu_s8 ts_dequantize_s8_f32 ts_quantize_f32_s8 ts_mean_s8 ts_gather_view
   ts_pad ts_copy_rows ts_copy_bytes
+  ts_preprocess ts_preprocess_image ts_preprocess_samples
 )
 LINK=(-Wl,--no-entry -Wl,--strip-all -Wl,-z,stack-size=65536
       -Wl,--initial-memory=262144 -Wl,--no-gc-sections)

@@ -38,7 +38,24 @@ declare function require(module: 'Storage'): {
 export interface BlobEntries {
   invoke: number;
   checksum: number;
+  /** Absent in blobs built before the preprocessing entry existed. */
+  preprocess?: number;
 }
+
+/**
+ * The `tinysense` class of an Espruino firmware built with the tinysense module
+ * (firmware/espruino/jswrap_tinysense.c): the blob's entries as native functions
+ * taking the same addresses, plus preprocess() taking typed arrays, whose real
+ * lengths the C checks against the params.
+ */
+export interface EspruinoFirmwareNatives {
+  invoke(record: number, arena: number, pack: number): number;
+  checksum(address: number, length: number): number;
+  preprocess(params: Uint8Array, src: ArrayBufferView, dst: ArrayBufferView, arg: number): number;
+}
+
+// The firmware module's class, when the firmware has it (module-scoped: the host type-check must not see it).
+declare var tinysense: EspruinoFirmwareNatives | undefined;
 
 function flatAddress(v: unknown, what: string): number {
   var address = E.getAddressOf(v, true);
@@ -87,6 +104,56 @@ function allocateFlat(bytes: number, what: string): Uint8Array {
   return buffer;
 }
 
+/** Memory and Storage, whichever way the kernels are reached. */
+function espruinoMemory(kernels: {
+  name: string;
+  invoke: (record: number, arena: number, pack: number) => number;
+  checksum: (address: number, length: number) => number;
+  preprocess: (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number) => number;
+}): Kernels {
+  return {
+    name: kernels.name,
+    allocate: function (bytes: number): NativeBuffer {
+      return nativeBuffer(allocateFlat(bytes, 'arena'), 'the arena');
+    },
+    place: function (data: Uint8Array): NativeBuffer {
+      // Mapped flash (or an already flat buffer) is used in place; anything else is copied.
+      if (E.getAddressOf(data, true)) return nativeBuffer(data, 'the model pack');
+      var copy = allocateFlat(data.length, 'model pack');
+      copy.set(data);
+      return nativeBuffer(copy, 'the model pack');
+    },
+    invoke: kernels.invoke,
+    crc32: function (address: number, length: number): number {
+      return kernels.checksum(address, length) >>> 0;
+    },
+    preprocess: kernels.preprocess,
+  };
+}
+
+/**
+ * The kernels of a firmware built with the tinysense module (ESP32, whose RAM cannot run the blob),
+ * or undefined when this firmware has none.
+ */
+export function espruinoFirmwareKernels(): Kernels | undefined {
+  if (typeof tinysense === 'undefined' || !tinysense || typeof tinysense.invoke !== 'function') return undefined;
+  var n = tinysense;
+  return espruinoMemory({
+    name: 'espruino-firmware',
+    invoke: function (record: number, arena: number, pack: number): number {
+      return n.invoke(record, arena, pack);
+    },
+    checksum: function (address: number, length: number): number {
+      return n.checksum(address, length);
+    },
+    preprocess: function (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number {
+      // Four arguments at most for an Espruino native: the offset becomes a view.
+      var from = srcOffset ? new Uint8Array(src.buffer, src.byteOffset + srcOffset, src.byteLength - srcOffset) : src;
+      return n.preprocess(params.view(), from, dst, arg);
+    },
+  });
+}
+
 /**
  * Creates the kernels from the blob's code (a string: a Storage file's
  * contents or atob(...)) and its entry offsets.
@@ -98,25 +165,20 @@ export function espruinoKernels(code: string, entries: BlobEntries): Kernels {
   if (flat === undefined) throw new Error('tinysense: no room for the ' + code.length + '-byte kernel blob in flat memory');
   var invoke = E.nativeCall(entries.invoke | 1, 'int(int,int,int)', flat);
   var checksum = E.nativeCall(entries.checksum | 1, 'int(int,int)', flat);
-  return {
+  // Made on first use: apps that do no preprocessing spend no JsVars on it.
+  var preprocess: ((params: number, src: number, dst: number, arg: number) => number) | undefined;
+  return espruinoMemory({
     name: 'espruino',
-    allocate: function (bytes: number): NativeBuffer {
-      return nativeBuffer(allocateFlat(bytes, 'arena'), 'the arena');
+    invoke: invoke,
+    checksum: checksum,
+    preprocess: function (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number {
+      if (!preprocess) {
+        if (entries.preprocess === undefined) throw new Error('tinysense: this kernel blob has no preprocessing kernels (the build adds them when the app\'s entry file calls imagePreprocessor or sampleWindow); rebuild the app');
+        preprocess = E.nativeCall(entries.preprocess | 1, 'int(int,int,int,int)', flat as string);
+      }
+      return preprocess(params.address(), flatAddress(src, 'the preprocessing source') + srcOffset, flatAddress(dst, 'the model input'), arg);
     },
-    place: function (data: Uint8Array): NativeBuffer {
-      // Mapped flash (or an already flat buffer) is used in place; anything else is copied.
-      if (E.getAddressOf(data, true)) return nativeBuffer(data, 'the model pack');
-      var copy = allocateFlat(data.length, 'model pack');
-      copy.set(data);
-      return nativeBuffer(copy, 'the model pack');
-    },
-    invoke: function (record: number, arena: number, pack: number): number {
-      return invoke(record, arena, pack);
-    },
-    crc32: function (address: number, length: number): number {
-      return checksum(address, length) >>> 0;
-    },
-  };
+  });
 }
 
 /** The bytes of a Storage file without copying when the file is memory-mapped. */

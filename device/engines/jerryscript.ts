@@ -56,6 +56,8 @@ export interface JerryNatives {
   version: string;
   invoke(pack: Uint8Array, recordOffset: number, arena: Uint8Array): number;
   checksum(data: Uint8Array, offset: number, length: number): number;
+  /** ts_preprocess: params from tinysense.allocate(); the C checks every length against the typed arrays. Absent before v2. */
+  preprocess?(params: Uint8Array, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number;
   allocate(bytes: number): Uint8Array;
   aligned(data: Uint8Array): boolean;
   flash(name: string): Uint8Array | undefined;
@@ -135,6 +137,10 @@ export function jerryKernels(natives?: JerryNatives): Kernels {
     crc32: function (address: number, length: number): number {
       var k = owner(address, 'checksum address');
       return n.checksum(buffers[k], address - k * SPAN, length) >>> 0;
+    },
+    preprocess: function (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number {
+      if (typeof n.preprocess !== 'function') throw new Error('tinysense: this JerryScript firmware predates tinysense.preprocess (rebuild it)');
+      return n.preprocess!(params.view(), src, srcOffset, dst, arg);
     },
   };
 }

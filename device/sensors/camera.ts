@@ -26,8 +26,13 @@ var BURST_READ = 0x3c;
 var MAX_POLLS = 1000;
 
 export interface Camera {
-  /** Captures one frame into `into` (width x height int8 values). */
+  /** Captures one frame into `into` (width x height int8 values), converting in JavaScript. */
   capture(into: Int8Array): void;
+  /**
+   * Captures one frame and returns its width x height 8-bit gray bytes as the sensor gave them
+   * (valid until the next grab), for imagePreprocessor() to convert natively.
+   */
+  grab(): Uint8Array;
 }
 
 export function createCamera(spi: SpiBus, cs: number, width: number, height: number): Camera {
@@ -41,22 +46,29 @@ export function createCamera(spi: SpiBus, cs: number, width: number, height: num
     return spi.send([register, 0], cs)[1];
   }
 
+  function grab(): Uint8Array {
+    write(FIFO_CONTROL, FIFO_CLEAR_DONE);
+    write(FIFO_CONTROL, FIFO_START);
+    var polls = 0;
+    while (!(read(STATUS) & CAPTURE_DONE)) {
+      if (++polls > MAX_POLLS) throw new Error('camera: capture did not complete');
+    }
+    var length = read(FIFO_SIZE) | (read(FIFO_SIZE + 1) << 8) | ((read(FIFO_SIZE + 2) & 0x7f) << 16);
+    if (length < frameBytes) throw new Error('camera: FIFO holds ' + length + ' bytes, expected ' + frameBytes);
+    burst[0] = BURST_READ;
+    var data = spi.send(burst, cs);
+    write(FIFO_CONTROL, FIFO_CLEAR_DONE);
+    // The reply's first byte answers the command byte.
+    return data.subarray(1, 1 + frameBytes);
+  }
+
   return {
     capture: function (into: Int8Array): void {
       if (into.length !== frameBytes) throw new Error('camera: the frame has ' + frameBytes + ' pixels, the buffer ' + into.length);
-      write(FIFO_CONTROL, FIFO_CLEAR_DONE);
-      write(FIFO_CONTROL, FIFO_START);
-      var polls = 0;
-      while (!(read(STATUS) & CAPTURE_DONE)) {
-        if (++polls > MAX_POLLS) throw new Error('camera: capture did not complete');
-      }
-      var length = read(FIFO_SIZE) | (read(FIFO_SIZE + 1) << 8) | ((read(FIFO_SIZE + 2) & 0x7f) << 16);
-      if (length < frameBytes) throw new Error('camera: FIFO holds ' + length + ' bytes, expected ' + frameBytes);
-      burst[0] = BURST_READ;
-      var data = spi.send(burst, cs);
-      for (var i = 0; i < frameBytes; i++) into[i] = data[i + 1] - 128;
-      write(FIFO_CONTROL, FIFO_CLEAR_DONE);
+      var data = grab();
+      for (var i = 0; i < frameBytes; i++) into[i] = data[i] - 128;
     },
+    grab: grab,
   };
 }
 
@@ -81,9 +93,15 @@ export function openCamera(width: number, height: number, pins: SpiCameraPins): 
   if (TINYSENSE_TARGET.engine === 'jerryscript') {
     var native = jerrySensors().camera;
     if (!native) throw new Error('camera: this board has no camera');
+    var gray: Uint8Array | undefined;
     return {
       capture: function (into: Int8Array): void {
         native!.capture(into, width, height);
+      },
+      grab: function (): Uint8Array {
+        if (!gray) gray = new Uint8Array(width * height);
+        native!.capture(gray, width, height);
+        return gray;
       },
     };
   }

@@ -13,7 +13,7 @@
  *   npx tinysense build examples/gesture --board BANGLEJS2
  *   npx tinysense simulate examples/gesture --board BANGLEJS2 --trace examples/gesture/traces/heldout.csv --duration 20000
  */
-import { openModel, quantize, report } from 'tinysense/device';
+import { openModel, report, sampleWindow } from 'tinysense/device';
 
 // Bangle and getTime are globals of the Bangle.js 2 firmware: the build type-checks the app against the
 // board's globals (docs/api.md, "Board globals"), and refuses Bangle in a build for a board without it.
@@ -35,26 +35,21 @@ var SUPPRESS_MS = 1000;
 var model = openModel('gesture.tsm');
 var input = model.input(0) as Int8Array;
 var scores = model.output(0) as Int8Array;
-var inQuant = model.layout.inputs[0];
 var out = model.layout.outputs[0];
 /** THRESHOLD as an int8 score (softmax output: scale 1/256, zero point -128). */
 var minScore = Math.round(THRESHOLD / out.scale) + out.zeroPoint;
 
-/** The last WINDOW samples, quantized; `head` is the oldest (and the next to overwrite). */
-var ring = new Int8Array(WINDOW * CHANNELS);
-var head = 0;
-var samples = 0;
+/**
+ * The last WINDOW samples as the accelerometer gave them (g); write() puts them into the input
+ * oldest first, quantized with the input's scale and zero point, in one native call.
+ */
+var recent = sampleWindow(model.layout.inputs[0], { channels: CHANNELS, frames: WINDOW });
 var lastGesture = -1;
 var quietUntil = 0;
 
 function classify(): void {
-  // Oldest sample first. The whole window is written every time: the arena may reuse the input's bytes.
-  var n = WINDOW * CHANNELS;
-  var from = head;
-  for (var i = 0; i < n; i++) {
-    input[i] = ring[from];
-    from = from + 1 === n ? 0 : from + 1;
-  }
+  // The whole window is written every time: the arena may reuse the input's bytes.
+  recent.write(input);
   model.invoke();
   var best = 0;
   for (var c = 1; c < GESTURES.length; c++) if (scores[c] > scores[best]) best = c;
@@ -66,13 +61,8 @@ function classify(): void {
 }
 
 function onAccel(a: { x: number; y: number; z: number }): void {
-  // int8 with the input's scale and zero point, rounded and saturated as TFLite does.
-  ring[head] = quantize(a.x, inQuant);
-  ring[head + 1] = quantize(a.y, inQuant);
-  ring[head + 2] = quantize(a.z, inQuant);
-  head = head + CHANNELS === WINDOW * CHANNELS ? 0 : head + CHANNELS;
-  samples++;
-  if (samples >= WINDOW && samples % STRIDE === 0) classify();
+  recent.push(a.x, a.y, a.z);
+  if (recent.count >= WINDOW && recent.count % STRIDE === 0) classify();
 }
 
 Bangle.setPollInterval(POLL_MS);

@@ -9,7 +9,7 @@
  *   npx tinysense build examples/person/app.ts --board JOLTJS --model models/person_detection/person_detect_int8.tflite
  *   npx tinysense simulate examples/person --board JOLTJS --trace examples/person/traces/hall.json --report out/report.html
  */
-import { openCamera, openModel, report } from 'tinysense/device';
+import { imagePreprocessor, openCamera, openModel, report } from 'tinysense/device';
 
 var PERIOD_MS = 1000;
 /** Report a person when the int8 person score beats the no-person score by this much. */
@@ -19,9 +19,12 @@ var MARGIN = 0;
 var camera = openCamera(96, 96, { sck: 2, mosi: 3, miso: 4, cs: 5 });
 var model = openModel('person.tsm');
 var input = model.input(0) as Int8Array;
+// The camera's 8-bit gray frame -> the input's int8 as TFLM's person example feeds it (gray - 128:
+// raw), in one native call instead of a JavaScript loop over 9,216 pixels that took as long as the model.
+var toInput = imagePreprocessor(model.layout.inputs[0], { format: 'gray8', width: 96, height: 96, raw: true });
 
 setInterval(function () {
-  camera.capture(input);
+  toInput.run(camera.grab(), input);
   model.invoke();
   var scores = model.output(0) as Int8Array;
   var noPerson = scores[0];

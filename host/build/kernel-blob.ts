@@ -20,7 +20,7 @@ export interface KernelBlob {
   jsonPath: string;
   bytes: Uint8Array;
   /** Entry offsets the device binding calls (thumb bit clear; device/engines/espruino.ts sets it). */
-  entries: { invoke: number; checksum: number };
+  entries: { invoke: number; checksum: number; preprocess?: number };
   /** The entry points the .json lists (ts_invoke, ts_checksum), offsets with the thumb bit clear. */
   symbols: Record<string, number>;
 }
@@ -46,7 +46,7 @@ export function loadKernelBlob(name: string, dir = KERNELS_OUT): KernelBlob {
   const bytes = new Uint8Array(readFileSync(binPath));
   const symbols: Record<string, number> = {};
   // kernels-c/arm/build.sh writes the entry offsets next to facts about the image (bytes, sha256, cpu, ...).
-  for (const symbol of ['ts_invoke', 'ts_checksum']) {
+  for (const symbol of ['ts_invoke', 'ts_checksum', 'ts_preprocess']) {
     const offset = (parsed as Record<string, unknown>)[symbol];
     if (offset === undefined) continue;
     if (typeof offset !== 'number' || !Number.isInteger(offset)) throw new Error(`${jsonPath}: ${symbol} must be an integer offset, got ${JSON.stringify(offset)}`);
@@ -61,15 +61,19 @@ export function loadKernelBlob(name: string, dir = KERNELS_OUT): KernelBlob {
     }
     return offset;
   };
-  return { name, binPath, jsonPath, bytes, entries: { invoke: entry('ts_invoke'), checksum: entry('ts_checksum') }, symbols };
+  const entries: KernelBlob['entries'] = { invoke: entry('ts_invoke'), checksum: entry('ts_checksum') };
+  // Blobs built before the preprocessing entry lack it, and a per-app blob built --no-preprocess has a stub
+  // there: the device then says so when an app preprocesses.
+  if (symbols.ts_preprocess !== undefined && (parsed as { preprocess?: unknown }).preprocess !== false) entries.preprocess = entry('ts_preprocess');
+  return { name, binPath, jsonPath, bytes, entries, symbols };
 }
 
 /** Where per-app blobs are built and kept, one folder per op set (git-ignored, like kernels-c/out). */
 export const APP_BLOBS_DIR = join(KERNELS_OUT, 'app');
 
 /** The Storage-safe base name of the blob for one op set: tinysense-m4-<8 hex> (25 chars with .bin; Storage allows 28). */
-export function appBlobName(base: string, opCodes: readonly number[], portable = false): string {
-  const key = [...new Set(opCodes)].sort((a, b) => a - b).join(',') + (portable ? ';portable' : '');
+export function appBlobName(base: string, opCodes: readonly number[], portable = false, preprocess = true): string {
+  const key = [...new Set(opCodes)].sort((a, b) => a - b).join(',') + (portable ? ';portable' : '') + (preprocess ? '' : ';no-preprocess');
   return `${base}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
@@ -99,14 +103,15 @@ export interface AppBlobChoice {
 export function appKernelBlob(
   base: string,
   opCodes: readonly number[],
-  options: { kernelsDir?: string; full?: boolean; portable?: boolean } = {},
+  options: { kernelsDir?: string; full?: boolean; portable?: boolean; preprocess?: boolean } = {},
 ): AppBlobChoice {
   const full = loadKernelBlob(base, options.kernelsDir);
   if (options.full) return { blob: full, full, fallback: 'the full blob was asked for' };
   // A blob from elsewhere (tests, a prebuilt release) ships as it is: its sources are not here to rebuild.
   if (options.kernelsDir !== undefined) return { blob: full, full, fallback: `the blob of ${options.kernelsDir} ships as given` };
   if (opCodes.length === 0) return { blob: full, full, fallback: 'the app has no model' };
-  const name = appBlobName(base, opCodes, options.portable);
+  const preprocess = options.preprocess ?? true;
+  const name = appBlobName(base, opCodes, options.portable, preprocess);
   const buildScript = join(PACKAGE_ROOT, 'kernels-c', 'arm', 'build.sh');
   if (!existsSync(buildScript)) return { blob: full, full, fallback: `${buildScript} is not in this installation, so the per-app blob cannot be built` };
   const dir = join(APP_BLOBS_DIR, name);
@@ -115,7 +120,7 @@ export function appKernelBlob(
     const gcc = spawnSync('arm-none-eabi-gcc', ['--version'], { encoding: 'utf8' });
     if (gcc.status !== 0) return { blob: full, full, fallback: 'arm-none-eabi-gcc is not installed (scripts/setup.sh installs it), so the per-app blob cannot be built' };
     const codes = [...new Set(opCodes)].sort((a, b) => a - b).join(',');
-    const r = spawnSync('bash', [buildScript, '--out', dir, '--name', name, '--ops', codes, ...(options.portable ? ['--portable'] : [])], { encoding: 'utf8' });
+    const r = spawnSync('bash', [buildScript, '--out', dir, '--name', name, '--ops', codes, ...(options.portable ? ['--portable'] : []), ...(preprocess ? [] : ['--no-preprocess'])], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`building the kernel blob for op codes ${codes} failed:\n${r.stdout}${r.stderr}`);
   }
   return { blob: loadKernelBlob(name, dir), full };

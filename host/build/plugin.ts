@@ -18,7 +18,7 @@
  * and the datasheet next to it.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
@@ -382,7 +382,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         if (board.nativeCall.kernels === 'blob') {
           // The blob holds the kernels of the app's packs only (per-app blob), unless asked for all.
           const codes = [...(named ?? []).map((p) => p.facts), ...(model ? [model] : [])].flatMap((f) => f.opCodes);
-          const choice = appKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', codes, { kernelsDir: options.kernelsDir, full: options.fullBlob, portable: board.nativeCall.blobKernels === 'small' });
+          const choice = appKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', codes, { kernelsDir: options.kernelsDir, full: options.fullBlob, portable: board.nativeCall.blobKernels === 'small', preprocess: usesPreprocessing(entry) });
           blob = choice.blob;
           fullBlob = choice.full;
           if (choice.fallback && !options.fullBlob && options.kernelsDir === undefined && codes.length > 0) this.warn(`tinysense: shipping the full kernel blob: ${choice.fallback}`);
@@ -538,4 +538,16 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   };
 
   return core;
+}
+
+/**
+ * Whether the app's entry file calls the native preprocessing (imagePreprocessor, sampleWindow): its
+ * per-app kernel blob then keeps those kernels, ~2 KB that other apps do not carry. Unreadable: yes.
+ */
+function usesPreprocessing(entry: string): boolean {
+  try {
+    return /\b(imagePreprocessor|sampleWindow)\b/.test(readFileSync(entry, 'utf8'));
+  } catch {
+    return true;
+  }
 }

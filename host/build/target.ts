@@ -14,6 +14,7 @@ export interface TargetDefinition {
   blobFile?: string;
   invoke?: number;
   checksum?: number;
+  preprocess?: number;
 }
 
 /** Storage name of a kernel blob. */
@@ -28,6 +29,7 @@ export function targetDefinition(board: Board, blob: KernelBlob | undefined): Ta
     target.blobFile = blobStorageName(blob);
     target.invoke = blob.entries.invoke;
     target.checksum = blob.entries.checksum;
+    if (blob.entries.preprocess !== undefined) target.preprocess = blob.entries.preprocess;
   }
   return target;
 }

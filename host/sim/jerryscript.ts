@@ -235,6 +235,36 @@ export class JerryScriptBoard extends SandboxBoard {
         const d = this.enter(data);
         return this.wasm.crc32(d.address + offset, length);
       },
+      // tinysense_jerry_preprocess: the same checks, in the same order, then the C.
+      preprocess: (...args: unknown[]) => {
+        count('preprocess');
+        const fn = 'tinysense.preprocess';
+        const params = bytesArg(args[0], fn, 'params');
+        const srcType = TYPED_ARRAY_TYPES[typedArrayType(args[1]) - 1];
+        if (!isBytes(args[1]) && srcType !== 'Int16Array' && srcType !== 'Float32Array') {
+          throw typeError(`${fn}: src must be a Uint8Array, Int8Array, Int16Array or Float32Array`);
+        }
+        const srcView = args[1] as ArrayBufferView;
+        const src = new Uint8Array(srcView.buffer, srcView.byteOffset, srcView.byteLength);
+        const offset = intArg(args[2], 0, src.length, fn, 'srcOffset');
+        const dst = bytesArg(args[3], fn, 'dst');
+        writable(dst, fn, 'dst');
+        const arg = intArg(args[4], -2147483648, 2147483647, fn, 'arg');
+        if (!alignedTo(params, 4) || params.length < 16) {
+          throw rangeError(`${fn}: params must be at least 16 bytes from a 4-byte aligned first byte (use tinysense.allocate())`);
+        }
+        const header = new Int32Array(params.slice(0, 16).buffer);
+        if (header[1] < 16 || header[1] > params.length) throw rangeError(`${fn}: params is shorter than the size its header states`);
+        if (header[2] < 0 || header[2] > src.length - offset) throw rangeError(`${fn}: src holds fewer bytes from srcOffset than the params state`);
+        if (header[3] < 0 || header[3] > dst.length) throw rangeError(`${fn}: dst holds fewer bytes than the params state`);
+        const p = this.enter(params);
+        const s = this.enter(src);
+        const d = this.enter(dst);
+        const status = this.wasm.preprocessAt(p.address, s.address + offset, d.address, arg);
+        this.wasm.checkGuards();
+        dst.set(d.view().subarray(dst.byteOffset, dst.byteOffset + dst.length));
+        return status;
+      },
       allocate: (...args: unknown[]) => {
         const bytes = intArg(args[0], 0, 2147483647, 'tinysense.allocate', 'bytes');
         this.nativeBytes += bytes;

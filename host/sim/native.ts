@@ -127,6 +127,10 @@ export class SimulatedNative {
       expectSignature(sig, 'int(int,int)', 'ts_checksum');
       return (data, length) => this.checksum(data, length);
     }
+    if (blob.entries.ts_preprocess !== undefined && offset === blob.entries.ts_preprocess) {
+      expectSignature(sig, 'int(int,int,int,int)', 'ts_preprocess');
+      return (params, src, dst, arg) => this.preprocess(params, src, dst, arg);
+    }
     throw new Error(`E.nativeCall: offset ${offset} is not an entry point of the kernel blob (entries: ${JSON.stringify(blob.entries)})`);
   }
 
@@ -158,6 +162,32 @@ export class SimulatedNative {
     const d = this.memory.resolve(data, length, 'checksum data');
     const mirror = this.enter(d.region);
     return this.wasm.crc32(mirror.address() + d.offset, length) | 0;
+  }
+
+  /**
+   * ts_preprocess(params, src, dst, arg): the params' header states how many bytes src and dst
+   * have; each pointer must lie inside a buffer for that many bytes (on a board a wrong one reads
+   * or writes whatever is there). The C then checks the params themselves, as on the board.
+   */
+  private preprocess(params: number, src: number, dst: number, arg: number): number {
+    this.calls.ts_preprocess = (this.calls.ts_preprocess ?? 0) + 1;
+    const p = this.memory.resolve(params, 16, 'preprocessing params');
+    const header = new DataView(regionBytes(p.region).buffer, regionBytes(p.region).byteOffset + p.offset, 16);
+    const paramBytes = header.getInt32(4, true);
+    const srcBytes = header.getInt32(8, true);
+    const dstBytes = header.getInt32(12, true);
+    if (paramBytes < 16 || srcBytes < 0 || dstBytes < 0) return -2; // the C refuses these before reading further
+    this.memory.resolve(params, paramBytes, 'preprocessing params');
+    const s = this.memory.resolve(src, srcBytes, 'preprocessing source');
+    const d = this.memory.resolve(dst, dstBytes, 'preprocessing destination');
+    if (d.region.kind !== 'ram') throw new Error('native call: the preprocessing destination is in flash, which the kernels cannot write');
+    const pMirror = this.enter(p.region);
+    const sMirror = this.enter(s.region);
+    const dMirror = this.enter(d.region);
+    const status = this.wasm.preprocessAt(pMirror.address() + p.offset, sMirror.address() + s.offset, dMirror.address() + d.offset, arg);
+    this.wasm.checkGuards();
+    this.leave(d.region, dMirror);
+    return status;
   }
 
   /** Copies a region's current bytes into its WebAssembly mirror. */

@@ -13,6 +13,7 @@ interface KernelExports {
   __heap_base: WebAssembly.Global;
   ts_invoke(record: number, arena: number, pack: number): number;
   ts_checksum(data: number, length: number): number;
+  ts_preprocess(params: number, src: number, dst: number, arg: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -120,5 +121,46 @@ export class WasmKernels implements Kernels {
 
   crc32(address: number, length: number): number {
     return this.exports.ts_checksum(address, length) >>> 0;
+  }
+
+  /** Scratch copies of preprocessing buffers that live outside this instance's memory, by role. */
+  private scratch: { src?: NativeBuffer; dst?: NativeBuffer } = {};
+
+  /** A scratch buffer of at least `bytes` (allocating may grow the memory and detach older views). */
+  private scratchFor(role: 'src' | 'dst', bytes: number): NativeBuffer {
+    let buffer = this.scratch[role];
+    if (!buffer || buffer.length < bytes) buffer = this.scratch[role] = this.allocate(bytes);
+    return buffer;
+  }
+
+  /** ts_preprocess on addresses in this instance's memory (the simulator's E.nativeCall). */
+  preprocessAt(params: number, src: number, dst: number, arg: number): number {
+    return this.exports.ts_preprocess(params, src, dst, arg);
+  }
+
+  preprocess(params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number {
+    if (!Number.isInteger(srcOffset) || srcOffset < 0 || srcOffset > src.byteLength) throw new Error(`tinysense: preprocess: source offset ${srcOffset} is outside the ${src.byteLength}-byte source`);
+    // Decide what is inside this memory before any allocation can detach views of it.
+    const memory = this.exports.memory.buffer;
+    const srcInside = src.buffer === memory;
+    const dstInside = dst.buffer === memory;
+    const srcBytes = srcInside ? undefined : new Uint8Array(src.buffer, src.byteOffset, src.byteLength).slice();
+    const dstBytes = dstInside ? undefined : new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).slice();
+    let srcAddress = src.byteOffset;
+    let dstAddress = dst.byteOffset;
+    let dstScratch: NativeBuffer | undefined;
+    if (srcBytes) {
+      const buffer = this.scratchFor('src', srcBytes.length);
+      buffer.view().set(srcBytes);
+      srcAddress = buffer.address();
+    }
+    if (dstBytes) {
+      dstScratch = this.scratchFor('dst', dstBytes.length);
+      dstScratch.view().set(dstBytes);
+      dstAddress = dstScratch.address();
+    }
+    const status = this.exports.ts_preprocess(params.address(), srcAddress + srcOffset, dstAddress, arg);
+    if (dstScratch) new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).set(dstScratch.view().subarray(0, dst.byteLength));
+    return status;
   }
 }

@@ -7,6 +7,8 @@
 #
 # --ops 1,2,3,6  a blob for one app: only the kernels of these op record codes (tinysense_nn.h);
 #                ts_invoke answers TS_ERROR_UNKNOWN_OP for the others. The JSON lists them as "ops".
+# --no-preprocess  no preprocessing kernels (ts_preprocess answers TS_ERROR_UNKNOWN_OP): for apps that
+#                do not call imagePreprocessor/sampleWindow (about 2 KB less). The JSON says "preprocess": false.
 # --portable     the portable C kernels only (-DTS_NO_DSP: no Cortex-M4 fast paths): smaller, slower,
 #                for boards whose Storage is tight. The JSON says "portable": true.
 #
@@ -28,6 +30,7 @@ OUT="$ROOT/kernels-c/out"
 NAME="tinysense-m4"
 OPS=""
 PORTABLE=0
+PREPROCESS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --src) SRC="$(cd "$2" && pwd)"; shift 2 ;;
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
     --name) NAME="$2"; shift 2 ;;
     --ops) OPS="$2"; shift 2 ;;
     --portable) PORTABLE=1; shift ;;
+    --no-preprocess) PREPROCESS=0; shift ;;
     *) echo "build.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -86,6 +90,7 @@ if [ -n "$OPS" ]; then
 fi
 
 [ "$PORTABLE" = 1 ] && CFLAGS+=(-DTS_NO_DSP)
+[ "$PREPROCESS" = 0 ] && CFLAGS+=(-DTS_NO_PREPROCESS)
 
 objects=()
 compile() { # src obj
@@ -121,6 +126,7 @@ const [file, ops] = process.argv.slice(1);
 const j = JSON.parse(require("fs").readFileSync(file, "utf8"));
 j.ops = ops ? ops.split(",").map(Number).sort((a, b) => a - b) : null;
 j.portable = process.argv[3] === "1";
-require("fs").writeFileSync(file, JSON.stringify(j, null, 2) + "\n");' "$OUT/$NAME.json" "$OPS" "$PORTABLE"
+j.preprocess = process.argv[4] === "1";
+require("fs").writeFileSync(file, JSON.stringify(j, null, 2) + "\n");' "$OUT/$NAME.json" "$OPS" "$PORTABLE" "$PREPROCESS"
 cp "$WORK/blob.bin" "$OUT/$NAME.bin"
 echo "build.sh: $OUT/$NAME.bin ($(wc -c <"$OUT/$NAME.bin") bytes), $OUT/$NAME.json"

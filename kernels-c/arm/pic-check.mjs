@@ -227,9 +227,9 @@ export function checkBuild(dir, { undefinedOnly = false } = {}) {
     if (s.name === '$a' || s.name.startsWith('$a.')) errors.push(`ARM-state code at ${where(s.value)} (the Cortex-M4 runs Thumb only)`);
   }
   const sym = (name) => symbols.find((s) => s.name === name && s.ndx !== 'UND');
-  const entries = { ts_invoke: sym('ts_blob_entry_invoke'), ts_checksum: sym('ts_blob_entry_checksum') };
-  const targets = { ts_invoke: sym('ts_invoke'), ts_checksum: sym('ts_checksum') };
-  const expectedOffset = { ts_invoke: 0, ts_checksum: 4 };
+  const entries = { ts_invoke: sym('ts_blob_entry_invoke'), ts_checksum: sym('ts_blob_entry_checksum'), ts_preprocess: sym('ts_blob_entry_preprocess') };
+  const targets = { ts_invoke: sym('ts_invoke'), ts_checksum: sym('ts_checksum'), ts_preprocess: sym('ts_preprocess') };
+  const expectedOffset = { ts_invoke: 0, ts_checksum: 4, ts_preprocess: 8 };
   for (const k of Object.keys(entries)) {
     const e = entries[k];
     const t = targets[k];
@@ -298,12 +298,17 @@ function main(argv) {
     const entry = {
       ts_invoke: 0,
       ts_checksum: 4,
+      ts_preprocess: 8,
       bytes: info.bytes,
       sha256: info.sha256,
       cpu: 'cortex-m4',
       fpu: 'fpv4-sp-d16',
       float_abi: 'softfp',
-      functions: { ts_invoke: info.functions.ts_invoke.offset, ts_checksum: info.functions.ts_checksum.offset },
+      functions: {
+        ts_invoke: info.functions.ts_invoke.offset,
+        ts_checksum: info.functions.ts_checksum.offset,
+        ts_preprocess: info.functions.ts_preprocess.offset,
+      },
     };
     writeFileSync(json, JSON.stringify(entry, null, 2) + '\n');
   }

@@ -689,6 +689,123 @@ typedef struct {
 /* ts_invoke's decoder for the op codes of this section (invoke_signal.c). */
 int32_t ts_invoke_signal(const int32_t *record, uint8_t *arena, const uint8_t *pack);
 
+/* ===========================================================================
+ * PREPROCESSING (preprocess.c): sensor data -> a model input, per frame.
+ * This section is hand-written and independent of the op records above.
+ * ===========================================================================
+ *
+ * Camera frames (pixel format conversion, crop, resize, quantization) and
+ * sample windows (an accelerometer ring, oldest frame first, quantized to the
+ * input's scale and zero point) become ONE native call each. Engines reach it
+ * through ts_preprocess (Espruino: the blob's third entry, offset 8; the
+ * JerryScript and Espruino-firmware natives; WebAssembly on the host).
+ *
+ * Unlike op records, parameters ARE validated here, before any byte is read
+ * or written: sizes, dims and the byte counts of src and dst that the caller
+ * states in the header (the device wrapper, device/preprocess.ts, checks them
+ * against the real buffers). Inconsistent params: TS_ERROR_ARGUMENT and dst
+ * untouched. No allocation, no state, integer-only except the samples step's
+ * exact float compare. */
+
+/* ts_pre_header.kind */
+#define TS_PRE_IMAGE 1
+#define TS_PRE_SAMPLES 2
+
+/* A sample was NaN (JavaScript's quantize() throws for it); dst untouched. */
+#define TS_PRE_ERROR_NAN (-3)
+
+/* Every params struct starts with this. */
+typedef struct {
+  int32_t kind;      /* TS_PRE_IMAGE or TS_PRE_SAMPLES */
+  int32_t bytes;     /* sizeof the whole params struct */
+  int32_t src_bytes; /* bytes readable at src */
+  int32_t dst_bytes; /* bytes writable at dst */
+} ts_pre_header;
+
+/* Source pixel formats. */
+#define TS_PIXEL_GRAY8 1     /* 1 byte per pixel */
+#define TS_PIXEL_RGB565_BE 2 /* 2 bytes, high byte first (OV2640/OV7670 through an ArduCAM FIFO) */
+#define TS_PIXEL_RGB565_LE 3 /* 2 bytes, low byte first */
+#define TS_PIXEL_RGB888 4    /* 3 bytes: R, G, B */
+#define TS_PIXEL_YUYV 5      /* YUV 4:2:2, 4 bytes per 2 pixels: Y0 U Y1 V (width even) */
+
+/* How the crop rectangle is scaled to dst_width x dst_height. */
+#define TS_RESIZE_NEAREST 0 /* source pixel crop + (2 * o + 1) * crop / (2 * dst), per axis */
+#define TS_RESIZE_AREA 1    /* rounded mean of the box [crop + o * crop / dst, crop + (o + 1) * crop / dst)
+                               (at least one pixel), per channel */
+
+/*
+ * out[(y * dst_width + x) * dst_channels + c] = table[c][v], where v is the
+ * 8-bit value of channel c of the resized crop: dst_channels 1 takes gray
+ * (GRAY8 as is, YUYV's Y, RGB: (77 R + 150 G + 29 B + 128) >> 8), 3 takes
+ * R, G, B (GRAY8: v, v, v; RGB565: 5/6 bits widened as (x << 3) | (x >> 2);
+ * YUYV: full-range BT.601, R = Y + (359 (V-128) + 128) >> 8,
+ * G = Y - (88 (U-128) + 183 (V-128) + 128) >> 8, B = Y + (454 (U-128) + 128) >> 8,
+ * clamped to 0..255). The tables carry the quantization: the device builds
+ * them once from the input's scale and zero point with quantize(), so the
+ * native result equals the JavaScript path byte for byte.
+ * Limits: src dims 1..4096 (area sums stay within uint32), dst dims 1..4096,
+ * src_stride >= src_width x bytes per pixel, the last row inside src_bytes,
+ * the crop inside the frame, dst_bytes >= dst_width x dst_height x channels.
+ */
+typedef struct {
+  ts_pre_header header; /* kind TS_PRE_IMAGE, bytes sizeof(ts_pre_image_params) */
+  int32_t format;       /* TS_PIXEL_* */
+  int32_t src_width;
+  int32_t src_height;
+  int32_t src_stride;   /* bytes from one row to the next */
+  int32_t crop_x;
+  int32_t crop_y;
+  int32_t crop_width;
+  int32_t crop_height;
+  int32_t dst_width;
+  int32_t dst_height;
+  int32_t dst_channels; /* 1 (gray) or 3 (R, G, B), HWC */
+  int32_t resize;       /* TS_RESIZE_* */
+  uint8_t table[3][256];
+} ts_pre_image_params;
+
+ts_status ts_preprocess_image(const ts_pre_image_params *params, const uint8_t *src, uint8_t *dst);
+
+/* Sample types of a window. */
+#define TS_SAMPLE_F32 1 /* float32: the real value */
+#define TS_SAMPLE_S16 2 /* int16: real value = sample x sample_scale */
+
+/*
+ * A ring of `frames` frames of `channels` samples (frame f at samples
+ * [f * channels, (f + 1) * channels)); `oldest` (ts_preprocess's arg) is the
+ * frame written first. dst gets the frames oldest first, each sample as
+ * clamp(round(real / scale) + zero_point, qmin, qmax), halves away from zero,
+ * with the rounding decided EXACTLY (integer compare of the products), so it
+ * equals JavaScript's quantize() (device/quant.ts: double division, which is
+ * exact enough for float32 operands) for every sample; one byte per sample
+ * (int8 when qmin >= -128, uint8 when qmax <= 255).
+ * Limits: channels 1..64, frames 1..65536, scale and sample_scale positive
+ * and finite (sample_scale 1 for F32), zero_point and qmin <= qmax within
+ * -128..255 and one byte's range.
+ */
+typedef struct {
+  ts_pre_header header; /* kind TS_PRE_SAMPLES, bytes sizeof(ts_pre_samples_params) */
+  int32_t sample_type;  /* TS_SAMPLE_* */
+  int32_t channels;
+  int32_t frames;
+  float sample_scale;
+  float scale;          /* the input tensor's scale */
+  int32_t zero_point;
+  int32_t qmin;
+  int32_t qmax;
+} ts_pre_samples_params;
+
+ts_status ts_preprocess_samples(const ts_pre_samples_params *params, const void *src, int32_t oldest,
+                                uint8_t *dst);
+
+/* The engines' entry: dispatches on params->kind after checking the header
+ * (4-aligned, bytes == the struct's size). arg: the samples step's `oldest`,
+ * 0 for images. Returns TS_OK or a negative status. */
+int32_t ts_preprocess(const int32_t *params, const uint8_t *src, uint8_t *dst, int32_t arg);
+
+/* ======================= end of PREPROCESSING ============================ */
+
 #ifdef __cplusplus
 }
 #endif

@@ -74,6 +74,12 @@ typedef struct {
   jerry_typedarray_type_t type;
 } view_bytes;
 
+static const char *accept_text(uint32_t accept) {
+  if (accept == ACCEPT_INT16) return " must be an Int16Array";
+  if (accept == ACCEPT_BYTES) return " must be a Uint8Array or Int8Array";
+  return " must be a Uint8Array, Int8Array, Int16Array or Float32Array";
+}
+
 /*
  * The memory behind typed array argument `index`. Checks: it is present and a
  * typed array of an accepted type; its ArrayBuffer has memory (not detached);
@@ -94,13 +100,13 @@ static int typed_arg(const jerry_value_t args[], jerry_length_t argc, jerry_leng
   ts_msg_str(&m, what);
 
   if (index >= argc || !jerry_value_is_typedarray(args[index])) {
-    ts_msg_str(&m, accept == ACCEPT_INT16 ? " must be an Int16Array" : " must be a Uint8Array or Int8Array");
+    ts_msg_str(&m, accept_text(accept));
     *error = throw_msg(JERRY_ERROR_TYPE, &m);
     return 0;
   }
   type = jerry_typedarray_type(args[index]);
   if ((unsigned)type >= 32u || !(accept & (1u << (unsigned)type))) {
-    ts_msg_str(&m, accept == ACCEPT_INT16 ? " must be an Int16Array" : " must be a Uint8Array or Int8Array");
+    ts_msg_str(&m, accept_text(accept));
     ts_msg_str(&m, " (typed array type ");
     ts_msg_int(&m, (int64_t)type);
     ts_msg_str(&m, ")");
@@ -244,6 +250,44 @@ jerry_value_t tinysense_jerry_checksum(const jerry_call_info_t *info, const jerr
   if (!int_arg(args, argc, 2, 0, (double)(data.bytes - (uint32_t)offset), fn, "length", &length, &error)) return error;
   if (length == 0) return jerry_number(0);
   return jerry_number((double)(uint32_t)ts_checksum(data.data + offset, (int32_t)length));
+}
+
+/* ---- tinysense.preprocess(params, src, srcOffset, dst, arg) --------------- */
+
+#define ACCEPT_SOURCE (ACCEPT_BYTES | ACCEPT_INT16 | (1u << JERRY_TYPEDARRAY_FLOAT32))
+
+/* params: the ts_pre_* struct (device/preprocess.ts) in a 4-aligned byte array; src: the sensor data
+ * (bytes, Int16Array or Float32Array) from byte srcOffset; dst: the model input (bytes, writable).
+ * The byte counts the params' header states must fit the real arrays; ts_preprocess then checks
+ * the params themselves. Returns ts_preprocess's status. */
+jerry_value_t tinysense_jerry_preprocess(const jerry_call_info_t *info, const jerry_value_t args[],
+                                         const jerry_length_t argc) {
+  static const char fn[] = "tinysense.preprocess";
+  view_bytes params, src, dst;
+  int64_t offset, arg;
+  const int32_t *header;
+  jerry_value_t error;
+  (void)info;
+  if (!typed_arg(args, argc, 0, ACCEPT_BYTES, fn, "params", &params, &error)) return error;
+  if (!typed_arg(args, argc, 1, ACCEPT_SOURCE, fn, "src", &src, &error)) return error;
+  if (!int_arg(args, argc, 2, 0, src.bytes, fn, "srcOffset", &offset, &error)) return error;
+  if (!typed_arg(args, argc, 3, ACCEPT_BYTES, fn, "dst", &dst, &error)) return error;
+  if (!writable(&dst, fn, "dst", &error)) return error;
+  if (!int_arg(args, argc, 4, -2147483648.0, 2147483647.0, fn, "arg", &arg, &error)) return error;
+  if (!aligned4(params.data) || params.bytes < 16) {
+    return throw2(JERRY_ERROR_RANGE, fn, "params must be at least 16 bytes from a 4-byte aligned first byte (use tinysense.allocate())");
+  }
+  header = (const int32_t *)(const void *)params.data;
+  if (header[1] < 16 || (uint32_t)header[1] > params.bytes) {
+    return throw2(JERRY_ERROR_RANGE, fn, "params is shorter than the size its header states");
+  }
+  if (header[2] < 0 || (uint32_t)header[2] > src.bytes - (uint32_t)offset) {
+    return throw2(JERRY_ERROR_RANGE, fn, "src holds fewer bytes from srcOffset than the params state");
+  }
+  if (header[3] < 0 || (uint32_t)header[3] > dst.bytes) {
+    return throw2(JERRY_ERROR_RANGE, fn, "dst holds fewer bytes than the params state");
+  }
+  return jerry_number((double)ts_preprocess(header, src.data + offset, dst.data, (int32_t)arg));
 }
 
 /* ---- memory -------------------------------------------------------------- */
@@ -665,9 +709,10 @@ int32_t tinysense_jerry_init(const tinysense_jerry_config *config) {
   jerry_arraybuffer_allocator(tinysense_jerry_buffer_alloc, tinysense_jerry_buffer_free, NULL);
 
   tinysense = jerry_object();
-  ok &= set_value(tinysense, "version", jerry_string_sz("tinysense-jerry 1"));
+  ok &= set_value(tinysense, "version", jerry_string_sz("tinysense-jerry 2"));
   ok &= set_function(tinysense, "invoke", tinysense_jerry_invoke);
   ok &= set_function(tinysense, "checksum", tinysense_jerry_checksum);
+  ok &= set_function(tinysense, "preprocess", tinysense_jerry_preprocess);
   ok &= set_function(tinysense, "allocate", tinysense_jerry_allocate);
   ok &= set_function(tinysense, "aligned", tinysense_jerry_aligned);
   ok &= set_function(tinysense, "flash", tinysense_jerry_flash);

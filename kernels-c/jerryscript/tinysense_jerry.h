@@ -5,9 +5,13 @@
  * global object, `tinysense`, whose functions device/engines/jerryscript.ts
  * wraps into the device runtime's Kernels interface:
  *
- *   tinysense.version                          -> "tinysense-jerry 1"
+ *   tinysense.version                          -> "tinysense-jerry 2"
  *   tinysense.invoke(pack, recordOffset, arena) -> 0 or a negative ts_status
  *   tinysense.checksum(data, offset, length)   -> CRC-32 (0 .. 2^32-1)
+ *   tinysense.preprocess(params, src, srcOffset, dst, arg) -> ts_preprocess's status (0 or negative);
+ *                                                 params: a ts_pre_* struct (4-aligned bytes), src: bytes,
+ *                                                 Int16Array or Float32Array, dst: bytes (writable); the
+ *                                                 header's src/dst byte counts must fit them (RangeError)
  *   tinysense.allocate(bytes)                  -> zeroed Uint8Array in native memory (8-aligned)
  *   tinysense.aligned(data)                    -> true when data's first byte is 4-aligned
  *   tinysense.flash(name)                      -> Uint8Array over memory-mapped flash (no copy), or undefined;
@@ -96,6 +100,8 @@ int32_t tinysense_jerry_init(const tinysense_jerry_config *config);
 jerry_value_t tinysense_jerry_invoke(const jerry_call_info_t *info, const jerry_value_t args[], const jerry_length_t argc);
 jerry_value_t tinysense_jerry_checksum(const jerry_call_info_t *info, const jerry_value_t args[],
                                        const jerry_length_t argc);
+jerry_value_t tinysense_jerry_preprocess(const jerry_call_info_t *info, const jerry_value_t args[],
+                                         const jerry_length_t argc);
 jerry_value_t tinysense_jerry_allocate(const jerry_call_info_t *info, const jerry_value_t args[],
                                        const jerry_length_t argc);
 jerry_value_t tinysense_jerry_aligned(const jerry_call_info_t *info, const jerry_value_t args[],

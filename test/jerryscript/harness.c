@@ -403,7 +403,7 @@ static void test_timers(void) {
 /* ---- selftest ---------------------------------------------------------------- */
 
 static void test_registration(void) {
-  const char *names[] = {"invoke", "checksum", "allocate", "aligned", "flash", "memory",
+  const char *names[] = {"invoke", "checksum", "preprocess", "allocate", "aligned", "flash", "memory",
                          "sensors.accel.open", "sensors.accel.read", "sensors.mic.start", "sensors.mic.read",
                          "sensors.mic.stop", "sensors.camera.capture"};
   jerry_value_t tinysense = fake_property(fake_global(), "tinysense");
@@ -626,6 +626,55 @@ static void test_checksum(const uint8_t *pack_bytes, uint32_t pack_len) {
   jerry_value_free(args[1]);
   jerry_value_free(args[2]);
   jerry_value_free(data);
+}
+
+/* tinysense.preprocess(params, src, srcOffset, dst, arg): every argument checked before ts_preprocess
+ * (the stub, reached once for the good call); the header's byte counts must fit the arrays. */
+static void test_preprocess(void) {
+  int32_t header[16] = {1, 832, 64, 64};
+  uint8_t params_bytes[832], frame[64], out[64];
+  jerry_value_t args[5], params, src, dst, short_dst, not_bytes;
+  int calls;
+  memset(params_bytes, 0, sizeof params_bytes);
+  memcpy(params_bytes, header, sizeof header);
+  memset(frame, 7, sizeof frame);
+  memset(out, 0, sizeof out);
+  params = typed(JERRY_TYPEDARRAY_UINT8, params_bytes, sizeof params_bytes, 0);
+  src = typed(JERRY_TYPEDARRAY_UINT8, frame, sizeof frame, 0);
+  dst = typed(JERRY_TYPEDARRAY_INT8, out, sizeof out, 0);
+  short_dst = typed(JERRY_TYPEDARRAY_INT8, out, 63, 0);
+  not_bytes = typed(JERRY_TYPEDARRAY_INT32, out, 64, 0);
+  args[0] = params;
+  args[1] = src;
+  args[2] = jerry_number(0);
+  args[3] = dst;
+  args[4] = jerry_number(0);
+  expect_number("preprocess with fitting arrays reaches ts_preprocess and returns its status", call("preprocess", args, 5), 0);
+  calls = kernel_calls;
+  args[3] = short_dst;
+  expect_throw("preprocess into a dst shorter than the params state", call("preprocess", args, 5), JERRY_ERROR_RANGE,
+               "dst holds fewer bytes", calls);
+  args[3] = dst;
+  args[1] = not_bytes;
+  expect_throw("preprocess from an Int32Array", call("preprocess", args, 5), JERRY_ERROR_TYPE,
+               "src must be a Uint8Array, Int8Array, Int16Array or Float32Array", calls);
+  args[1] = src;
+  jerry_value_free(args[2]);
+  args[2] = jerry_number(1);
+  expect_throw("preprocess from an offset that leaves too few bytes", call("preprocess", args, 5), JERRY_ERROR_RANGE,
+               "src holds fewer bytes from srcOffset", calls);
+  jerry_value_free(args[2]);
+  args[2] = jerry_number(0);
+  args[0] = src;
+  expect_throw("preprocess with params shorter than 16 bytes... or than their header", call("preprocess", args, 5),
+               JERRY_ERROR_RANGE, "params", calls);
+  jerry_value_free(args[2]);
+  jerry_value_free(args[4]);
+  jerry_value_free(params);
+  jerry_value_free(src);
+  jerry_value_free(dst);
+  jerry_value_free(short_dst);
+  jerry_value_free(not_bytes);
 }
 
 static void test_memory_natives(void) {
@@ -885,6 +934,7 @@ static int selftest(const char *pack_path) {
   test_registration();
   test_invoke(pack, pack_len);
   test_checksum(pack, pack_len);
+  test_preprocess();
   test_memory_natives();
   test_sensors();
   test_timers();

@@ -28,3 +28,11 @@ int32_t ts_checksum(const uint8_t *data, int32_t length) {
   }
   return (int32_t)~crc;
 }
+
+int32_t ts_preprocess(const int32_t *params, const uint8_t *src, uint8_t *dst, int32_t arg) {
+  (void)params;
+  (void)src;
+  (void)dst;
+  (void)arg;
+  return stub_status;
+}
