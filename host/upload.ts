@@ -29,6 +29,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBoard } from './build/boards.js';
+import { engineOf } from './engines/index.js';
 import { crc32 } from './compiler/crc32.js';
 import {
   APP_FILE, BOOT_FILE, InstallMode, InstallPlan, JOURNAL_FILE, JournalFile, MARK, MAX_NAME, TEMP_PREFIX, isInstallerName, journalText, loaderCode, planInstall,
@@ -413,7 +414,8 @@ function bootOutcome(m: { word: string; rest: string }): BootOutcome | undefined
 
 export async function uploadApp(options: UploadOptions): Promise<UploadResult> {
   const board = loadBoard(options.board);
-  if (board.engine !== 'espruino') throw new UploadError(`${board.id} runs ${board.engine}, not Espruino: the espruino CLI cannot upload to it`);
+  const engine = engineOf(board);
+  if (!engine.install.espruinoCli) throw new UploadError(`${board.id} runs ${board.engine}, not Espruino: the espruino CLI cannot upload to it (${engine.install.how})`);
   const files = readBuildFolder(options.dir, board.id);
   const progress = options.onProgress ?? (() => undefined);
   const bundle = files.find((f) => f.name === APP_FILE)!;

@@ -1,5 +1,6 @@
 /**
- * Wrist gestures on Bangle.js 2: reads the accelerometer at 25 Hz, keeps the
+ * Wrist gestures on Bangle.js 2: reads the accelerometer at 25 Hz
+ * (device/sensors/accelerometer.ts: Bangle.on('accel') on Bangle.js), keeps the
  * last 1.28 s (32 samples of x, y, z) in a ring, and every 8 samples (320 ms)
  * runs a small int8 1D CNN over them. A gesture (circle or shake) whose score
  * passes THRESHOLD is reported once with report('gesture', name); while the
@@ -13,13 +14,9 @@
  *   npx tinysense build examples/gesture --board BANGLEJS2
  *   npx tinysense simulate examples/gesture --board BANGLEJS2 --trace examples/gesture/traces/heldout.csv --duration 20000
  */
-import { openModel, quantize, report } from 'tinysense/device';
+import { AccelSample, openAccelerometer, openModel, quantize, report } from 'tinysense/device';
 
-// Bangle.js firmware globals used here (module-scoped: the host type-check must not see them).
-declare var Bangle: {
-  setPollInterval(ms: number): void;
-  on(event: 'accel', listener: (a: { x: number; y: number; z: number }) => void): void;
-};
+// Espruino's clock (module-scoped: the host type-check must not see it).
 declare function getTime(): number;
 
 /** Classes in the model's output order (model/training.json "classes"). */
@@ -69,7 +66,7 @@ function classify(): void {
   quietUntil = now + SUPPRESS_MS;
 }
 
-function onAccel(a: { x: number; y: number; z: number }): void {
+function onAccel(a: AccelSample): void {
   // int8 with the input's scale and zero point, rounded and saturated as TFLite does.
   ring[head] = quantize(a.x, inQuant);
   ring[head + 1] = quantize(a.y, inQuant);
@@ -79,5 +76,4 @@ function onAccel(a: { x: number; y: number; z: number }): void {
   if (samples >= WINDOW && samples % STRIDE === 0) classify();
 }
 
-Bangle.setPollInterval(POLL_MS);
-Bangle.on('accel', onAccel);
+openAccelerometer(1000 / POLL_MS, onAccel);

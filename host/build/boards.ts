@@ -5,10 +5,12 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { ENGINES } from '../engines/index.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 export const BOARDS_DIR = join(PACKAGE_ROOT, 'boards');
 
+/** The engines tinysense builds for; each is described in host/engines/<name>.ts. */
 export type EngineName = 'espruino' | 'jerryscript';
 export type CpuName = 'cortex-m4f' | 'xtensa-lx6';
 
@@ -162,7 +164,7 @@ function checkJsHeap(c: Checker): JsHeap {
 export function validateBoard(raw: Json, origin: string): Board {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${origin}: a board definition must be a JSON object`);
   const c = new Checker(raw as Record<string, Json>);
-  const engine = c.oneOf('engine', ['espruino', 'jerryscript'] as const);
+  const engine = c.oneOf('engine', Object.keys(ENGINES) as EngineName[]);
   const kernels = c.oneOf('nativeCall.kernels', ['blob', 'firmware'] as const);
   const sensors = c.array('sensors').map((s, i): BoardSensor => {
     const rate = (s as { defaultRateHz?: Json }).defaultRateHz;
@@ -206,9 +208,8 @@ export function validateBoard(raw: Json, origin: string): Board {
     sensors,
     sources: c.object('sources') as Record<string, string>,
   };
-  if (engine === 'espruino' && board.jsHeap.kind !== 'jsvars') c.problems.push('an Espruino board gives jsHeap as jsvars (variables x bytesPerVariable)');
-  if (engine === 'jerryscript' && kernels === 'blob') c.problems.push('JerryScript cannot call a kernel blob: nativeCall.kernels must be "firmware"');
-  if (engine === 'jerryscript' && !board.nativeHeap) c.problems.push('a JerryScript board gives nativeHeap: the firmware allocates the arena there');
+  // What the engine requires of its boards (host/engines/<engine>.ts boardProblems).
+  if (Object.prototype.hasOwnProperty.call(ENGINES, engine)) c.problems.push(...ENGINES[engine].boardProblems(board));
   if (board.nativeHeap && !board.sources.nativeHeap) c.problems.push('sources.nativeHeap must say where the figure comes from');
   if (kernels === 'blob' && !board.nativeCall.supported) c.problems.push('nativeCall.kernels "blob" needs nativeCall.supported true');
   for (const field of SOURCED_FIELDS) {

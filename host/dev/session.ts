@@ -15,7 +15,6 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { H, u32 } from '../../device/pack.js';
 import type { BuildReport } from '../build/plugin.js';
-import { EspruinoBoard } from '../sim/espruino.js';
 import { Simulation, readBuiltApp, type BuiltApp } from '../sim/index.js';
 import type { OpCall } from '../sim/observe.js';
 import { loadTrace, type Trace } from '../sim/traces.js';
@@ -224,10 +223,7 @@ export class DevSession {
       onOutput: ({ t, line }) => this.onOutput(t, line),
     });
     this.sim = sim;
-    const board = sim.board;
-    const observer = (call: OpCall) => this.onOp(call);
-    if (board instanceof EspruinoBoard) board.native.onOp = observer;
-    else board.onOp = observer;
+    sim.simulated.observeOps((call: OpCall) => this.onOp(call));
     this.collectSensor();
     if (to > 0) this.advance(to);
     this.flush(true);
@@ -425,7 +421,7 @@ export class DevSession {
       jsHeapBudgetUsed: budget?.jsHeap.used,
       flatInUse: live?.flatBytesInUse ?? 0,
       flatPeak: live?.flatBytesPeak ?? 0,
-      flatLabel: sim && !(sim.board instanceof EspruinoBoard) ? 'native allocations (tinysense.allocate)' : 'flat buffers in the JS heap',
+      flatLabel: sim ? sim.simulated.memoryLabel : 'flat buffers in the JS heap',
       arenaBytes: this.models.reduce((n, m) => n + m.arenaBytes, 0),
       storageBytes: budget?.storage.capacity,
       storageUsed,

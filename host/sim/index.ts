@@ -10,9 +10,10 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { parseEventLine } from './event-line.js';
-import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
-import { JerryScriptBoard } from './jerryscript.js';
+import type { BoardInfo, SpiDevice } from './espruino.js';
+import type { EmulatedBoard, SimulatedBoard } from './board.js';
 import type { MicStats } from './mic.js';
+import { engineNamed } from '../engines/index.js';
 import { Trace, loadTrace, sampleAt } from './traces.js';
 
 export interface SimEvent {
@@ -86,7 +87,10 @@ function readSourceMap(path: string): BuiltApp['map'] {
 }
 
 export class Simulation {
-  readonly board: EspruinoBoard | JerryScriptBoard;
+  /** The emulated board (its engine's sandbox and files). */
+  readonly board: EmulatedBoard;
+  /** The board as its engine's simulator gives it: figures, observers, console (host/sim/board.ts). */
+  readonly simulated: SimulatedBoard;
   readonly output: OutputLine[] = [];
   private readonly allEvents: SimEvent[] = [];
   readonly trace?: Trace;
@@ -96,8 +100,9 @@ export class Simulation {
   constructor(readonly app: BuiltApp, options: Pick<SimulateOptions, 'trace' | 'cameraCs' | 'onOutput' | 'watchdogMs'> = {}) {
     this.trace = typeof options.trace === 'string' ? loadTrace(options.trace) : options.trace;
     const trace = this.trace;
-    if (trace?.kind === 'audio' && app.board.engine !== 'jerryscript') {
-      throw new Error(`an audio trace needs a microphone, and the simulated Espruino board ${app.board.id} has none: the simulator emulates the I2S microphone on JerryScript boards only (tinysense.sensors.mic)`);
+    const engine = engineNamed(app.board.engine ?? 'espruino');
+    if (trace?.kind === 'audio' && !engine.simulator.microphone) {
+      throw new Error(`an audio trace needs a microphone, and the simulated ${engine.title} board ${app.board.id} has none: the simulator emulates the I2S microphone on JerryScript boards only (tinysense.sensors.mic)`);
     }
     const spiDevices: Record<number, SpiDevice> = {};
     if (trace?.kind === 'frames') spiDevices[options.cameraCs ?? 5] = simulatedCamera(trace, () => this.now, this.camera);
@@ -114,7 +119,8 @@ export class Simulation {
       frames: trace?.kind === 'frames' ? trace : undefined,
       audio: trace?.kind === 'audio' ? trace : undefined,
     };
-    this.board = app.board.engine === 'jerryscript' ? new JerryScriptBoard(app.board, hooks) : new EspruinoBoard(app.board, hooks);
+    this.simulated = engine.simulator.create(app.board, hooks);
+    this.board = this.simulated.board;
     for (const [name, bytes] of Object.entries(app.storage)) this.board.storage.set(name, bytes);
     if (options.watchdogMs !== undefined) this.board.watchdog.limitMs = options.watchdogMs;
     this.board.watchdog.sourceMap = app.map;
@@ -143,9 +149,7 @@ export class Simulation {
 
   /** Memory the app uses on the emulated board: flat buffers (Espruino) or native allocations (JerryScript). */
   memory(): { heapBytes: number; flatBytesInUse: number; flatBytesPeak: number } {
-    const b = this.board;
-    if (b instanceof JerryScriptBoard) return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.nativeBytes, flatBytesPeak: b.nativePeak };
-    return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.memory.ramInUse, flatBytesPeak: b.memory.ramPeak };
+    return { heapBytes: this.app.board.heapBytes, ...this.simulated.memory() };
   }
 
   /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
@@ -154,25 +158,21 @@ export class Simulation {
    * measured CPU) and the longest a timer callback kept the board busy (event loop blocked).
    */
   timing(): { modelMs: number; longestBlockMs: number } {
-    const b = this.board;
-    return { modelMs: b instanceof JerryScriptBoard ? 0 : b.native.deviceMs, longestBlockMs: b.clock.longestCallbackMs };
+    return { modelMs: this.simulated.modelMs(), longestBlockMs: this.board.clock.longestCallbackMs };
   }
 
   nativeCalls(): Record<string, number> {
-    const b = this.board;
-    return b instanceof JerryScriptBoard ? { ...b.calls } : { ...b.native.calls };
+    return this.simulated.nativeCalls();
   }
 
   /** Camera frames the app captured. */
   cameraCaptures(): number {
-    const b = this.board;
-    return b instanceof JerryScriptBoard ? b.cameraCaptures : this.camera.captures;
+    return this.simulated.cameraCaptures(this.camera);
   }
 
   /** Microphone samples the app read, samples it lost to buffer overrun, and ms it spent blocked in reads (host/sim/mic.ts). */
   micStats(): MicStats {
-    const b = this.board;
-    return b instanceof JerryScriptBoard ? b.micStats() : { delivered: 0, dropped: 0, blockedMs: 0 };
+    return this.simulated.micStats();
   }
 }
 

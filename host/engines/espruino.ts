@@ -1,0 +1,79 @@
+/**
+ * Espruino 2v29 (Bangle.js 2, Jolt.js, nRF52840 DK, ESP32): ES5 with the
+ * Espruino-safe TypeScript helpers, the compatibility rules and simulator
+ * profile from one facts file (espruino-2v29.ts), JsVar budget, the kernel
+ * blob through E.nativeCall, and upload through the espruino CLI.
+ */
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
+import { ESPRUINO_BUDGET } from '../build/budget.js';
+import { checkEspruinoCompat } from '../build/compat.js';
+import { ESPRUINO_PROFILE } from '../sim/engine-profile.js';
+import { EspruinoBoard } from '../sim/espruino.js';
+import type { Engine } from './engine.js';
+
+/** The helpers the Espruino bundle gets instead of tslib. */
+export const ESPRUINO_TSLIB = join(PACKAGE_ROOT, 'host', 'build', 'espruino-tslib.js');
+
+/** Helpers espruino-tslib.js provides. */
+export const ESPRUINO_HELPERS = ['__extends', '__assign', '__rest', '__spreadArray', '__read', '__values', '__makeTemplateObject', '__awaiter', '__generator'];
+
+/** Helpers TypeScript may emit that an Espruino build refuses, and why. */
+export const REFUSED_HELPERS: Record<string, string> = {
+  __asyncValues: "'for await' needs Symbol.asyncIterator, which Espruino does not have",
+  __asyncGenerator: 'async generators need Symbol.asyncIterator, which Espruino does not have',
+  __asyncDelegator: 'async generators need Symbol.asyncIterator, which Espruino does not have',
+  __await: 'async generators need Symbol.asyncIterator, which Espruino does not have',
+  __decorate: 'decorators are not supported in Espruino builds',
+  __param: 'decorators are not supported in Espruino builds',
+  __metadata: 'decorators are not supported in Espruino builds',
+  __esDecorate: 'decorators are not supported in Espruino builds',
+  __runInitializers: 'decorators are not supported in Espruino builds',
+  __setFunctionName: 'decorators are not supported in Espruino builds',
+  __propKey: 'decorators are not supported in Espruino builds',
+  __classPrivateFieldGet: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
+  __classPrivateFieldSet: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
+  __classPrivateFieldIn: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
+  __addDisposableResource: "'using' needs Symbol.dispose, which Espruino does not have",
+  __disposeResources: "'using' needs Symbol.dispose, which Espruino does not have",
+};
+
+export const espruino: Engine = {
+  name: 'espruino',
+  title: 'Espruino',
+  version: '2v29',
+  language: {
+    target: 'es5',
+    lib: ['es5', 'es2015.promise'],
+    generatedCode: 'es5',
+    tslib: ESPRUINO_TSLIB,
+    helpers: { provided: ESPRUINO_HELPERS, refused: REFUSED_HELPERS },
+    hoistFunctions: true,
+  },
+  deviceBinding: join(PACKAGE_ROOT, 'device', 'engines', 'espruino.ts'),
+  checkCompat: (code, options) => checkEspruinoCompat(code, options),
+  budget: ESPRUINO_BUDGET,
+  boardProblems: (board) => (board.jsHeap.kind !== 'jsvars' ? ['an Espruino board gives jsHeap as jsvars (variables x bytesPerVariable)'] : []),
+  simulator: {
+    profile: ESPRUINO_PROFILE,
+    microphone: false,
+    create(info, hooks) {
+      const board = new EspruinoBoard(info, hooks);
+      return {
+        board,
+        memory: () => ({ flatBytesInUse: board.memory.ramInUse, flatBytesPeak: board.memory.ramPeak }),
+        memoryLabel: 'flat buffers in the JS heap',
+        modelMs: () => board.native.deviceMs,
+        nativeCalls: () => ({ ...board.native.calls }),
+        // The camera is the SPI module the simulator wired to the board's SPI bus.
+        cameraCaptures: (spiCamera) => spiCamera.captures,
+        micStats: () => ({ delivered: 0, dropped: 0, blockedMs: 0 }),
+        observeOps: (observer) => {
+          board.native.onOp = observer;
+        },
+        espruinoConsole: board,
+      };
+    },
+  },
+  install: { espruinoCli: true, how: 'tinysense upload (the espruino CLI writes the files to Storage)' },
+};
