@@ -255,6 +255,7 @@ export function loadBoard(idOrPath: string): Board {
 /** The board as the simulator (host/sim) describes it. */
 export function simBoardInfo(board: Board): {
   id: string;
+  engine: EngineName;
   heapBytes: number;
   jsVarBytes: number;
   storageMapped: boolean;
@@ -265,6 +266,7 @@ export function simBoardInfo(board: Board): {
 } {
   return {
     id: board.id,
+    engine: board.engine,
     cpu: board.cpu,
     clockMHz: board.clockMHz,
     heapBytes: board.jsHeap.bytes,

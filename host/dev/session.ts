@@ -187,7 +187,7 @@ export class DevSession {
       const outDir = this.options.outDir ?? join('out', 'dev', `${app.name}-${this.options.board}`);
       const { report } = await buildApp({ entry: app.entry, board: this.options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir, allowOverBudget: true });
       this.report = report;
-      this.built = readBuiltApp(outDir, { ...simBoardInfo(loaded), engine: loaded.engine });
+      this.built = readBuiltApp(outDir, simBoardInfo(loaded));
       this.models = devModels(this.built.storage, report, { dir: this.appDir, modelCard: app.modelCard }, loaded.clockMHz);
       this.buildError = undefined;
       this.log(`built ${app.name} for ${this.options.board} in ${Math.round(performance.now() - started)} ms`);

@@ -191,7 +191,7 @@ export type { AppProject, ResolvedApp } from '../build/project.js';
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
   const { loadBoard, simBoardInfo, buildApp, resolveApp } = await import('../build/index.js');
   const loaded = loadBoard(options.board);
-  const board: BoardInfo = { ...simBoardInfo(loaded), engine: loaded.engine };
+  const board: BoardInfo = simBoardInfo(loaded);
   let built = options.built;
   if (!built) {
     if (!options.app) throw new Error('simulate: give the app (entry or folder) or a built app');
