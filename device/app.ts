@@ -9,16 +9,9 @@
 import { Kernels } from './kernels.js';
 import { Model } from './runtime.js';
 import { createKernels, packBytes } from './engine.js';
+import type { TargetInfo } from './target.js';
 
-export interface TargetInfo {
-  engine: 'espruino' | 'jerryscript';
-  /** Board id the bundle was built for. */
-  board?: string;
-  /** Espruino only: the Storage file holding the kernel blob and its entry offsets. */
-  blobFile?: string;
-  invoke?: number;
-  checksum?: number;
-}
+export type { TargetInfo } from './target.js';
 
 declare var TINYSENSE_TARGET: TargetInfo;
 

@@ -18,11 +18,9 @@
  *
  * ES5 only.
  */
-import type { TargetInfo } from './app.js';
 import type { Kernels } from './kernels.js';
-import type { Accelerometer, AccelerometerOptions, AccelSample } from './sensors/accelerometer.js';
-import type { Camera, SpiCameraPins } from './sensors/camera.js';
-import type { MicrophoneSource } from './sensors/mic.js';
+import type { Accelerometer, AccelerometerOptions, AccelSample, Camera, MicrophoneSource, SpiCameraPins } from './sensors/types.js';
+import type { TargetInfo } from './target.js';
 import type * as Espruino from './engines/espruino.js';
 import type * as JerryScript from './engines/jerryscript.js';
 

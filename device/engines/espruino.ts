@@ -18,12 +18,10 @@
  *
  * ES5 only.
  */
-import type { TargetInfo } from '../app.js';
 import { Kernels, NativeBuffer } from '../kernels.js';
-import type { Accelerometer, AccelSample } from '../sensors/accelerometer.js';
 import { SpiBus, createCamera } from '../sensors/arducam.js';
-import type { Camera, SpiCameraPins } from '../sensors/camera.js';
-import type { MicrophoneSource } from '../sensors/mic.js';
+import type { Accelerometer, AccelSample, Camera, MicrophoneSource, SpiCameraPins } from '../sensors/types.js';
+import type { TargetInfo } from '../target.js';
 
 // Espruino's built-ins used here (module-scoped declarations: the host type-check must not see them).
 declare var E: {

@@ -25,9 +25,7 @@
  * ES5 only.
  */
 import { Kernels, NativeBuffer } from '../kernels.js';
-import type { Accelerometer, AccelerometerOptions, AccelSample } from '../sensors/accelerometer.js';
-import type { Camera } from '../sensors/camera.js';
-import type { MicrophoneSource } from '../sensors/mic.js';
+import type { Accelerometer, AccelerometerOptions, AccelSample, Camera, MicrophoneSource } from '../sensors/types.js';
 
 /** What tinysense.memory() reports, in bytes; -1 where the firmware cannot tell. */
 export interface JerryMemory {

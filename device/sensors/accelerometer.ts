@@ -11,29 +11,9 @@
  * ES5 only: this file runs on the microcontroller.
  */
 import { accelerometerBackend } from '../engine.js';
+import type { Accelerometer, AccelerometerOptions, AccelSample } from './types.js';
 
-/** One sample, in g (1 g = 9.81 m/s^2); z is about -1 with the board lying face up. */
-export interface AccelSample {
-  x: number;
-  y: number;
-  z: number;
-}
-
-export interface AccelerometerOptions {
-  /** JerryScript boards: the part on the I2C bus, 'lis3dh' | 'lis2dh12' | 'mpu6050' (default 'lis3dh'). */
-  chip?: string;
-  /** JerryScript boards: its 7-bit I2C address (default 0x18, the LIS3DH's with SA0 low). */
-  address?: number;
-  /** JerryScript boards: full scale in g, 2, 4, 8 or 16 (default 8, as Bangle.js 2 reports). */
-  rangeG?: number;
-}
-
-export interface Accelerometer {
-  /** The rate samples arrive at (Hz). */
-  readonly rateHz: number;
-  /** No more samples. */
-  stop(): void;
-}
+export type { Accelerometer, AccelerometerOptions, AccelSample } from './types.js';
 
 /** Starts the accelerometer: onSample is called with every sample, about rateHz times a second. */
 export function openAccelerometer(rateHz: number, onSample: (a: AccelSample) => void, options?: AccelerometerOptions): Accelerometer {

@@ -8,7 +8,7 @@
  * Registers (ArduCAM's): 0x04 FIFO control (1 clear done flag, 2 start),
  * 0x41 status (bit 3 capture done), 0x42..0x44 FIFO length, 0x3C burst read.
  */
-import type { Camera } from './camera.js';
+import type { Camera } from './types.js';
 
 /** The part of Espruino's SPI class this driver uses. */
 export interface SpiBus {

@@ -9,23 +9,11 @@
  * ES5 only.
  */
 import { cameraBackend } from '../engine.js';
+import type { Camera, SpiCameraPins } from './types.js';
 
 export { createCamera } from './arducam.js';
 export type { SpiBus } from './arducam.js';
-
-export interface Camera {
-  /** Captures one frame into `into` (width x height int8 values). */
-  capture(into: Int8Array): void;
-}
-
-/** Where the camera is wired on an Espruino board (pin numbers: D2 is 2). */
-export interface SpiCameraPins {
-  sck: number;
-  mosi: number;
-  miso: number;
-  cs: number;
-  baud?: number;
-}
+export type { Camera, SpiCameraPins } from './types.js';
 
 /** The board's camera, for frames of width x height pixels. */
 export function openCamera(width: number, height: number, pins: SpiCameraPins): Camera {

@@ -17,12 +17,7 @@
  */
 import { microphoneBackend } from '../engine.js';
 
-/** A started microphone as the engine gives it: samples in, no buffering policy. */
-export interface MicrophoneSource {
-  /** Fills `into` with the samples that arrived, without waiting; returns how many. */
-  read(into: Int16Array): number;
-  stop(): void;
-}
+export type { MicrophoneSource } from './types.js';
 
 export interface Microphone {
   readonly sampleRate: number;

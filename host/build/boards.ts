@@ -5,13 +5,13 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ENGINES } from '../engines/index.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 export const BOARDS_DIR = join(PACKAGE_ROOT, 'boards');
 
-/** The engines tinysense builds for; each is described in host/engines/<name>.ts. */
-export type EngineName = 'espruino' | 'jerryscript';
+/** The engines tinysense builds for; each is described in host/engines/<name>.ts (ENGINES there is typed by this list). */
+export const ENGINE_NAMES = ['espruino', 'jerryscript'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
 export type CpuName = 'cortex-m4f' | 'xtensa-lx6';
 
 /** The memory JavaScript objects (and so typed arrays: the arena, RAM copies) come from. */
@@ -164,7 +164,7 @@ function checkJsHeap(c: Checker): JsHeap {
 export function validateBoard(raw: Json, origin: string): Board {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${origin}: a board definition must be a JSON object`);
   const c = new Checker(raw as Record<string, Json>);
-  const engine = c.oneOf('engine', Object.keys(ENGINES) as EngineName[]);
+  const engine = c.oneOf('engine', ENGINE_NAMES);
   const kernels = c.oneOf('nativeCall.kernels', ['blob', 'firmware'] as const);
   const sensors = c.array('sensors').map((s, i): BoardSensor => {
     const rate = (s as { defaultRateHz?: Json }).defaultRateHz;
@@ -208,8 +208,7 @@ export function validateBoard(raw: Json, origin: string): Board {
     sensors,
     sources: c.object('sources') as Record<string, string>,
   };
-  // What the engine requires of its boards (host/engines/<engine>.ts boardProblems).
-  if (Object.prototype.hasOwnProperty.call(ENGINES, engine)) c.problems.push(...ENGINES[engine].boardProblems(board));
+  // What the engine requires of its boards is the engine's (host/engines/<engine>.ts boardProblems, checked by engineOf).
   if (board.nativeHeap && !board.sources.nativeHeap) c.problems.push('sources.nativeHeap must say where the figure comes from');
   if (kernels === 'blob' && !board.nativeCall.supported) c.problems.push('nativeCall.kernels "blob" needs nativeCall.supported true');
   for (const field of SOURCED_FIELDS) {

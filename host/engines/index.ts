@@ -21,9 +21,12 @@ export function engineNamed(name: EngineName): Engine {
   return engine;
 }
 
-/** The engine a board runs. */
-export function engineOf(board: Pick<Board, 'engine'>): Engine {
-  return engineNamed(board.engine);
+/** The engine a board runs; throws, listing them, when the board file breaks the engine's rules for its boards. */
+export function engineOf(board: Board): Engine {
+  const engine = engineNamed(board.engine);
+  const problems = engine.boardProblems(board);
+  if (problems.length > 0) throw new Error(`board ${board.id}: ${problems.join('; ')}`);
+  return engine;
 }
 
 /** Checks a bundle against an engine (host/build/compat.ts rules for Espruino, ES2020 for JerryScript). */
