@@ -34,3 +34,5 @@ export type { KeywordDetection, KeywordSpotter, KeywordSpotterOptions } from './
 // Lower level: a pack on kernels of your own (tests, other engines).
 export { validatePack } from './validate.js';
 export type { Kernels, NativeBuffer } from './kernels.js';
+// The JerryScript firmware's natives (the global \`tinysense\` on ESP32_JERRYSCRIPT: types/jerryscript.d.ts).
+export type { JerryNatives, JerryMemory, JerrySensors } from './engines/jerryscript.js';

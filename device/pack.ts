@@ -7,6 +7,17 @@ export var PACK_MAGIC = 0x4b505354; // "TSPK" little-endian
 export var PACK_VERSION = 1;
 export var HEADER_BYTES = 64;
 export var TENSOR_ENTRY_BYTES = 44;
+/** Byte offsets of the fields of a tensor-table entry (docs/model-pack.md); byte 3 is reserved (0). */
+export var TENSOR_ENTRY = {
+  dtype: 0, // u8, DTYPE
+  rank: 1, // u8, 0..MAX_DIMS
+  where: 2, // u8, WHERE
+  offset: 4, // i32, in the arena or the pack
+  bytes: 8, // i32
+  zeroPoint: 12, // i32
+  scale: 16, // f32, 0 when not quantized
+  dims: 20, // i32 x MAX_DIMS, unused trailing entries 0
+};
 /** The CRC covers everything after the checksum field. */
 export var CRC_START = 16;
 
@@ -30,6 +41,9 @@ export var H = {
   constOffset: 56,
   constBytes: 60,
 };
+
+/** Header flags bit 0: the last tensor-table entry is the state region (uint8 [bytes], in the arena; state.ts). */
+export var PACK_FLAG_STATE = 1;
 
 /** Element types of the tensor table. */
 export var DTYPE = { int8: 1, int16: 2, int32: 3, float32: 4, uint8: 5 };
@@ -80,16 +94,17 @@ export function f32(b: Uint8Array, at: number): number {
 /** Reads tensor-table entry `index` (the table was bounds-checked already). */
 export function readTensor(b: Uint8Array, tableOffset: number, index: number): TensorInfo {
   var at = tableOffset + index * TENSOR_ENTRY_BYTES;
-  var rank = b[at + 1];
+  var E = TENSOR_ENTRY;
+  var rank = b[at + E.rank];
   var shape: number[] = [];
-  for (var d = 0; d < rank; d++) shape.push(i32(b, at + 20 + 4 * d));
+  for (var d = 0; d < rank; d++) shape.push(i32(b, at + E.dims + 4 * d));
   return {
-    type: DTYPE_NAMES[b[at]] as DTypeName,
+    type: DTYPE_NAMES[b[at + E.dtype]] as DTypeName,
     shape: shape,
-    offset: i32(b, at + 4),
-    bytes: i32(b, at + 8),
-    inPack: b[at + 2] === WHERE.pack,
-    zeroPoint: i32(b, at + 12),
-    scale: f32(b, at + 16),
+    offset: i32(b, at + E.offset),
+    bytes: i32(b, at + E.bytes),
+    inPack: b[at + E.where] === WHERE.pack,
+    zeroPoint: i32(b, at + E.zeroPoint),
+    scale: f32(b, at + E.scale),
   };
 }

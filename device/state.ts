@@ -8,8 +8,8 @@
  */
 import type { Model } from './runtime.js';
 
-/** Header flags bit 0: the last tensor-table entry is the state region (uint8 [bytes], in the arena). */
-export var PACK_FLAG_STATE = 1;
+// Header flags bit 0 (PACK_FLAG_STATE) is defined with the header, in pack.ts.
+export { PACK_FLAG_STATE } from './pack.js';
 
 /** Zeroes the model's state region (if it has one): the next invoke starts as after loading. */
 export function resetState(model: Model): void {

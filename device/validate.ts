@@ -8,11 +8,10 @@
  * ES5 only: this file runs on the microcontroller. Runs once per load.
  */
 import {
-  CRC_START, DTYPE_BYTES, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES, WHERE,
+  CRC_START, DTYPE_BYTES, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY, TENSOR_ENTRY_BYTES, WHERE,
   TensorInfo, i32, readTensor, u16, u32,
 } from './pack.js';
-import { DTYPE } from './pack.js';
-import { PACK_FLAG_STATE } from './state.js';
+import { DTYPE, PACK_FLAG_STATE } from './pack.js';
 import {
   ADD, AFFINE, CONCAT, CONCAT_INPUT, CONV, COPY, DW_CONV, FC, GATHER, LAYOUTS, LEAKY_RELU, MAX_DIMS,
   MEAN, MUL, OP, OP_NAMES, PAD, POOL, REQUANTIZE, SIGMOID, SOFTMAX, VIEW,
@@ -162,10 +161,12 @@ export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
   };
 
   function checkTensor(name: string, t: TensorInfo, b: Uint8Array, at: number): TensorInfo {
-    var type = b[at];
+    var type = b[at + TENSOR_ENTRY.dtype];
+    var rank = b[at + TENSOR_ENTRY.rank];
+    var where = b[at + TENSOR_ENTRY.where];
     if (!(type >= 1 && type < DTYPE_BYTES.length)) fail(name + ': unknown element type ' + type);
-    if (b[at + 1] > MAX_DIMS) fail(name + ': rank ' + b[at + 1] + ' above ' + MAX_DIMS);
-    if (b[at + 2] !== WHERE.arena && b[at + 2] !== WHERE.pack) fail(name + ': unknown location ' + b[at + 2]);
+    if (rank > MAX_DIMS) fail(name + ': rank ' + rank + ' above ' + MAX_DIMS);
+    if (where !== WHERE.arena && where !== WHERE.pack) fail(name + ': unknown location ' + where);
     var count = 1;
     for (var d = 0; d < t.shape.length; d++) {
       if (!isInt(t.shape[d], 0, INT32_MAX)) fail(name + ': dimension ' + d + ' is ' + t.shape[d]);
@@ -187,7 +188,7 @@ export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
     if (stateIndex < inputList.count + outputList.count) fail('state region: the tensor table has no entry for it');
     var stateAt = tensors.offset + stateIndex * TENSOR_ENTRY_BYTES;
     var state = checkTensor('state region', readTensor(pack, tensors.offset, stateIndex), pack, stateAt);
-    if (state.inPack || pack[stateAt] !== DTYPE.uint8 || state.shape.length !== 1) fail('state region: must be uint8 [bytes] in the arena');
+    if (state.inPack || pack[stateAt + TENSOR_ENTRY.dtype] !== DTYPE.uint8 || state.shape.length !== 1) fail('state region: must be uint8 [bytes] in the arena');
     layout.state = state;
   }
 

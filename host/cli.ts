@@ -12,6 +12,7 @@ import { PACKAGE_ROOT } from './paths.js';
 
 const USAGE = `usage:
   tinysense --version | <command> --help
+  tinysense init <dir> --board <BOARD> [--template blank|gesture|keyword|person] [--tinysense <version|file:path>]
   tinysense inspect <model.tflite|model.tsm> [--json]
   tinysense compile <model.tflite> -o <model.tsm> [--json]
   tinysense run <model.tflite|model.tsm> --input <in.bin> (--output <out.bin> | --output-dir <dir>) [--json]
@@ -106,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     switch (command) {
+      case 'init':
+        return await initCommand(rest);
       case 'inspect':
         return inspect(rest);
       case 'compile':
@@ -174,6 +177,33 @@ function progressLine(stream: NodeJS.WriteStream = process.stderr) {
       open = false;
     },
   };
+}
+
+/** `init`: a new app folder from a template (host/init.ts). */
+async function initCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { board: { type: 'string' }, template: { type: 'string' }, tinysense: { type: 'string' } },
+  });
+  if (positionals.length > 1) throw new UsageError(`give one folder (got ${positionals.join(', ')})`);
+  const dir = need(positionals[0], 'folder for the new app');
+  const board = need(values.board, '--board <BOARD>');
+  const { InitUsageError, initApp } = await import('./init.js');
+  let result: import('./init.js').InitResult;
+  try {
+    result = initApp({ dir, board, template: values.template, tinysense: values.tinysense });
+  } catch (e) {
+    if (e instanceof InitUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+  process.stdout.write(
+    `wrote a ${result.template} app for ${result.board} into ${dir} (${result.files.length} files: ${result.files.join(', ')}); tinysense: ${result.dependency}
+` +
+      `next: cd ${dir} && npm install && npm test   (npm run build, npm run simulate)
+`,
+  );
+  return 0;
 }
 
 function inspect(args: string[]): number {
@@ -334,6 +364,7 @@ async function build(args: string[]): Promise<number> {
     fullBlob: values['full-blob'],
     cyclesPerMac,
     typecheck: !values['no-typecheck'],
+    allowMissingGlobals: app.allowMissingGlobals,
   });
   process.stdout.write(`${formatBudget(report.budget)}\n`);
   for (const w of report.warnings) process.stdout.write(`warning: ${w}\n`);

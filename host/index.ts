@@ -13,7 +13,7 @@ export { compileTflite, loadModelBytes, loadModelFile, instantiate, runOnce, isP
 export type { LoadedModel } from './model.js';
 export { compileGraph } from './compiler/compile.js';
 export type { CompiledModel, CompiledOp, Placement } from './compiler/compile.js';
-export { CompileError } from './compiler/lower.js';
+export { CompileError } from './compiler/lower/index.js';
 export { WasmKernels } from './wasm/kernels.js';
 
 // Quantization arithmetic on the host, the twins of tinysense/device's quantize/dequantize (int8).

@@ -21,6 +21,9 @@ if [ "${TINYSENSE_SETUP_MIN:-0}" != 1 ]; then
   # libFuzzer and the sanitizer runtimes for clang 14 (npm run fuzz, kernels-c/fuzz/).
   dpkg -s libfuzzer-14-dev >/dev/null 2>&1 || need+=(libfuzzer-14-dev)
   dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
+  # The real FlatBuffers Verifier, built by flatc for the TFLite schema: test/tflite/verifier-parity.
+  have flatc || need+=(flatbuffers-compiler)
+  dpkg -s libflatbuffers-dev >/dev/null 2>&1 || need+=(libflatbuffers-dev)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTemplates, loadTemplate } from '../host/init.js';
 import { MODELS_DIR, PACKAGE_ROOT } from '../host/paths.js';
 
 let work: string;
@@ -102,11 +103,25 @@ afterAll(() => {
 });
 
 describe('an app outside the repository, with tinysense installed from its tarball', () => {
-  it('the tarball holds the device sources the build bundles, and no tests, examples or models', () => {
+  it('the tarball holds the device sources the build bundles, and no tests, nor examples or models beyond what `tinysense init` copies', () => {
     const pkg = join(app, 'node_modules', 'tinysense');
     expect(existsSync(join(pkg, 'device', 'index.ts'))).toBe(true);
     expect(existsSync(join(pkg, 'dist', 'host', 'index.d.ts'))).toBe(true);
-    for (const absent of ['test', 'examples', 'models', 'bench']) expect(existsSync(join(pkg, absent)), absent).toBe(false);
+    expect(existsSync(join(pkg, 'types', 'espruino.d.ts'))).toBe(true);
+    for (const absent of ['test', 'bench']) expect(existsSync(join(pkg, absent)), absent).toBe(false);
+    // The templates' files (host/init.ts) and the recordings their JSON traces name, nothing else.
+    const copied = new Set<string>(['models/NOTICE']);
+    for (const template of listTemplates()) {
+      for (const from of Object.values(loadTemplate(template).copy)) {
+        copied.add(from);
+        if (!from.endsWith('.json')) continue;
+        const trace = JSON.parse(readFileSync(join(PACKAGE_ROOT, from), 'utf8')) as { frames?: { file: string }[]; parts?: { file: string }[] };
+        for (const f of [...(trace.frames ?? []), ...(trace.parts ?? [])]) copied.add(relative(PACKAGE_ROOT, join(PACKAGE_ROOT, from, '..', f.file)));
+      }
+    }
+    const shipped = (dir: string): string[] =>
+      readdirSync(join(pkg, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(pkg, join(e.parentPath, e.name)));
+    expect([...shipped('examples'), ...shipped('models')].sort()).toEqual([...copied].sort());
   });
 
   it('`tinysense build` bundles tinysense/device into the app, with no warning about it', () => {

@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CRC_START, H } from '../device/pack.js';
-import { crc32 } from '../host/compiler/crc32.js';
+import { sealPack } from '../host/compiler/pack-writer.js';
 import { MODELS_DIR, PACKAGE_ROOT } from '../host/paths.js';
 import { Model } from '../device/runtime.js';
 import { runOnce } from '../host/model.js';
@@ -115,8 +114,7 @@ export function concat(parts: Uint8Array[]): Uint8Array {
 
 /** Recomputes a (mutated) pack's CRC so validation gets past the checksum to the parts under test. */
 export function resign(pack: Uint8Array): Uint8Array {
-  new DataView(pack.buffer, pack.byteOffset).setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
-  return pack;
+  return sealPack(pack);
 }
 
 /** One of TFLM's 1 s test recordings (testdata/<word>_1000ms_s16le.raw: 16 kHz, signed 16-bit little-endian). */

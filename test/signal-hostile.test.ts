@@ -2,7 +2,7 @@
 // signal, CAST and int32 records (and in the state-region declaration) is refused by device/validate.ts,
 // or runs without touching memory outside its buffers.
 import { describe, expect, it } from 'vitest';
-import { H, TENSOR_ENTRY_BYTES } from '../device/pack.js';
+import { H, TENSOR_ENTRY, TENSOR_ENTRY_BYTES } from '../device/pack.js';
 import { LAYOUTS, SIGNAL_OP } from '../device/records.js';
 import { Model } from '../device/runtime.js';
 import { compileTflite, runOnce } from '../host/model.js';
@@ -50,7 +50,7 @@ describe('audio preprocessor packs from the wrong hands', () => {
     }
     // A state region that runs past the arena.
     const stateEntry = view.getUint32(H.tensorTable, true) + (view.getUint32(H.tensorCount, true) - 1) * TENSOR_ENTRY_BYTES;
-    expect(() => new Model(mutate(stateEntry + 8, 1 << 20), new WasmKernels())).toThrow(/invalid model pack/);
+    expect(() => new Model(mutate(stateEntry + TENSOR_ENTRY.bytes, 1 << 20), new WasmKernels())).toThrow(/invalid model pack/);
   });
 
   it('re-signed packs with hostile words are refused, or run without touching memory outside their buffers', () => {

@@ -1,4 +1,4 @@
-// The audio front-end ops one by one (host/compiler/lower-signal.ts -> kernels-c/src/signal.c through
+// The audio front-end ops one by one (host/compiler/lower/signal.ts -> kernels-c/src/signal.c through
 // the WebAssembly kernels), each against what can be derived independently of the kernels: exact
 // integer formulas (BigInt where 64 bits are involved) or, for the FFT and the log, the float maths
 // they approximate. The whole chain is checked byte for byte against TFLM in audio-frontend.test.ts.

@@ -16,8 +16,8 @@
  */
 import { AccelSample, openAccelerometer, openModel, quantize, report } from 'tinysense/device';
 
-// Espruino's clock (module-scoped: the host type-check must not see it).
-declare function getTime(): number;
+// getTime is a global of the Espruino firmware: the build type-checks the app against the board's
+// globals (docs/api.md, "Board globals"); the accelerometer comes through tinysense/device.
 
 /** Classes in the model's output order (model/training.json "classes"). */
 var GESTURES = ['circle', 'idle', 'shake'];

@@ -75,15 +75,35 @@ export interface Board {
   storage: StorageInfo;
   nativeCall: NativeCallInfo;
   interfaces: { spi: number; i2c: number; usart: number };
-  /** Board objects the firmware defines as globals (e.g. Bangle). */
+  /**
+   * Globals the firmware defines on this board beyond the engine's own (Bangle, g, NRF, Jolt ...;
+   * on JerryScript the firmware's tinysense natives): the app's typings and the build's globals
+   * check (host/build/globals.ts) are derived from it.
+   */
   objects: string[];
+  /** Pin globals: names (BTN1, LED1) and ranges ("D0-D47" is D0 to D47). */
+  pins: string[];
   sensors: BoardSensor[];
   /** Where each figure comes from: field name -> source. */
   sources: Record<string, string>;
 }
 
 /** Fields whose figures must name a source. */
-const SOURCED_FIELDS = ['engine', 'mcu', 'clockMHz', 'ramBytes', 'flashBytes', 'jsHeap', 'storage', 'nativeCall', 'sensors'];
+const SOURCED_FIELDS = ['engine', 'mcu', 'clockMHz', 'ramBytes', 'flashBytes', 'jsHeap', 'storage', 'nativeCall', 'sensors', 'objects', 'pins'];
+
+/** A pin name (LED1) or a range of numbered pins with one prefix (D0-D47). */
+const PIN_PATTERN = /^([A-Z]+)(\d*)(?:-\1\d+)?$/;
+
+/** The pin names of a board: its ranges expanded ("D0-D2" -> D0, D1, D2). */
+export function pinNames(board: Pick<Board, 'pins'>): string[] {
+  return board.pins.flatMap((p) => {
+    const m = /^([A-Z]+)(\d+)-[A-Z]+(\d+)$/.exec(p);
+    if (!m) return [p];
+    const names: string[] = [];
+    for (let i = Number(m[2]); i <= Number(m[3]); i++) names.push(`${m[1]}${i}`);
+    return names;
+  });
+}
 
 type Json = unknown;
 
@@ -205,6 +225,7 @@ export function validateBoard(raw: Json, origin: string): Board {
     },
     interfaces: { spi: c.count('interfaces.spi'), i2c: c.count('interfaces.i2c'), usart: c.count('interfaces.usart') },
     objects: c.array('objects').map((o, i) => (typeof o === 'string' ? o : (c.problems.push(`objects[${i}] must be a string`), ''))),
+    pins: c.array('pins').map((p, i) => (typeof p === 'string' && PIN_PATTERN.test(p) ? p : (c.problems.push(`pins[${i}] must be a pin name or range such as "LED1" or "D0-D47" (got ${JSON.stringify(p)})`), ''))),
     sensors,
     sources: c.object('sources') as Record<string, string>,
   };

@@ -38,6 +38,8 @@ export interface BuildAppOptions {
   allowOverBudget?: boolean;
   /** false: type errors and unresolved imports are warnings instead of failing the build (TinysenseOptions.typecheck). */
   typecheck?: boolean;
+  /** Globals the board lacks are warnings, not errors (tinysense.json "allowMissingGlobals"; TinysenseOptions.missingGlobals). */
+  allowMissingGlobals?: boolean;
 }
 
 export interface BuildAppResult {
@@ -59,6 +61,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildAppResult
     cyclesPerMac: options.cyclesPerMac,
     budget: options.allowOverBudget ? 'warn' : 'error',
     typecheck: options.typecheck,
+    missingGlobals: options.allowMissingGlobals ? 'warn' : 'error',
   });
   const warnings: string[] = [];
   const bundle = await rollup({
@@ -66,7 +69,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildAppResult
     plugins: [plugin],
     onLog(level, log: RollupLog) {
       // TypeScript diagnostics and tinysense warnings end up in the report; rollup's info/debug chatter does not.
-      if (level === 'warn' && log.plugin !== 'tinysense') warnings.push(log.message);
+      // Without rollup's "[plugin x]" tag: the line names what it is about itself.
+      if (level === 'warn' && log.plugin !== 'tinysense') warnings.push(log.message.replace(/^\[plugin [^\]]+\]\s*/, ''));
     },
   });
   try {

@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import * as typescriptModule from '@rollup/plugin-typescript';
 import type { JsonCompilerOptions, RollupTypescriptOptions } from '@rollup/plugin-typescript';
 import type { OutputChunk, Plugin, RollupLog, SourceMapInput } from 'rollup';
@@ -33,6 +33,8 @@ import { Board, loadBoard } from './boards.js';
 import { BudgetReport, computeBudget, formatBudget } from './budget.js';
 import { CompatResult, formatCompatIssue } from './compat.js';
 import { ModelCard, checkModelCard, datasheetHtml, datasheetMarkdown, loadModelCard } from './datasheet.js';
+import { boardGlobalsDts } from './globals.js';
+import { globalsCheck } from './globals-check.js';
 import { hoistFunctionDeclarations } from './hoist.js';
 import { KernelBlob, appKernelBlob } from './kernel-blob.js';
 import { cycleTable, estimateCycles, recordWork } from './latency.js';
@@ -47,8 +49,8 @@ import { engineOf } from '../engines/index.js';
 type TypescriptPluginFactory = (options?: RollupTypescriptOptions) => Plugin;
 const typescriptPlugin = ((typescriptModule as unknown as { default?: TypescriptPluginFactory }).default ?? typescriptModule) as TypescriptPluginFactory;
 
-/** Declares the engine globals for apps (see the file). */
-const APP_GLOBALS = join(PACKAGE_ROOT, 'host', 'build', 'app-globals.d.ts');
+/** The device API's sources: bundled into the app, not checked by the globals check (they test for the engine at run time). */
+const DEVICE_DIR = join(PACKAGE_ROOT, 'device');
 /**
  * tslib's declarations, for the type check. importHelpers (which @rollup/plugin-typescript forces on)
  * makes TypeScript resolve 'tslib' from each app file; an app outside this package has no
@@ -104,6 +106,11 @@ export interface TinysenseOptions {
    * false: they are warnings and the bundle is written anyway (prototyping; `--no-typecheck`).
    */
   typecheck?: boolean;
+  /**
+   * What a global the board lacks (Bangle in a Jolt.js build) does: fail the build (default) or only
+   * warn (prototyping; tinysense.json "allowMissingGlobals": true). globals-check.ts.
+   */
+  missingGlobals?: 'error' | 'warn';
 }
 
 /** A model pack the build emitted. */
@@ -171,19 +178,23 @@ function compilerOptions(engine: Engine): Partial<JsonCompilerOptions> {
  * directory; files it discovers while bundling are not added to a one-off
  * build's program.)
  */
-function appTsconfig(entries: string[]): string {
-  const files = [...entries.map((e) => resolve(e)), APP_GLOBALS];
+function appTsconfig(entries: string[], board: Board): string {
   const dir = join(tmpdir(), 'tinysense-build');
   mkdirSync(dir, { recursive: true });
+  // The board's globals (globals.ts): the app type-checks against what this board has.
+  const globals = boardGlobalsDts(board, PACKAGE_ROOT);
+  const globalsPath = join(dir, `globals-${board.id}-${createHash('sha256').update(globals).digest('hex').slice(0, 16)}.d.ts`);
+  writeFileSync(globalsPath, globals);
+  const files = [...entries.map((e) => resolve(e)), globalsPath];
   const path = join(dir, `tsconfig-${createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16)}.json`);
   writeFileSync(path, JSON.stringify({ files }, null, 2));
   return path;
 }
 
 /** @rollup/plugin-typescript for the board's engine. */
-function typescriptFor(engine: Engine, entries: string[], user: RollupTypescriptOptions = {}): Plugin {
+function typescriptFor(engine: Engine, board: Board, entries: string[], user: RollupTypescriptOptions = {}): Plugin {
   return typescriptPlugin({
-    tsconfig: appTsconfig(entries),
+    tsconfig: appTsconfig(entries, board),
     // Apps and device/ live anywhere: match TypeScript files by extension from the file system root.
     include: ['**/*.ts', '**/*.mts', '**/*.cts'],
     filterRoot: parse(process.cwd()).root,
@@ -295,6 +306,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   const typecheck = options.typecheck !== false;
   /** Type errors and unresolved imports of the current build (fatal unless typecheck is false). */
   let typeProblems: string[] = [];
+  const globals = globalsCheck(board, { mode: options.missingGlobals, skip: (id) => id.startsWith(DEVICE_DIR + sep) || id === engine.language.tslib });
 
   const core: Plugin<TinysenseApi> = {
     name: 'tinysense',
@@ -307,7 +319,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       if (namedPlugins(plugins).includes('typescript')) {
         throw new Error('tinysense adds @rollup/plugin-typescript itself, set up for the board\'s engine: remove yours and pass its options as tinysense({ typescript: {...} })');
       }
-      const added = [typescriptFor(engine, entries, options.typescript), ...(options.minify ? [minifyPlugin()] : [])];
+      const added = [typescriptFor(engine, board, entries, options.typescript), globals.plugin, ...(options.minify ? [minifyPlugin()] : [])];
       return { ...input, plugins: [...plugins, ...added] };
     },
 
@@ -317,18 +329,26 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       if (!typecheck || level !== 'warn') return;
       const typeError = log.plugin === 'typescript' && typeof log.pluginCode === 'string' && /^TS\d+$/.test(log.pluginCode);
       if (!typeError && log.code !== 'UNRESOLVED_IMPORT') return;
+      // A global of another board: the globals check reports it, naming the boards.
+      if (globals.covers(log)) return false;
       typeProblems.push(problemLine(log));
       return false;
     },
 
     buildEnd(error) {
-      if (error || !typecheck || typeProblems.length === 0) return;
-      const problems = typeProblems;
+      if (error) return;
+      // Globals the board lacks first (globals-check.ts): type errors often follow from them.
+      const missing = globals.failure();
+      const problems = typecheck ? typeProblems : [];
       typeProblems = [];
+      if (problems.length === 0) {
+        if (missing) this.error(missing);
+        return;
+      }
       const count = (n: number, what: string) => (n === 0 ? [] : [`${n} ${what}${n === 1 ? '' : 's'}`]);
       const unresolved = problems.filter((p) => p.includes(': cannot resolve import ')).length;
       const what = [...count(problems.length - unresolved, 'type error'), ...count(unresolved, 'unresolved import')].join(' and ');
-      this.error(`the app has ${what} (build with --no-typecheck, or typecheck: false, to bundle anyway):\n  ${problems.join('\n  ')}`);
+      this.error(`${missing ? `${missing}\nand ` : 'the app '}has ${what} (build with --no-typecheck, or typecheck: false, to bundle anyway):\n  ${problems.join('\n  ')}`);
     },
 
     async buildStart(input) {

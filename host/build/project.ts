@@ -19,6 +19,11 @@ export interface AppProject {
   /** Storage name -> .tflite or .tsm. */
   models?: Record<string, string>;
   modelCard?: string;
+  /**
+   * Globals the board lacks (Bangle in a Jolt.js build) are warnings instead of failing the build:
+   * for prototyping code meant for several boards (host/build/globals-check.ts). Default false.
+   */
+  allowMissingGlobals?: boolean;
 }
 
 /** An app argument resolved: absolute paths, and a name for output folders. */
@@ -28,6 +33,7 @@ export interface ResolvedApp {
   model?: string;
   models?: Record<string, string>;
   modelCard?: string;
+  allowMissingGlobals?: boolean;
 }
 
 /** tinysense.json checked field by field, so a typo is an error naming the field, not a crash later. */
@@ -44,6 +50,7 @@ function readProject(path: string): AppProject {
   for (const key of ['model', 'modelCard'] as const) {
     if (p[key] !== undefined && typeof p[key] !== 'string') throw new Error(`${path}: "${key}" must be a path`);
   }
+  if (p.allowMissingGlobals !== undefined && typeof p.allowMissingGlobals !== 'boolean') throw new Error(`${path}: "allowMissingGlobals" must be true or false`);
   if (p.models !== undefined) {
     if (p.model !== undefined) throw new Error(`${path}: give "model" (one pack) or "models" (packs by Storage name), not both`);
     const models = p.models;
@@ -77,5 +84,6 @@ export function resolveApp(app: string, model?: string): ResolvedApp {
     model: model ?? (project.model ? resolve(app, project.model) : undefined),
     models: project.models ? Object.fromEntries(Object.entries(project.models).map(([name, file]) => [name, resolve(app, file)])) : undefined,
     modelCard: project.modelCard ? resolve(app, project.modelCard) : undefined,
+    ...(project.allowMissingGlobals ? { allowMissingGlobals: true } : {}),
   };
 }

@@ -1,15 +1,19 @@
 /**
- * The model compiler: Graph -> lowered op records -> arena plan -> model pack.
+ * The model compiler: Graph -> lowered op records -> arena plan -> model pack, in stages:
+ * fold constants (fold.ts) -> lower (host/compiler/lower/) -> lifetimes -> state region -> plan -> layout
+ * -> write (pack-writer.ts).
  * The pack format is defined in docs/model-pack.md.
  */
-import { PACK_FLAG_STATE } from '../../device/state.js';
-import { CRC_START, DTYPE, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES, WHERE } from '../../device/pack.js';
+import { DTYPE, H } from '../../device/pack.js';
 import { MAX_DIMS, OP_NAMES } from '../../device/records.js';
-import { PACK_FLAG_WORK, WORK_MAGIC, WORK_TRAILER_BYTES, Work, checkRecord, validateTables } from '../../device/validate.js';
-import { crc32 } from './crc32.js';
-import { Graph, Tensor, tensorBytes } from './graph.js';
-import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower.js';
-import { planArena } from './plan.js';
+import { Model } from '../../device/runtime.js';
+import { Work, checkRecord, validateTables } from '../../device/validate.js';
+import { WasmKernels } from '../wasm/kernels.js';
+import { foldConstants } from './fold.js';
+import { Graph, Operator, Tensor, tensorBytes } from './graph.js';
+import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower/index.js';
+import { PackSections, PackTensor, layoutPack, setWork, writePack } from './pack-writer.js';
+import { ArenaPlan, BufferRequest, planArena } from './plan.js';
 
 /** Where a tensor lives after compilation. */
 export type Placement =
@@ -46,36 +50,45 @@ function alignUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
-/** Union-find over tensors that share storage (reshape outputs alias their inputs). */
-function storageRoot(alias: Map<number, number>, t: number): number {
-  let r = t;
-  while (alias.has(r)) r = alias.get(r)!;
-  return r;
-}
-
 const PACK_DTYPES: Partial<Record<Tensor['type'], number>> = {
   int8: DTYPE.int8, int16: DTYPE.int16, int32: DTYPE.int32, float32: DTYPE.float32, uint8: DTYPE.uint8,
 };
 
-export function compileGraph(graph: Graph): CompiledModel {
-  const consts = new ConstPool();
-  const alias = new Map<number, number>(); // tensor -> tensor whose arena memory it shares
-  const constAlias = new Map<number, number>(); // tensor -> constant tensor whose data it is
-  const lowered: LoweredOp[] = [];
-  const isConst = (t: number) => graph.tensors[t].data !== null || constAlias.has(t);
+/** Which tensors share storage: reshape outputs alias their input's arena memory or a constant's data. */
+class Storage {
+  /** tensor -> tensor whose arena memory it shares */
+  readonly alias = new Map<number, number>();
+  /** tensor -> constant tensor whose data it is */
+  readonly constAlias = new Map<number, number>();
+  constructor(private readonly graph: Graph) {}
 
+  isConst(t: number): boolean {
+    return this.graph.tensors[t].data !== null || this.constAlias.has(t);
+  }
+
+  /** The tensor whose arena memory `t` is (union-find over aliases). */
+  root(t: number): number {
+    let r = t;
+    while (this.alias.has(r)) r = this.alias.get(r)!;
+    return r;
+  }
+}
+
+/** Stage 1: every operator to a record (host/compiler/lower/), or to an alias of its input. */
+function lowerGraph(graph: Graph, consts: ConstPool, storage: Storage): LoweredOp[] {
+  const lowered: LoweredOp[] = [];
   for (const op of graph.operators) {
-    const c = new OpContext(graph, op, consts, constAlias);
+    const c = new OpContext(graph, op, consts, storage.constAlias);
     if (ALIASING_OPS.has(op.name)) {
       if (op.inputs.length < 1 || op.outputs.length !== 1) c.fail('needs an input and an output');
       const [input, output] = [c.input(0), c.output()];
       if (tensorBytes(input) !== tensorBytes(output) || input.type !== output.type) c.fail('input and output differ in size or type');
-      if (isConst(input.index)) {
-        constAlias.set(output.index, constAlias.get(input.index) ?? input.index);
+      if (storage.isConst(input.index)) {
+        storage.constAlias.set(output.index, storage.constAlias.get(input.index) ?? input.index);
       } else if (graph.inputs.includes(output.index)) {
         lowered.push(copyOp(c, input, output));
       } else {
-        alias.set(output.index, input.index);
+        storage.alias.set(output.index, input.index);
         // An alias still needs its input alive until here.
         lowered.push({ index: op.index, name: op.name, code: 0, words: [], reads: [input.index], writes: [output.index], macs: 0 });
       }
@@ -93,13 +106,27 @@ export function compileGraph(graph: Graph): CompiledModel {
     }
     lowered.push(lower(c));
   }
+  return lowered;
+}
 
-  // Lifetimes per storage root, over positions of the lowered list (aliases included, they hold reads).
+/** How long a storage root must hold its data: first and last position in the lowered list. */
+export interface Lifetime {
+  first: number;
+  last: number;
+  bytes: number;
+  align?: number;
+}
+
+/**
+ * Stage 2: lifetimes per storage root, over positions of the lowered list (aliases included, they hold
+ * reads). Inputs are live from before the first op, outputs and variables until after the last.
+ */
+function lifetimes(graph: Graph, lowered: readonly LoweredOp[], storage: Storage): Map<number, Lifetime> {
   const n = lowered.length;
-  const life = new Map<number, { first: number; last: number; bytes: number; align?: number }>();
+  const life = new Map<number, Lifetime>();
   const touch = (t: number, at: number) => {
-    if (isConst(t)) return;
-    const root = storageRoot(alias, t);
+    if (storage.isConst(t)) return;
+    const root = storage.root(t);
     const bytes = tensorBytes(graph.tensors[root]);
     const l = life.get(root);
     // 64-bit elements (the filter bank's uint64 energies) are read and written as such: 8-aligned.
@@ -118,161 +145,179 @@ export function compileGraph(graph: Graph): CompiledModel {
   });
   for (const t of graph.outputs) touch(t, n);
   graph.tensors.forEach((t) => {
-    if (t.isVariable && !isConst(t.index)) {
+    if (t.isVariable && !storage.isConst(t.index)) {
       touch(t.index, 0);
       touch(t.index, n);
     }
   });
-  // State that lives across invokes (e.g. noise estimates) is kept out of the planner: it gets its own
-  // region at the start of the arena, which the pack declares so that a runtime can reset it.
-  const stateRoots = [...new Set(lowered.flatMap((op) => op.persistent ?? []).map((t) => storageRoot(alias, t)))];
-  const stateOffsets = new Map<number, number>();
-  let stateBytes = 0;
-  for (const root of stateRoots) {
+  return life;
+}
+
+/** State that lives across invokes, at the start of the arena: offset per storage root, and its size. */
+interface StateRegion {
+  offsets: Map<number, number>;
+  bytes: number;
+}
+
+/**
+ * Stage 3: state that lives across invokes (e.g. noise estimates) is kept out of the planner: it gets its
+ * own region at the start of the arena, which the pack declares so that a runtime can reset it. Removes
+ * those roots from `life`.
+ */
+function stateRegion(graph: Graph, lowered: readonly LoweredOp[], storage: Storage, life: Map<number, Lifetime>): StateRegion {
+  const roots = [...new Set(lowered.flatMap((op) => op.persistent ?? []).map((t) => storage.root(t)))];
+  const offsets = new Map<number, number>();
+  let bytes = 0;
+  for (const root of roots) {
     life.delete(root);
-    stateOffsets.set(root, stateBytes);
-    stateBytes = alignUp(stateBytes + tensorBytes(graph.tensors[root]), 8);
+    offsets.set(root, bytes);
+    bytes = alignUp(bytes + tensorBytes(graph.tensors[root]), 8);
   }
-  // The app reaches inputs and outputs through typed-array views into the arena, whose byteOffset
-  // Espruino caps at 65535: when a plan puts one higher, plan again with them placed first.
-  const requests = [...life].map(([id, l]) => ({ id, ...l }));
+  return { offsets, bytes };
+}
+
+/**
+ * Stage 4: arena offsets for every storage root, the state region first. The app reaches inputs and
+ * outputs through typed-array views into the arena, whose byteOffset Espruino caps at 65535: when a plan
+ * puts one higher, plan again with them placed first.
+ */
+function planStorage(graph: Graph, storage: Storage, life: Map<number, Lifetime>, state: StateRegion): ArenaPlan {
+  const requests: BufferRequest[] = [...life].map(([id, l]) => ({ id, ...l }));
   let plan = planArena(requests);
-  const ioRoots = new Set([...graph.inputs, ...graph.outputs].filter((t) => !isConst(t)).map((t) => storageRoot(alias, t)));
+  const ioRoots = new Set([...graph.inputs, ...graph.outputs].filter((t) => !storage.isConst(t)).map((t) => storage.root(t)));
   if ([...ioRoots].some((r) => plan.offsets.get(r)! > MAX_VIEW_OFFSET)) {
     plan = planArena(requests.map((r) => ({ ...r, low: ioRoots.has(r.id) })));
   }
-  if (stateBytes > 0) {
-    const offsets = new Map([...plan.offsets].map(([id, offset]) => [id, offset + stateBytes]));
-    stateOffsets.forEach((offset, root) => offsets.set(root, offset));
-    plan = { offsets, arenaBytes: plan.arenaBytes + stateBytes };
+  if (state.bytes > 0) {
+    const offsets = new Map([...plan.offsets].map(([id, offset]) => [id, offset + state.bytes]));
+    state.offsets.forEach((offset, root) => offsets.set(root, offset));
+    plan = { offsets, arenaBytes: plan.arenaBytes + state.bytes };
   }
+  return plan;
+}
 
-  // Layout: header | op table | tensor table | input list | output list | records | constants.
-  const records = lowered.filter((op) => op.code !== 0);
-  const ioTensors = [...graph.inputs, ...graph.outputs];
-  let at = HEADER_BYTES;
-  const opTable = at;
-  at += 4 * records.length;
-  const tensorTable = at;
-  at += TENSOR_ENTRY_BYTES * (ioTensors.length + (stateBytes > 0 ? 1 : 0));
-  const inputList = at;
-  at += 4 * graph.inputs.length;
-  const outputList = at;
-  at += 4 * graph.outputs.length;
-  const recordOffsets = records.map((op) => {
-    const offset = at;
-    at += 4 * op.words.length;
-    return offset;
+/** Stage 5: where every section of the pack goes, and where every tensor lives. */
+function layout(graph: Graph, records: readonly LoweredOp[], consts: ConstPool, storage: Storage, plan: ArenaPlan, state: StateRegion): { sections: PackSections; placements: Placement[] } {
+  const sections = layoutPack({
+    recordWords: records.map((op) => op.words.length),
+    tensors: graph.inputs.length + graph.outputs.length + (state.bytes > 0 ? 1 : 0),
+    inputs: graph.inputs.length,
+    outputs: graph.outputs.length,
+    constants: consts.blobs.map((blob) => blob.length),
+    // The work trailer (flags bit 1) closes the pack.
+    work: true,
   });
-  const constOffset = at;
-  const blobOffsets = consts.blobs.map((blob) => {
-    const offset = at;
-    at = alignUp(at + blob.length, 4);
-    return offset;
-  });
-  const constBytes = at - constOffset;
-  // The work trailer (flags bit 1) closes the pack.
-  const trailer = at;
-  const packBytes = at + WORK_TRAILER_BYTES;
-
   const placements: Placement[] = graph.tensors.map((t) => {
-    if (isConst(t.index)) {
-      const owner = constAlias.get(t.index) ?? t.index;
+    if (storage.isConst(t.index)) {
+      const owner = storage.constAlias.get(t.index) ?? t.index;
       const data = graph.tensors[owner].data!;
       // Only constants that ops use were added to the pool.
       const id = consts.find(data);
-      return id === undefined ? { where: 'unused' } : { where: 'pack', offset: blobOffsets[id], bytes: data.length };
+      return id === undefined ? { where: 'unused' } : { where: 'pack', offset: sections.constants[id], bytes: data.length };
     }
-    const root = storageRoot(alias, t.index);
+    const root = storage.root(t.index);
     const offset = plan.offsets.get(root);
     if (offset === undefined) return { where: 'unused' };
     return root === t.index ? { where: 'arena', offset, bytes: tensorBytes(t) } : { where: 'arena', offset, bytes: tensorBytes(t), aliasOf: root };
   });
+  return { sections, placements };
+}
 
-  const pack = new Uint8Array(packBytes);
-  const view = new DataView(pack.buffer);
-  view.setUint32(H.magic, PACK_MAGIC, true);
-  view.setUint16(H.version, PACK_VERSION, true);
-  view.setUint16(H.headerBytes, HEADER_BYTES, true);
-  view.setUint32(H.packBytes, packBytes, true);
-  view.setUint32(H.arenaBytes, plan.arenaBytes, true);
-  view.setUint32(H.opCount, records.length, true);
-  view.setUint32(H.opTable, opTable, true);
-  view.setUint32(H.tensorCount, ioTensors.length + (stateBytes > 0 ? 1 : 0), true);
-  view.setUint32(H.flags, PACK_FLAG_WORK | (stateBytes > 0 ? PACK_FLAG_STATE : 0), true);
-  if (stateBytes > 0) {
-    // flags bit 0: the entry after the inputs and outputs is the state region (uint8 [bytes] in the arena).
-    const e = tensorTable + ioTensors.length * TENSOR_ENTRY_BYTES;
-    pack[e] = DTYPE.uint8;
-    pack[e + 1] = 1;
-    pack[e + 2] = WHERE.arena;
-    view.setInt32(e + 4, 0, true);
-    view.setInt32(e + 8, stateBytes, true);
-    view.setInt32(e + 20, stateBytes, true);
-  }
-  view.setUint32(H.tensorTable, tensorTable, true);
-  view.setUint32(H.inputCount, graph.inputs.length, true);
-  view.setUint32(H.inputList, inputList, true);
-  view.setUint32(H.outputCount, graph.outputs.length, true);
-  view.setUint32(H.outputList, outputList, true);
-  view.setUint32(H.constOffset, constOffset, true);
-  view.setUint32(H.constBytes, constBytes, true);
-
-  recordOffsets.forEach((offset, i) => view.setUint32(opTable + 4 * i, offset, true));
-  ioTensors.forEach((index, i) => {
+/** The tensor-table entries: inputs, outputs, then the state region when there is one (flags bit 0). */
+function tensorEntries(graph: Graph, placements: readonly Placement[], state: StateRegion): PackTensor[] {
+  const entries = [...graph.inputs, ...graph.outputs].map((index, i): PackTensor => {
     const t = graph.tensors[index];
     const dtype = PACK_DTYPES[t.type];
     if (dtype === undefined) throw new CompileError(`model ${i < graph.inputs.length ? 'input' : 'output'} tensor ${index} (${t.name}) has type ${t.typeName}, which tinysense cannot pass in or out`);
     if (t.shape.length > MAX_DIMS) throw new CompileError(`tensor ${index} (${t.name}) has rank ${t.shape.length} above ${MAX_DIMS}`);
     const p = placements[index];
     if (p.where === 'unused') throw new CompileError(`tensor ${index} (${t.name}) is a model input or output but has no storage`);
-    const e = tensorTable + i * TENSOR_ENTRY_BYTES;
-    pack[e] = dtype;
-    pack[e + 1] = t.shape.length;
-    pack[e + 2] = p.where === 'pack' ? WHERE.pack : WHERE.arena;
-    view.setInt32(e + 4, p.offset, true);
-    view.setInt32(e + 8, p.bytes, true);
-    view.setInt32(e + 12, t.zeroPoints[0] ?? 0, true);
-    view.setFloat32(e + 16, t.scales[0] ?? 0, true);
-    t.shape.forEach((d, k) => view.setInt32(e + 20 + 4 * k, d, true));
+    return { dtype, shape: t.shape, inPack: p.where === 'pack', offset: p.offset, bytes: p.bytes, zeroPoint: t.zeroPoints[0] ?? 0, scale: t.scales[0] ?? 0 };
   });
-  graph.inputs.forEach((_, i) => view.setUint32(inputList + 4 * i, i, true));
-  graph.outputs.forEach((_, i) => view.setUint32(outputList + 4 * i, graph.inputs.length + i, true));
+  if (state.bytes > 0) entries.push({ dtype: DTYPE.uint8, shape: [state.bytes], offset: 0, bytes: state.bytes });
+  return entries;
+}
 
+/** The inputs an operator computes on; its other inputs are parameters lowering reads as constants. */
+function operandInputs(op: Operator): number[] {
+  if (op.name === 'CONCATENATION') return op.inputs.filter((t) => t >= 0);
+  if (['ADD', 'MUL', 'SUB', 'DIV', 'MINIMUM', 'MAXIMUM'].includes(op.name)) return op.inputs.slice(0, 2);
+  return op.inputs.slice(0, 1);
+}
+
+/**
+ * Evaluates an operator whose inputs are all constants the way the device would: compiled alone, its
+ * operands fed as inputs, run on the WebAssembly build of the kernels. Null for what has no lowering
+ * (the op then fails in lowering as it would have) and for types the tensor table cannot carry.
+ */
+function evaluateConstantOp(graph: Graph, op: Operator): Uint8Array[] | null {
+  if (!LOWERINGS[op.name] || ALIASING_OPS.has(op.name)) return null;
+  const feeds = [...new Set(operandInputs(op))];
+  if ([...feeds, ...op.outputs].some((t) => t < 0 || PACK_DTYPES[graph.tensors[t].type] === undefined)) return null;
+  const single: Graph = {
+    ...graph,
+    tensors: graph.tensors.map((t) => (feeds.includes(t.index) ? { ...t, data: null } : t)),
+    operators: [op],
+    inputs: feeds,
+    outputs: [...op.outputs],
+  };
+  const model = new Model(compileGraph(single).pack, new WasmKernels());
+  feeds.forEach((t, i) => {
+    const view = model.input(i);
+    new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(graph.tensors[t].data!);
+  });
+  model.invoke();
+  return op.outputs.map((_, i) => {
+    const view = model.output(i);
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+  });
+}
+
+export function compileGraph(input: Graph): CompiledModel {
+  const graph = foldConstants(input, evaluateConstantOp);
+  const consts = new ConstPool();
+  const storage = new Storage(graph);
+  const lowered = lowerGraph(graph, consts, storage);
+  const life = lifetimes(graph, lowered, storage);
+  const state = stateRegion(graph, lowered, storage, life);
+  const plan = planStorage(graph, storage, life, state);
+  const records = lowered.filter((op) => op.code !== 0);
+  const { sections, placements } = layout(graph, records, consts, storage, plan, state);
+
+  // Stage 6: write. Operand words become arena or pack offsets.
   const resolve = (w: Word): number => {
     if (typeof w === 'number') return w;
-    if (w.kind === 'const') return blobOffsets[w.id];
-    const offset = plan.offsets.get(storageRoot(alias, w.tensor));
+    if (w.kind === 'const') return sections.constants[w.id];
+    const offset = plan.offsets.get(storage.root(w.tensor));
     if (offset === undefined) throw new Error(`internal: tensor ${w.tensor} was not planned`);
     return offset;
   };
-  records.forEach((op, i) => {
-    op.words.forEach((w, k) => view.setInt32(recordOffsets[i] + 4 * k, resolve(w), true));
+  const nIn = graph.inputs.length;
+  const pack = writePack(sections, {
+    arenaBytes: plan.arenaBytes,
+    records: records.map((op) => op.words.map(resolve)),
+    tensors: tensorEntries(graph, placements, state),
+    inputs: graph.inputs.map((_, i) => i),
+    outputs: graph.outputs.map((_, i) => nIn + i),
+    constants: consts.blobs,
+    state: state.bytes > 0,
+    work: { macs: 0, ops: 0 },
   });
-  consts.blobs.forEach((blob, i) => pack.set(blob, blobOffsets[i]));
   // The work of one invoke, computed by the device validator's own rules from the records just written.
-  view.setUint32(trailer, WORK_MAGIC, true);
-  view.setUint32(trailer + 4, WORK_TRAILER_BYTES, true);
   const work: Work = { macs: 0, ops: 0 };
   try {
-    const layout = validateTables(pack, () => view.getUint32(H.crc, true));
-    layout.records.forEach((offset, i) => checkRecord(pack, offset, packBytes, i, layout, work));
+    const tables = validateTables(pack, () => new DataView(pack.buffer).getUint32(H.crc, true));
+    tables.records.forEach((offset, i) => checkRecord(pack, offset, sections.packBytes, i, tables, work));
   } catch (e) {
     throw new CompileError(`the compiled pack would not pass the device's validator: ${(e as Error).message}`);
   }
-  const put64 = (at: number, v: number) => {
-    view.setUint32(at, v % 4294967296, true);
-    view.setUint32(at + 4, Math.floor(v / 4294967296), true);
-  };
-  put64(trailer + 8, work.macs);
-  put64(trailer + 16, work.ops);
-  view.setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
+  setWork(pack, sections, work);
 
   const ops: CompiledOp[] = records.map((op, i) => ({
     index: op.index,
     name: op.name,
     kernel: OP_NAMES[op.code],
-    recordOffset: recordOffsets[i],
+    recordOffset: sections.records[i],
     recordWords: op.words.length,
     macs: op.macs,
   }));
@@ -282,8 +327,8 @@ export function compileGraph(graph: Graph): CompiledModel {
     ops,
     placements,
     arenaBytes: plan.arenaBytes,
-    packBytes,
-    constBytes,
+    packBytes: sections.packBytes,
+    constBytes: sections.constBytes,
     macs: ops.reduce((s, op) => s + op.macs, 0),
     work,
   };

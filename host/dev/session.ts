@@ -185,7 +185,7 @@ export class DevSession {
       const app = resolveApp(this.options.app, this.options.model);
       const loaded = loadBoard(this.options.board);
       const outDir = this.options.outDir ?? join('out', 'dev', `${app.name}-${this.options.board}`);
-      const { report } = await buildApp({ entry: app.entry, board: this.options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir, allowOverBudget: true });
+      const { report } = await buildApp({ entry: app.entry, board: this.options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir, allowOverBudget: true, allowMissingGlobals: app.allowMissingGlobals });
       this.report = report;
       this.built = readBuiltApp(outDir, simBoardInfo(loaded));
       this.models = devModels(this.built.storage, report, { dir: this.appDir, modelCard: app.modelCard }, loaded.clockMHz);

@@ -32,6 +32,14 @@ export interface EngineLanguage {
   helpers?: { provided: readonly string[]; refused: Readonly<Record<string, string>> };
   /** The engine does not hoist function declarations: the build moves them up (host/build/hoist.ts). */
   hoistFunctions: boolean;
+  /** The package's declarations of the engine's globals (types/*.d.ts), for the board globals file. */
+  globalsTypes: string;
+}
+
+/** A global the board's firmware defines for apps, and its TypeScript type (host/build/globals.ts). */
+export interface BoardGlobal {
+  name: string;
+  type: string;
 }
 
 /** How a build gets onto a board of this engine. */
@@ -55,8 +63,10 @@ export interface Engine {
   checkCompat(code: string, options?: CompatOptions): CompatResult;
   /** Where a build's parts live and what they cost (host/build/budget.ts). */
   budget: EngineBudget;
-  /** What a board file of this engine must say (host/build/boards.ts validateBoard). */
+  /** What a board file of this engine must say (checked by engineOf). */
   boardProblems(board: Board): string[];
+  /** The globals a board's firmware of this engine defines for apps, with their types. */
+  boardGlobals(board: Board): BoardGlobal[];
   /** The emulated engine (host/sim/). */
   simulator: EngineSimulator;
   install: EngineInstall;

@@ -117,3 +117,17 @@ export function missingStaticPaths(): string[] {
   }
   return paths.sort();
 }
+
+/**
+ * Globals every Espruino 2v29 board has (beyond the standard built-ins and the timers): JSON blocks of
+ * type "function", "object" or "class" with no "ifdef" in src/jswrap_interactive.c, jswrap_io.c,
+ * jswrap_espruino.c (E), jswrap_process.c, jswrap_console.c, jswrap_modules.c (require),
+ * jswrap_pin.c (Pin), jswrap_spi_i2c.c (SPI, I2C). What a board adds (Bangle, g, NRF, pins, SPI1 ...)
+ * is in its boards/<ID>.json; host/build/globals.ts types both (types/espruino.d.ts).
+ */
+export const GLOBALS: readonly string[] = [
+  'E', 'process', 'console', 'require', 'print', 'setWatch', 'clearWatch', 'getTime', 'setTime', 'changeInterval',
+  'digitalWrite', 'digitalRead', 'digitalPulse', 'analogRead', 'analogWrite', 'pinMode', 'getPinMode', 'shiftOut',
+  'peek8', 'peek16', 'peek32', 'poke8', 'poke16', 'poke32', 'load', 'save', 'reset', 'dump', 'getSerial', 'atob', 'btoa',
+  'Pin', 'SPI', 'I2C',
+];

@@ -10,7 +10,14 @@ import { ESPRUINO_BUDGET } from '../build/budget.js';
 import { checkEspruinoCompat } from '../build/compat.js';
 import { ESPRUINO_PROFILE } from '../sim/engine-profile.js';
 import { EspruinoBoard } from '../sim/espruino.js';
-import type { Engine } from './engine.js';
+import { pinNames } from '../build/boards.js';
+import type { BoardGlobal, Engine } from './engine.js';
+import { GLOBALS as ESPRUINO_GLOBALS } from './espruino-2v29.js';
+
+/** SPI1..SPIn and the like: the board's hardware instances. */
+function numbered(prefix: string, count: number, type: string): BoardGlobal[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}${i + 1}`, type }));
+}
 
 /** The helpers the Espruino bundle gets instead of tslib. */
 export const ESPRUINO_TSLIB = join(PACKAGE_ROOT, 'host', 'build', 'espruino-tslib.js');
@@ -49,11 +56,24 @@ export const espruino: Engine = {
     tslib: ESPRUINO_TSLIB,
     helpers: { provided: ESPRUINO_HELPERS, refused: REFUSED_HELPERS },
     hoistFunctions: true,
+    globalsTypes: 'types/espruino.d.ts',
   },
   deviceBinding: join(PACKAGE_ROOT, 'device', 'engines', 'espruino.ts'),
   checkCompat: (code, options) => checkEspruinoCompat(code, options),
   budget: ESPRUINO_BUDGET,
   boardProblems: (board) => (board.jsHeap.kind !== 'jsvars' ? ['an Espruino board gives jsHeap as jsvars (variables x bytesPerVariable)'] : []),
+  boardGlobals: (board) => {
+    const typed = (name: string): BoardGlobal => ({ name, type: `Espruino.Globals['${name}']` });
+    return [
+      // The Bangle.js firmware adds E.getBattery, E.showMessage ... (libs/banglejs/jswrap_bangle.c).
+      ...ESPRUINO_GLOBALS.map((name) => (name === 'E' && board.objects.includes('Bangle') ? { name, type: 'Espruino.E & Espruino.BangleE' } : typed(name))),
+      ...board.objects.map(typed),
+      ...pinNames(board).map((name) => ({ name, type: 'Espruino.Pin' })),
+      ...numbered('SPI', board.interfaces.spi, 'Espruino.SPI'),
+      ...numbered('I2C', board.interfaces.i2c, 'Espruino.I2C'),
+      ...numbered('Serial', board.interfaces.usart, 'Espruino.Serial'),
+    ];
+  },
   simulator: {
     profile: ESPRUINO_PROFILE,
     microphone: false,

@@ -21,6 +21,7 @@ export const jerryscript: Engine = {
     lib: ['es2020'],
     generatedCode: 'es2015',
     hoistFunctions: false,
+    globalsTypes: 'types/jerryscript.d.ts',
   },
   deviceBinding: join(PACKAGE_ROOT, 'device', 'engines', 'jerryscript.ts'),
   checkCompat: (code, options) => checkJerryScriptCompat(code, options),
@@ -29,6 +30,7 @@ export const jerryscript: Engine = {
     ...(board.nativeCall.kernels === 'blob' ? ['JerryScript cannot call a kernel blob: nativeCall.kernels must be "firmware"'] : []),
     ...(!board.nativeHeap ? ['a JerryScript board gives nativeHeap: the firmware allocates the arena there'] : []),
   ],
+  boardGlobals: (board) => board.objects.map((name) => ({ name, type: `TinysenseJerry.Globals['${name}']` })),
   simulator: {
     profile: JERRYSCRIPT_PROFILE,
     microphone: true,

@@ -389,3 +389,57 @@ export function parseFbsSchema(source: string): SchemaDescription {
   if (!schema.tables[schema.rootType]) throw new Error(`schema: root type ${schema.rootType} is not a table`);
   return schema;
 }
+
+// ---------------------------------------------------------------------------
+// Writing a description back as .fbs
+// ---------------------------------------------------------------------------
+
+/**
+ * The description as `.fbs` text that flatc compiles: every table field carries its explicit id, so
+ * the binary layout is exactly the described one (parseFbsSchema of the result gives the description
+ * back). Tests use it to build the real FlatBuffers verifier for the TFLite schema with flatc, without
+ * keeping a copy of schema.fbs in the repository.
+ */
+export function describedSchemaToFbs(schema: SchemaDescription): string {
+  const typeText = (t: FieldType): string => {
+    switch (t.kind) {
+      case 'scalar':
+        return t.scalar;
+      case 'vector':
+        return `[${typeText(t.element)}]`;
+      case 'string':
+        return 'string';
+      default:
+        return t.name;
+    }
+  };
+  const out: string[] = [];
+  if (schema.namespace) out.push(`namespace ${schema.namespace};`, '');
+  for (const [name, e] of Object.entries(schema.enums)) {
+    const values = Object.entries(e.values).map(([v, n]) => `  ${v} = ${n},`);
+    out.push(`enum ${name} : ${e.scalar} {`, ...values, '}', '');
+  }
+  for (const [name, s] of Object.entries(schema.structs)) {
+    const fields = [...s.fields].sort((a, b) => a.offset - b.offset).map((f) => `  ${f.name}:${typeText(f.type)};`);
+    out.push(`struct ${name} {`, ...fields, '}', '');
+  }
+  // Unions name tables, which may be declared after them; flatc resolves names file-wide.
+  for (const [name, u] of Object.entries(schema.unions)) {
+    out.push(`union ${name} {`, ...u.members.map((m) => `  ${m},`), '}', '');
+  }
+  for (const [name, t] of Object.entries(schema.tables)) {
+    out.push(`table ${name} {`);
+    for (const f of t.fields) {
+      const attrs = [`id: ${f.id}`];
+      if (f.deprecated) attrs.push('deprecated');
+      if (f.required) attrs.push('required');
+      if (f.forceAlign !== undefined) attrs.push(`force_align: ${f.forceAlign}`);
+      const dflt = f.defaultValue === undefined ? '' : ` = ${String(f.defaultValue)}`;
+      out.push(`  ${f.name}:${typeText(f.type)}${dflt} (${attrs.join(', ')});`);
+    }
+    out.push('}', '');
+  }
+  if (schema.fileIdentifier) out.push(`file_identifier "${schema.fileIdentifier}";`);
+  if (schema.rootType) out.push(`root_type ${schema.rootType};`);
+  return out.join('\n') + '\n';
+}

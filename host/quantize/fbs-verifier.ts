@@ -35,8 +35,24 @@ export interface VerifyResult {
   fieldsVerified: number;
 }
 
+/**
+ * 'strict' (the default) checks what a well-written buffer must satisfy: our exporter's output is held
+ * to it (bool bytes 0/1, enum values defined, UTF-8 strings, no deprecated or unknown slots set, fields
+ * inside their table, aligned vector elements, force_align).
+ *
+ * 'flatbuffers' accepts exactly what the FlatBuffers library's Verifier accepts with its default
+ * options (flatbuffers/verifier.h and flatc's generated Verify() methods, which TFLM and the TFLite
+ * converter use): bounds and alignment of every offset, table start, vtable, field and vector length,
+ * non-zero offsets below 2^31 for fields, string terminators, depth 64 and 1,000,000 tables. It does not
+ * look at values (enums, bools, UTF-8), table sizes, deprecated fields, vector element alignment,
+ * force_align, unknown union tags or a union value whose type is NONE. test/tflite/ compares it with
+ * the real Verifier, built by flatc from the same schema, on mutated models.
+ */
+export type VerifierFlavour = 'strict' | 'flatbuffers';
+
 export interface VerifyOptions {
-  /** Check the 4-byte file identifier after the root offset (default: when the schema declares one). */
+  flavour?: VerifierFlavour;
+  /** Check the 4-byte file identifier after the root offset (default: in 'strict', when the schema declares one). */
   checkIdentifier?: boolean;
   maxDepth?: number;
   maxTables?: number;
@@ -44,6 +60,10 @@ export interface VerifyOptions {
 
 const UOFFSET = 4;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** The Verifier does not look inside strings; names that are not UTF-8 decode with U+FFFD. */
+const UTF8_LENIENT = new TextDecoder('utf-8');
+/** FLATBUFFERS_MAX_BUFFER_SIZE: offsets and vector sizes are bounded by it. */
+const MAX_BUFFER_SIZE = 0x7fffffff;
 
 class Verifier {
   readonly problems: string[] = [];
@@ -57,6 +77,8 @@ class Verifier {
     private readonly schema: SchemaDescription,
     private readonly maxDepth: number,
     private readonly maxTables: number,
+    /** 'flatbuffers' flavour: exactly the library Verifier's rules (see VerifierFlavour). */
+    private readonly exact: boolean,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -69,7 +91,10 @@ class Verifier {
 
   /** [pos, pos + size) lies in the buffer and pos is aligned (offsets are relative to the buffer start). */
   inBounds(pos: number, size: number, align: number, path: string, what: string): boolean {
-    if (pos < 0 || size < 0 || pos + size > this.bytes.length) {
+    // The Verifier's Verify(elem, len) is `len < size && elem <= size - len`: a range never spans the
+    // whole buffer.
+    const outside = this.exact ? size >= this.bytes.length || pos > this.bytes.length - size : pos + size > this.bytes.length;
+    if (pos < 0 || size < 0 || outside) {
       this.problem(path, `${what} at ${pos} (+${size}) lies outside the ${this.bytes.length}-byte buffer`);
       return false;
     }
@@ -108,10 +133,11 @@ class Verifier {
   }
 
   /** A scalar or enum value at pos, type-checked. */
-  scalarValue(pos: number, type: FieldType & { scalar: ScalarName }, path: string): DecodedValue {
+  scalarValue(pos: number, type: FieldType & { scalar: ScalarName }, path: string, align = SCALAR_BYTES[type.scalar]): DecodedValue {
     const size = SCALAR_BYTES[type.scalar];
-    if (!this.inBounds(pos, size, size, path, type.scalar)) return null;
+    if (!this.inBounds(pos, size, align, path, type.scalar)) return null;
     const raw = this.readScalar(pos, type.scalar);
+    if (this.exact) return type.scalar === 'bool' ? raw !== 0 : raw;
     if (type.scalar === 'bool') {
       if (raw !== 0 && raw !== 1) return this.problem(path, `bool holds ${raw}`);
       return raw === 1;
@@ -129,14 +155,32 @@ class Verifier {
     if (!this.inBounds(pos, UOFFSET, UOFFSET, path, `offset to ${what}`)) return null;
     const offset = this.view.getUint32(pos, true);
     if (offset === 0) return this.problem(path, `offset to ${what} is 0`);
+    if (this.exact && offset > MAX_BUFFER_SIZE) return this.problem(path, `offset to ${what} is ${offset}, over 2^31 - 1`);
     const target = pos + offset;
-    if (target >= this.bytes.length) return this.problem(path, `offset to ${what} points past the end of the buffer`);
+    if (this.exact ? !this.inBounds(target, 1, 1, path, what) : target >= this.bytes.length) {
+      return this.problem(path, `offset to ${what} points past the end of the buffer`);
+    }
     return target;
+  }
+
+  /**
+   * Where an element of a vector of tables or strings points. The Verifier does not check these
+   * offsets (Vector::Get follows them as they are); the table or string it reaches is checked.
+   */
+  element(pos: number, path: string, what: string): number | null {
+    return this.exact ? pos + this.view.getUint32(pos, true) : this.follow(pos, path, what);
   }
 
   string(pos: number, path: string): string | null {
     if (!this.inBounds(pos, 4, 4, path, 'string length')) return null;
     const length = this.view.getUint32(pos, true);
+    if (this.exact) {
+      if (length >= MAX_BUFFER_SIZE) return this.problem(path, `string of ${length} bytes is too long`);
+      if (!this.inBounds(pos, 4 + length, 1, path, 'string bytes')) return null;
+      if (!this.inBounds(pos + 4 + length, 1, 1, path, 'string terminator')) return null;
+      if (this.bytes[pos + 4 + length] !== 0) return this.problem(path, 'string is not NUL-terminated');
+      return UTF8_LENIENT.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
+    }
     if (!this.inBounds(pos + 4, length + 1, 1, path, 'string bytes and terminator')) return null;
     if (this.bytes[pos + 4 + length] !== 0) return this.problem(path, 'string is not NUL-terminated');
     try {
@@ -163,8 +207,15 @@ class Verifier {
     } else {
       elementSize = elementAlign = UOFFSET;
     }
-    if (!this.inBounds(start, length * elementSize, elementAlign, path, `vector of ${length}`)) return null;
-    if (field.forceAlign && start % field.forceAlign !== 0) {
+    if (this.exact) {
+      // VerifyVectorOrString: the length is aligned; the elements are only bounds-checked.
+      if (length >= Math.floor(MAX_BUFFER_SIZE / elementSize)) return this.problem(path, `vector of ${length} elements is too long`);
+      if (!this.inBounds(pos, 4 + length * elementSize, 1, path, `vector of ${length}`)) return null;
+      elementAlign = 1;
+    } else if (!this.inBounds(start, length * elementSize, elementAlign, path, `vector of ${length}`)) {
+      return null;
+    }
+    if (!this.exact && field.forceAlign && start % field.forceAlign !== 0) {
       return this.problem(path, `vector data at ${start} is not aligned to ${field.forceAlign} (force_align)`);
     }
     // [ubyte] (buffer data, custom options) decodes to a view, not a list of numbers.
@@ -174,11 +225,11 @@ class Verifier {
       const at = start + i * elementSize;
       const itemPath = `${path}[${i}]`;
       if (element.kind === 'scalar' || element.kind === 'enum') {
-        out.push(this.scalarValue(at, element, itemPath));
+        out.push(this.scalarValue(at, element, itemPath, elementAlign));
       } else if (element.kind === 'struct') {
         out.push(this.struct(at, element.name, itemPath));
       } else {
-        const target = this.follow(at, itemPath, element.kind);
+        const target = this.element(at, itemPath, element.kind);
         if (target === null) {
           out.push(null);
         } else if (element.kind === 'string') {
@@ -206,8 +257,10 @@ class Verifier {
   }
 
   table(pos: number, name: string, path: string, depth: number): DecodedTable | null {
-    if (depth > this.maxDepth) return this.problem(path, `tables nest deeper than ${this.maxDepth}`);
+    // The Verifier counts the root as depth 1.
+    if (depth + (this.exact ? 1 : 0) > this.maxDepth) return this.problem(path, `tables nest deeper than ${this.maxDepth}`);
     if (++this.tables > this.maxTables) return this.problem(path, `more than ${this.maxTables} tables`);
+    if (this.exact) return this.exactTable(pos, name, path, depth);
     const description = this.schema.tables[name];
     if (!this.inBounds(pos, 4, 4, path, `table ${name}`)) return null;
     const vtable = pos - this.view.getInt32(pos, true);
@@ -279,6 +332,59 @@ class Verifier {
     return out;
   }
 
+  /** A table as VerifyTableStart and flatc's generated Verify() check it (the 'flatbuffers' flavour). */
+  exactTable(pos: number, name: string, path: string, depth: number): DecodedTable | null {
+    if (!this.inBounds(pos, 4, 4, path, `table ${name}`)) return null;
+    const vtable = pos - this.view.getInt32(pos, true);
+    if (!this.inBounds(vtable, 2, 2, path, `vtable of ${name}`)) return null;
+    const vtableSize = this.view.getUint16(vtable, true);
+    if (vtableSize % 2 !== 0) return this.problem(path, `vtable of ${name} has odd size ${vtableSize}`);
+    if (!this.inBounds(vtable, vtableSize, 1, path, `vtable of ${name}`)) return null;
+    this.tablesVerified[name] = (this.tablesVerified[name] ?? 0) + 1;
+    // GetOptionalFieldOffset: a slot past the vtable's end reads as absent.
+    const slotOffset = (id: number): number => (4 + 2 * id < vtableSize ? this.view.getUint16(vtable + 4 + 2 * id, true) : 0);
+
+    const out: DecodedTable = { $type: name };
+    for (const f of this.schema.tables[name].fields) {
+      if (f.deprecated) continue; // flatc generates no check for a deprecated field
+      const fieldPath = `${path}.${f.name}`;
+      const type = f.type;
+      const offset = slotOffset(f.id);
+      if (type.kind === 'union') {
+        this.fieldsVerified++;
+        const tagOffset = slotOffset(f.id - 1);
+        const tag = tagOffset === 0 ? 0 : this.scalarValue(pos + tagOffset, { kind: 'scalar', scalar: 'ubyte' }, fieldPath);
+        const target = offset === 0 ? null : this.follow(pos + offset, fieldPath, 'union value');
+        const members = this.schema.unions[type.name].members;
+        // NONE, and tags the schema does not know, verify as true whatever the value is.
+        const member = typeof tag === 'number' && tag > 0 && tag <= members.length ? members[tag - 1] : 'NONE';
+        const value = member !== 'NONE' && target !== null ? this.table(target, member, fieldPath, depth + 1) : null;
+        out[f.name] = { $union: type.name, type: member, value };
+        continue;
+      }
+      if (offset === 0) {
+        if (f.required) this.problem(fieldPath, 'required field is missing');
+        out[f.name] = defaultOf(f, this.schema);
+        continue;
+      }
+      this.fieldsVerified++;
+      const at = pos + offset;
+      if (type.kind === 'scalar' || type.kind === 'enum') {
+        out[f.name] = this.scalarValue(at, type, fieldPath);
+      } else if (type.kind === 'struct') {
+        out[f.name] = this.struct(at, type.name, fieldPath);
+      } else {
+        const target = this.follow(at, fieldPath, type.kind);
+        out[f.name] =
+          target === null ? null
+          : type.kind === 'string' ? this.string(target, fieldPath)
+          : type.kind === 'vector' ? this.vector(target, type.element, f, fieldPath, depth)
+          : this.table(target, type.name, fieldPath, depth + 1);
+      }
+    }
+    return out;
+  }
+
   union(f: FieldDescription, pos: number, valueOffset: number, tagOffset: number, tableSize: number, path: string, depth: number): DecodedUnion | null {
     const unionName = (f.type as { name: string }).name;
     const members = this.schema.unions[unionName].members;
@@ -317,9 +423,17 @@ function defaultOf(f: FieldDescription, schema: SchemaDescription): DecodedValue
 
 /** Verifies `bytes` as a buffer whose root is the schema's root_type. */
 export function verifyFlatbuffer(bytes: Uint8Array, schema: SchemaDescription, options: VerifyOptions = {}): VerifyResult {
-  const v = new Verifier(bytes, schema, options.maxDepth ?? 64, options.maxTables ?? 1_000_000);
+  const exact = options.flavour === 'flatbuffers';
+  const v = new Verifier(bytes, schema, options.maxDepth ?? 64, options.maxTables ?? 1_000_000, exact);
   let root: DecodedTable | undefined;
-  if (v.inBounds(0, 8, 1, '', 'root offset and identifier')) {
+  if (exact) {
+    // VerifyBuffer<Model>(identifier): the identifier is checked only when one is asked for.
+    if (options.checkIdentifier && (bytes.length < 8 || String.fromCharCode(...bytes.subarray(4, 8)) !== schema.fileIdentifier)) {
+      v.problem('', `file identifier is not '${schema.fileIdentifier}'`);
+    }
+    const rootPos = v.follow(0, '', 'the root table');
+    if (rootPos !== null) root = v.table(rootPos, schema.rootType, schema.rootType, 0) ?? undefined;
+  } else if (v.inBounds(0, 8, 1, '', 'root offset and identifier')) {
     const checkIdentifier = options.checkIdentifier ?? schema.fileIdentifier !== undefined;
     const identifier = String.fromCharCode(...bytes.subarray(4, 8));
     if (checkIdentifier && identifier !== schema.fileIdentifier) {

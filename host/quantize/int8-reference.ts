@@ -236,6 +236,8 @@ export function runInt8Reference(model: TfliteModel, input: Int8Array): Int8Arra
       case 'TANH':
         y = floatActivation(model, op, x);
         break;
+      default:
+        throw new Error(`${op.op} is not one of the operators the exporter writes`);
     }
     values.set(op.outputs[0], y);
   }

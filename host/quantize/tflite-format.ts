@@ -15,8 +15,12 @@ export type TensorTypeName = keyof typeof TENSOR_TYPE;
 
 export const TENSOR_TYPE_BYTES: Record<TensorTypeName, number> = { FLOAT32: 4, INT32: 4, UINT8: 1, INT64: 8, INT16: 2, INT8: 1 };
 
-/** enum BuiltinOperator : int32, the operators the exporter emits. */
+/**
+ * enum BuiltinOperator : int32, the operators the exporter emits, and the option-less shape and
+ * element-wise operators tests write models with (ADD ... FILL).
+ */
 export const BUILTIN_OPERATOR = {
+  ADD: 0,
   AVERAGE_POOL_2D: 1,
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 4,
@@ -26,6 +30,12 @@ export const BUILTIN_OPERATOR = {
   RESHAPE: 22,
   SOFTMAX: 25,
   TANH: 28,
+  MUL: 18,
+  SQUEEZE: 43,
+  EXPAND_DIMS: 70,
+  SHAPE: 77,
+  ZEROS_LIKE: 93,
+  FILL: 94,
 } as const;
 export type BuiltinOperatorName = keyof typeof BUILTIN_OPERATOR;
 
@@ -73,8 +83,18 @@ export const SLOTS = {
   ReshapeOptions: { new_shape: 0 },
 } as const;
 
-/** Which options table each emitted operator carries (none for LOGISTIC and TANH). */
+/**
+ * Which options table each emitted operator carries (none for LOGISTIC and TANH; none written for the
+ * test-only ones, whose options all have defaults).
+ */
 export const OPTIONS_OF_OPERATOR: Record<BuiltinOperatorName, BuiltinOptionsName | null> = {
+  ADD: null,
+  MUL: null,
+  SQUEEZE: null,
+  EXPAND_DIMS: null,
+  SHAPE: null,
+  ZEROS_LIKE: null,
+  FILL: null,
   AVERAGE_POOL_2D: 'Pool2DOptions',
   CONV_2D: 'Conv2DOptions',
   DEPTHWISE_CONV_2D: 'DepthwiseConv2DOptions',
@@ -91,7 +111,7 @@ export const OPTIONS_OF_OPERATOR: Record<BuiltinOperatorName, BuiltinOptionsName
  * (tensorflow/lite/tools/versioning/op_version.cc): the lowest version whose
  * runtime supports int8 inputs with these options.
  */
-export const INT8_OPERATOR_VERSION: Record<BuiltinOperatorName, number> = {
+export const INT8_OPERATOR_VERSION = {
   AVERAGE_POOL_2D: 2,
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 3,
@@ -101,4 +121,4 @@ export const INT8_OPERATOR_VERSION: Record<BuiltinOperatorName, number> = {
   RESHAPE: 1,
   SOFTMAX: 2,
   TANH: 2,
-};
+} as const satisfies Partial<Record<BuiltinOperatorName, number>>;

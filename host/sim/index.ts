@@ -197,7 +197,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     if (!options.app) throw new Error('simulate: give the app (entry or folder) or a built app');
     const app = resolveApp(options.app, options.model);
     const outDir = options.outDir ?? join('out', 'build', `${app.name}-${options.board}`);
-    await buildApp({ entry: app.entry, board: options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir, typecheck: options.typecheck });
+    await buildApp({ entry: app.entry, board: options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir, typecheck: options.typecheck, allowMissingGlobals: app.allowMissingGlobals });
     built = outDir;
   }
   const parts = typeof built === 'string' ? readBuiltApp(built, board) : built;

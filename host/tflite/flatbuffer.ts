@@ -12,11 +12,19 @@
  *   trailing 0 that the count does not include.
  */
 
+/**
+ * What a TfliteFormatError is about: 'layout' breaks the flatbuffer itself (an offset, a vtable, a
+ * vector that the FlatBuffers Verifier would refuse too); 'content' is a well-formed flatbuffer whose
+ * values make no model (an index out of range, a buffer of the wrong size, an unknown enum value).
+ */
+export type TfliteFaultKind = 'layout' | 'content';
+
 /** A .tflite file that breaks the format; `where` names the place in the model tree. */
 export class TfliteFormatError extends Error {
   constructor(
     readonly where: string,
     readonly problem: string,
+    readonly kind: TfliteFaultKind = 'content',
   ) {
     super(`${where || 'model'}: ${problem}`);
     this.name = 'TfliteFormatError';
@@ -28,7 +36,9 @@ export function within(where: string, part: string): string {
   return where ? `${where} > ${part}` : part;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// The Verifier does not look inside strings, and TFLM reads names as bytes: a name that is not UTF-8
+// is no reason to refuse a model. It decodes with U+FFFD in place of the bad bytes.
+const utf8 = new TextDecoder('utf-8');
 
 /** The whole file and the checked primitive reads every table read goes through. */
 export class FlatBuffer {
@@ -53,22 +63,27 @@ export class FlatBuffer {
     throw new TfliteFormatError(where, problem);
   }
 
+  /** A fault in the flatbuffer's layout, one the FlatBuffers Verifier refuses too. */
+  layoutFail(where: string, problem: string): never {
+    throw new TfliteFormatError(where, problem, 'layout');
+  }
+
   /** Fails unless [offset, offset + size) lies inside the file. */
   checkRange(offset: number, size: number, where: string, what: string): void {
     if (!Number.isSafeInteger(offset) || offset < 0 || size < 0 || offset + size > this.length) {
-      this.fail(where, `${what} runs past end of file (offset ${offset}, ${size} bytes, file ${this.length} bytes)`);
+      this.layoutFail(where, `${what} runs past end of file (offset ${offset}, ${size} bytes, file ${this.length} bytes)`);
     }
   }
 
   /** Flatbuffers writers align every scalar to its size; a misaligned one means a broken offset. */
   checkAlignment(offset: number, alignment: number, where: string, what: string): void {
-    if (offset % alignment !== 0) this.fail(where, `${what} at offset ${offset} is not ${alignment}-byte aligned`);
+    if (offset % alignment !== 0) this.layoutFail(where, `${what} at offset ${offset} is not ${alignment}-byte aligned`);
   }
 
   charge(reads: number, where: string): void {
     this.readsLeft -= reads;
     if (this.readsLeft < 0) {
-      this.fail(where, `file asks for more values than it could hold (over ${2 * this.length + 4096} from ${this.length} bytes): many offsets share the same data`);
+      this.layoutFail(where, `file asks for more values than it could hold (over ${2 * this.length + 4096} from ${this.length} bytes): many offsets share the same data`);
     }
   }
 
@@ -110,7 +125,7 @@ export class FlatBuffer {
     this.checkAlignment(offset, 4, where, `offset to ${what}`);
     const target = offset + this.u32(offset, where, `offset to ${what}`);
     if (target >= this.length) {
-      this.fail(where, `${what} points past end of file (offset ${target}, file ${this.length} bytes)`);
+      this.layoutFail(where, `${what} points past end of file (offset ${target}, file ${this.length} bytes)`);
     }
     return target;
   }
@@ -122,7 +137,7 @@ export class FlatBuffer {
   }
 
   root(): Table {
-    if (this.length < 8) this.fail('', `file of ${this.length} bytes is too short to be a flatbuffer`);
+    if (this.length < 8) this.layoutFail('', `file of ${this.length} bytes is too short to be a flatbuffer`);
     return new Table(this, this.follow(0, 'file header', 'root table'), '');
   }
 }
@@ -137,7 +152,6 @@ const scalarKinds = {
 export class Table {
   private readonly vtable: number;
   private readonly vtableBytes: number;
-  private readonly tableBytes: number;
 
   constructor(
     readonly fb: FlatBuffer,
@@ -149,15 +163,14 @@ export class Table {
     // soffset is signed: vtables usually sit before their table but may sit after it.
     this.vtable = offset - fb.i32(offset, where, 'table');
     fb.checkAlignment(this.vtable, 2, where, 'vtable');
-    fb.checkRange(this.vtable, 4, where, 'vtable');
+    fb.checkRange(this.vtable, 2, where, 'vtable');
     this.vtableBytes = fb.u16(this.vtable, where, 'vtable');
-    this.tableBytes = fb.u16(this.vtable + 2, where, 'vtable');
-    if (this.vtableBytes < 4 || this.vtableBytes % 2 !== 0) {
-      fb.fail(where, `vtable at offset ${this.vtable} claims ${this.vtableBytes} bytes (needs an even size of at least 4)`);
-    }
+    // As VerifyTableStart: the size must be even and in the file. A vtable under 4 bytes (or one
+    // shorter than a field's slot) means those fields are absent. The table's own size, the vtable's
+    // second word, is not checked by the Verifier and is not used here either: each field is checked
+    // against the file where it is read.
+    if (this.vtableBytes % 2 !== 0) fb.layoutFail(where, `vtable at offset ${this.vtable} claims an odd size of ${this.vtableBytes} bytes`);
     fb.checkRange(this.vtable, this.vtableBytes, where, 'vtable');
-    if (this.tableBytes < 4) fb.fail(where, `table claims ${this.tableBytes} bytes (needs at least its 4-byte vtable offset)`);
-    fb.checkRange(offset, this.tableBytes, where, 'table');
   }
 
   /** Absolute position of field `id` holding `size` bytes, or -1 when the field is absent. */
@@ -166,11 +179,9 @@ export class Table {
     if (slot + 2 > this.vtableBytes) return -1;
     const at = this.fb.u16(this.vtable + slot, this.where, 'vtable');
     if (at === 0) return -1;
-    if (at < 4 || at + size > this.tableBytes) {
-      this.fb.fail(this.where, `field ${name} (id ${id}) at ${at} lies outside its ${this.tableBytes}-byte table`);
-    }
     const position = this.offset + at;
     this.fb.checkAlignment(position, size, this.where, `field ${name}`);
+    this.fb.checkRange(position, size, this.where, `field ${name}`);
     return position;
   }
 
@@ -217,12 +228,8 @@ export class Table {
     if (vector === null) return null;
     const { start, count, where } = vector;
     this.fb.charge(count, where); // decoding costs its length, so one long string shared by many tables must not be free
-    if (this.fb.u8(start + count, where, 'string terminator') !== 0) this.fb.fail(where, 'string is not 0-terminated');
-    try {
-      return utf8.decode(this.fb.bytes.subarray(start, start + count));
-    } catch {
-      return this.fb.fail(where, 'string is not valid UTF-8');
-    }
+    if (this.fb.u8(start + count, where, 'string terminator') !== 0) this.fb.layoutFail(where, 'string is not 0-terminated');
+    return utf8.decode(this.fb.bytes.subarray(start, start + count));
   }
 
   /** A byte vector as a view into the file (no copy), or null when absent. */

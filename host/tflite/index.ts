@@ -6,6 +6,8 @@
 import { FlatBuffer, TfliteFormatError } from './flatbuffer.js';
 import { TENSOR_TYPE_BYTES } from './enums.js';
 import { readModel, type SubGraph, type Tensor, type TfliteModel } from './schema.js';
+import { verifyFlatbuffer } from '../quantize/fbs-verifier.js';
+import { pinnedTfliteSchema } from '../quantize/tflite-schema.js';
 
 export { TfliteFormatError } from './flatbuffer.js';
 export type { FlexValue } from './flexbuffers.js';
@@ -30,8 +32,24 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
   const version = root.u32(0, 'version');
   if (version !== SCHEMA_VERSION) fb.fail('', `schema version ${version}, this reader reads version ${SCHEMA_VERSION}`);
   const model = readModel(root, fileIdentifier);
+  checkLayout(bytes);
   checkReferences(model);
   return model;
+}
+
+/**
+ * The reader checks every byte it reads, with the Verifier's rules, and names the place in model
+ * terms. Fields it has no use for (signature defs, sparsity, debug metadata...) are checked here, by
+ * the schema-driven walk that accepts exactly what the FlatBuffers Verifier accepts, so a file is
+ * refused if and only if the Verifier refuses its layout (test/tflite/verifier-parity.test.ts).
+ */
+function checkLayout(bytes: Uint8Array): void {
+  const result = verifyFlatbuffer(bytes, pinnedTfliteSchema(), { flavour: 'flatbuffers' });
+  if (!result.ok) {
+    const [first] = result.problems;
+    const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : '';
+    throw new TfliteFormatError('', `the flatbuffer is damaged: ${first}${more}`, 'layout');
+  }
 }
 
 /**

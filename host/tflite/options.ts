@@ -193,16 +193,13 @@ function isDecoded(name: BuiltinOptionsName): name is DecodedName {
 
 /**
  * Reads an operator's builtin_options union from its type field `typeId` and table field
- * `valueId`; null for NONE. A table under type NONE is a broken union and fails.
+ * `valueId`; null for NONE. A table under type NONE is ignored, as the Verifier and TFLM ignore it.
  */
 export function readBuiltinOptions(operator: Table, typeId: number, valueId: number): BuiltinOptions | null {
   const type = operator.u8(typeId, 'builtin_options_type');
   const typeName = enumName(BUILTIN_OPTIONS, type, operator.where, 'builtin_options_type');
+  if (typeName === 'NONE') return null;
   const table = operator.table(valueId, 'builtin_options');
-  if (typeName === 'NONE') {
-    if (table !== null) operator.fb.fail(operator.where, 'builtin_options present but builtin_options_type is NONE');
-    return null;
-  }
   if (!isDecoded(typeName)) return { type, typeName } as UndecodedOptions;
   // A missing table reads as all defaults, as TFLite's own op-data parsers treat it.
   const decode = decoders[typeName] as (t: Table) => Fields<DecodedName>;

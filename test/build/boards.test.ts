@@ -90,7 +90,7 @@ describe('boards', () => {
 
   it('describes a board the way the simulator takes it', () => {
     expect(simBoardInfo(loadBoard('BANGLEJS2'))).toEqual({
-      id: 'BANGLEJS2', engine: 'espruino', heapBytes: 168000, jsVarBytes: 14, storageMapped: false, storageBytes: 8388608, objects: ['Bangle'], cpu: 'cortex-m4f', clockMHz: 64,
+      id: 'BANGLEJS2', engine: 'espruino', heapBytes: 168000, jsVarBytes: 14, storageMapped: false, storageBytes: 8388608, objects: ['Bangle', 'g', 'Graphics', 'NRF', 'Bluetooth'], cpu: 'cortex-m4f', clockMHz: 64,
     });
   });
 });

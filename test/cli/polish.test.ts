@@ -132,7 +132,7 @@ describe('CLI output', () => {
 
   it('the datasheet and budget.json use paths relative to the app, not absolute ones', async () => {
     const out = join(appFolder({}), 'dist');
-    const r = await cli(['build', 'examples/gesture', '--board', 'JOLTJS', '-o', out]);
+    const r = await cli(['build', 'examples/gesture', '--board', 'BANGLEJS2', '-o', out]);
     expect(r.code).toBe(0);
     const md = readFileSync(join(out, 'datasheet.md'), 'utf8');
     expect(md).toContain('- App: app.ts\n');

@@ -5,8 +5,8 @@
  * Field values are small and arbitrary but valid; the same pack runs through
  * the real kernels when kernels-c/src is there.
  */
-import { crc32 } from '../../host/compiler/crc32.js';
-import { CRC_START, H, HEADER_BYTES, PACK_MAGIC, PACK_VERSION, TENSOR_ENTRY_BYTES } from '../../device/pack.js';
+import { DTYPE } from '../../device/pack.js';
+import { layoutPack, writePack } from '../../host/compiler/pack-writer.js';
 import { CONCAT, CONCAT_INPUT, LAYOUTS, Layout, MAX_DIMS, OP } from '../../device/records.js';
 
 export const ARENA_BYTES = 4096;
@@ -126,74 +126,37 @@ export interface BuiltPack {
 
 /** A valid pack holding every record of validRecords(), CRC included. */
 export function buildPack(): BuiltPack {
-  const tensors = 2;
-  const probe = validRecords(0);
-  let at = HEADER_BYTES;
-  const opTable = at;
-  at += 4 * probe.length;
-  const tensorTable = at;
-  at += TENSOR_ENTRY_BYTES * tensors;
-  const inputList = at;
-  at += 4;
-  const outputList = at;
-  at += 4;
-  const recordsStart = at;
-  for (const r of probe) at += 4 * r.words.length;
-  const constOffset = at;
-  at += CONST_BYTES;
-  const packBytes = at;
-
-  const pack = new Uint8Array(packBytes);
-  const dv = new DataView(pack.buffer);
-  dv.setUint32(H.magic, PACK_MAGIC, true);
-  dv.setUint16(H.version, PACK_VERSION, true);
-  dv.setUint16(H.headerBytes, HEADER_BYTES, true);
-  dv.setUint32(H.packBytes, packBytes, true);
-  dv.setUint32(H.arenaBytes, ARENA_BYTES, true);
-  dv.setUint32(H.opCount, probe.length, true);
-  dv.setUint32(H.opTable, opTable, true);
-  dv.setUint32(H.tensorCount, tensors, true);
-  dv.setUint32(H.tensorTable, tensorTable, true);
-  dv.setUint32(H.inputCount, 1, true);
-  dv.setUint32(H.inputList, inputList, true);
-  dv.setUint32(H.outputCount, 1, true);
-  dv.setUint32(H.outputList, outputList, true);
-  dv.setUint32(H.constOffset, constOffset, true);
-  dv.setUint32(H.constBytes, CONST_BYTES, true);
-  // Tensor 0: int8 [64] input at arena 0; tensor 1: int8 [64] output at OUT.
-  [0, OUT].forEach((offset, i) => {
-    const e = tensorTable + i * TENSOR_ENTRY_BYTES;
-    pack[e] = 1;
-    pack[e + 1] = 1;
-    dv.setInt32(e + 4, offset, true);
-    dv.setInt32(e + 8, 64, true);
-    dv.setFloat32(e + 16, 0.5, true);
-    dv.setInt32(e + 20, 64, true);
+  const sections = layoutPack({
+    recordWords: validRecords(0).map((r) => r.words.length),
+    tensors: 2,
+    inputs: 1,
+    outputs: 1,
+    constants: [CONST_BYTES],
+    work: false,
   });
-  dv.setUint32(inputList, 0, true);
-  dv.setUint32(outputList, 1, true);
-
-  const recs = validRecords(constOffset);
-  const offsets: number[] = [];
-  let r = recordsStart;
-  recs.forEach((rec, i) => {
-    offsets.push(r);
-    dv.setUint32(opTable + 4 * i, r, true);
-    rec.words.forEach((w, k) => dv.setInt32(r + 4 * k, w, true));
-    r += 4 * rec.words.length;
-  });
+  const recs = validRecords(sections.constOffset);
   // Constants: pseudo-random weights, small biases, multipliers 0.5, shifts 0.
+  const constants = new Uint8Array(CONST_BYTES);
+  const dv = new DataView(constants.buffer);
   let seed = 12345;
   for (let i = 0; i < 256; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
-    pack[constOffset + i] = (seed >>> 16) & 0xff;
+    constants[i] = (seed >>> 16) & 0xff;
   }
   for (let i = 0; i < 16; i++) {
-    dv.setInt32(constOffset + 256 + 4 * i, (i * 37) % 200 - 100, true);
-    dv.setInt32(constOffset + 320 + 4 * i, M, true);
-    dv.setInt32(constOffset + 384 + 4 * i, 0, true);
+    dv.setInt32(256 + 4 * i, (i * 37) % 200 - 100, true);
+    dv.setInt32(320 + 4 * i, M, true);
+    dv.setInt32(384 + 4 * i, 0, true);
   }
-  dv.setUint32(H.crc, crc32(pack.subarray(CRC_START)), true);
-  return { pack, records: offsets, names: recs.map((x) => x.name), constOffset };
+  // Tensor 0: int8 [64] input at arena 0; tensor 1: int8 [64] output at OUT.
+  const tensor = (offset: number) => ({ dtype: DTYPE.int8, shape: [64], offset, bytes: 64, scale: 0.5 });
+  const pack = writePack(sections, {
+    arenaBytes: ARENA_BYTES,
+    records: recs.map((r) => r.words),
+    tensors: [tensor(0), tensor(OUT)],
+    inputs: [0],
+    outputs: [1],
+    constants: [constants],
+  });
+  return { pack, records: sections.records, names: recs.map((x) => x.name), constOffset: sections.constOffset };
 }
-

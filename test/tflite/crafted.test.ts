@@ -173,12 +173,16 @@ describe('crafted models: what is rejected, and where', () => {
     ['scales and zero points of different counts', (s) => (s.tensors[0]!.scale = [1, 2]), /^subgraph 0 > tensor 0: quantization has 2 scales but 1 zero points/],
     ['an unknown activation', (s) => (s.operators[0]!.options = (b) => (b.startObject(1), b.addFieldInt8(0, 9, null), b.endObject())), /^subgraph 0 > operator 0 > builtin_options: fused_activation_function 9 is not defined/],
     ['an options type past the union', (s) => (s.operators[0]!.optionsType = 200), /^subgraph 0 > operator 0: builtin_options_type 200 is not defined/],
-    ['an options table under type NONE', (s) => (s.operators[0]!.optionsType = 0), /builtin_options present but builtin_options_type is NONE/],
     ['a buffer offset past the end', (s) => (s.buffers[1] = { offset: 1000000n, size: 4n }), /^buffer 1: offset\/size data runs past end of file \(offset 1000000, 4 bytes/],
     ['large custom options past the end', (s) => (s.operators[0]!.largeCustomOptions = { offset: 64n, size: 1n << 40n }), /^subgraph 0 > operator 0: large_custom_options_offset\/large_custom_options_size data runs past end of file \(offset 64, 1099511627776 bytes/],
     ['custom options that are not a flexbuffer', (s) => (s.operators[0]!.customOptions = Uint8Array.of(1, 2, 3, 4, 5, 6, 7)), /^subgraph 0 > operator 0 > custom_options: flexbuffer/],
   ];
   it.each(cases)('%s', (_name, change, message) => {
     expect(parseError(variant(change)).message).toMatch(message);
+  });
+
+  it('ignores an options table under type NONE, as the Verifier and TFLM do (the op takes its defaults)', () => {
+    const model = parseTflite(variant((s) => (s.operators[0]!.optionsType = 0)));
+    expect(model.subgraphs[0]!.operators[0]!.builtinOptions).toBeNull();
   });
 });

@@ -148,16 +148,20 @@ describe('hostile .tflite input', () => {
     expect(errorOf(Uint8Array.of(8, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33))).toMatch(/root table points past end of file/);
   });
 
-  it('rejects a table that is its own vtable (soffset 0) and a vtable running off the end', () => {
-    // [root -> 8]["TFL3"][table at 8: soffset 0], so the vtable is the table's first bytes, sized 0.
+  it('reads a table that is its own vtable (soffset 0) as an empty table, as the Verifier does, and rejects a vtable running off the end', () => {
+    // [root -> 8]["TFL3"][table at 8: soffset 0], so the vtable is the table's first bytes, sized 0:
+    // VerifyTableStart accepts it and every field reads as absent, so the model fails on its content.
     const selfVtable = Uint8Array.of(8, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0);
-    expect(errorOf(selfVtable)).toBe('model: vtable at offset 8 claims 0 bytes (needs an even size of at least 4)');
+    expect(errorOf(selfVtable)).toBe('model: schema version 0, this reader reads version 3');
     // soffset -4: the vtable sits just after the table and claims 0xfffe bytes.
     const hugeVtable = Uint8Array.of(8, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0xfc, 0xff, 0xff, 0xff, 0xfe, 0xff, 8, 0);
     expect(errorOf(hugeVtable)).toMatch(/^model: vtable runs past end of file \(offset 12, 65534 bytes, file 16 bytes\)/);
+    // An odd vtable size is refused (VerifyTableStart checks the size's alignment).
+    const oddVtable = Uint8Array.of(8, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0xfc, 0xff, 0xff, 0xff, 5, 0, 8, 0);
+    expect(errorOf(oddVtable)).toBe('model: vtable at offset 12 claims an odd size of 5 bytes');
   });
 
-  it('rejects a table offset of 0 (a table that would be its own offset field)', () => {
+  it('reads a vector element offset of 0 as the Verifier does: a table over its own offset field', () => {
     // Root table: vtable [8 bytes, table 12, version @4, operator_codes absent, subgraphs @8].
     const bytes = new Uint8Array(40);
     const v = new DataView(bytes.buffer);
@@ -168,8 +172,15 @@ describe('hostile .tflite input', () => {
     v.setUint32(24, 3, true); // version
     v.setUint32(28, 4, true); // subgraphs vector at 32
     v.setUint32(32, 1, true); // one subgraph...
-    v.setUint32(36, 0, true); // ...whose offset points at itself
-    expect(errorOf(bytes)).toBe('subgraph 0: vtable at offset 36 claims 0 bytes (needs an even size of at least 4)');
+    v.setUint32(36, 0, true); // ...whose offset points at itself: soffset 0, a 0-byte vtable, no fields
+    // Vector::Get follows element offsets unchecked and the table there verifies, so this is an
+    // empty subgraph (the compiler then says the model has no inputs), not a damaged file.
+    const model = parseTflite(bytes);
+    expect(model.subgraphs).toHaveLength(1);
+    expect(model.subgraphs[0]!.tensors).toHaveLength(0);
+    // A FIELD offset of 0 is refused: VerifyOffset checks it.
+    v.setUint32(28, 0, true);
+    expect(errorOf(bytes)).toMatch(/^model: the flatbuffer is damaged: Model\.subgraphs: offset to vector is 0/);
   });
 
   it('stops a file whose offsets all share one big subtree (2000 x 2000 x 20000 values) quickly', () => {

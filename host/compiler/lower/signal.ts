@@ -1,7 +1,7 @@
 /**
  * Lowering of TFLM's audio front-end ("signal" custom operators, as in
- * micro_speech's audio_preprocessor_int8.tflite) and of the int32 element-wise
- * ops, CAST and data movement around them. Each function is the host side of
+ * micro_speech's audio_preprocessor_int8.tflite). Its int32 element-wise ops are
+ * in elementwise.ts, CAST in conversion.ts. Each function is the host side of
  * the op's Prepare in tflite-micro signal/micro/kernels/*.cc; the kernels are
  * in kernels-c/src/signal.c, the records in the header's audio section.
  *
@@ -11,26 +11,11 @@
  * reset.
  */
 import {
-  CAST, ELEMENTWISE, ELEMENTWISE_S32, MAX_DIMS, SIGNAL_ENERGY, SIGNAL_FFT_AUTO_SCALE, SIGNAL_FILTER_BANK,
-  SIGNAL_FILTER_BANK_LOG, SIGNAL_FILTER_BANK_SQRT, SIGNAL_OP, SIGNAL_PCAN, SIGNAL_RFFT, SIGNAL_SPECTRAL_SUBTRACTION,
-  SIGNAL_WINDOW,
-} from '../../device/records.js';
-import { Tensor, elementCount } from './graph.js';
-import { LoweredOp, OpContext, RecordBuilder, broadcastView, extend } from './lower.js';
-
-type Lowering = (c: OpContext) => LoweredOp;
-
-/** Element type codes of the pack's tensor table (pack.ts DTYPE), plus 6 for uint32 (CAST only). */
-function typeCode(t: Tensor): number {
-  switch (t.type === 'other' ? t.typeName : t.type) {
-    case 'int8': return 1;
-    case 'int16': return 2;
-    case 'int32': return 3;
-    case 'uint8': return 5;
-    case 'uint32': return 6;
-    default: return 0;
-  }
-}
+  SIGNAL_ENERGY, SIGNAL_FFT_AUTO_SCALE, SIGNAL_FILTER_BANK, SIGNAL_FILTER_BANK_LOG, SIGNAL_FILTER_BANK_SQRT, SIGNAL_OP,
+  SIGNAL_PCAN, SIGNAL_RFFT, SIGNAL_SPECTRAL_SUBTRACTION, SIGNAL_WINDOW,
+} from '../../../device/records.js';
+import { Tensor, elementCount } from '../graph.js';
+import { LoweredOp, OpContext, RecordBuilder } from './context.js';
 
 function expectTypeName(c: OpContext, t: Tensor, ...names: string[]): void {
   const name = t.type === 'other' ? t.typeName : t.type;
@@ -62,7 +47,7 @@ function int16Data(c: OpContext, t: Tensor): Int16Array {
   return new Int16Array(copy.buffer, 0, copy.length >> 1);
 }
 
-function lowerWindow(c: OpContext): LoweredOp {
+export function lowerWindow(c: OpContext): LoweredOp {
   c.expectCounts(2);
   const input = c.input(0);
   const window = c.input(1);
@@ -85,7 +70,7 @@ function lowerWindow(c: OpContext): LoweredOp {
   return c.finish(r.code, r.words, n);
 }
 
-function lowerFftAutoScale(c: OpContext): LoweredOp {
+export function lowerFftAutoScale(c: OpContext): LoweredOp {
   c.expectCounts(1, 2);
   const input = c.input(0);
   const output = c.output(0);
@@ -110,7 +95,7 @@ function fixedCexp(phase: number): [number, number] {
 }
 
 /** SignalRfft int16: the kiss_fftr state the kernel's Init would build, as pack constants. */
-function lowerRfft(c: OpContext): LoweredOp {
+export function lowerRfft(c: OpContext): LoweredOp {
   c.expectCounts(1);
   const input = c.input(0);
   const output = c.output();
@@ -148,7 +133,7 @@ function lowerRfft(c: OpContext): LoweredOp {
   return c.finish(r.code, r.words, frames * fftLength * Math.log2(fftLength));
 }
 
-function lowerEnergy(c: OpContext): LoweredOp {
+export function lowerEnergy(c: OpContext): LoweredOp {
   c.expectCounts(1);
   const input = c.input(0);
   const output = c.output();
@@ -166,7 +151,7 @@ function lowerEnergy(c: OpContext): LoweredOp {
   return c.finish(r.code, r.words);
 }
 
-function lowerFilterBank(c: OpContext): LoweredOp {
+export function lowerFilterBank(c: OpContext): LoweredOp {
   c.expectCounts(6);
   const input = c.input(0);
   const output = c.output();
@@ -199,7 +184,7 @@ function lowerFilterBank(c: OpContext): LoweredOp {
   return c.finish(r.code, r.words, 2 * weights.length);
 }
 
-function lowerFilterBankSqrt(c: OpContext): LoweredOp {
+export function lowerFilterBankSqrt(c: OpContext): LoweredOp {
   c.expectCounts(2);
   const input = c.input(0);
   const scaleBits = c.input(1);
@@ -225,7 +210,7 @@ function lowerFilterBankSqrt(c: OpContext): LoweredOp {
  * second output after each invoke; here the second output IS the state (the
  * same bytes), kept alive across invokes and zeroed by a reset.
  */
-function lowerSpectralSubtraction(c: OpContext): LoweredOp {
+export function lowerSpectralSubtraction(c: OpContext): LoweredOp {
   c.expectCounts(1, 2);
   const input = c.input(0);
   const output = c.output(0);
@@ -252,7 +237,7 @@ function lowerSpectralSubtraction(c: OpContext): LoweredOp {
   return op;
 }
 
-function lowerPcan(c: OpContext): LoweredOp {
+export function lowerPcan(c: OpContext): LoweredOp {
   c.expectCounts(3);
   const input = c.input(0);
   const noise = c.input(1);
@@ -275,7 +260,7 @@ function lowerPcan(c: OpContext): LoweredOp {
   return c.finish(r.code, r.words);
 }
 
-function lowerFilterBankLog(c: OpContext): LoweredOp {
+export function lowerFilterBankLog(c: OpContext): LoweredOp {
   c.expectCounts(1);
   const input = c.input(0);
   const output = c.output();
@@ -290,82 +275,4 @@ function lowerFilterBankLog(c: OpContext): LoweredOp {
     .set('outputScale', inRange(c, custom(c, 'output_scale'), 0, 65535, 'output_scale'))
     .set('correctionBits', inRange(c, custom(c, 'input_correction_bits'), 0, 31, 'input_correction_bits'));
   return c.finish(r.code, r.words);
-}
-
-function lowerCast(c: OpContext): LoweredOp {
-  c.expectCounts(1);
-  const input = c.input(0);
-  const output = c.output();
-  const from = typeCode(input);
-  const to = typeCode(output);
-  if (!from || !to) c.fail(`CAST from ${input.typeName} to ${output.typeName} is not supported`);
-  const n = elementCount(input.shape);
-  if (elementCount(output.shape) !== n) c.fail('input and output sizes differ');
-  const r = new RecordBuilder(SIGNAL_OP.CAST, CAST)
-    .set('input', c.read(input))
-    .set('output', c.write(output))
-    .setList('size', [n, from, to]);
-  return c.finish(r.code, r.words);
-}
-
-function lowerElementwiseS32(c: OpContext, kind: number): LoweredOp {
-  c.expectCounts(2);
-  const a = c.input(0);
-  const b = c.input(1);
-  const output = c.output();
-  for (const t of [a, b, output]) c.expectType(t, 'int32');
-  if (output.shape.length > MAX_DIMS) c.fail(`rank above ${MAX_DIMS}`);
-  const act = c.option<string>('fusedActivationFunction', 'NONE');
-  // int32 activation bounds: CalculateActivationRange on the raw values.
-  const ranges: Record<string, [number, number]> = {
-    NONE: [-(2 ** 31), 2 ** 31 - 1], RELU: [0, 2 ** 31 - 1], RELU6: [0, 6], RELU_N1_TO_1: [-1, 1],
-  };
-  const range = ranges[act] ?? c.fail(`fused activation ${act} is not supported on int32`);
-  if (kind === ELEMENTWISE.DIV) {
-    const data = c.constData(b);
-    if (data && new Int32Array(new Uint8Array(data).buffer).some((v) => v === 0)) c.fail('division by a constant zero');
-  }
-  const [aRef, aInPack] = c.readAny(a);
-  const [bRef, bInPack] = c.readAny(b);
-  const r = new RecordBuilder(SIGNAL_OP.ELEMENTWISE_S32, ELEMENTWISE_S32)
-    .set('input1', aRef)
-    .set('input2', bRef)
-    .set('output', c.write(output))
-    .set('input1InPack', aInPack)
-    .set('input2InPack', bInPack)
-    .set('kind', kind)
-    .set('actMin', range[0])
-    .set('actMax', range[1])
-    .setList('outputShape', extend(output.shape))
-    .setView('view1', broadcastView(c, a.shape, output.shape))
-    .setView('view2', broadcastView(c, b.shape, output.shape));
-  return c.finish(r.code, r.words, elementCount(output.shape));
-}
-
-function isInt32Op(c: OpContext): boolean {
-  const t = c.op.outputs.length > 0 ? c.output() : null;
-  return t !== null && t.type === 'int32';
-}
-
-/** Adds the audio front-end lowerings to `table`; int32 ADD and MUL go here, int8 ones stay where they were. */
-export function registerSignalLowerings(table: Record<string, Lowering>): void {
-  const int8Add = table.ADD;
-  const int8Mul = table.MUL;
-  const prev = { ADD: int8Add, MUL: int8Mul };
-  table.ADD = (c) => (isInt32Op(c) ? lowerElementwiseS32(c, ELEMENTWISE.ADD) : prev.ADD(c));
-  table.MUL = (c) => (isInt32Op(c) ? lowerElementwiseS32(c, ELEMENTWISE.MUL) : prev.MUL(c));
-  table.SUB = (c) => lowerElementwiseS32(c, ELEMENTWISE.SUB);
-  table.DIV = (c) => lowerElementwiseS32(c, ELEMENTWISE.DIV);
-  table.MINIMUM = (c) => lowerElementwiseS32(c, ELEMENTWISE.MIN);
-  table.MAXIMUM = (c) => lowerElementwiseS32(c, ELEMENTWISE.MAX);
-  table.CAST = lowerCast;
-  table.SignalWindow = lowerWindow;
-  table.SignalFftAutoScale = lowerFftAutoScale;
-  table.SignalRfft = lowerRfft;
-  table.SignalEnergy = lowerEnergy;
-  table.SignalFilterBank = lowerFilterBank;
-  table.SignalFilterBankSquareRoot = lowerFilterBankSqrt;
-  table.SignalFilterBankSpectralSubtraction = lowerSpectralSubtraction;
-  table.SignalPCAN = lowerPcan;
-  table.SignalFilterBankLog = lowerFilterBankLog;
 }

@@ -1,0 +1,107 @@
+/**
+ * Activations, int8: SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU. RELU and RELU6 are requantizations
+ * with clamping (one REQUANTIZE record, which QUANTIZE int8 -> int8 shares).
+ */
+import { LEAKY_RELU, OP, REQUANTIZE, SIGMOID, SOFTMAX } from '../../../device/records.js';
+import { Tensor, elementCount } from '../graph.js';
+import { Requant, frexpMultiplier, inputRadius, quantizeMultiplier, roundHalfAway } from '../quant.js';
+import { LoweredOp, OpContext, RecordBuilder } from './context.js';
+import { sameShape } from './shapes.js';
+
+export function lowerSoftmax(c: OpContext): LoweredOp {
+  c.expectCounts(1);
+  const input = c.input(0);
+  const output = c.output();
+  c.expectType(input, 'int8');
+  c.expectType(output, 'int8');
+  const outQ = c.quant(output);
+  if (outQ.zeroPoint !== -128 || outQ.scale !== 1 / 256) c.fail('int8 softmax output must have scale 1/256 and zero point -128 (as TFLM requires)');
+  if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
+  const beta = c.option<number>('beta', 1);
+  // PreprocessSoftmaxScaling with 5 integer bits for the scaled difference.
+  const scaledDiffIntegerBits = 5;
+  const real = Math.min(beta * c.quant(input).scale * 2 ** (31 - scaledDiffIntegerBits), 2 ** 31 - 1);
+  if (!(real > 1)) c.fail(`input scale x beta (${real}) is too small for TFLM's softmax`);
+  const q = quantizeMultiplier(real);
+  const diffMin = -inputRadius(scaledDiffIntegerBits, q.shift);
+  const rowSize = input.shape[input.shape.length - 1] ?? 1;
+  const r = new RecordBuilder(OP.SOFTMAX, SOFTMAX)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .setList('rows', [elementCount(input.shape) / rowSize, rowSize, q.multiplier, q.shift, diffMin]);
+  return c.finish(r.code, r.words);
+}
+
+function lowerSigmoid(c: OpContext, code: number): LoweredOp {
+  c.expectCounts(1);
+  const input = c.input(0);
+  const output = c.output();
+  c.expectType(input, 'int8');
+  c.expectType(output, 'int8');
+  if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
+  if (code === OP.LOGISTIC && c.quant(output).zeroPoint !== -128) c.fail('int8 LOGISTIC output zero point must be -128 (as TFLM requires)');
+  const inQ = c.quant(input);
+  const inputIntegerBits = 4;
+  const m = frexpMultiplier(inQ.scale * 2 ** (31 - inputIntegerBits));
+  const r = new RecordBuilder(code, SIGMOID)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .setList('size', [elementCount(input.shape), inQ.zeroPoint, inputRadius(inputIntegerBits, m.shift, 31), m.multiplier, m.shift]);
+  return c.finish(r.code, r.words);
+}
+
+export function requantizeRecord(c: OpContext, input: Tensor, output: Tensor, inputZeroPoint: number, outputOffset: number, m: Requant, act: { min: number; max: number }): LoweredOp {
+  const r = new RecordBuilder(OP.REQUANTIZE, REQUANTIZE)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .setList('size', [elementCount(input.shape), inputZeroPoint, outputOffset, m.multiplier, m.shift, act.min, act.max]);
+  return c.finish(r.code, r.words);
+}
+
+function unaryInt8(c: OpContext): [Tensor, Tensor] {
+  c.expectCounts(1);
+  const input = c.input(0);
+  const output = c.output();
+  c.expectType(input, 'int8');
+  c.expectType(output, 'int8');
+  if (elementCount(input.shape) !== elementCount(output.shape)) c.fail('input and output sizes differ');
+  return [input, output];
+}
+
+/** RELU int8: ReluQuantized requantizes from the input scale to the output scale, then clamps. */
+export function lowerRelu(c: OpContext): LoweredOp {
+  const [input, output] = unaryInt8(c);
+  const [inQ, outQ] = [c.quant(input), c.quant(output)];
+  const m = c.requant(Math.fround(inQ.scale / outQ.scale), 'output');
+  return requantizeRecord(c, input, output, inQ.zeroPoint, outQ.zeroPoint, m, { min: Math.max(-128, outQ.zeroPoint), max: 127 });
+}
+
+/** RELU6 int8: TFLM clamps in the input's quantization without rescaling. */
+export function lowerRelu6(c: OpContext): LoweredOp {
+  const [input, output] = unaryInt8(c);
+  const inQ = c.quant(input);
+  const six = Math.min(127, Math.max(-128, roundHalfAway(Math.fround(6 / inQ.scale)) + inQ.zeroPoint));
+  return requantizeRecord(c, input, output, 0, 0, IDENTITY, { min: inQ.zeroPoint, max: six });
+}
+
+/** An exact identity requantization: MultiplyByQuantizedMultiplier(x, 2^30, 1) == x. */
+export const IDENTITY: Requant = { multiplier: 2 ** 30, shift: 1 };
+
+export function lowerLeakyRelu(c: OpContext): LoweredOp {
+  const [input, output] = unaryInt8(c);
+  const [inQ, outQ] = [c.quant(input), c.quant(output)];
+  const alpha = c.option<number>('alpha');
+  // leaky_relu_common.cc computes both ratios in float32.
+  // QuantizeMultiplier also takes a negative alpha here.
+  const alphaM = quantizeMultiplier(Math.fround(Math.fround(inQ.scale * alpha) / outQ.scale));
+  const identityM = c.requant(Math.fround(inQ.scale / outQ.scale), 'identity');
+  const r = new RecordBuilder(OP.LEAKY_RELU, LEAKY_RELU)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .setList('size', [elementCount(input.shape), inQ.zeroPoint, outQ.zeroPoint, identityM.multiplier, identityM.shift, alphaM.multiplier, alphaM.shift]);
+  return c.finish(r.code, r.words);
+}
+
+
+export const lowerLogistic = (c: OpContext): LoweredOp => lowerSigmoid(c, OP.LOGISTIC);
+export const lowerTanh = (c: OpContext): LoweredOp => lowerSigmoid(c, OP.TANH);
