@@ -19,7 +19,9 @@ export type { QuantParams } from './quant.js';
 // Events: what the app reports, as console lines the simulator turns into timestamped events.
 export { report, EVENT_PREFIX } from './events.js';
 
-// Sensors.
+// Sensors: one module each, engine-neutral; the engine binding (device/engine.ts) has the backends.
+export { openAccelerometer } from './sensors/accelerometer.js';
+export type { Accelerometer, AccelerometerOptions, AccelSample } from './sensors/accelerometer.js';
 export { openCamera, createCamera } from './sensors/camera.js';
 export type { Camera, SpiBus, SpiCameraPins } from './sensors/camera.js';
 export { openMicrophone } from './sensors/mic.js';

@@ -510,15 +510,15 @@ function defaultDuration(trace: import('./sim/traces.js').Trace | undefined): nu
 
 /** `simulate --serve PORT`: the simulated board as a network Espruino (telnet console) until Ctrl-C. */
 async function serveSimulation(sim: import('./sim/index.js').Simulation, port: string, board: string): Promise<number> {
-  const { EspruinoBoard } = await import('./sim/espruino.js');
   const { serveBoard } = await import('./sim/serve.js');
   const { bootFiles } = await import('./upload.js');
   const portNumber = Number(port);
   if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) throw new UsageError(`--serve ${port}: give a TCP port (0 picks a free one)`);
-  if (!(sim.board instanceof EspruinoBoard)) throw new UsageError(`--serve: ${board} runs JerryScript; only Espruino boards have the console the espruino CLI speaks`);
+  const espruinoBoard = sim.simulated.espruinoConsole;
+  if (!espruinoBoard) throw new UsageError(`--serve: ${board} runs ${sim.app.board.engine ?? 'another engine'}; only Espruino boards have the console the espruino CLI speaks`);
   // The app the simulation started is the board's installed app: load() and E.reboot() start it again.
-  for (const [name, bytes] of Object.entries(bootFiles(Buffer.from(sim.app.bundle, 'utf8')))) sim.board.storage.set(name, bytes);
-  const served = await serveBoard(sim.board, { port: portNumber, log: (message) => process.stderr.write(`${message}\n`) });
+  for (const [name, bytes] of Object.entries(bootFiles(Buffer.from(sim.app.bundle, 'utf8')))) espruinoBoard.storage.set(name, bytes);
+  const served = await serveBoard(espruinoBoard, { port: portNumber, log: (message) => process.stderr.write(`${message}\n`) });
   process.stdout.write(`${board} is on ${served.address} (Ctrl-C stops); try: npx espruino --no-ble -p ${served.address} -e 'print(process.env)'\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await served.close();

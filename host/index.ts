@@ -32,11 +32,15 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildAppResult
 export { simulate, Simulation, readBuiltApp } from './sim/index.js';
 export type { SimulateOptions, SimEvent, OutputLine, BuiltApp } from './sim/index.js';
 export { simulationReport } from './sim/report.js';
-/** The emulated boards behind Simulation.board, for inspecting device memory and native calls. */
+/** The emulated boards behind Simulation.board, for inspecting device memory and native calls (host/sim/board.ts: what they share). */
 export { EspruinoBoard } from './sim/espruino.js';
 export { JerryScriptBoard } from './sim/jerryscript.js';
 export { SimulatedNative } from './sim/native.js';
 export { DeviceMemory, regionBytes } from './sim/memory.js';
+export type { SimulatedBoard, EmulatedBoard, EngineSimulator } from './sim/board.js';
+// Engines: everything engine-specific, described once.
+export { ENGINES, engineNamed, engineOf } from './engines/index.js';
+export type { Engine, EngineInstall, EngineLanguage } from './engines/index.js';
 
 // Traces (docs/traces.md): read them, sample them, make WAV files for the simulated microphone.
 export { loadTrace, parseCsvTrace, sampleAt, parseWav, writeWav, loadAudioPlaylist, loadFrameTrace, TraceError } from './sim/traces.js';

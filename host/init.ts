@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Board, listBoards, loadBoard } from './build/boards.js';
 import { boardGlobalsDts } from './build/globals.js';
+import { engineOf } from './engines/index.js';
 import type { AppProject } from './build/project.js';
 import { PACKAGE_ROOT } from './paths.js';
 
@@ -182,8 +183,8 @@ export function initApp(options: InitOptions): InitResult {
     // For the editor: the app sees the board's globals (tinysense-env.d.ts) and the device API; the
     // build type-checks with the same settings for the board it is given (host/build/plugin.ts).
     compilerOptions: {
-      target: board.engine === 'espruino' ? 'es5' : 'es2020',
-      lib: board.engine === 'espruino' ? ['es5', 'es2015.promise'] : ['es2020'],
+      target: engineOf(board).language.target,
+      lib: engineOf(board).language.lib,
       module: 'esnext',
       moduleResolution: 'bundler',
       strict: true,

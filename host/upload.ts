@@ -32,6 +32,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { loadBoard } from './build/boards.js';
+import { engineOf } from './engines/index.js';
 import { crc32 } from './compiler/crc32.js';
 import {
   APP_FILE, BOOT_FILE, InstallMode, appLoaderBundle, appLoaderId, appLoaderInfo, appLoaderNames, InstallPlan, JOURNAL_FILE, JournalFile, MARK, MAX_NAME, TEMP_PREFIX, isInstallerName, journalText, loaderCode, planInstall,
@@ -427,7 +428,8 @@ function bootOutcome(m: { word: string; rest: string }): BootOutcome | undefined
 
 export async function uploadApp(options: UploadOptions): Promise<UploadResult> {
   const board = loadBoard(options.board);
-  if (board.engine !== 'espruino') throw new UploadError(`${board.id} runs ${board.engine}, not Espruino: the espruino CLI cannot upload to it`);
+  const engine = engineOf(board);
+  if (!engine.install.espruinoCli) throw new UploadError(`${board.id} runs ${board.engine}, not Espruino: the espruino CLI cannot upload to it (${engine.install.how})`);
   const layout = options.layout ?? (board.objects.includes('Bangle') ? 'app-loader' : 'boot-code');
   if (layout === 'app-loader') return await uploadAppLoader(options, board.id);
   const files = readBuildFolder(options.dir, board.id);

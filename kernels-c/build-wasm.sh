@@ -45,6 +45,8 @@ if ! command -v wasm-ld >/dev/null 2>&1; then
 fi
 
 export LC_ALL=C
+# shellcheck source=cflags.sh
+source "$HERE/cflags.sh"
 shopt -s nullglob
 sources=("$HERE"/src/*.c)
 if [ ${#sources[@]} -eq 0 ]; then
@@ -66,9 +68,8 @@ for e in "${EXPORTS[@]}"; do LINK+=("-Wl,--export=$e"); done
 
 mkdir -p "$OUT"
 TMP="$OUT/tinysense.wasm.tmp.$$"
-"$CLANG" --target=wasm32 -std=c99 -O2 -ffreestanding -nostdlib -fno-builtin \
+"$CLANG" --target=wasm32 "${KERNEL_CFLAGS[@]}" -O2 -ffreestanding -nostdlib -fno-builtin \
   -fno-ident -ffile-prefix-map="$HERE"=. \
-  -Wall -Wextra -Werror -Wdouble-promotion \
   -I"$HERE/include" "${sources[@]}" "${LINK[@]}" -o "$TMP"
 
 # Zero imports (a call to libc or a runtime helper would show up as one).

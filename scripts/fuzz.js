@@ -17,6 +17,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelCflags } from './cflags.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -40,8 +41,15 @@ export function buildTargets(out) {
   if (!CLANG) throw new Error('fuzz: clang is missing (scripts/setup.sh installs clang 14)');
   mkdirSync(out, { recursive: true });
   const inc = ['-I', join(ROOT, 'kernels-c', 'include'), '-I', join(ROOT, 'kernels-c', 'jerryscript')];
-  const kernels = readdirSync(join(ROOT, 'kernels-c', 'src')).filter((f) => f.endsWith('.c')).map((f) => join(ROOT, 'kernels-c', 'src', f));
   const san = ['-g', '-O1', '-fsanitize=fuzzer,address,undefined', '-fno-sanitize-recover=all', '-ffp-contract=off'];
+  // The kernels with the flags every kernels-c build shares (kernels-c/cflags.txt), as objects.
+  const kernels = [];
+  for (const f of readdirSync(join(ROOT, 'kernels-c', 'src')).filter((f) => f.endsWith('.c')).sort()) {
+    const o = join(out, `kernel-${f.replace(/\.c$/, '.o')}`);
+    const r = spawnSync(CLANG, [...kernelCflags(), ...san.map((s) => s.replace('fuzzer,', 'fuzzer-no-link,')), ...inc, '-c', join(ROOT, 'kernels-c', 'src', f), '-o', o], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`fuzz: compiling kernels-c/src/${f} failed:\n${r.stderr}`);
+    kernels.push(o);
+  }
   const check = join(ROOT, 'kernels-c', 'jerryscript', 'tinysense_record_check.c');
   const builds = {
     record: [...san, ...inc, join(ROOT, 'kernels-c', 'fuzz', 'fuzz_record.c'), check, ...kernels],

@@ -89,6 +89,29 @@ export function prng(seed: number): () => number {
   };
 }
 
+/**
+ * Deterministic unsigned 32-bit integers: the LCG of Numerical Recipes (1664525, 1013904223), exact in
+ * uint32 arithmetic. Fixed byte patterns and random-but-repeatable test inputs come from it.
+ */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s;
+  };
+}
+
+/** Bytes of `parts` concatenated. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Recomputes a (mutated) pack's CRC so validation gets past the checksum to the parts under test. */
 export function resign(pack: Uint8Array): Uint8Array {
   return sealPack(pack);

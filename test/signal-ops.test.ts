@@ -8,6 +8,7 @@ import { resetState } from '../device/state.js';
 import { compileGraph } from '../host/compiler/compile.js';
 import { ElementType, Graph, Operator, Tensor } from '../host/compiler/graph.js';
 import { WasmKernels } from '../host/wasm/kernels.js';
+import { lcg } from './shared.js';
 
 /** A tiny graph builder: tensors by index, operators in order. */
 class Builder {
@@ -56,11 +57,8 @@ function runOnce(graph: Graph, inputs: ArrayBufferView[]): Uint8Array[] {
 
 /** Deterministic pseudo-random integers in [lo, hi]. */
 function rng(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0;
-  return (lo, hi) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + (s % (hi - lo + 1));
-  };
+  const next = lcg(seed);
+  return (lo, hi) => lo + (next() % (hi - lo + 1));
 }
 
 const i16 = (b: Uint8Array) => new Int16Array(b.buffer, b.byteOffset, b.byteLength / 2);

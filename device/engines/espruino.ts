@@ -12,9 +12,16 @@
  *   and is used in place; on Bangle.js 2 Storage is external SPI flash and is
  *   copied into a flat RAM buffer.
  *
+ * It is the bundle's engine binding on Espruino boards (device/engine.ts):
+ * the build links it as device/engine.ts, so it exports every name of
+ * EngineBinding.
+ *
  * ES5 only.
  */
 import { Kernels, NativeBuffer } from '../kernels.js';
+import { SpiBus, createCamera } from '../sensors/arducam.js';
+import type { Accelerometer, AccelSample, Camera, MicrophoneSource, SpiCameraPins } from '../sensors/types.js';
+import type { TargetInfo } from '../target.js';
 
 // Espruino's built-ins used here (module-scoped declarations: the host type-check must not see them).
 declare var E: {
@@ -191,4 +198,63 @@ export function storageBytes(file: string): Uint8Array {
 /** Espruino's Storage module. */
 export function storage() {
   return require('Storage');
+}
+
+// ---- EngineBinding (device/engine.ts) ----
+
+declare var TINYSENSE_TARGET: TargetInfo;
+
+/** The kernels from the blob the build put into Storage (its name and entry offsets are in the target). */
+export function createKernels(target: TargetInfo): Kernels {
+  // A firmware built with the tinysense module (firmware/espruino) has the kernels linked in.
+  var linked = espruinoFirmwareKernels();
+  if (linked) return linked;
+  if (!target.blobFile) {
+    throw new Error('tinysense: board ' + target.board + ' cannot run the kernel blob (its RAM is not executable); it needs firmware with the tinysense kernels built in');
+  }
+  var code = storage().read(target.blobFile as string);
+  if (code === undefined) throw new Error('tinysense: kernel blob ' + target.blobFile + ' is not in Storage; upload it with `tinysense upload`');
+  return espruinoKernels(code, { invoke: target.invoke as number, checksum: target.checksum as number, preprocess: target.preprocess });
+}
+
+/** A model pack is a Storage file. */
+export var packBytes = storageBytes;
+
+// Bangle.js firmware's accelerometer (module-scoped declaration: the host type-check must not see it).
+declare var Bangle: {
+  setPollInterval(ms: number): void;
+  on(event: 'accel', listener: (a: AccelSample) => void): void;
+  removeListener(event: 'accel', listener: (a: AccelSample) => void): void;
+} | undefined;
+
+/**
+ * The Bangle.js accelerometer: the firmware polls it every 1000 / rateHz ms and emits 'accel' with
+ * x, y, z in g; onSample is that listener itself (no wrapper between the firmware and the app).
+ */
+export function accelerometerBackend(rateHz: number, onSample: (a: AccelSample) => void): Accelerometer {
+  if (typeof Bangle === 'undefined') {
+    throw new Error('accelerometer: ' + (TINYSENSE_TARGET.board || 'this board') + ' has no built-in accelerometer (Espruino: Bangle.js only)');
+  }
+  var bangle = Bangle!;
+  bangle.setPollInterval(1000 / rateHz);
+  bangle.on('accel', onSample);
+  return {
+    rateHz: rateHz,
+    stop: function (): void {
+      bangle.removeListener('accel', onSample);
+    },
+  };
+}
+
+declare var SPI1: SpiBus & { setup(options: { sck: number; mosi: number; miso: number; baud: number }): void };
+
+/** An ArduCAM-style SPI camera module (device/sensors/arducam.ts) on SPI1 with these pins. */
+export function cameraBackend(width: number, height: number, pins: SpiCameraPins): Camera {
+  SPI1.setup({ sck: pins.sck, mosi: pins.mosi, miso: pins.miso, baud: pins.baud || 8000000 });
+  return createCamera(SPI1, pins.cs, width, height);
+}
+
+/** No Espruino board here has a microphone driver. */
+export function microphoneBackend(): MicrophoneSource {
+  throw new Error('microphone: ' + (TINYSENSE_TARGET.board || 'this board') + ' has no microphone driver (Espruino has no I2S API); use a JerryScript board with an I2S microphone');
 }

@@ -18,9 +18,14 @@
  * - Buffers the binding hands out live as long as the Kernels object does
  *   (a model lives for the app's lifetime; there is no free in Kernels).
  *
+ * It is the bundle's engine binding on JerryScript boards (device/engine.ts):
+ * the build links it as device/engine.ts, so it exports every name of
+ * EngineBinding.
+ *
  * ES5 only.
  */
 import { Kernels, NativeBuffer } from '../kernels.js';
+import type { Accelerometer, AccelerometerOptions, AccelSample, Camera, MicrophoneSource } from '../sensors/types.js';
 
 /** What tinysense.memory() reports, in bytes; -1 where the firmware cannot tell. */
 export interface JerryMemory {
@@ -163,4 +168,73 @@ export function jerrySensors(natives?: JerryNatives): JerrySensors {
 /** Engine heap and native memory in bytes. */
 export function jerryMemory(natives?: JerryNatives): JerryMemory {
   return (natives || jerryNatives()).memory();
+}
+
+// ---- EngineBinding (device/engine.ts) ----
+
+/** The kernels compiled into the firmware (the global `tinysense`). */
+export function createKernels(): Kernels {
+  return jerryKernels();
+}
+
+/** A model pack is a flash partition the firmware maps, used in place. */
+export function packBytes(file: string): Uint8Array {
+  return flashBytes(file);
+}
+
+/**
+ * The firmware's I2C accelerometer (tinysense.sensors.accel), read from a timer every 1000 / rateHz ms;
+ * the part reports milli-g, the samples are in g as on Bangle.js.
+ */
+export function accelerometerBackend(rateHz: number, onSample: (a: AccelSample) => void, options: AccelerometerOptions | undefined): Accelerometer {
+  var native = jerrySensors().accel;
+  if (!native) throw new Error('accelerometer: this board has no accelerometer (the firmware was built without I2C)');
+  var o = options || {};
+  native.open(o.chip || 'lis3dh', o.address === undefined ? 0x18 : o.address, o.rangeG || 8, rateHz);
+  var accel = native;
+  var mg = new Int16Array(3);
+  var timer = setInterval(function () {
+    accel.read(mg, 0);
+    onSample({ x: mg[0] / 1000, y: mg[1] / 1000, z: mg[2] / 1000 });
+  }, 1000 / rateHz);
+  return {
+    rateHz: rateHz,
+    stop: function (): void {
+      clearInterval(timer);
+    },
+  };
+}
+
+/** The firmware's camera native (tinysense.sensors.camera): the firmware knows its wiring, the app's pins are not needed. */
+export function cameraBackend(width: number, height: number): Camera {
+  var native = jerrySensors().camera;
+  if (!native) throw new Error('camera: this board has no camera');
+  var camera = native;
+  var gray: Uint8Array | undefined;
+  return {
+    capture: function (into: Int8Array): void {
+      camera.capture(into, width, height);
+    },
+    grab: function (): Uint8Array {
+      if (!gray) gray = new Uint8Array(width * height);
+      camera.capture(gray, width, height);
+      return gray;
+    },
+  };
+}
+
+/** The firmware's I2S microphone (tinysense.sensors.mic), read without waiting. */
+export function microphoneBackend(sampleRate: number): MicrophoneSource {
+  var native = jerrySensors().mic;
+  if (!native) throw new Error('microphone: this board has no microphone (the firmware was built without the I2S microphone)');
+  var mic = native;
+  mic.start(sampleRate);
+  return {
+    read: function (into: Int16Array): number {
+      return mic.read(into, 0);
+    },
+    stop: function (): void {
+      mic.stop();
+    },
+  };
 }

@@ -1,23 +1,23 @@
 /**
- * The board's microphone as a stream of 16-bit PCM samples.
- *
- * On JerryScript it is the firmware's I2S microphone
- * (tinysense.sensors.mic: an INMP441/SPH0645-style part on the ESP32's I2S
- * peripheral, kernels-c/jerryscript and firmware/esp-idf). The I2S driver
- * fills a DMA ring in the background; read() takes what has arrived without
- * waiting, so an app polls it from setInterval and the engine stays free for
- * timers in between. The DMA buffers hold 75 ms of 16 kHz audio
- * (docs/traces.md): poll faster than that or the oldest samples are lost.
- *
- * Espruino boards here have no microphone driver (Bangle.js 2 and Jolt.js have
- * no microphone; Espruino has no I2S API), so opening one there is an error.
+ * The board's microphone as a stream of 16-bit PCM samples, whichever engine
+ * runs the bundle. The engine binding (device/engine.ts) provides the
+ * backend:
+ * - JerryScript: the firmware's I2S microphone (tinysense.sensors.mic: an
+ *   INMP441/SPH0645-style part on the ESP32's I2S peripheral,
+ *   kernels-c/jerryscript and firmware/esp-idf). The I2S driver fills a DMA
+ *   ring in the background; read() takes what has arrived without waiting,
+ *   so an app polls it from setInterval and the engine stays free for timers
+ *   in between. The DMA buffers hold 75 ms of 16 kHz audio (docs/traces.md):
+ *   poll faster than that or the oldest samples are lost.
+ * - Espruino: none. The Espruino boards here have no microphone driver
+ *   (Bangle.js 2 and Jolt.js have no microphone; Espruino has no I2S API), so
+ *   opening one there is an error.
  *
  * ES5 only: this file runs on the microcontroller.
  */
-import type { TargetInfo } from '../app.js';
-import { jerrySensors } from '../engines/jerryscript.js';
+import { microphoneBackend } from '../engine.js';
 
-declare var TINYSENSE_TARGET: TargetInfo;
+export type { MicrophoneSource } from './types.js';
 
 export interface Microphone {
   readonly sampleRate: number;
@@ -40,27 +40,21 @@ export interface MicrophoneOptions {
 
 /** Starts the board's microphone at `sampleRate` Hz. */
 export function openMicrophone(sampleRate: number, options?: MicrophoneOptions): Microphone {
-  if (TINYSENSE_TARGET.engine !== 'jerryscript') {
-    throw new Error('microphone: ' + (TINYSENSE_TARGET.board || 'this board') + ' has no microphone driver (Espruino has no I2S API); use a JerryScript board with an I2S microphone');
-  }
-  var native = jerrySensors().mic;
-  if (!native) throw new Error('microphone: this board has no microphone (the firmware was built without the I2S microphone)');
   var size = (options && options.bufferSamples) || 1600;
   if (!(size >= 1 && Math.floor(size) === size)) throw new Error('microphone: bufferSamples must be a positive integer, not ' + size);
+  var source = microphoneBackend(sampleRate);
   var buffer = new Int16Array(size);
-  var mic = native;
-  mic.start(sampleRate);
   var microphone: Microphone = {
     sampleRate: sampleRate,
     samplesRead: 0,
     read: function (): Int16Array {
-      var n = mic.read(buffer, 0);
+      var n = source.read(buffer);
       microphone.samplesRead += n;
       // A full buffer is returned as it is; a partial one needs a view (the only allocation per read).
       return n === size ? buffer : buffer.subarray(0, n);
     },
     stop: function (): void {
-      mic.stop();
+      source.stop();
     },
   };
   return microphone;

@@ -13,10 +13,10 @@
  *   npx tinysense build examples/gesture --board BANGLEJS2
  *   npx tinysense simulate examples/gesture --board BANGLEJS2 --trace examples/gesture/traces/heldout.csv --duration 20000
  */
-import { openModel, report, sampleWindow } from 'tinysense/device';
+import { AccelSample, openAccelerometer, openModel, report, sampleWindow } from 'tinysense/device';
 
-// Bangle and getTime are globals of the Bangle.js 2 firmware: the build type-checks the app against the
-// board's globals (docs/api.md, "Board globals"), and refuses Bangle in a build for a board without it.
+// getTime is a global of the Espruino firmware: the build type-checks the app against the board's
+// globals (docs/api.md, "Board globals"); the accelerometer comes through tinysense/device.
 
 /** Classes in the model's output order (model/training.json "classes"). */
 var GESTURES = ['circle', 'idle', 'shake'];
@@ -60,10 +60,9 @@ function classify(): void {
   quietUntil = now + SUPPRESS_MS;
 }
 
-function onAccel(a: { x: number; y: number; z: number }): void {
+function onAccel(a: AccelSample): void {
   recent.push(a.x, a.y, a.z);
   if (recent.count >= WINDOW && recent.count % STRIDE === 0) classify();
 }
 
-Bangle.setPollInterval(POLL_MS);
-Bangle.on('accel', onAccel);
+openAccelerometer(1000 / POLL_MS, onAccel);

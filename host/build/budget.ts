@@ -258,6 +258,47 @@ function jerryscriptItems(input: BudgetInput): BudgetItem[] {
   return items;
 }
 
+/**
+ * An engine's budget model: where a build's parts live on its boards and what each costs. Each engine's
+ * description (host/engines/<engine>.ts) holds one; the figures and formulas are here.
+ */
+export interface EngineBudget {
+  /** The parts of a build and their cost in each region (perVar: bytes per JsVar, 1 without JsVars). */
+  items(input: BudgetInput, perVar: number): BudgetItem[];
+  /** The file store's name in the report. */
+  storeName: string;
+  /** An unminified bundle that overflows the file store gets the advice to minify. */
+  suggestMinify: boolean;
+  /** Advice when the JS heap does not hold the build (and the pack's RAM copy is not what breaks it). */
+  heapAdvice: string;
+  /** What the warning adds when little JS heap is left. */
+  lowHeapAdvice: string;
+  /** `tinysense upload` installs the files into Storage: plan the install, check Storage file names. */
+  installsFiles: boolean;
+  /** A model on a board whose stock engine cannot call the kernels is refused (otherwise a warning). */
+  refusesWithoutNativeCall: boolean;
+}
+
+export const ESPRUINO_BUDGET: EngineBudget = {
+  items: espruinoItems,
+  storeName: 'Storage',
+  suggestMinify: true,
+  heapAdvice: 'Use a smaller model (the arena is the activations of the largest layers).',
+  lowHeapAdvice: 'flat buffers also need contiguous free JsVars, which fragmentation can break up',
+  installsFiles: true,
+  refusesWithoutNativeCall: true,
+};
+
+export const JERRYSCRIPT_BUDGET: EngineBudget = {
+  items: (input) => jerryscriptItems(input),
+  storeName: 'flash data',
+  suggestMinify: false,
+  heapAdvice: 'Build the firmware with a larger JerryScript heap (tools/build.py --mem-heap=<KB>), or make the app smaller (minify).',
+  lowHeapAdvice: 'leave room for the app',
+  installsFiles: false,
+  refusesWithoutNativeCall: false,
+};
+
 /** A RAM part's name in problem texts: "arena", or "arena (speech.tsm)" when several models have one. */
 function partName(i: BudgetItem): string {
   return i.file && i.region !== 'storage' ? `${i.what} (${i.file})` : i.what;
@@ -269,7 +310,7 @@ function region(region: Region, label: string, capacity: number, exact: boolean,
 }
 
 /** Why the JS heap does not hold the build, naming the part that breaks it. */
-function heapProblem(board: Board, heap: RegionBudget, items: BudgetItem[]): string {
+function heapProblem(board: Board, engine: EngineBudget, heap: RegionBudget, items: BudgetItem[]): string {
   const parts = items.filter((i) => i.region === 'jsHeap' && i.cost > 0);
   const biggest = parts.reduce((a, b) => (b.cost > a.cost ? b : a), parts[0]);
   const list = parts.map((i) => `${partName(i)} ${formatBytes(i.cost)}`).join(' + ');
@@ -277,19 +318,18 @@ function heapProblem(board: Board, heap: RegionBudget, items: BudgetItem[]): str
   if (biggest?.what === 'model pack (RAM copy)') {
     text = `${board.name} Storage is not memory-mapped: the pack needs ${formatBytes(biggest.cost)} of RAM, the JS heap has ${formatBytes(heap.capacity)} (${list}). ` +
       'Use a board whose Storage is internal flash (Jolt.js) or a smaller model.';
-  } else if (board.engine === 'jerryscript') {
-    text += '. Build the firmware with a larger JerryScript heap (tools/build.py --mem-heap=<KB>), or make the app smaller (minify).';
   } else {
-    text += '. Use a smaller model (the arena is the activations of the largest layers).';
+    text += `. ${engine.heapAdvice}`;
   }
   return text;
 }
 
-export function computeBudget(input: BudgetInput): BudgetReport {
+/** The budget of a build on input.board, whose engine places and costs the parts as `engine` says. */
+export function computeBudget(input: BudgetInput, engine: EngineBudget): BudgetReport {
   const { board } = input;
   const perVar = board.jsHeap.kind === 'jsvars' ? board.jsHeap.bytesPerVariable : 1;
-  const items = board.engine === 'espruino' ? espruinoItems(input, perVar) : jerryscriptItems(input);
-  const storage = region('storage', board.engine === 'espruino' ? `Storage (${board.storage.medium})` : `flash data (${board.storage.medium})`, board.storage.bytes, true, items);
+  const items = engine.items(input, perVar);
+  const storage = region('storage', `${engine.storeName} (${board.storage.medium})`, board.storage.bytes, true, items);
   const heapLabel = board.jsHeap.kind === 'jsvars' ? `JS heap (${board.jsHeap.variables} JsVars x ${board.jsHeap.bytesPerVariable} B)` : 'JS heap';
   const jsHeap = region('jsHeap', heapLabel, board.jsHeap.bytes, board.jsHeap.exact, items);
   const nativeHeap = board.nativeHeap ? region('nativeHeap', 'native memory (firmware allocator)', board.nativeHeap.bytes, board.nativeHeap.exact, items) : undefined;
@@ -299,19 +339,19 @@ export function computeBudget(input: BudgetInput): BudgetReport {
   if (storage.used > storage.capacity) {
     const list = items.filter((i) => i.region === 'storage').map((i) => `${i.file ?? i.what} ${formatBytes(i.cost)}`).join(' + ');
     const hints = [
-      ...(board.engine === 'espruino' && input.bundle.minified !== true ? ['build with --minify (minify: true) to drop comments and indentation from the bundle'] : []),
+      ...(engine.suggestMinify && input.bundle.minified !== true ? ['build with --minify (minify: true) to drop comments and indentation from the bundle'] : []),
       ...(board.storage.note ? [board.storage.note] : []),
     ];
     problems.push(`${board.name}: ${storage.label} holds ${formatBytes(storage.capacity)}, the build needs ${formatBytes(storage.used)}, over by ${formatBytes(storage.used - storage.capacity)} (${list})` +
       (hints.length ? `. ${hints.map((h) => h[0].toUpperCase() + h.slice(1)).join('. ')}` : ''));
   }
   if (jsHeap.used > jsHeap.capacity) {
-    problems.push(heapProblem(board, jsHeap, items));
+    problems.push(heapProblem(board, engine, jsHeap, items));
   } else {
     const headroom = input.headroom ?? DEFAULT_HEAP_HEADROOM;
     if (jsHeap.free < headroom * jsHeap.capacity) {
       warnings.push(`${board.name}: only ${formatBytes(jsHeap.free)} of the JS heap is left for the app's own objects; ` +
-        (board.engine === 'espruino' ? 'flat buffers also need contiguous free JsVars, which fragmentation can break up' : 'leave room for the app'));
+        engine.lowHeapAdvice);
     }
   }
   if (nativeHeap && nativeHeap.used > nativeHeap.capacity) {
@@ -325,7 +365,7 @@ export function computeBudget(input: BudgetInput): BudgetReport {
     warnings.push(`${board.name}: the JS heap figure is an upper bound (${board.sources.jsHeap ?? 'see the board file'})`);
   }
   let install: BudgetReport['install'];
-  if (board.engine === 'espruino') {
+  if (engine.installsFiles) {
     // The files as `tinysense upload` writes them; the boot file is the installer's loader.
     const files = items.filter((i) => i.region === 'storage').map((i) => ({ name: i.file ?? i.what, bytes: i.bytes }));
     const t = files.reduce((n, f) => n + storageCost(f.bytes), 0);
@@ -344,7 +384,7 @@ export function computeBudget(input: BudgetInput): BudgetReport {
   // A build with a model on an Espruino board whose stock firmware cannot run the kernels would upload and then
   // fail on the board: refused. (JerryScript boards run the kernels in the tinysense firmware: a note.)
   const needsKernels = (input.models ?? []).length > 0;
-  if (!board.nativeCall.supported && board.engine === 'espruino' && needsKernels) {
+  if (!board.nativeCall.supported && engine.refusesWithoutNativeCall && needsKernels) {
     problems.push(`${board.name}: stock Espruino cannot run the model kernels on this board. ${board.nativeCall.note} ` +
       'Use an nRF52840 board (JOLTJS, BANGLEJS2, NRF52840DK) or ESP32_JERRYSCRIPT with the tinysense firmware.');
   } else if (!board.nativeCall.supported) warnings.push(`${board.name}: ${board.nativeCall.note}`);

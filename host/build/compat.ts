@@ -749,10 +749,6 @@ export function checkJerryScriptCompat(code: string, options: CompatOptions = {}
   return result('jerryscript', [{ rule: 'es2020', severity: 'error', message: `not ES2020 (JerryScript v3): ${e.message}`, ...positioned(lookup, e.line, e.column) }]);
 }
 
-export function checkCompat(engine: EngineName, code: string, options: CompatOptions = {}): CompatResult {
-  return engine === 'espruino' ? checkEspruinoCompat(code, options) : checkJerryScriptCompat(code, options);
-}
-
 /** One line per issue: original position when known, bundle position otherwise. */
 export function formatCompatIssue(issue: CompatIssue, bundleName = 'bundle'): string {
   const where = issue.original

@@ -11,36 +11,19 @@
  * global another board has and the target lacks.
  */
 import { join } from 'node:path';
-import { GLOBALS as ESPRUINO_GLOBALS } from '../engines/espruino-2v29.js';
+import type { BoardGlobal } from '../engines/engine.js';
+import { engineOf } from '../engines/index.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { Board, listBoards, loadBoard, pinNames } from './boards.js';
+import { Board, listBoards, loadBoard } from './boards.js';
 
 export const TYPES_DIR = join(PACKAGE_ROOT, 'types');
 
 /** A global of a board with its TypeScript type. */
-export interface BoardGlobal {
-  name: string;
-  type: string;
-}
+export type { BoardGlobal } from '../engines/engine.js';
 
-/** SPI1..SPIn and the like: the board's hardware instances. */
-function numbered(prefix: string, count: number, type: string): BoardGlobal[] {
-  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}${i + 1}`, type }));
-}
-
-/** Every global the board's firmware defines for apps, with its type. */
+/** Every global the board's firmware defines for apps, with its type (the engine's: host/engines/<engine>.ts). */
 export function boardGlobals(board: Board): BoardGlobal[] {
-  if (board.engine === 'jerryscript') return board.objects.map((name) => ({ name, type: `TinysenseJerry.Globals['${name}']` }));
-  const typed = (name: string): BoardGlobal => ({ name, type: `Espruino.Globals['${name}']` });
-  return [
-    // The Bangle.js firmware adds E.getBattery, E.showMessage ... (libs/banglejs/jswrap_bangle.c).
-    ...ESPRUINO_GLOBALS.map((name) => (name === 'E' && board.objects.includes('Bangle') ? { name, type: 'Espruino.E & Espruino.BangleE' } : typed(name))),
-    ...board.objects.map(typed),
-    ...pinNames(board).map((name) => ({ name, type: 'Espruino.Pin' })),
-    ...numbered('SPI', board.interfaces.spi, 'Espruino.SPI'),
-    ...numbered('I2C', board.interfaces.i2c, 'Espruino.I2C'),
-    ...numbered('Serial', board.interfaces.usart, 'Espruino.Serial'),
-  ];
+  return engineOf(board).boardGlobals(board);
 }
 
 /**
@@ -49,7 +32,7 @@ export function boardGlobals(board: Board): BoardGlobal[] {
  * in an app made by `tinysense init`).
  */
 export function boardGlobalsDts(board: Board, packageDir: string): string {
-  const types = board.engine === 'espruino' ? 'types/espruino.d.ts' : 'types/jerryscript.d.ts';
+  const types = engineOf(board).language.globalsTypes;
   const lines = [
     `// The globals of ${board.name} (${board.id}, ${board.engine}) for a tinysense app: what the firmware`,
     '// defines beyond the standard built-ins and the timers. Generated from the board file by tinysense',

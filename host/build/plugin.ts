@@ -5,17 +5,20 @@
  *   import { tinysense } from 'tinysense/host/build';
  *   export default { input: 'src/app.ts', output: { dir: 'dist' }, plugins: [tinysense({ board: 'JOLTJS', model: 'model.tflite' })] };
  *
- * tinysense() adds @rollup/plugin-typescript to the build (in its options
- * hook, once the entry is known), set up for the board's engine: ES5 for
- * Espruino with tslib resolved to the Espruino-safe helpers
- * (espruino-tslib.js), ES2020 for JerryScript. The bundle is a plain script (an IIFE: Espruino
- * runs a file top to bottom; require('Storage') stays a call to the
- * built-in). It starts with `var TINYSENSE_TARGET = {...}` for
- * device/app.ts. An app's `import ... from 'tinysense/device'` is bundled
- * from this package's device/ sources (DEVICE_ENTRY), for the type check and
- * the bundle alike. After bundling, the plugin checks the bundle against the
- * engine (compat.ts), then emits the model pack, the kernel blob, budget.json
- * and the datasheet next to it.
+ * Everything that depends on the board's engine comes from the engine's
+ * description (host/engines/<engine>.ts): tinysense() adds
+ * @rollup/plugin-typescript to the build (in its options hook, once the entry
+ * is known) with the engine's target, lib and helpers (ES5 with the
+ * Espruino-safe espruino-tslib.js on Espruino, ES2020 on JerryScript). The
+ * bundle is a plain script (an IIFE: Espruino runs a file top to bottom;
+ * require('Storage') stays a call to the built-in). It starts with
+ * `var TINYSENSE_TARGET = {...}` for device/app.ts. An app's
+ * `import ... from 'tinysense/device'` is bundled from this package's device/
+ * sources (DEVICE_ENTRY), for the type check and the bundle alike, and
+ * device/engine.ts is the engine's binding (device/engines/<engine>.ts), so
+ * the bundle carries one engine's code. After bundling, the plugin checks the
+ * bundle against the engine, then emits the model pack, the kernel blob,
+ * budget.json and the datasheet next to it.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +31,7 @@ import type { OutputChunk, Plugin, RollupLog, SourceMapInput } from 'rollup';
 import { PACKAGE_ROOT } from '../paths.js';
 import { Board, loadBoard } from './boards.js';
 import { BudgetReport, computeBudget, formatBudget } from './budget.js';
-import { CompatResult, checkCompat, formatCompatIssue } from './compat.js';
+import { CompatResult, formatCompatIssue } from './compat.js';
 import { ModelCard, checkModelCard, datasheetHtml, datasheetMarkdown, loadModelCard } from './datasheet.js';
 import { boardGlobalsDts } from './globals.js';
 import { globalsCheck } from './globals-check.js';
@@ -40,13 +43,13 @@ import { ModelFacts, defaultPackName, loadModelFacts } from './model-facts.js';
 import type { SourceMapV3 } from './sourcemap.js';
 import { TargetDefinition, blobStorageName, targetDefinition, targetIntro } from './target.js';
 import { cameraBuffers } from '../engines/espruino-heap.js';
+import type { Engine } from '../engines/engine.js';
+import { engineOf } from '../engines/index.js';
 
 // The package's types describe a CommonJS module, its "import" build is ES: take the default export either way.
 type TypescriptPluginFactory = (options?: RollupTypescriptOptions) => Plugin;
 const typescriptPlugin = ((typescriptModule as unknown as { default?: TypescriptPluginFactory }).default ?? typescriptModule) as TypescriptPluginFactory;
 
-/** The helpers the Espruino bundle gets instead of tslib. */
-export const ESPRUINO_TSLIB = join(PACKAGE_ROOT, 'host', 'build', 'espruino-tslib.js');
 /** The device API's sources: bundled into the app, not checked by the globals check (they test for the engine at run time). */
 const DEVICE_DIR = join(PACKAGE_ROOT, 'device');
 /**
@@ -64,29 +67,9 @@ const TSLIB_TYPES = join(dirname(createRequire(join(PACKAGE_ROOT, 'package.json'
  */
 export const DEVICE_MODULE = 'tinysense/device';
 export const DEVICE_ENTRY = join(PACKAGE_ROOT, 'device', 'index.ts');
+/** The module device/ imports its engine binding from; the build links the board engine's binding in its place. */
+export const DEVICE_ENGINE = join(PACKAGE_ROOT, 'device', 'engine.ts');
 
-/** Helpers espruino-tslib.js provides. */
-export const ESPRUINO_HELPERS = ['__extends', '__assign', '__rest', '__spreadArray', '__read', '__values', '__makeTemplateObject', '__awaiter', '__generator'];
-
-/** Helpers TypeScript may emit that an Espruino build refuses, and why. */
-export const REFUSED_HELPERS: Record<string, string> = {
-  __asyncValues: "'for await' needs Symbol.asyncIterator, which Espruino does not have",
-  __asyncGenerator: 'async generators need Symbol.asyncIterator, which Espruino does not have',
-  __asyncDelegator: 'async generators need Symbol.asyncIterator, which Espruino does not have',
-  __await: 'async generators need Symbol.asyncIterator, which Espruino does not have',
-  __decorate: 'decorators are not supported in Espruino builds',
-  __param: 'decorators are not supported in Espruino builds',
-  __metadata: 'decorators are not supported in Espruino builds',
-  __esDecorate: 'decorators are not supported in Espruino builds',
-  __runInitializers: 'decorators are not supported in Espruino builds',
-  __setFunctionName: 'decorators are not supported in Espruino builds',
-  __propKey: 'decorators are not supported in Espruino builds',
-  __classPrivateFieldGet: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
-  __classPrivateFieldSet: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
-  __classPrivateFieldIn: '#private fields are lowered to WeakMap, which Espruino does not have (use private)',
-  __addDisposableResource: "'using' needs Symbol.dispose, which Espruino does not have",
-  __disposeResources: "'using' needs Symbol.dispose, which Espruino does not have",
-};
 
 export interface TinysenseOptions {
   /** Board id (boards/<ID>.json), path of a board file, or a loaded board. */
@@ -168,8 +151,8 @@ export interface TinysenseApi {
   report(): BuildReport | undefined;
 }
 
-function compilerOptions(board: Board): Partial<JsonCompilerOptions> {
-  const common = {
+function compilerOptions(engine: Engine): Partial<JsonCompilerOptions> {
+  return {
     module: 'esnext',
     moduleResolution: 'bundler',
     // A file without import/export is a script to TypeScript, and a script gets bare calls to the
@@ -184,10 +167,9 @@ function compilerOptions(board: Board): Partial<JsonCompilerOptions> {
     // tslib: see TSLIB_TYPES. The device API: the type check sees the same sources the bundle gets
     // (core.resolveId below).
     paths: { tslib: [TSLIB_TYPES], [DEVICE_MODULE]: [DEVICE_ENTRY] },
+    target: engine.language.target,
+    lib: engine.language.lib,
   };
-  return board.engine === 'espruino'
-    ? { ...common, target: 'es5', lib: ['es5', 'es2015.promise'] }
-    : { ...common, target: 'es2020', lib: ['es2020'] };
 }
 
 /**
@@ -211,7 +193,7 @@ function appTsconfig(entries: string[], board: Board): string {
 }
 
 /** @rollup/plugin-typescript for the board's engine. */
-function typescriptFor(board: Board, entries: string[], user: RollupTypescriptOptions = {}): Plugin {
+function typescriptFor(engine: Engine, board: Board, entries: string[], user: RollupTypescriptOptions = {}): Plugin {
   return typescriptPlugin({
     tsconfig: appTsconfig(entries, board),
     // Apps and device/ live anywhere: match TypeScript files by extension from the file system root.
@@ -219,11 +201,11 @@ function typescriptFor(board: Board, entries: string[], user: RollupTypescriptOp
     filterRoot: parse(process.cwd()).root,
     ...user,
     compilerOptions: {
-      ...compilerOptions(board),
+      ...compilerOptions(engine),
       ...(user.compilerOptions as Partial<JsonCompilerOptions> | undefined),
-      target: board.engine === 'espruino' ? 'es5' : 'es2020',
+      target: engine.language.target,
     },
-    ...(board.engine === 'espruino' ? { tslib: ESPRUINO_TSLIB } : {}),
+    ...(engine.language.tslib ? { tslib: engine.language.tslib } : {}),
   });
 }
 
@@ -313,6 +295,7 @@ function packCycles(pack: Uint8Array, board: Board): { cycles: number; ops: numb
 
 export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   const board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
+  const engine = engineOf(board);
   let blob: KernelBlob | undefined;
   let fullBlob: KernelBlob | undefined;
   let model: ModelFacts | undefined;
@@ -324,7 +307,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   const typecheck = options.typecheck !== false;
   /** Type errors and unresolved imports of the current build (fatal unless typecheck is false). */
   let typeProblems: string[] = [];
-  const globals = globalsCheck(board, { mode: options.missingGlobals, skip: (id) => id.startsWith(DEVICE_DIR + sep) || id === ESPRUINO_TSLIB });
+  const globals = globalsCheck(board, { mode: options.missingGlobals, skip: (id) => id.startsWith(DEVICE_DIR + sep) || id === engine.language.tslib });
 
   const core: Plugin<TinysenseApi> = {
     name: 'tinysense',
@@ -337,7 +320,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       if (namedPlugins(plugins).includes('typescript')) {
         throw new Error('tinysense adds @rollup/plugin-typescript itself, set up for the board\'s engine: remove yours and pass its options as tinysense({ typescript: {...} })');
       }
-      const added = [typescriptFor(board, entries, options.typescript), globals.plugin, ...(options.minify ? [minifyPlugin()] : [])];
+      const added = [typescriptFor(engine, board, entries, options.typescript), globals.plugin, ...(options.minify ? [minifyPlugin()] : [])];
       return { ...input, plugins: [...plugins, ...added] };
     },
 
@@ -397,10 +380,11 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
     transform: {
       order: 'post',
       handler(code, id) {
-        if (board.engine !== 'espruino') return null;
+        const helpers = engine.language.helpers;
+        if (!helpers) return null;
         for (const name of importedHelpers(code)) {
-          if (ESPRUINO_HELPERS.includes(name)) continue;
-          const why = REFUSED_HELPERS[name] ?? 'espruino-tslib.js does not provide it';
+          if (helpers.provided.includes(name)) continue;
+          const why = helpers.refused[name] ?? `${engine.language.tslib ? basename(engine.language.tslib) : 'the helper module'} does not provide it`;
           this.error(`${relative(process.cwd(), id)}: TypeScript emitted the helper ${name} for this code, which ${board.name} cannot run: ${why}`);
         }
         return null;
@@ -410,6 +394,8 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
     // Runs before @rollup/plugin-typescript's resolution (it is added after this plugin).
     resolveId(source, importer) {
       if (source === DEVICE_MODULE) return DEVICE_ENTRY;
+      // device/engine.ts (imported as './engine.js' or '../engine.js') is the engine's binding in the bundle.
+      if (importer && source.startsWith('.') && resolve(dirname(importer), source).replace(/\.js$/, '.ts') === DEVICE_ENGINE) return engine.deviceBinding;
       if (source === 'tinysense' || source.startsWith('tinysense/')) {
         const from = importer ? `${relative(process.cwd(), importer)}: ` : '';
         this.error(`${from}"${source}" cannot go into an app bundle: an app imports the device API from '${DEVICE_MODULE}' (docs/api.md); tinysense/host and tinysense/host/build are Node-only`);
@@ -422,7 +408,6 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
     },
 
     outputOptions(out) {
-      const es5 = board.engine === 'espruino';
       return {
         ...out,
         format: 'iife',
@@ -432,13 +417,13 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         esModule: false,
         // The map is for tools (compat errors, the simulator), not the board: no sourceMappingURL comment.
         sourcemap: out.sourcemap ?? 'hidden',
-        generatedCode: { preset: es5 ? 'es5' : 'es2015', symbols: false },
+        generatedCode: { preset: engine.language.generatedCode, symbols: false },
       };
     },
 
     // Espruino does not hoist function declarations; TypeScript's ES5 classes need it (hoist.ts).
     renderChunk(code, chunk) {
-      if (board.engine !== 'espruino') return null;
+      if (!engine.language.hoistFunctions) return null;
       const hoisted = hoistFunctionDeclarations(code, chunk.fileName);
       return hoisted ? { code: hoisted.code, map: hoisted.map as SourceMapInput } : null;
     },
@@ -453,7 +438,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
       const map = chunk.map ? ({ ...chunk.map, sources: chunk.map.sources.map((s) => relative(process.cwd(), resolve(outDir, s))) } as SourceMapV3) : undefined;
       const compat: CompatResult = options.compat === 'off'
         ? { engine: board.engine, issues: [], errors: [], warnings: [], ok: true }
-        : checkCompat(board.engine, chunk.code, { map });
+        : engine.checkCompat(chunk.code, { map });
       const lines = compat.issues.map((i) => formatCompatIssue(i, chunk.fileName));
       if (compat.errors.length > 0 && options.compat !== 'warn' && options.compat !== 'off') {
         this.error(`tinysense: ${chunk.fileName} uses what ${board.name} (${board.engine}) cannot run:\n  ${lines.join('\n  ')}`);
@@ -493,7 +478,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length } : undefined,
         buffers: board.engine === 'espruino' ? cameraBuffers(chunk.code) : undefined,
         cyclesPerMac: options.cyclesPerMac,
-      });
+      }, engine.budget);
       warnings.push(...budget.warnings);
 
       const report: BuildReport = {

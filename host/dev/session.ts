@@ -15,7 +15,6 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { H, u32 } from '../../device/pack.js';
 import type { BuildReport } from '../build/plugin.js';
-import { EspruinoBoard } from '../sim/espruino.js';
 import { Simulation, readBuiltApp, type BuiltApp } from '../sim/index.js';
 import type { OpCall } from '../sim/observe.js';
 import { encodePng } from '../sim/png.js';
@@ -188,7 +187,7 @@ export class DevSession {
       const outDir = this.options.outDir ?? join('out', 'dev', `${app.name}-${this.options.board}`);
       const { report } = await buildApp({ entry: app.entry, board: this.options.board, model: app.model, models: app.models, modelCard: app.modelCard, outDir, allowOverBudget: true, allowMissingGlobals: app.allowMissingGlobals });
       this.report = report;
-      this.built = readBuiltApp(outDir, { ...simBoardInfo(loaded), engine: loaded.engine });
+      this.built = readBuiltApp(outDir, simBoardInfo(loaded));
       this.models = devModels(this.built.storage, report, { dir: this.appDir, modelCard: app.modelCard }, loaded.clockMHz);
       this.buildError = undefined;
       this.log(`built ${app.name} for ${this.options.board} in ${Math.round(performance.now() - started)} ms`);
@@ -224,10 +223,7 @@ export class DevSession {
       onOutput: ({ t, line }) => this.onOutput(t, line),
     });
     this.sim = sim;
-    const board = sim.board;
-    const observer = (call: OpCall) => this.onOp(call);
-    if (board instanceof EspruinoBoard) board.native.onOp = observer;
-    else board.onOp = observer;
+    sim.simulated.observeOps((call: OpCall) => this.onOp(call));
     this.collectSensor();
     if (to > 0) this.advance(to);
     this.flush(true);
@@ -426,7 +422,7 @@ export class DevSession {
       jsHeapBudgetUsed: budget?.jsHeap.used,
       flatInUse: live?.flatBytesInUse ?? 0,
       flatPeak: live?.flatBytesPeak ?? 0,
-      flatLabel: sim && !(sim.board instanceof EspruinoBoard) ? 'native allocations (tinysense.allocate)' : 'flat buffers in the JS heap',
+      flatLabel: sim ? sim.simulated.memoryLabel : 'flat buffers in the JS heap',
       arenaBytes: this.models.reduce((n, m) => n + m.arenaBytes, 0),
       storageBytes: budget?.storage.capacity,
       storageUsed,

@@ -11,9 +11,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { BangleDevice } from './bangle.js';
 import { CameraStats, simulatedCamera } from './camera.js';
 import { parseEventLine } from './event-line.js';
-import { BoardInfo, EspruinoBoard, SpiDevice } from './espruino.js';
-import { JerryScriptBoard } from './jerryscript.js';
+import type { BoardInfo, SpiDevice } from './espruino.js';
+import type { EmulatedBoard, SimulatedBoard } from './board.js';
 import type { MicStats } from './mic.js';
+import { engineNamed } from '../engines/index.js';
 import { Trace, loadTrace, sampleAt } from './traces.js';
 import type { ModelRun, ModelTimer, RunSummary } from './timing.js';
 
@@ -88,7 +89,10 @@ function readSourceMap(path: string): BuiltApp['map'] {
 }
 
 export class Simulation {
-  readonly board: EspruinoBoard | JerryScriptBoard;
+  /** The emulated board (its engine's sandbox and files). */
+  readonly board: EmulatedBoard;
+  /** The board as its engine's simulator gives it: figures, observers, console (host/sim/board.ts). */
+  readonly simulated: SimulatedBoard;
   readonly output: OutputLine[] = [];
   private readonly allEvents: SimEvent[] = [];
   readonly trace?: Trace;
@@ -98,8 +102,9 @@ export class Simulation {
   constructor(readonly app: BuiltApp, options: Pick<SimulateOptions, 'trace' | 'cameraCs' | 'onOutput' | 'watchdogMs'> = {}) {
     this.trace = typeof options.trace === 'string' ? loadTrace(options.trace) : options.trace;
     const trace = this.trace;
-    if (trace?.kind === 'audio' && app.board.engine !== 'jerryscript') {
-      throw new Error(`an audio trace needs a microphone, and the simulated Espruino board ${app.board.id} has none: the simulator emulates the I2S microphone on JerryScript boards only (tinysense.sensors.mic)`);
+    const engine = engineNamed(app.board.engine ?? 'espruino');
+    if (trace?.kind === 'audio' && !engine.simulator.microphone) {
+      throw new Error(`an audio trace needs a microphone, and the simulated ${engine.title} board ${app.board.id} has none: the simulator emulates the I2S microphone on JerryScript boards only (tinysense.sensors.mic)`);
     }
     const spiDevices: Record<number, SpiDevice> = {};
     if (trace?.kind === 'frames') spiDevices[options.cameraCs ?? 5] = simulatedCamera(trace, () => this.now, this.camera);
@@ -118,12 +123,12 @@ export class Simulation {
       frames: trace?.kind === 'frames' ? trace : undefined,
       audio: trace?.kind === 'audio' ? trace : undefined,
     };
-    this.board = app.board.engine === 'jerryscript' ? new JerryScriptBoard(app.board, hooks) : new EspruinoBoard(app.board, hooks);
+    this.simulated = engine.simulator.create(app.board, hooks);
+    this.board = this.simulated.board;
     for (const [name, bytes] of Object.entries(app.storage)) this.board.storage.set(name, bytes);
     if (options.watchdogMs !== undefined) this.board.watchdog.limitMs = options.watchdogMs;
     this.board.watchdog.sourceMap = app.map;
-    if (this.board instanceof EspruinoBoard) this.board.startApp(app.bundle, 'app.js');
-    else this.board.run(app.bundle, 'app.js');
+    this.simulated.start(app.bundle, 'app.js');
   }
 
   get now(): number {
@@ -132,7 +137,7 @@ export class Simulation {
 
   /** Bangle.js 2's screen, button, buzzer and messages (host/sim/bangle.ts); undefined on other boards. */
   get bangle(): BangleDevice | undefined {
-    return this.board instanceof EspruinoBoard ? this.board.bangle : undefined;
+    return this.simulated.bangle;
   }
 
   /** Runs the board for `ms` of virtual time. */
@@ -153,9 +158,7 @@ export class Simulation {
 
   /** Memory the app uses on the emulated board: flat buffers (Espruino) or native allocations (JerryScript). */
   memory(): { heapBytes: number; flatBytesInUse: number; flatBytesPeak: number } {
-    const b = this.board;
-    if (b instanceof JerryScriptBoard) return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.nativeBytes, flatBytesPeak: b.nativePeak };
-    return { heapBytes: this.app.board.heapBytes, flatBytesInUse: b.memory.ramInUse, flatBytesPeak: b.memory.ramPeak };
+    return { heapBytes: this.app.board.heapBytes, ...this.simulated.memory() };
   }
 
   /**
@@ -178,26 +181,22 @@ export class Simulation {
   }
 
   private get modelTimer(): ModelTimer | undefined {
-    const b = this.board;
-    return b instanceof JerryScriptBoard ? b.timer : b.native.timer;
+    return this.simulated.modelTimer();
   }
 
   /** Native kernel calls made, by entry (ts_invoke/ts_checksum on Espruino, invoke/checksum on JerryScript). */
   nativeCalls(): Record<string, number> {
-    const b = this.board;
-    return b instanceof JerryScriptBoard ? { ...b.calls } : { ...b.native.calls };
+    return this.simulated.nativeCalls();
   }
 
   /** Camera frames the app captured. */
   cameraCaptures(): number {
-    const b = this.board;
-    return b instanceof JerryScriptBoard ? b.cameraCaptures : this.camera.captures;
+    return this.simulated.cameraCaptures(this.camera);
   }
 
   /** Microphone samples the app read, samples it lost to buffer overrun, and ms it spent blocked in reads (host/sim/mic.ts). */
   micStats(): MicStats {
-    const b = this.board;
-    return b instanceof JerryScriptBoard ? b.micStats() : { delivered: 0, dropped: 0, blockedMs: 0 };
+    return this.simulated.micStats();
   }
 }
 
@@ -234,7 +233,7 @@ export type { AppProject, ResolvedApp } from '../build/project.js';
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
   const { loadBoard, simBoardInfo, buildApp, resolveApp } = await import('../build/index.js');
   const loaded = loadBoard(options.board);
-  const board: BoardInfo = { ...simBoardInfo(loaded), engine: loaded.engine };
+  const board: BoardInfo = simBoardInfo(loaded);
   let built = options.built;
   if (!built) {
     if (!options.app) throw new Error('simulate: give the app (entry or folder) or a built app');

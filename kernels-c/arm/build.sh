@@ -48,6 +48,8 @@ for tool in arm-none-eabi-gcc arm-none-eabi-ld arm-none-eabi-objcopy arm-none-ea
 done
 
 export LC_ALL=C
+# shellcheck source=../cflags.sh
+source "$ROOT/kernels-c/cflags.sh"
 shopt -s nullglob
 sources=("$SRC"/*.c)
 if [ ${#sources[@]} -eq 0 ]; then
@@ -62,7 +64,7 @@ mkdir -p "$WORK/obj"
 CC=arm-none-eabi-gcc
 ARCH=(-mthumb -mcpu=cortex-m4 -mfloat-abi=softfp -mfpu=fpv4-sp-d16)
 CFLAGS=(
-  "${ARCH[@]}" -Os
+  "${KERNEL_CFLAGS[@]}" "${ARCH[@]}" -Os
   -nostdlib -ffreestanding -fno-builtin
   # Position independence: PC-relative code and data; hidden visibility keeps references to
   # symbols of other files PC-relative too (default visibility would go through the GOT).
@@ -71,7 +73,7 @@ CFLAGS=(
   # No memset/memcpy calls synthesised from loops; no unwind tables (they pull in libgcc).
   -fno-tree-loop-distribute-patterns -fno-unwind-tables -fno-asynchronous-unwind-tables
   -fno-exceptions -fno-stack-protector -fno-ident
-  -fstack-usage -Wall -Wextra -Wdouble-promotion -Wno-unused-parameter
+  -fstack-usage
   -ffile-prefix-map="$ROOT"=.
   -include "$HERE/hidden.h" -I"$ROOT/kernels-c/include"
 )

@@ -27,7 +27,9 @@ done
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 SRC=("$K"/src/*.c "$HERE"/diff*.c)
-FLAGS=(-std=c99 -Wall -Wextra -Werror -Wno-unused-parameter -DTS_PATH_TRACE -I"$K/include" -I"$HERE")
+# shellcheck source=../cflags.sh
+source "$K/cflags.sh"
+FLAGS=("${KERNEL_CFLAGS[@]}" -DTS_PATH_TRACE -I"$K/include" -I"$HERE")
 gcc "${FLAGS[@]}" -O2 "${SRC[@]}" -o "$TMP/diff-ref"
 arm-linux-gnueabihf-gcc "${FLAGS[@]}" -static -Os -mthumb -march=armv7-a+fp "${SRC[@]}" -o "$TMP/diff-dsp"
 if ! arm-linux-gnueabihf-gcc -dM -E -mthumb -march=armv7-a+fp - </dev/null | grep -q __ARM_FEATURE_DSP; then

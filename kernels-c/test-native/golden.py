@@ -213,11 +213,17 @@ MeanP = S(("input_zero_point", I32), ("output_zero_point", I32), ("count", I32),
 PadP = S(("input_dims", I32 * 6), ("output_dims", I32 * 6), ("before", I32 * 6), ("pad_value", I32))
 
 
+def kernel_cflags():
+    """The flags every kernels-c build shares (kernels-c/cflags.txt)."""
+    with open(os.path.join(KERNELS, "cflags.txt")) as f:
+        return [line.split("#")[0].strip() for line in f if line.split("#")[0].strip()]
+
+
 def build_library(tmp):
     srcs = sorted(os.path.join(KERNELS, "src", f) for f in os.listdir(os.path.join(KERNELS, "src"))
                   if f.endswith(".c"))
     lib = os.path.join(tmp, "libtinysense.so")
-    subprocess.check_call(["gcc", "-std=c99", "-O2", "-shared", "-fPIC", "-ffreestanding",
+    subprocess.check_call(["gcc", *kernel_cflags(), "-O2", "-shared", "-fPIC", "-ffreestanding",
                            "-I" + os.path.join(KERNELS, "include"), *srcs, "-o", lib])
     return ctypes.CDLL(lib)
 

@@ -10,7 +10,9 @@ CC="${CC:-gcc}"
 command -v "$CC" >/dev/null 2>&1 || { echo "test-native: $CC not found (run scripts/setup.sh)" >&2; exit 1; }
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-WARN=(-std=c99 -Wall -Wextra -Werror -Wno-unused-parameter)
+# shellcheck source=../cflags.sh
+source "$K/cflags.sh"
+WARN=("${KERNEL_CFLAGS[@]}")
 "$CC" "${WARN[@]}" -O2 -I"$K/include" "$K"/src/*.c "$HERE/unit.c" -o "$TMP/unit"
 "$TMP/unit"
 if echo 'int main(void){return 0;}' | "$CC" -x c -fsanitize=undefined -fno-sanitize-recover=all - -o "$TMP/ubsan-probe" 2>/dev/null; then

@@ -146,13 +146,3 @@ export function m4Command(harness: string, args: string[], plugin?: string): str
   ];
 }
 
-/** Bytes of `files` concatenated. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compileTflite } from '../../host/model.js';
 import { MOBILENET_NOTICE, MOBILENET_ROOT, MODELS_DIR, opsIndex, shared } from '../shared.js';
-import { concat } from './arm.js';
+import { concat } from '../shared.js';
 
 export interface ArmCase {
   name: string;

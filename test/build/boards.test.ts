@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BOARDS_DIR, listBoards, loadBoard, simBoardInfo, validateBoard } from '../../host/build/boards.js';
+import { engineOf } from '../../host/engines/index.js';
 import { tempDir } from './support.js';
 
 const ESPRUINO_REPO = '/work/.mirror/espruino+Espruino/repo';
@@ -80,16 +81,20 @@ describe('boards', () => {
     expect(message).toContain('clockMHz must be a number > 0');
     expect(message).toContain('jsHeap.bytes (1) must equal variables x bytesPerVariable (100 x 14 = 1400)');
     expect(message).toContain('sources.jsHeap must say where the figure comes from');
-    expect(() => validateBoard({ ...jolt, engine: 'jerryscript' }, 'x')).toThrow(/JerryScript cannot call a kernel blob/);
+    // What an engine requires of its boards is the engine's (host/engines/): engineOf refuses such a board.
+    const jerryBlob = validateBoard({ ...jolt, engine: 'jerryscript', nativeHeap: { bytes: 1000, exact: false }, sources: { ...(jolt.sources as object), nativeHeap: 'x' } }, 'x');
+    expect(() => engineOf(jerryBlob)).toThrow(/board JOLTJS: JerryScript cannot call a kernel blob: nativeCall.kernels must be "firmware"/);
+    expect(() => engineOf({ ...jerryBlob, nativeHeap: undefined })).toThrow(/a JerryScript board gives nativeHeap/);
+    expect(() => engineOf({ ...loadBoard('JOLTJS'), jsHeap: { kind: 'heap', bytes: 1000, exact: true } })).toThrow(/an Espruino board gives jsHeap as jsvars/);
     // An Espruino board states its free stack (Storage.write copies onto it), with a source.
-    const { stack: _stack, ...noStack } = jolt;
-    expect(() => validateBoard(noStack, 'x')).toThrow(/an Espruino board gives stack\.freeBytes/);
+    const { stack: _stack, ...noStack } = loadBoard('JOLTJS');
+    expect(() => engineOf(noStack)).toThrow(/an Espruino board gives stack\.freeBytes/);
     expect(() => validateBoard({ ...jolt, sources: { ...(jolt.sources as object), stack: undefined } }, 'x')).toThrow(/sources\.stack must say/);
   });
 
   it('describes a board the way the simulator takes it', () => {
     expect(simBoardInfo(loadBoard('BANGLEJS2'))).toEqual({
-      id: 'BANGLEJS2', heapBytes: 168000, jsVarBytes: 14, stackBytes: 38000, storageMapped: false, storageBytes: 8388608, objects: ['Bangle', 'g', 'Graphics', 'NRF', 'Bluetooth'], cpu: 'cortex-m4f', clockMHz: 64,
+      id: 'BANGLEJS2', engine: 'espruino', heapBytes: 168000, jsVarBytes: 14, stackBytes: 38000, storageMapped: false, storageBytes: 8388608, objects: ['Bangle', 'g', 'Graphics', 'NRF', 'Bluetooth'], cpu: 'cortex-m4f', clockMHz: 64,
     });
   });
 });

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadBoard } from '../../host/build/boards.js';
-import { computeBudget, formatBudget, formatBytes } from '../../host/build/budget.js';
+import { formatBudget, formatBytes } from '../../host/build/budget.js';
+import { boardBudget } from '../../host/engines/index.js';
 
 // A person-detection-sized model and a kernel blob.
 const MODEL = { file: 'person.tsm', packBytes: 300_000, arenaBytes: 85_024, macs: 7_200_000 };
@@ -20,7 +21,7 @@ const CODE = Math.ceil(24_000 * 0.051) * 14;
 
 describe('budget', () => {
   it('Jolt.js: pack in place in memory-mapped Storage, arena and blob in the JS heap', () => {
-    const r = computeBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [MODEL], blob: BLOB });
+    const r = boardBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [MODEL], blob: BLOB });
     expect(r.storage.capacity).toBe(100 * 4096);
     expect(r.storage.used).toBe(24_000 + 300_000 + 12_000 + 3 * 32);
     const heap = CODE + jsvars(12_000) * 14 + (jsvars(85_024) + 2) * 14; // app objects + blob copy + arena Uint8Array
@@ -39,7 +40,7 @@ describe('budget', () => {
   });
 
   it('Bangle.js 2: Storage is not memory-mapped, so the pack is copied to RAM and does not fit', () => {
-    const r = computeBudget({ board: loadBoard('BANGLEJS2'), bundle: BUNDLE, models: [MODEL], blob: BLOB });
+    const r = boardBudget({ board: loadBoard('BANGLEJS2'), bundle: BUNDLE, models: [MODEL], blob: BLOB });
     const pack = (jsvars(300_000) + 2) * 14;
     const used = CODE + pack + jsvars(12_000) * 14 + (jsvars(85_024) + 2) * 14;
     expect(r.jsHeap.used).toBe(used);
@@ -51,7 +52,7 @@ describe('budget', () => {
   });
 
   it('nRF52840 DK: 40 KB of Storage does not hold the pack', () => {
-    const r = computeBudget({ board: loadBoard('NRF52840DK'), bundle: BUNDLE, models: [MODEL], blob: BLOB });
+    const r = boardBudget({ board: loadBoard('NRF52840DK'), bundle: BUNDLE, models: [MODEL], blob: BLOB });
     expect(r.storage.capacity).toBe(10 * 4096);
     expect(r.fits).toBe(false);
     expect(r.problems[0]).toMatch(/^nRF52840 Development Kit: Storage .* holds 41 KB, the build needs 336 KB, over by 295 KB \(app\.js 24 KB \+ person\.tsm 300 KB \+ tinysense-m4\.bin 12 KB\)/);
@@ -61,7 +62,7 @@ describe('budget', () => {
   });
 
   it('ESP32 with Espruino: no blob, an upper-bound heap, and a refusal: the kernels need custom firmware', () => {
-    const r = computeBudget({ board: loadBoard('ESP32'), bundle: BUNDLE, models: [MODEL] });
+    const r = boardBudget({ board: loadBoard('ESP32'), bundle: BUNDLE, models: [MODEL] });
     expect(r.items.some((i) => i.what.startsWith('kernel blob'))).toBe(false);
     expect(r.jsHeap).toMatchObject({ capacity: 16_383 * 14, exact: false });
     expect(r.jsHeap.used).toBe(CODE + (jsvars(85_024) + 2) * 14);
@@ -74,7 +75,7 @@ describe('budget', () => {
 
   it('ESP32 with JerryScript: the program in the 64 KB heap, the arena in native memory, the pack in mapped flash', () => {
     const board = loadBoard('ESP32_JERRYSCRIPT');
-    const r = computeBudget({ board, bundle: { ...BUNDLE, codeBytes: 15_000 }, models: [MODEL], cyclesPerMac: 2.5 });
+    const r = boardBudget({ board, bundle: { ...BUNDLE, codeBytes: 15_000 }, models: [MODEL], cyclesPerMac: 2.5 });
     // 1.2 heap bytes per byte of code: byte code plus the app's objects (measured on JerryScript v3.0.0).
     expect(r.jsHeap).toMatchObject({ capacity: 64 * 1024, used: 18_000 });
     expect(r.nativeHeap).toMatchObject({ capacity: 532_480 - 65_536, used: 85_024, exact: false });
@@ -85,18 +86,18 @@ describe('budget', () => {
     expect(r.latencies[0].ms).toBeCloseTo((7_200_000 * 2.5) / 160_000, 6);
     expect(r.latencies[0].basis).toMatch(/cycles\/MAC given/);
     // A program too big for the heap: the hint says how to grow it.
-    const big = computeBudget({ board, bundle: { ...BUNDLE, codeBytes: 58_000 }, models: [MODEL] });
+    const big = boardBudget({ board, bundle: { ...BUNDLE, codeBytes: 58_000 }, models: [MODEL] });
     expect(big.fits).toBe(false);
     expect(big.problems[0]).toMatch(/JS heap has 66 KB, the build needs 70 KB .*--mem-heap/);
     // An arena beyond native memory.
-    const huge = computeBudget({ board, bundle: { ...BUNDLE, codeBytes: 15_000 }, models: [{ ...MODEL, arenaBytes: 600_000 }] });
+    const huge = boardBudget({ board, bundle: { ...BUNDLE, codeBytes: 15_000 }, models: [{ ...MODEL, arenaBytes: 600_000 }] });
     expect(huge.problems[0]).toMatch(/native memory holds at most 467 KB, the build needs 600 KB \(arena 600 KB\)/);
   });
 
   it('two models (an audio front end and a classifier): each pack in Storage, each arena in RAM, latency only where there are MACs', () => {
     const frontEnd = { file: 'frontend.tsm', packBytes: 9_000, arenaBytes: 3_044, macs: 0 };
     const speech = { file: 'speech.tsm', packBytes: 17_000, arenaBytes: 5_960, macs: 336_000 };
-    const r = computeBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [frontEnd, speech], blob: BLOB });
+    const r = boardBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [frontEnd, speech], blob: BLOB });
     expect(r.storage.used).toBe(24_000 + 9_000 + 17_000 + 12_000 + 4 * 32);
     expect(r.jsHeap.used).toBe(CODE + jsvars(12_000) * 14 + (jsvars(3_044) + 2) * 14 + (jsvars(5_960) + 2) * 14);
     // RAM parts name their pack, so the two arenas are told apart.
@@ -109,15 +110,15 @@ describe('budget', () => {
     expect(r.latencies[0].ms).toBeCloseTo((336_000 * 4) / 64_000, 6);
     expect(formatBudget(r)).toContain('invoke latency of speech.tsm');
     // Too big for the JS heap: the problem names each arena by its pack; Storage names are checked once each.
-    const big = computeBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [{ ...frontEnd, arenaBytes: 90_000 }, { ...speech, arenaBytes: 90_000 }], blob: BLOB });
+    const big = boardBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [{ ...frontEnd, arenaBytes: 90_000 }, { ...speech, arenaBytes: 90_000 }], blob: BLOB });
     expect(big.problems).toHaveLength(1);
     expect(big.problems[0]).toMatch(/arena \(frontend\.tsm\) 90 KB \+ arena \(speech\.tsm\) 90 KB/);
-    const long = computeBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [{ ...frontEnd, file: 'a-front-end-pack-name-too-long.tsm' }, speech], blob: BLOB });
+    const long = boardBudget({ board: loadBoard('JOLTJS'), bundle: BUNDLE, models: [{ ...frontEnd, file: 'a-front-end-pack-name-too-long.tsm' }, speech], blob: BLOB });
     expect(long.problems).toEqual(['Storage file name "a-front-end-pack-name-too-long.tsm" is longer than 28 characters']);
   });
 
   it('warns when little heap is left, refuses Storage names over 28 characters, and has no latency without MACs', () => {
-    const tight = computeBudget({
+    const tight = boardBudget({
       board: loadBoard('JOLTJS'), bundle: BUNDLE, blob: BLOB,
       models: [{ file: 'a-model-pack-name-that-is-too-long.tsm', packBytes: 1000, arenaBytes: 125_000 }],
     });

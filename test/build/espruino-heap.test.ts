@@ -5,8 +5,8 @@
 // simulator's process.memory() must each be within 15% of every recorded figure.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { boardBudget } from '../../host/engines/index.js';
 import { describe, expect, it } from 'vitest';
-import { computeBudget } from '../../host/build/budget.js';
 import { loadBoard } from '../../host/build/boards.js';
 import { ESPRUINO_JSVARS_PER_CODE_BYTE, cameraBuffers, codeJsVars, typedArrayJsVars } from '../../host/engines/espruino-heap.js';
 import type { EspruinoBoard } from '../../host/sim/espruino.js';
@@ -33,7 +33,7 @@ const TOLERANCE = 0.15;
 /** The build's JS heap estimate for a recorded build, in JsVars. */
 function estimate(r: HeapRecord): number {
   const board = loadBoard(r.board);
-  const report = computeBudget({
+  const report = boardBudget({
     board,
     bundle: { file: 'app.js', bytes: r.build.bundleBytes, codeBytes: r.build.codeBytes },
     models: r.build.models.map((m) => ({ file: m.file, packBytes: m.packBytes, arenaBytes: m.arenaBytes })),

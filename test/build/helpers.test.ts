@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { rollup } from 'rollup';
 import { describe, expect, it } from 'vitest';
 import { checkEspruinoCompat, formatCompat } from '../../host/build/compat.js';
-import { ESPRUINO_HELPERS, ESPRUINO_TSLIB } from '../../host/build/plugin.js';
+import { ESPRUINO_HELPERS, ESPRUINO_TSLIB } from '../../host/engines/espruino.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
 import { FEATURES, bundle, espruinoSandbox, plainSandbox, waitForOutput } from './support.js';
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadBoard } from '../../host/build/boards.js';
-import { computeBudget, formatBudget } from '../../host/build/budget.js';
+import { formatBudget } from '../../host/build/budget.js';
+import { boardBudget } from '../../host/engines/index.js';
 import { loaderCode, planInstall } from '../../host/install.js';
 import { storageCost } from '../../host/sim/storage.js';
 
@@ -15,7 +16,7 @@ const cost = (n: number) => 32 + Math.ceil(n / 4) * 4;
 
 describe('install plan in the budget', () => {
   it('person on Jolt.js: staged needs both copies (too much), in place fits', () => {
-    const r = computeBudget({ board: loadBoard('JOLTJS'), ...PERSON });
+    const r = boardBudget({ board: loadBoard('JOLTJS'), ...PERSON });
     const files = cost(64_770) + cost(244_748) + cost(7_444);
     const loader = cost(loaderCode().length);
     expect(r.fits).toBe(true);
@@ -30,14 +31,14 @@ describe('install plan in the budget', () => {
   });
 
   it('person on Bangle.js 2 (8 MB Storage): staged, the old app stays bootable', () => {
-    const r = computeBudget({ board: loadBoard('BANGLEJS2'), ...PERSON });
+    const r = boardBudget({ board: loadBoard('BANGLEJS2'), ...PERSON });
     expect(r.install!.fresh.mode).toBe('staged');
     expect(r.install!.upgrade.mode).toBe('staged');
   });
 
   it('a build that fits Storage but not an install of it is refused with the reason', () => {
     // 409,600 B: files of 408,000 B fit the Storage figure but not with the boot file and journal.
-    const r = computeBudget({ board: loadBoard('JOLTJS'), bundle: { file: 'app.js', bytes: 1_000 }, models: [{ file: 'big.tsm', packBytes: 400_000, arenaBytes: 1000 }], blob: { file: 'tinysense-m4.bin', bytes: 7_444 } });
+    const r = boardBudget({ board: loadBoard('JOLTJS'), bundle: { file: 'app.js', bytes: 1_000 }, models: [{ file: 'big.tsm', packBytes: 400_000, arenaBytes: 1000 }], blob: { file: 'tinysense-m4.bin', bytes: 7_444 } });
     expect(r.storage.used).toBeLessThanOrEqual(409_600);
     expect(r.fits).toBe(false);
     expect(r.problems.join('\n')).toMatch(/Jolt\.js: the build cannot be installed: Storage holds 409\.6 KB; the install needs 41\d\.\d KB even replacing the old files in place/);

@@ -2,7 +2,7 @@
 // compatibility check and the simulator's engine profile: what one refuses, the other lacks.
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ESPRUINO_MISSING_METHODS, checkCompat } from '../../host/build/compat.js';
+import { ESPRUINO_MISSING_METHODS, checkEspruinoCompat } from '../../host/build/compat.js';
 import { MISSING_GLOBALS, missingMethodPaths, missingStaticPaths } from '../../host/engines/espruino-2v29.js';
 import { ESPRUINO_PROFILE, applyProfile } from '../../host/sim/engine-profile.js';
 
@@ -12,7 +12,7 @@ function profiledContext(): vm.Context {
   return context;
 }
 
-const rulesHit = (code: string) => checkCompat('espruino', code).issues.map((i) => i.rule);
+const rulesHit = (code: string) => checkEspruinoCompat(code).issues.map((i) => i.rule);
 
 describe('Espruino 2v29 facts: the build check and the simulator agree', () => {
   const context = profiledContext();

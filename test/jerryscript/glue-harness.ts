@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PACK_FLAG_WORK, checkRecord, validatePack, validateTables } from '../../device/validate.js';
 import { u32 } from '../../device/pack.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
+import { kernelCflags } from '../../scripts/cflags.js';
 
 export const ROOT = PACKAGE_ROOT;
 export const GLUE = join(ROOT, 'kernels-c', 'jerryscript');
@@ -36,11 +37,11 @@ export function buildHarness(work: string, real: boolean): { exe?: string; why?:
   let kernels = [join(HERE, 'stub_kernels.c')];
   if (real) {
     if (kernelSources.length === 0) return { why: 'kernels-c/src has no C sources yet' };
-    // The kernels are another component: their own flags (C99, no -Werror), objects linked in.
+    // The kernels are another component: the flags every kernels-c build shares (kernels-c/cflags.txt), objects linked in.
     kernels = [];
     for (const src of kernelSources) {
       const o = join(work, `kernel-${kernels.length}.o`);
-      const k = run('gcc', ['-std=c99', '-O1', '-g', ...sanitize, '-ffp-contract=off', `-I${INCLUDE}`, '-c', src, '-o', o]);
+      const k = run('gcc', [...kernelCflags(), '-O1', '-g', ...sanitize, `-I${INCLUDE}`, '-c', src, '-o', o]);
       if (k.status !== 0) return { why: `kernels-c/src does not compile yet:\n${k.out.slice(0, 2000)}` };
       kernels.push(o);
     }

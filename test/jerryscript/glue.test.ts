@@ -270,11 +270,8 @@ describe('JerryScript glue: bit-exact with ts_invoke (real kernels)', () => {
     const packPath = join(work, 'handmade-real.tsm');
     writeFileSync(packPath, built.pack);
     const arena = new Uint8Array(ARENA_BYTES);
-    let seed = 99;
-    for (let i = 0; i < arena.length; i++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      arena[i] = seed >>> 24;
-    }
+    const next = prngInts(99);
+    for (let i = 0; i < arena.length; i++) arena[i] = next() >>> 24;
     // QUANTIZE_F32 reads 16 float32 at OUT + 512: give it real numbers.
     new Float32Array(arena.buffer, OUT + 512, 16).set([0, 1, -1, 0.5, 3.25, -7.75, 100, -100, 0.0625, 2, -2, 15.9, -16, 1e-3, 42, -0.4]);
     writeFileSync(join(work, 'arena-in.bin'), arena);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
 import { AccelSample, EspruinoBoard } from '../../host/sim/espruino.js';
 import { ServeOptions, ServedBoard, serveBoard } from '../../host/sim/serve.js';
+import { lcg } from '../shared.js';
 
 export interface ServedTestBoard {
   board: EspruinoBoard;
@@ -124,11 +125,8 @@ export function tempDir(prefix: string): string {
 /** Deterministic bytes (no randomness in tests). */
 export function patternBytes(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
+  const next = lcg(seed);
+  for (let i = 0; i < length; i++) out[i] = next() >>> 24;
   return out;
 }
 

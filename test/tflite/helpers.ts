@@ -1,9 +1,9 @@
 /** Shared bits of the .tflite reader tests: where the reference models are, and small readers. */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SubGraph, TfliteModel } from '../../host/tflite/index.js';
 import { MODELS_DIR } from '../../host/paths.js';
+import { sharedBytes, sharedJson } from '../shared.js';
 
 /** The seeded PRNG every mutation test uses, so each run damages files the same way. */
 export { prng } from '../shared.js';
@@ -12,13 +12,9 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..'
 /** The reference models committed in models/ (models/README.md). */
 export const modelsDir = MODELS_DIR;
 
-export function modelBytes(relativePath: string): Uint8Array {
-  return new Uint8Array(readFileSync(resolve(modelsDir, relativePath)));
-}
-
-export function modelJson<T>(relativePath: string): T {
-  return JSON.parse(readFileSync(resolve(modelsDir, relativePath), 'utf8')) as T;
-}
+/** A file of models/ (bytes or parsed JSON), by its path there: test/shared.ts's readers, one argument (for .map). */
+export const modelBytes = (relativePath: string): Uint8Array => sharedBytes(relativePath);
+export const modelJson = <T>(relativePath: string): T => sharedJson<T>(relativePath);
 
 /** Operator names of subgraph 0 in execution order (custom ops by their custom code). */
 export function operatorNames(model: TfliteModel): string[] {

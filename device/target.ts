@@ -1,0 +1,16 @@
+/**
+ * TINYSENSE_TARGET's shape: what the build (host/build/target.ts) tells a bundle about its target.
+ * Types only, so device/app.ts, device/engine.ts and the engine bindings share it without importing
+ * one another.
+ */
+export interface TargetInfo {
+  engine: 'espruino' | 'jerryscript';
+  /** Board id the bundle was built for. */
+  board?: string;
+  /** Espruino only: the Storage file holding the kernel blob and its entry offsets. */
+  blobFile?: string;
+  invoke?: number;
+  checksum?: number;
+  /** The blob's preprocessing entry (absent in blobs built before it existed, or without preprocessing). */
+  preprocess?: number;
+}
