@@ -210,7 +210,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
   // Hand-written: CONCATENATION's length depends on a field (variable-length record).
   if (op === OP.CONCATENATION) {
     var count = i32(b, rec + 4 * CONCAT.inputCount);
-    if (rec + 4 * CONCAT.words > end || !isInt(count, 1, 1024)) fail(where + ': bad input count');
+    if (rec + 4 * CONCAT.words > end || !isInt(count, 1, 1024)) fail(where + ': bad input count ' + count);
     expected = CONCAT.words + count * CONCAT_INPUT.words;
   }
   if (words !== expected) fail(where + ': record has ' + words + ' words, expected ' + expected);
