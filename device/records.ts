@@ -27,6 +27,7 @@ export var OP = {
   PAD: 17,
   CONCATENATION: 18,
   COPY: 19,
+  SUB: 31,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -84,7 +85,7 @@ export var SOFTMAX: Layout = { input: 2, output: 3, rows: 4, rowSize: 5, inputMu
 /** LOGISTIC, TANH. */
 export var SIGMOID: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, inputRangeRadius: 6, inputMultiplier: 7, inputLeftShift: 8, words: 9 };
 
-/** ADD. */
+/** ADD, SUB. */
 export var ADD: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, outputShape: 7, view1: 13, view2: 26, leftShift: 39, input1Offset: 40, input1Multiplier: 41, input1Shift: 42, input2Offset: 43, input2Multiplier: 44, input2Shift: 45, outputOffset: 46, outputMultiplier: 47, outputShift: 48, actMin: 49, actMax: 50, words: 51 };
 
 /** MUL. */
@@ -179,3 +180,4 @@ LAYOUTS[27] = SIGNAL_PCAN;
 LAYOUTS[28] = SIGNAL_FILTER_BANK_LOG;
 LAYOUTS[29] = CAST;
 LAYOUTS[30] = ELEMENTWISE_S32;
+LAYOUTS[31] = ADD;

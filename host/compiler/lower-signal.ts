@@ -17,6 +17,7 @@ import {
 } from '../../device/records.js';
 import { Tensor, elementCount } from './graph.js';
 import { LoweredOp, OpContext, RecordBuilder, broadcastView, extend } from './lower.js';
+import { lowerSubInt8 } from './lower-sub.js';
 
 type Lowering = (c: OpContext) => LoweredOp;
 
@@ -354,7 +355,7 @@ export function registerSignalLowerings(table: Record<string, Lowering>): void {
   const prev = { ADD: int8Add, MUL: int8Mul };
   table.ADD = (c) => (isInt32Op(c) ? lowerElementwiseS32(c, ELEMENTWISE.ADD) : prev.ADD(c));
   table.MUL = (c) => (isInt32Op(c) ? lowerElementwiseS32(c, ELEMENTWISE.MUL) : prev.MUL(c));
-  table.SUB = (c) => lowerElementwiseS32(c, ELEMENTWISE.SUB);
+  table.SUB = (c) => (isInt32Op(c) ? lowerElementwiseS32(c, ELEMENTWISE.SUB) : lowerSubInt8(c));
   table.DIV = (c) => lowerElementwiseS32(c, ELEMENTWISE.DIV);
   table.MINIMUM = (c) => lowerElementwiseS32(c, ELEMENTWISE.MIN);
   table.MAXIMUM = (c) => lowerElementwiseS32(c, ELEMENTWISE.MAX);

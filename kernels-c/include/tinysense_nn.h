@@ -227,6 +227,14 @@ ts_status ts_add_s8(const ts_add_params *params, const ts_shape *output_shape,
                     const ts_view *input2_view, const int8_t *input2,
                     int8_t *output);
 
+/* SUB int8. Mirrors reference_ops::Sub (SubElementwise) / BroadcastQuantSubSlow:
+ * ADD's parameters (TFLM's PrepareGeneralSubOp computes them as add does, in
+ * float), the difference of the rescaled inputs. */
+ts_status ts_sub_s8(const ts_add_params *params, const ts_shape *output_shape,
+                    const ts_view *input1_view, const int8_t *input1,
+                    const ts_view *input2_view, const int8_t *input2,
+                    int8_t *output);
+
 /* MUL int8. Mirrors reference_integer_ops::Mul / BroadcastMul6DSlow. */
 typedef struct {
   int32_t input1_offset;

@@ -38,7 +38,8 @@ enum {
   TS_OP_SIGNAL_PCAN = 27, /* TFLM SignalPCAN (ApplyPcanAutoGainControlFixed) */
   TS_OP_SIGNAL_FILTER_BANK_LOG = 28, /* TFLM SignalFilterBankLog */
   TS_OP_CAST = 29, /* CAST between integer types (static_cast semantics) */
-  TS_OP_ELEMENTWISE_S32 = 30 /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
+  TS_OP_ELEMENTWISE_S32 = 30, /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
+  TS_OP_SUB = 31 /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -141,7 +142,7 @@ typedef struct {
   ts_sigmoid_params params;
 } ts_sigmoid_record;
 
-/* ADD. */
+/* ADD, SUB. */
 typedef struct {
   ts_record_head head;
   int32_t input1; /* operand: arena, or pack when the flag says so */
