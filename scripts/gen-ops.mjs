@@ -275,7 +275,7 @@ class Program {
   }
 }
 
-function compileOp(spec, op, record, entries, strings, pool) {
+function compileOp(spec, op, record, strings, pool) {
   const vars = [];
   const fields = new Map(record.fields.map((f) => [f.ts, f]));
   const prog = new Program(strings, pool);
@@ -621,7 +621,7 @@ function compileAll(spec, L) {
   const programs = [];
   let vars = 0;
   for (const op of spec.ops) {
-    const p = compileOp(spec, op, L.records[op.record], L.entries, strings, pool);
+    const p = compileOp(spec, op, L.records[op.record], strings, pool);
     programs[op.code] = p.text;
     vars = Math.max(vars, p.vars);
   }
