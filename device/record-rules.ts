@@ -9,236 +9,255 @@
 export var S = {LET: 0, CHECK: 1, OPERAND: 2, VIEW: 3, LOOPS: 4, SHIFTS: 5, WORK: 6, CUSTOM: 7};
 /** Expression opcodes. */
 export var E = {NUM: 0, FIELD: 1, VAR: 2, BUILTIN: 3, NEG: 4, NOT: 5, ADD: 6, SUB: 7, MUL: 8, DIV: 9, MOD: 10, BAND: 11, EQ: 12, NE: 13, LT: 14, LE: 15, GT: 16, GE: 17, AND: 18, OR: 19, MIN: 20, MAX: 21, SEL: 22, PROD: 23, LOG2: 24, TABLE: 25};
-/** Program values below this are literal; the others index POOL. */
+/** Program values below this are literal; the others index the pool. */
 export var LITERAL_MAX = 88;
 /** Variables a program may define. */
 export var MAX_VARS = 7;
-/** Record words by op code (CONCATENATION: the fixed part). */
-export var WORDS: number[] = [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51];
-/** Constants too large for one program value. */
-export var POOL = [65535, 255, 128, 127, 2147483647, 65536, 125];
-/** Lookup tables (spec "tables"). */
-export var TABLES = [[0, 1, 2, 4, 0, 1, 4]];
-/** Message pieces and names. */
-export var STRINGS = [
-  "input n is ",
-  "input h is ",
-  "input w is ",
-  "input c is ",
-  "filter n is ",
-  "filter h is ",
-  "filter w is ",
-  "filter c is ",
-  "output n is ",
-  "output h is ",
-  "output w is ",
-  "output c is ",
-  "input and output batches differ",
-  "input depth ",
-  " is not a multiple of filter depth ",
-  "filter count ",
-  " does not fit ",
-  " output channels in ",
-  " groups",
-  "stride w is ",
-  ", must be at least 1",
-  "stride h is ",
-  "dilation w is ",
-  "dilation h is ",
-  "padding out of range",
-  "input offset is ",
-  "output offset is ",
-  "window h reaches ",
-  " > input + 2 x pad",
-  "window w reaches ",
-  "loop 0",
-  "loop 1",
-  "loop 2",
-  "loop 3",
-  "loop 4",
-  "loop 5",
-  "loop 6",
-  "activation range [",
-  ", ",
-  "] is not within [-128, 127]",
-  "input",
-  "filter",
-  "bias",
-  "multipliers",
-  "shifts",
-  "output",
-  "scratch is not used by this kernel",
-  "depth multiplier is ",
-  "filter ",
-  "x",
-  " does not match input depth ",
-  " x multiplier ",
-  " = output depth ",
-  "batches is ",
-  "accumulation depth is ",
-  "output depth is ",
-  "per-channel flag is ",
-  "filter offset is ",
-  "batches",
-  "units",
-  "depth",
-  "input and output batches or depth differ",
-  "output dim 0",
-  "output dim 1",
-  "output dim 2",
-  "output dim 3",
-  "rows is ",
-  "row size is ",
-  "rows",
-  "row size",
-  "input left shift is ",
-  ", outside [0, 31]",
-  "diff_min is positive",
-  "size is ",
-  "input zero point is ",
-  ", outside [-31, 30]",
-  "negative input range radius",
-  "output dim 0 is ",
-  "output dim 1 is ",
-  "output dim 2 is ",
-  "output dim 3 is ",
-  "output dim 4 is ",
-  "output dim 5 is ",
-  "output dim 4",
-  "output dim 5",
-  "input views do not walk the output shape",
-  "input 1 in pack flag is ",
-  "input 2 in pack flag is ",
-  "input 1 view",
-  "input 1",
-  "input 2 view",
-  "input 2",
-  "left shift is ",
-  ", outside [0, 20]",
-  "input 1 offset is ",
-  "input 2 offset is ",
-  "input 1 shift is ",
-  "input 2 shift is ",
-  "output shift is ",
-  "shift is ",
-  "output zero point is ",
-  "identity shift is ",
-  "alpha shift is ",
-  "zero point is ",
-  "outer view",
-  "inner view",
-  "count ",
-  " is not the ",
-  " reduced elements",
-  "reduction",
-  "view dim 0",
-  "view dim 1",
-  "view dim 2",
-  "view dim 3",
-  "view dim 4",
-  "view dim 5",
-  "view dim 6",
-  "view dim 7",
-  "view dim 8",
-  "view dim 9",
-  "view dim 10",
-  "view dim 11",
-  "reads ",
-  " elements",
-  "element size ",
-  "view",
-  "input in pack flag is ",
-  "input dim 0 is ",
-  "padding of dim 0 does not fit the output",
-  "input dim 1 is ",
-  "padding of dim 1 does not fit the output",
-  "input dim 2 is ",
-  "padding of dim 2 does not fit the output",
-  "input dim 3 is ",
-  "padding of dim 3 does not fit the output",
-  "input dim 4 is ",
-  "padding of dim 4 does not fit the output",
-  "input dim 5 is ",
-  "padding of dim 5 does not fit the output",
-  "outer size is ",
-  "row bytes ",
-  "bytes is ",
-  "window size is ",
-  "size ",
-  " is not a multiple of the window size ",
-  "window",
-  "scale bits",
-  "fft length ",
-  " is not a power of two from 4 to 65536",
-  "input length is ",
-  "input length ",
-  " exceeds the fft length",
-  "frames is ",
-  "twiddles",
-  "super twiddles",
-  "start is ",
-  "end is ",
-  "end ",
-  " is before start ",
-  "channels is ",
-  "bins is ",
-  "weights is ",
-  "weights",
-  "unweights",
-  "channel frequency starts",
-  "channel weight starts",
-  "channel widths",
-  "scale bits in pack flag is ",
-  "noise estimate",
-  "noise estimate lies outside the state region",
-  "smoothing coefficient ",
-  " out of range",
-  "smoothing bits is ",
-  "spectral subtraction bits is ",
-  ", outside [0, 63]",
-  "clamping flag is ",
-  "gain LUT size is ",
-  "gain LUT of ",
-  " values, needs 125",
-  "snr shift is ",
-  "gain LUT",
-  "output scale ",
-  "correction bits is ",
-  "cast between element codes ",
-  " and ",
-  "element-wise kind ",
-  "activation range is empty",
-];
-/** One program per op code. */
-export var PROGRAMS: string[] = [];
-PROGRAMS[1] = "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!21!0 !,*!,!0  $  -!!,  .!!0 !)!,!0!221\"! !,!-\" ,*\" \"!  '  /!!-  0!\"   1!\"!  2!1!7 !#  3!!7  4!1!8 !#  5!!8  4!1!; !#  6!!;  4!1!< !#  7!!<  4!2221!9  /!9 x 1!:  /!: x !  8!21!5$ x!/!5 x!\"  9!!5!21!6$ x!/!6 x!\"  :!!6 \"&('5!2 ! !!8('5!. ! !!<!/\"\"&!*( \"!:#  ;!\"\"  < \"&('5!3 ! !!7('5!/ ! !!;!/\"\"&!+( \"!9#  =!\"\"  <$'!1 >!2 ?!3 @\"  A!. B!/ C!0 D!22221!=$ x\"/!= x#1!>$ x\"/!> x#/!=!>%  E!!=  F!!>  G\" \"7$!)!*!+!, ! H\"!#7$!-!.!/!0 ! I\"#$( $\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  #7$!1!2!3!4\" '\"# ! M!,!($ !!  N&(((\"#!.!/!0\"#"; // CONV_2D
-PROGRAMS[2] = "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!1!7 !#  O!!7  4!22,!- !,!0\" ,(!,!7\" .  P!!-  Q!!.  Q!!/  Q!!0  R!!,  S!!7  T!\" !1!8 !#  3!!8  4!1!9 !#  5!!9  4!1!< !#  6!!<  4!1!= !#  7!!=  4!2221!:  /!: x 1!;  /!; x !  8!21!5$ x!/!5 x!\"  9!!5!21!6$ x!/!6 x!\"  :!!6 !&('5!2 ! !!9('5!. ! !!=!/\"!&!*( \"!;#  ;!\"!  < !&('5!3 ! !!8('5!/ ! !!<!/\"!&!+( \"!:#  =!\"!  <$'!1 >!2 ?!3 @!, A!7 B!. C!/ D!22221!>$ x\"/!> x#1!?$ x\"/!? x#/!>!?%  E!!>  F!!?  G\" \"7$!)!*!+!, ! H\"!#7$!-!.!/!0 ! I\"#$( $\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  \"7$!1!2!3!4\" '\"\" ! M!,!($ !!  N&((\"\"!.!/\"\""; // DEPTHWISE_CONV_2D
-PROGRAMS[3] = "!1!*  \"  U!!*!1!+  \"  V!!+!1!,  \"  W!!,!3,!)  ,!) !\"  X!!)!21!-$ x!/!- x!\"  9!!-!21!.$ x!/!. x!\"  Y!!.!21!/$ x!/!/ x!\"  :!!/!22221!0$ x\"/!0 x#1!1$ x\"/!1 x#/!0!1%  E!!0  F!!1  G\" \"7\"!*!+ ! H\"!#7\"!,!+ ! I\"#$( $!, $ J  6!)!, !\"!%( $\"  $ K\"!&( $\"  $ L%&\"  !7\"!*!,\" '\"! ! M!,!($ !!  N$#!* Z!, [!+ \\&(\"!!+\"!"; // FULLY_CONNECTED
-PROGRAMS[4] = "!1!$  \"   !!$!1!%  \"  !!!%!1!&  \"  \"!!&!1!'  \"  #!!'!1!(  \"  (!!(!1!)  \"  )!!)!1!*  \"  *!!*!1!+  \"  +!!+!2,!$!(,!'!+!  ]!1!, !#  3!!,  4!1!- !#  5!!-  4!1!0 !#  &!!0  4!1!1 !#  %!!1  4!2221!.  /!. x 1!/  /!/ x !  8!22221!2$ x\"/!2 x#1!3$ x\"/!3 x#/!2!3%  E!!2  F!!3  G  &('5!) ! !!-('5!1 ! ! !!/\" &!%( \"!/#  ;!\"   <  &('5!* ! !!,('5!0 ! ! !!/\" &!&( \"!.#  =!\"   <$$!( ^!) _!* `!+ a\" \"7$!$!%!&!' ! H !7$!(!)!*!+\" #\"! ! M&  ((\"!4!1!%4!0!&"; // AVERAGE_POOL_2D
-PROGRAMS[5] = "!1!$  \"   !!$!1!%  \"  !!!%!1!&  \"  \"!!&!1!'  \"  #!!'!1!(  \"  (!!(!1!)  \"  )!!)!1!*  \"  *!!*!1!+  \"  +!!+!2,!$!(,!'!+!  ]!1!, !#  3!!,  4!1!- !#  5!!-  4!1!0 !#  &!!0  4!1!1 !#  %!!1  4!2221!.  /!. x 1!/  /!/ x !  8!22221!2$ x\"/!2 x#1!3$ x\"/!3 x#/!2!3%  E!!2  F!!3  G  &('5!) ! !!-('5!1 ! ! !!/\" &!%( \"!/#  ;!\"   <  &('5!* ! !!,('5!0 ! ! !!/\" &!&( \"!.#  =!\"   <$$!( ^!) _!* `!+ a\" \"7$!$!%!&!' ! H !7$!(!)!*!+\" #\"! ! M&  ((\"!4!1!%4!0!&"; // MAX_POOL_2D
-PROGRAMS[6] = "!1!$  \"  b!!$!1!%  \"  c!!%  7\"!$!%$\"!$ d!% e!21!'  /!' ?#  f!!'  g!/!(  !  h\" \"\"  ! H\" #\"  ! M&  \" "; // SOFTMAX
-PROGRAMS[7] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!($ ?/!( >#  f!!(  k!1!&  !  l\" \"!$ ! H\" #!$ ! M&  !$"; // LOGISTIC
-PROGRAMS[8] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!($ ?/!( >#  f!!(  k!1!&  !  l\" \"!$ ! H\" #!$ ! M&  !$"; // TANH
-PROGRAMS[9] = "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ ?/!J ># !!!!J  k!21!M$ ?/!M ># !\"!!M  k!21!P$ ?/!P ># !#!!P  k&  \" "; // ADD
-PROGRAMS[10] = "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!L$ x\"/!L x#1!M$ x\"/!M x#/!L!M%  E!!L  F!!M  G!21!G$ x!/!G x!\"  ~!!G!21!H$ x!/!H x!\" ! !!H!21!I$ x!/!I x!\"  :!!I!21!K$ ?/!K ># !#!!K  k&  \" "; // MUL
-PROGRAMS[11] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!&$ x!/!& x!\"  :!!&!21!($ ?/!( ># !$!!(  k!22221!)$ x\"/!) x#1!*$ x\"/!* x#/!)!*%  E!!)  F!!*  G\" \"!$ ! H\" #!$ ! M&  !$"; // REQUANTIZE
-PROGRAMS[12] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!&$ x!/!& x!\" !%!!&!21!($ ?/!( ># !&!!(  k!21!*$ ?/!* ># !'!!*  k\" \"!$ ! H\" #!$ ! M&  !$"; // LEAKY_RELU
-PROGRAMS[13] = "!1!$  \"  i!!$!21!%$ x!/!% x!\" !(!!%\" \"!$ ! H\" #( $!$ $ M&  !$"; // DEQUANTIZE
-PROGRAMS[14] = "!1!$  \"  i!!$!21!%$ x!/!% x!\" !(!!%\" \"( $!$ $ H\" #!$ ! M&  !$"; // QUANTIZE_F32
-PROGRAMS[15] = "#!$!) !#!1!*\"#!2,!@\"\"1\"\" !% !+!!@ !,!\"\" !-#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"\"% ! H\" #\"  ! M!21!>$ x!/!> x!\"  j!!>!21!?$ x!/!? x!\" !%!!?!21!B$ ?/!B ># !$!!B  k&  \"&"; // MEAN
-PROGRAMS[16] = "!33,!$ !,!$ \",!$ $\" !=!!$#!&!> !$&!&!/!'!0!(!1!)!2!*!3!+!4!3,!%  ,!% !\" !?!!%\"\"\"!%(!$\"!!$ H\" #(!$\" !$ M&  \" "; // GATHER_VIEW
-PROGRAMS[17] = "!33,!$ !,!$ \",!$ $\" !=!!$!1!%  \" !@!!%!1!+  \"  m!!+!21!1  /&!1!%!+! !A!1!&  \" !B!!&!1!,  \"  n!!,!21!2  /&!2!&!,! !C!1!'  \" !D!!'!1!-  \"  o!!-!21!3  /&!3!'!-! !E!1!(  \" !F!!(!1!.  \"  p!!.!21!4  /&!4!(!.! !G!1!)  \" !H!!)!1!/  \"  q!!/!21!5  /&!5!)!/! !I!1!*  \" !J!!*!1!0  \"  r!!0!21!6  /&!6!*!0! !K\" \"7,!$!%!$!&!$!'!$!(!$!)!$!*!$ H  7&!+!,!-!.!/!0\" #7,!$!+!$!,!$!-!$!.!$!/!$!0!$ M$&!+ ^!, _!- `!. a!/ s!0 t&  \" "; // PAD
-PROGRAMS[18] = "!1!#  \" !L!!#'  !/\"  x$\" !M!\"  !7\"!#\" \" \"\"! ! M&  \"!"; // CONCATENATION
-PROGRAMS[19] = "!1!$  \" !N!!$!3,!%  ,!% !\" !?!!%\"\"\"!%!$ ! H\" #!$ ! M&  !$"; // COPY
-PROGRAMS[20] = "!1!%  \"  i!!%!1!& !# !O!!&  4!,*!%!&  $ !P!!% !Q!!&!21!'  /!' ?# !$!!'  g\" \"( \"!% \" H\"!#( \"!& \"!R\" $( \"!% \" M&  !%"; // SIGNAL_WINDOW
-PROGRAMS[21] = "!1!%  \"  i!!%\" \"( \"!% \" H\" #( \"!% \" M\" $ $ $!S&  !%"; // SIGNAL_FFT_AUTO_SCALE
-PROGRAMS[22] = "!221!& $/!& x%,+!&'!& !  # !T!!& !U!1!'  \" !V!!'!/!'!&# !W!!' !X!1!(  \" !Y!!(\" \"( \"7\"!(!' \" H\" #( \"7\"!(&!& \" $ M\"!$( \"!& \"!Z\"!%5 $!& \"![&  ((!(!&8!&"; // SIGNAL_RFFT
-PROGRAMS[23] = "!1!$  \" !\\!!$!1!%  \" !]!!%!1!%!$$ !^!!% !_!!$\" \"( $!% \" H\" #( $!% $ M&  '!%!$"; // SIGNAL_ENERGY
-PROGRAMS[24] = "!1!)  \" !`!!)!1!*  \" !a!!*!1!+  \" !b!!+\" \"( $!* $ H\" #( (!) ( M\"!$( \"!+ \"!c\"!%( \"!+ \"!d\"!&( \"&!) ! \"!e\"!'( \"&!) ! \"!f\"!(( \"&!) ! \"!g'! &  \" "; // SIGNAL_FILTER_BANK
-PROGRAMS[25] = "!1!&  \" !`!!&!3,!%  ,!% !\" !h!!%\"\"#!% $ $!S\" \"( (!& ( H\" $( $!& $ M&  !&"; // SIGNAL_FILTER_BANK_SQRT
-PROGRAMS[26] = "!1!%  \" !`!!%\" \"( $!% $ H\" #( $!% $ M\" $( $!% $!i!22#!1!$#\"/&!$( $!%##! !j!21!&  /!& x # !k!!& !l!21!'  /!' x # !k!!' !l!21!(  /!( x # !k!!( !l!21!)  /!) x # !k!!) !l!21!,  /!, x # !k!!, !l!21!*  /!* ?# !m!!*  g!21!+  /!+ _# !n!!+ !o!3,!-  ,!- !\" !p!!-&  !%"; // SIGNAL_SPECTRAL_SUBTRACTION
-PROGRAMS[27] = "!1!&  \" !`!!&!1!(  \" !q!!(!1!( x&# !r!!( !s!21!'  /!' _# !t!!' !o\" \"( $!& $ H\" #( $!& $!i\"!$( \"!( \"!u\" %( $!& $ M&  !&"; // SIGNAL_PCAN
-PROGRAMS[28] = "!1!$  \" !`!!$!21!%  /!% x \" !v!!%!21!&  /!& ?# !w!!&  g\" \"( $!$ $ H\" #( \"!$ \" M&  !$"; // SIGNAL_FILTER_BANK_LOG
-PROGRAMS[29] = "!1!$  \"  i!!$  9 !% !9 !&!20\"   0\"!  $ !x!!% !y!!&\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$"; // CAST
-PROGRAMS[30] = "!1!*  \"  m!!*!1!+  \"  n!!+!1!,  \"  o!!,!1!-  \"  p!!-!1!.  \"  q!!.!1!/  \"  r!!/  7&!*!+!,!-!.!/$&!* ^!+ _!, `!- a!. s!/ t!22222222222,!0!*,!=!*,!1!+,!>!+,!2!,,!?!,,!3!-,!@!-,!4!.,!A!.,!5!/,!B!/!  u!21!'  /!' %\" !z!!'!/!(!)! !{!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!0 x!\"\"\"\"!%( $\"\" $ y#!= z#$\"\"#!&( $\"$ $ {\" $( $\"  $ M&  \" "; // ELEMENTWISE_S32
-PROGRAMS[31] = "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ ?/!J ># !!!!J  k!21!M$ ?/!M ># !\"!!M  k!21!P$ ?/!P ># !#!!P  k&  \" "; // SUB
+
+/** The tables the rule programs read. */
+export interface RuleTables {
+  /** One program per op code. */
+  programs: string[];
+  /** Message pieces and names. */
+  strings: string[];
+  /** Constants too large for one program value. */
+  pool: number[];
+  /** Lookup tables (spec "tables"). */
+  tables: number[][];
+  /** Record words by op code (CONCATENATION: the fixed part). */
+  words: number[];
+}
+
+/**
+ * Builds the rule tables. A function, not module-level data: on Espruino a function body stays in
+ * flash, so the ~10 KB of programs and messages take heap only while a pack is being validated.
+ */
+export function ruleTables(): RuleTables {
+  var programs: string[] = [];
+  programs[1] = "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!21!0 !,*!,!0  $  -!!,  .!!0 !)!,!0!221\"! !,!-\" ,*\" \"!  '  /!!-  0!\"   1!\"!  2!1!7 !#  3!!7  4!1!8 !#  5!!8  4!1!; !#  6!!;  4!1!< !#  7!!<  4!2221!9  /!9 x 1!:  /!: x !  8!21!5$ x!/!5 x!\"  9!!5!21!6$ x!/!6 x!\"  :!!6 \"&('5!2 ! !!8('5!. ! !!<!/\"\"&!*( \"!:#  ;!\"\"  < \"&('5!3 ! !!7('5!/ ! !!;!/\"\"&!+( \"!9#  =!\"\"  <$'!1 >!2 ?!3 @\"  A!. B!/ C!0 D!22221!=$ x\"/!= x#1!>$ x\"/!> x#/!=!>%  E!!=  F!!>  G\" \"7$!)!*!+!, ! H\"!#7$!-!.!/!0 ! I\"#$( $\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  #7$!1!2!3!4\" '\"# ! M!,!($ !!  N&(((\"#!.!/!0\"#"; // CONV_2D
+  programs[2] = "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!1!7 !#  O!!7  4!22,!- !,!0\" ,(!,!7\" .  P!!-  Q!!.  Q!!/  Q!!0  R!!,  S!!7  T!\" !1!8 !#  3!!8  4!1!9 !#  5!!9  4!1!< !#  6!!<  4!1!= !#  7!!=  4!2221!:  /!: x 1!;  /!; x !  8!21!5$ x!/!5 x!\"  9!!5!21!6$ x!/!6 x!\"  :!!6 !&('5!2 ! !!9('5!. ! !!=!/\"!&!*( \"!;#  ;!\"!  < !&('5!3 ! !!8('5!/ ! !!<!/\"!&!+( \"!:#  =!\"!  <$'!1 >!2 ?!3 @!, A!7 B!. C!/ D!22221!>$ x\"/!> x#1!?$ x\"/!? x#/!>!?%  E!!>  F!!?  G\" \"7$!)!*!+!, ! H\"!#7$!-!.!/!0 ! I\"#$( $\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  \"7$!1!2!3!4\" '\"\" ! M!,!($ !!  N&((\"\"!.!/\"\""; // DEPTHWISE_CONV_2D
+  programs[3] = "!1!*  \"  U!!*!1!+  \"  V!!+!1!,  \"  W!!,!3,!)  ,!) !\"  X!!)!21!-$ x!/!- x!\"  9!!-!21!.$ x!/!. x!\"  Y!!.!21!/$ x!/!/ x!\"  :!!/!22221!0$ x\"/!0 x#1!1$ x\"/!1 x#/!0!1%  E!!0  F!!1  G\" \"7\"!*!+ ! H\"!#7\"!,!+ ! I\"#$( $!, $ J  6!)!, !\"!%( $\"  $ K\"!&( $\"  $ L%&\"  !7\"!*!,\" '\"! ! M!,!($ !!  N$#!* Z!, [!+ \\&(\"!!+\"!"; // FULLY_CONNECTED
+  programs[4] = "!1!$  \"   !!$!1!%  \"  !!!%!1!&  \"  \"!!&!1!'  \"  #!!'!1!(  \"  (!!(!1!)  \"  )!!)!1!*  \"  *!!*!1!+  \"  +!!+!2,!$!(,!'!+!  ]!1!, !#  3!!,  4!1!- !#  5!!-  4!1!0 !#  &!!0  4!1!1 !#  %!!1  4!2221!.  /!. x 1!/  /!/ x !  8!22221!2$ x\"/!2 x#1!3$ x\"/!3 x#/!2!3%  E!!2  F!!3  G  &('5!) ! !!-('5!1 ! ! !!/\" &!%( \"!/#  ;!\"   <  &('5!* ! !!,('5!0 ! ! !!/\" &!&( \"!.#  =!\"   <$$!( ^!) _!* `!+ a\" \"7$!$!%!&!' ! H !7$!(!)!*!+\" #\"! ! M&  ((\"!4!1!%4!0!&"; // AVERAGE_POOL_2D
+  programs[5] = "!1!$  \"   !!$!1!%  \"  !!!%!1!&  \"  \"!!&!1!'  \"  #!!'!1!(  \"  (!!(!1!)  \"  )!!)!1!*  \"  *!!*!1!+  \"  +!!+!2,!$!(,!'!+!  ]!1!, !#  3!!,  4!1!- !#  5!!-  4!1!0 !#  &!!0  4!1!1 !#  %!!1  4!2221!.  /!. x 1!/  /!/ x !  8!22221!2$ x\"/!2 x#1!3$ x\"/!3 x#/!2!3%  E!!2  F!!3  G  &('5!) ! !!-('5!1 ! ! !!/\" &!%( \"!/#  ;!\"   <  &('5!* ! !!,('5!0 ! ! !!/\" &!&( \"!.#  =!\"   <$$!( ^!) _!* `!+ a\" \"7$!$!%!&!' ! H !7$!(!)!*!+\" #\"! ! M&  ((\"!4!1!%4!0!&"; // MAX_POOL_2D
+  programs[6] = "!1!$  \"  b!!$!1!%  \"  c!!%  7\"!$!%$\"!$ d!% e!21!'  /!' ?#  f!!'  g!/!(  !  h\" \"\"  ! H\" #\"  ! M&  \" "; // SOFTMAX
+  programs[7] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!($ ?/!( >#  f!!(  k!1!&  !  l\" \"!$ ! H\" #!$ ! M&  !$"; // LOGISTIC
+  programs[8] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!($ ?/!( >#  f!!(  k!1!&  !  l\" \"!$ ! H\" #!$ ! M&  !$"; // TANH
+  programs[9] = "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ ?/!J ># !!!!J  k!21!M$ ?/!M ># !\"!!M  k!21!P$ ?/!P ># !#!!P  k&  \" "; // ADD
+  programs[10] = "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!L$ x\"/!L x#1!M$ x\"/!M x#/!L!M%  E!!L  F!!M  G!21!G$ x!/!G x!\"  ~!!G!21!H$ x!/!H x!\" ! !!H!21!I$ x!/!I x!\"  :!!I!21!K$ ?/!K ># !#!!K  k&  \" "; // MUL
+  programs[11] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!&$ x!/!& x!\"  :!!&!21!($ ?/!( ># !$!!(  k!22221!)$ x\"/!) x#1!*$ x\"/!* x#/!)!*%  E!!)  F!!*  G\" \"!$ ! H\" #!$ ! M&  !$"; // REQUANTIZE
+  programs[12] = "!1!$  \"  i!!$!21!%$ x!/!% x!\"  j!!%!21!&$ x!/!& x!\" !%!!&!21!($ ?/!( ># !&!!(  k!21!*$ ?/!* ># !'!!*  k\" \"!$ ! H\" #!$ ! M&  !$"; // LEAKY_RELU
+  programs[13] = "!1!$  \"  i!!$!21!%$ x!/!% x!\" !(!!%\" \"!$ ! H\" #( $!$ $ M&  !$"; // DEQUANTIZE
+  programs[14] = "!1!$  \"  i!!$!21!%$ x!/!% x!\" !(!!%\" \"( $!$ $ H\" #!$ ! M&  !$"; // QUANTIZE_F32
+  programs[15] = "#!$!) !#!1!*\"#!2,!@\"\"1\"\" !% !+!!@ !,!\"\" !-#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"\"% ! H\" #\"  ! M!21!>$ x!/!> x!\"  j!!>!21!?$ x!/!? x!\" !%!!?!21!B$ ?/!B ># !$!!B  k&  \"&"; // MEAN
+  programs[16] = "!33,!$ !,!$ \",!$ $\" !=!!$#!&!> !$&!&!/!'!0!(!1!)!2!*!3!+!4!3,!%  ,!% !\" !?!!%\"\"\"!%(!$\"!!$ H\" #(!$\" !$ M&  \" "; // GATHER_VIEW
+  programs[17] = "!33,!$ !,!$ \",!$ $\" !=!!$!1!%  \" !@!!%!1!+  \"  m!!+!21!1  /&!1!%!+! !A!1!&  \" !B!!&!1!,  \"  n!!,!21!2  /&!2!&!,! !C!1!'  \" !D!!'!1!-  \"  o!!-!21!3  /&!3!'!-! !E!1!(  \" !F!!(!1!.  \"  p!!.!21!4  /&!4!(!.! !G!1!)  \" !H!!)!1!/  \"  q!!/!21!5  /&!5!)!/! !I!1!*  \" !J!!*!1!0  \"  r!!0!21!6  /&!6!*!0! !K\" \"7,!$!%!$!&!$!'!$!(!$!)!$!*!$ H  7&!+!,!-!.!/!0\" #7,!$!+!$!,!$!-!$!.!$!/!$!0!$ M$&!+ ^!, _!- `!. a!/ s!0 t&  \" "; // PAD
+  programs[18] = "!1!#  \" !L!!#'  !/\"  x$\" !M!\"  !7\"!#\" \" \"\"! ! M&  \"!"; // CONCATENATION
+  programs[19] = "!1!$  \" !N!!$!3,!%  ,!% !\" !?!!%\"\"\"!%!$ ! H\" #!$ ! M&  !$"; // COPY
+  programs[20] = "!1!%  \"  i!!%!1!& !# !O!!&  4!,*!%!&  $ !P!!% !Q!!&!21!'  /!' ?# !$!!'  g\" \"( \"!% \" H\"!#( \"!& \"!R\" $( \"!% \" M&  !%"; // SIGNAL_WINDOW
+  programs[21] = "!1!%  \"  i!!%\" \"( \"!% \" H\" #( \"!% \" M\" $ $ $!S&  !%"; // SIGNAL_FFT_AUTO_SCALE
+  programs[22] = "!221!& $/!& x%,+!&'!& !  # !T!!& !U!1!'  \" !V!!'!/!'!&# !W!!' !X!1!(  \" !Y!!(\" \"( \"7\"!(!' \" H\" #( \"7\"!(&!& \" $ M\"!$( \"!& \"!Z\"!%5 $!& \"![&  ((!(!&8!&"; // SIGNAL_RFFT
+  programs[23] = "!1!$  \" !\\!!$!1!%  \" !]!!%!1!%!$$ !^!!% !_!!$\" \"( $!% \" H\" #( $!% $ M&  '!%!$"; // SIGNAL_ENERGY
+  programs[24] = "!1!)  \" !`!!)!1!*  \" !a!!*!1!+  \" !b!!+\" \"( $!* $ H\" #( (!) ( M\"!$( \"!+ \"!c\"!%( \"!+ \"!d\"!&( \"&!) ! \"!e\"!'( \"&!) ! \"!f\"!(( \"&!) ! \"!g'! &  \" "; // SIGNAL_FILTER_BANK
+  programs[25] = "!1!&  \" !`!!&!3,!%  ,!% !\" !h!!%\"\"#!% $ $!S\" \"( (!& ( H\" $( $!& $ M&  !&"; // SIGNAL_FILTER_BANK_SQRT
+  programs[26] = "!1!%  \" !`!!%\" \"( $!% $ H\" #( $!% $ M\" $( $!% $!i!22#!1!$#\"/&!$( $!%##! !j!21!&  /!& x # !k!!& !l!21!'  /!' x # !k!!' !l!21!(  /!( x # !k!!( !l!21!)  /!) x # !k!!) !l!21!,  /!, x # !k!!, !l!21!*  /!* ?# !m!!*  g!21!+  /!+ _# !n!!+ !o!3,!-  ,!- !\" !p!!-&  !%"; // SIGNAL_SPECTRAL_SUBTRACTION
+  programs[27] = "!1!&  \" !`!!&!1!(  \" !q!!(!1!( x&# !r!!( !s!21!'  /!' _# !t!!' !o\" \"( $!& $ H\" #( $!& $!i\"!$( \"!( \"!u\" %( $!& $ M&  !&"; // SIGNAL_PCAN
+  programs[28] = "!1!$  \" !`!!$!21!%  /!% x \" !v!!%!21!&  /!& ?# !w!!&  g\" \"( $!$ $ H\" #( \"!$ \" M&  !$"; // SIGNAL_FILTER_BANK_LOG
+  programs[29] = "!1!$  \"  i!!$  9 !% !9 !&!20\"   0\"!  $ !x!!% !y!!&\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$"; // CAST
+  programs[30] = "!1!*  \"  m!!*!1!+  \"  n!!+!1!,  \"  o!!,!1!-  \"  p!!-!1!.  \"  q!!.!1!/  \"  r!!/  7&!*!+!,!-!.!/$&!* ^!+ _!, `!- a!. s!/ t!22222222222,!0!*,!=!*,!1!+,!>!+,!2!,,!?!,,!3!-,!@!-,!4!.,!A!.,!5!/,!B!/!  u!21!'  /!' %\" !z!!'!/!(!)! !{!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!0 x!\"\"\"\"!%( $\"\" $ y#!= z#$\"\"#!&( $\"$ $ {\" $( $\"  $ M&  \" "; // ELEMENTWISE_S32
+  programs[31] = "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ ?/!J ># !!!!J  k!21!M$ ?/!M ># !\"!!M  k!21!P$ ?/!P ># !#!!P  k&  \" "; // SUB
+  return {
+    programs: programs,
+    strings: [
+      "input n is ",
+      "input h is ",
+      "input w is ",
+      "input c is ",
+      "filter n is ",
+      "filter h is ",
+      "filter w is ",
+      "filter c is ",
+      "output n is ",
+      "output h is ",
+      "output w is ",
+      "output c is ",
+      "input and output batches differ",
+      "input depth ",
+      " is not a multiple of filter depth ",
+      "filter count ",
+      " does not fit ",
+      " output channels in ",
+      " groups",
+      "stride w is ",
+      ", must be at least 1",
+      "stride h is ",
+      "dilation w is ",
+      "dilation h is ",
+      "padding out of range",
+      "input offset is ",
+      "output offset is ",
+      "window h reaches ",
+      " > input + 2 x pad",
+      "window w reaches ",
+      "loop 0",
+      "loop 1",
+      "loop 2",
+      "loop 3",
+      "loop 4",
+      "loop 5",
+      "loop 6",
+      "activation range [",
+      ", ",
+      "] is not within [-128, 127]",
+      "input",
+      "filter",
+      "bias",
+      "multipliers",
+      "shifts",
+      "output",
+      "scratch is not used by this kernel",
+      "depth multiplier is ",
+      "filter ",
+      "x",
+      " does not match input depth ",
+      " x multiplier ",
+      " = output depth ",
+      "batches is ",
+      "accumulation depth is ",
+      "output depth is ",
+      "per-channel flag is ",
+      "filter offset is ",
+      "batches",
+      "units",
+      "depth",
+      "input and output batches or depth differ",
+      "output dim 0",
+      "output dim 1",
+      "output dim 2",
+      "output dim 3",
+      "rows is ",
+      "row size is ",
+      "rows",
+      "row size",
+      "input left shift is ",
+      ", outside [0, 31]",
+      "diff_min is positive",
+      "size is ",
+      "input zero point is ",
+      ", outside [-31, 30]",
+      "negative input range radius",
+      "output dim 0 is ",
+      "output dim 1 is ",
+      "output dim 2 is ",
+      "output dim 3 is ",
+      "output dim 4 is ",
+      "output dim 5 is ",
+      "output dim 4",
+      "output dim 5",
+      "input views do not walk the output shape",
+      "input 1 in pack flag is ",
+      "input 2 in pack flag is ",
+      "input 1 view",
+      "input 1",
+      "input 2 view",
+      "input 2",
+      "left shift is ",
+      ", outside [0, 20]",
+      "input 1 offset is ",
+      "input 2 offset is ",
+      "input 1 shift is ",
+      "input 2 shift is ",
+      "output shift is ",
+      "shift is ",
+      "output zero point is ",
+      "identity shift is ",
+      "alpha shift is ",
+      "zero point is ",
+      "outer view",
+      "inner view",
+      "count ",
+      " is not the ",
+      " reduced elements",
+      "reduction",
+      "view dim 0",
+      "view dim 1",
+      "view dim 2",
+      "view dim 3",
+      "view dim 4",
+      "view dim 5",
+      "view dim 6",
+      "view dim 7",
+      "view dim 8",
+      "view dim 9",
+      "view dim 10",
+      "view dim 11",
+      "reads ",
+      " elements",
+      "element size ",
+      "view",
+      "input in pack flag is ",
+      "input dim 0 is ",
+      "padding of dim 0 does not fit the output",
+      "input dim 1 is ",
+      "padding of dim 1 does not fit the output",
+      "input dim 2 is ",
+      "padding of dim 2 does not fit the output",
+      "input dim 3 is ",
+      "padding of dim 3 does not fit the output",
+      "input dim 4 is ",
+      "padding of dim 4 does not fit the output",
+      "input dim 5 is ",
+      "padding of dim 5 does not fit the output",
+      "outer size is ",
+      "row bytes ",
+      "bytes is ",
+      "window size is ",
+      "size ",
+      " is not a multiple of the window size ",
+      "window",
+      "scale bits",
+      "fft length ",
+      " is not a power of two from 4 to 65536",
+      "input length is ",
+      "input length ",
+      " exceeds the fft length",
+      "frames is ",
+      "twiddles",
+      "super twiddles",
+      "start is ",
+      "end is ",
+      "end ",
+      " is before start ",
+      "channels is ",
+      "bins is ",
+      "weights is ",
+      "weights",
+      "unweights",
+      "channel frequency starts",
+      "channel weight starts",
+      "channel widths",
+      "scale bits in pack flag is ",
+      "noise estimate",
+      "noise estimate lies outside the state region",
+      "smoothing coefficient ",
+      " out of range",
+      "smoothing bits is ",
+      "spectral subtraction bits is ",
+      ", outside [0, 63]",
+      "clamping flag is ",
+      "gain LUT size is ",
+      "gain LUT of ",
+      " values, needs 125",
+      "snr shift is ",
+      "gain LUT",
+      "output scale ",
+      "correction bits is ",
+      "cast between element codes ",
+      " and ",
+      "element-wise kind ",
+      "activation range is empty",
+    ],
+    pool: [65535, 255, 128, 127, 2147483647, 65536, 125],
+    tables: [[0, 1, 2, 4, 0, 1, 4]],
+    words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51],
+  };
+}

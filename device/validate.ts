@@ -14,7 +14,7 @@ import {
 import { DTYPE } from './pack.js';
 import { PACK_FLAG_STATE } from './state.js';
 import { CONCAT, CONCAT_INPUT, MAX_DIMS, OP, OP_NAMES, SIGNAL_FILTER_BANK, VIEW } from './records.js';
-import { E, LITERAL_MAX, POOL, PROGRAMS, S, STRINGS, TABLES, WORDS } from './record-rules.js';
+import { E, LITERAL_MAX, RuleTables, S, ruleTables } from './record-rules.js';
 
 /** What a validated pack holds, with every number checked. */
 export interface PackLayout {
@@ -66,8 +66,9 @@ function isInt(v: number, lo: number, hi: number): boolean {
 /** Checks the header, checksum, tables and every op record of `pack`. */
 export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
   var layout = validateTables(pack, crc32);
+  var rules = ruleTables();
   for (var i = 0; i < layout.records.length; i++) {
-    layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout, layout.work));
+    layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout, layout.work, rules));
   }
   var d = layout.declaredWork;
   if (d && (d.macs !== layout.work.macs || d.ops !== layout.work.ops)) {
@@ -197,16 +198,18 @@ function hex(v: number): string {
  * Validates the op record at byte `rec` of `b` (records end by byte `end`) against the constants, arena
  * size and state region of `L`; returns its op code. `index` only names the record in messages.
  * The rules are the op spec's (kernels-c/spec/ops.json), run from the programs of record-rules.ts; the
- * JerryScript glue runs the same programs in C before every invoke (tinysense_record_check.c).
+ * JerryScript glue runs the same programs in C before every invoke (tinysense_record_check.c). `rules`:
+ * the tables from ruleTables(), when the caller checks several records (built here otherwise).
  */
-export function checkRecord(b: Uint8Array, rec: number, end: number, index: number | string, L: PackLayout, work?: Work): number {
+export function checkRecord(b: Uint8Array, rec: number, end: number, index: number | string, L: PackLayout, work?: Work, rules?: RuleTables): number {
+  var T = rules || ruleTables();
   if (rec % 4 !== 0 || rec < HEADER_BYTES || rec + 8 > end) fail('op ' + index + ': record offset ' + rec + ' outside the pack');
   var op = i32(b, rec);
   var words = i32(b, rec + 4);
   var name = OP_NAMES[op];
   var where = 'op ' + index + ' (' + (name || 'code ' + op) + ')';
-  if (!name || !PROGRAMS[op]) fail(where + ': unknown op code');
-  var expected = WORDS[op];
+  if (!name || !T.programs[op]) fail(where + ': unknown op code');
+  var expected = T.words[op];
   // Hand-written: CONCATENATION's length depends on a field (variable-length record).
   if (op === OP.CONCATENATION) {
     var count = i32(b, rec + 4 * CONCAT.inputCount);
@@ -215,7 +218,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
   }
   if (words !== expected) fail(where + ': record has ' + words + ' words, expected ' + expected);
   if (rec + 4 * words > end) fail(where + ': record runs past the end of the pack');
-  var done = runRules(b, rec, PROGRAMS[op], L, function (what: string): never {
+  var done = runRules(b, rec, T.programs[op], T, L, function (what: string): never {
     return fail(where + ': ' + what);
   });
   if (work) {
@@ -231,7 +234,7 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
  * twin of run_rules() in tinysense_record_check.c, which computes in saturating int64 where this uses
  * doubles: both compare the same quantities against the same int32 bounds.
  */
-function runRules(b: Uint8Array, rec: number, code: string, L: PackLayout, bad: (what: string) => never): Work {
+function runRules(b: Uint8Array, rec: number, code: string, T: RuleTables, L: PackLayout, bad: (what: string) => never): Work {
   var pc = 0;
   var vars: number[] = [];
   var result: Work = { macs: 0, ops: 0 };
@@ -244,11 +247,11 @@ function runRules(b: Uint8Array, rec: number, code: string, L: PackLayout, bad: 
   }
   function num(): number {
     var v = next();
-    return v < LITERAL_MAX ? v : POOL[(v - LITERAL_MAX) * 95 + next()];
+    return v < LITERAL_MAX ? v : T.pool[(v - LITERAL_MAX) * 95 + next()];
   }
   function str(): string {
     var k = next() * 95;
-    return STRINGS[k + next()];
+    return T.strings[k + next()];
   }
   function expr(): number {
     var e = next();
@@ -281,7 +284,7 @@ function runRules(b: Uint8Array, rec: number, code: string, L: PackLayout, bad: 
         return a > 0 ? Math.round(Math.log(a) / Math.LN2) : 0;
       }
       case E.TABLE: {
-        var t = TABLES[num()];
+        var t = T.tables[num()];
         a = expr();
         return a >= 0 && a < t.length ? t[a] : 0;
       }
