@@ -377,6 +377,46 @@ function runRules(b: Uint8Array, rec: number, code: string, T: RuleTables, L: Pa
     return { count: count, span: empty ? 0 : hi + 1 };
   }
 
+  // Hand-written rules: what the rule language does not express. (Declared before the loop that calls
+  // them: Espruino does not hoist a function declared after a return.)
+
+  /** CONCATENATION's inputs, a variable number of entries after the fixed record; returns the output row bytes. */
+  function concatInputs(): number {
+    var outer = f(CONCAT.outerSize);
+    var rowTotal = 0;
+    for (var j = 0; j < f(CONCAT.inputCount); j++) {
+      var entry = CONCAT.words + j * CONCAT_INPUT.words;
+      var rowBytes = f(entry + CONCAT_INPUT.rowBytes);
+      if (rowBytes < 0) bad('input ' + j + ' row bytes is ' + rowBytes);
+      rowTotal += rowBytes;
+      var inPack = flag(entry + CONCAT_INPUT.inPack, 'input ' + j + ' in pack');
+      var q = outer && rowBytes ? outer * rowBytes : Math.max(outer, rowBytes);
+      if (q > INT32_MAX) bad('tensor of ' + q + ' elements is too large');
+      operand(entry + CONCAT_INPUT.input, inPack, outer * rowBytes, 1, 'input ' + j);
+      loops([outer, rowBytes], ['outer size', 'input ' + j + ' row bytes']);
+    }
+    return rowTotal;
+  }
+
+  /**
+   * SIGNAL_FILTER_BANK's channel tables, int16 values among the constants (checked to lie there by the
+   * rules before): each channel's reach must stay inside the input and the weights. Returns the reads.
+   */
+  function filterBankChannels(): number {
+    var R = SIGNAL_FILTER_BANK;
+    var reads = 0;
+    for (var ch = 0; ch <= f(R.numChannels); ch++) {
+      var width = i16(b, f(R.widths) + 2 * ch);
+      var freqStart = i16(b, f(R.freqStarts) + 2 * ch);
+      var weightStart = i16(b, f(R.weightStarts) + 2 * ch);
+      if (width < 0 || freqStart < 0 || weightStart < 0 || freqStart + width > f(R.numBins) || weightStart + width > f(R.numWeights)) {
+        bad('channel ' + ch + ' reaches outside the input or the weights');
+      }
+      reads += width + 1;
+    }
+    return reads;
+  }
+
   while (pc < code.length) {
     var s = next();
     if (s === S.LET) {
@@ -427,45 +467,6 @@ function runRules(b: Uint8Array, rec: number, code: string, T: RuleTables, L: Pa
     }
   }
   return result;
-
-  // Hand-written rules: what the rule language does not express.
-
-  /** CONCATENATION's inputs, a variable number of entries after the fixed record; returns the output row bytes. */
-  function concatInputs(): number {
-    var outer = f(CONCAT.outerSize);
-    var rowTotal = 0;
-    for (var j = 0; j < f(CONCAT.inputCount); j++) {
-      var entry = CONCAT.words + j * CONCAT_INPUT.words;
-      var rowBytes = f(entry + CONCAT_INPUT.rowBytes);
-      if (rowBytes < 0) bad('input ' + j + ' row bytes is ' + rowBytes);
-      rowTotal += rowBytes;
-      var inPack = flag(entry + CONCAT_INPUT.inPack, 'input ' + j + ' in pack');
-      var q = outer && rowBytes ? outer * rowBytes : Math.max(outer, rowBytes);
-      if (q > INT32_MAX) bad('tensor of ' + q + ' elements is too large');
-      operand(entry + CONCAT_INPUT.input, inPack, outer * rowBytes, 1, 'input ' + j);
-      loops([outer, rowBytes], ['outer size', 'input ' + j + ' row bytes']);
-    }
-    return rowTotal;
-  }
-
-  /**
-   * SIGNAL_FILTER_BANK's channel tables, int16 values among the constants (checked to lie there by the
-   * rules before): each channel's reach must stay inside the input and the weights. Returns the reads.
-   */
-  function filterBankChannels(): number {
-    var R = SIGNAL_FILTER_BANK;
-    var reads = 0;
-    for (var ch = 0; ch <= f(R.numChannels); ch++) {
-      var width = i16(b, f(R.widths) + 2 * ch);
-      var freqStart = i16(b, f(R.freqStarts) + 2 * ch);
-      var weightStart = i16(b, f(R.weightStarts) + 2 * ch);
-      if (width < 0 || freqStart < 0 || weightStart < 0 || freqStart + width > f(R.numBins) || weightStart + width > f(R.numWeights)) {
-        bad('channel ' + ch + ' reaches outside the input or the weights');
-      }
-      reads += width + 1;
-    }
-    return reads;
-  }
 }
 
 /** A little-endian int16 of the pack (signal op constants). */
