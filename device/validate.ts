@@ -12,14 +12,8 @@ import {
   TensorInfo, i32, readTensor, u16, u32,
 } from './pack.js';
 import { DTYPE, PACK_FLAG_STATE } from './pack.js';
-import {
-  ADD, AFFINE, CONCAT, CONCAT_INPUT, CONV, COPY, DW_CONV, FC, GATHER, LAYOUTS, LEAKY_RELU, MAX_DIMS,
-  MEAN, MUL, OP, OP_NAMES, PAD, POOL, REQUANTIZE, SIGMOID, SOFTMAX, VIEW,
-} from './records.js';
-import {
-  CAST, ELEMENTWISE_S32, SIGNAL_ENERGY, SIGNAL_FFT_AUTO_SCALE, SIGNAL_FILTER_BANK, SIGNAL_FILTER_BANK_LOG,
-  SIGNAL_FILTER_BANK_SQRT, SIGNAL_OP, SIGNAL_PCAN, SIGNAL_RFFT, SIGNAL_SPECTRAL_SUBTRACTION, SIGNAL_WINDOW,
-} from './records.js';
+import { CONCAT, CONCAT_INPUT, MAX_DIMS, OP, OP_NAMES, SIGNAL_FILTER_BANK, VIEW } from './records.js';
+import { E, LITERAL_MAX, RuleTables, S, ruleTables } from './record-rules.js';
 
 /** What a validated pack holds, with every number checked. */
 export interface PackLayout {
@@ -71,8 +65,9 @@ function isInt(v: number, lo: number, hi: number): boolean {
 /** Checks the header, checksum, tables and every op record of `pack`. */
 export function validatePack(pack: Uint8Array, crc32: Crc32): PackLayout {
   var layout = validateTables(pack, crc32);
+  var rules = ruleTables();
   for (var i = 0; i < layout.records.length; i++) {
-    layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout, layout.work));
+    layout.ops.push(checkRecord(pack, layout.records[i], layout.packBytes, i, layout, layout.work, rules));
   }
   var d = layout.declaredWork;
   if (d && (d.macs !== layout.work.macs || d.ops !== layout.work.ops)) {
@@ -203,82 +198,130 @@ function hex(v: number): string {
 /**
  * Validates the op record at byte `rec` of `b` (records end by byte `end`) against the constants, arena
  * size and state region of `L`; returns its op code. `index` only names the record in messages.
- * The JerryScript glue runs the same rules in C before every invoke (tinysense_record_check.c).
+ * The rules are the op spec's (kernels-c/spec/ops.json), run from the programs of record-rules.ts; the
+ * JerryScript glue runs the same programs in C before every invoke (tinysense_record_check.c). `rules`:
+ * the tables from ruleTables(), when the caller checks several records (built here otherwise).
  */
-export function checkRecord(b: Uint8Array, rec: number, end: number, index: number | string, L: PackLayout, work?: Work): number {
+export function checkRecord(b: Uint8Array, rec: number, end: number, index: number | string, L: PackLayout, work?: Work, rules?: RuleTables): number {
+  var T = rules || ruleTables();
   if (rec % 4 !== 0 || rec < HEADER_BYTES || rec + 8 > end) fail('op ' + index + ': record offset ' + rec + ' outside the pack');
   var op = i32(b, rec);
   var words = i32(b, rec + 4);
   var name = OP_NAMES[op];
   var where = 'op ' + index + ' (' + (name || 'code ' + op) + ')';
-  if (!name) fail(where + ': unknown op code');
-  var expected = LAYOUTS[op].words;
+  if (!name || !T.programs[op]) fail(where + ': unknown op code');
+  var expected = T.words[op];
+  // Hand-written: CONCATENATION's length depends on a field (variable-length record).
   if (op === OP.CONCATENATION) {
     var count = i32(b, rec + 4 * CONCAT.inputCount);
-    if (rec + 4 * CONCAT.words > end || !isInt(count, 1, 1024)) fail(where + ': bad input count');
+    if (rec + 4 * CONCAT.words > end || !isInt(count, 1, 1024)) fail(where + ': bad input count ' + count);
     expected = CONCAT.words + count * CONCAT_INPUT.words;
   }
   if (words !== expected) fail(where + ': record has ' + words + ' words, expected ' + expected);
   if (rec + 4 * words > end) fail(where + ': record runs past the end of the pack');
+  var done = runRules(b, rec, T.programs[op], T, L, function (what: string): never {
+    return fail(where + ': ' + what);
+  });
+  if (work) {
+    work.macs += done.macs;
+    work.ops += done.ops;
+  }
+  return op;
+}
 
+/**
+ * Runs one op's rule program (record-rules.ts; encoding in scripts/gen-ops.mjs) over the record at byte
+ * `rec` of `b`: the first rule that fails calls `bad` with its message. Returns the record's work. The
+ * twin of run_rules() in tinysense_record_check.c, which computes in saturating int64 where this uses
+ * doubles: both compare the same quantities against the same int32 bounds.
+ */
+function runRules(b: Uint8Array, rec: number, code: string, T: RuleTables, L: PackLayout, bad: (what: string) => never): Work {
+  var pc = 0;
+  var vars: number[] = [];
+  var result: Work = { macs: 0, ops: 0 };
+  var budget = L.arenaBytes + L.constBytes;
   function f(field: number): number {
     return i32(b, rec + 4 * field);
   }
-  function bad(what: string): never {
-    return fail(where + ': ' + what);
+  function next(): number {
+    return code.charCodeAt(pc++) - 32;
   }
-  /** A dimension a kernel loops over: 0 is allowed (nothing to do). */
-  function dim(field: number, what: string): number {
-    var v = f(field);
-    if (!isInt(v, 0, INT32_MAX)) bad(what + ' is ' + v);
-    return v;
+  function num(): number {
+    var v = next();
+    return v < LITERAL_MAX ? v : T.pool[(v - LITERAL_MAX) * 95 + next()];
   }
-  function positive(field: number, what: string): number {
-    var v = f(field);
-    if (!isInt(v, 1, INT32_MAX)) bad(what + ' is ' + v + ', must be at least 1');
-    return v;
+  function str(): string {
+    var k = next() * 95;
+    return T.strings[k + next()];
   }
-  function dims4(field: number, what: string): number[] {
-    return [dim(field, what + ' n'), dim(field + 1, what + ' h'), dim(field + 2, what + ' w'), dim(field + 3, what + ' c')];
-  }
-  /**
-   * The elements of a tensor of dims `d`. Its non-zero dims must multiply to at most 2^31-1 even when
-   * another is 0: kernels compute strides from them before any loop runs.
-   */
-  function product(d: number[]): number {
-    // p: the product; q: the product of the non-zero dims.
-    var p = 1, q = 1;
-    for (var k = 0; k < d.length; k++) {
-      p *= d[k];
-      if (d[k]) q *= d[k];
-    }
-    if (q > INT32_MAX) bad('tensor of ' + q + ' elements is too large');
-    return p;
-  }
-  /** What the operands' sizes justify for loops that run around nothing: the arena and constant bytes. */
-  var budget = L.arenaBytes + L.constBytes;
-  /**
-   * The work bound of a loop nest (`trips`, outermost first, named by `names`): a loop of 0 trips must not
-   * sit inside loops that run more than `budget` times in all (the kernel would spin on nothing).
-   */
-  function loops(t: number[], names: string[] | string): void {
-    // t: trip counts, outermost first; names: one per loop, or a prefix its index completes ('output dim ' + k).
-    for (var k = 0, p = 1; k < t.length; p *= t[k++]) {
-      if (t[k] === 0) {
-        if (p > budget) bad((typeof names === 'string' ? names + k : names[k]) + ' is 0 inside loops of ' + p + ' trips');
-        return;
+  function expr(): number {
+    var e = next();
+    var a: number, c: number;
+    switch (e) {
+      case E.NUM: return num();
+      case E.FIELD: return f(num());
+      case E.VAR: return vars[num()];
+      case E.BUILTIN: {
+        var k = num();
+        var st = L.state;
+        return k === 0 ? budget : !st ? 0 : k === 1 ? 1 : k === 2 ? st.offset : st.offset + st.bytes;
       }
+      case E.NEG: return -expr();
+      case E.NOT: return expr() ? 0 : 1;
+      case E.PROD: {
+        // The product; its non-zero factors must multiply to at most 2^31-1 even beside a 0 (kernels
+        // compute strides from them before any loop runs).
+        var n = num(), p = 1, q = 1;
+        for (var i = 0; i < n; i++) {
+          var d = expr();
+          p *= d;
+          if (d) q *= d;
+        }
+        if (q > INT32_MAX) bad('tensor of ' + q + ' elements is too large');
+        return p;
+      }
+      case E.LOG2: {
+        a = expr();
+        return a > 0 ? Math.round(Math.log(a) / Math.LN2) : 0;
+      }
+      case E.TABLE: {
+        var t = T.tables[num()];
+        a = expr();
+        return a >= 0 && a < t.length ? t[a] : 0;
+      }
+      case E.SEL:
+        c = expr();
+        a = expr();
+        var other = expr();
+        return c ? a : other;
     }
+    a = expr();
+    c = expr();
+    switch (e) {
+      case E.ADD: return a + c;
+      case E.SUB: return a - c;
+      case E.MUL: return a * c;
+      // Division and remainder truncate, as in C; by 0 they give 0 (rules check divisors first).
+      case E.DIV: return c ? (a - a % c) / c : 0;
+      case E.MOD: return c ? a % c : 0;
+      case E.BAND: return a & c;
+      case E.EQ: return a === c ? 1 : 0;
+      case E.NE: return a !== c ? 1 : 0;
+      case E.LT: return a < c ? 1 : 0;
+      case E.LE: return a <= c ? 1 : 0;
+      case E.GT: return a > c ? 1 : 0;
+      case E.GE: return a >= c ? 1 : 0;
+      case E.AND: return a && c ? 1 : 0;
+      case E.OR: return a || c ? 1 : 0;
+      case E.MIN: return Math.min(a, c);
+      case E.MAX: return Math.max(a, c);
+    }
+    return bad('rule program: unknown expression ' + e);
   }
-  /**
-   * A conv or pool window along one axis: the last window's reach, (out - 1) x stride + (filter - 1) x
-   * dilation, must lie within the input plus padding on both sides (TFLite's VALID and SAME padding both
-   * satisfy it), so that out_y x stride - pad + dilation x fy stays far inside int32.
-   */
-  function window(i: number, o: number, k: number, s: number, d: number, p: number, axis: string): void {
-    // (out - 1) x stride + (filter - 1) x dilation <= input + 2 x padding
-    var r = (Math.max(o, 1) - 1) * s + (Math.max(k, 1) - 1) * d;
-    if (r > i + 2 * p) bad('window ' + axis + ' reaches ' + r + ' > input + 2 x pad');
+  function message(): string {
+    var n = num(), out = '';
+    for (var i = 0; i < n; i++) out += next() ? expr() : str();
+    return out;
   }
   /** An operand of `bytes` bytes at the offset in `field`, in the arena or among the constants. */
   function operand(field: number, inPack: boolean, bytes: number, align: number, what: string): void {
@@ -290,48 +333,37 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     if (at % align !== 0) bad(what + ' at offset ' + at + ' is not ' + align + '-byte aligned');
   }
-  function arena(field: number, bytes: number, align: number, what: string): void {
-    operand(field, false, bytes, align, what);
-  }
-  function constant(field: number, bytes: number, align: number, what: string): void {
-    operand(field, true, bytes, align, what);
-  }
-  function optionalConstant(field: number, bytes: number, what: string): void {
-    if (f(field) !== -1) constant(field, bytes, 4, what);
-  }
   function flag(field: number, what: string): boolean {
     var v = f(field);
     if (v !== 0 && v !== 1) bad(what + ' flag is ' + v);
     return v === 1;
   }
-  function shift(v: number, lo: number, hi: number, what: string): void {
-    if (!isInt(v, lo, hi)) bad(what + ' is ' + v + ', outside [' + lo + ', ' + hi + ']');
-  }
-  function shiftsInPack(field: number, count: number): void {
-    var at = f(field);
-    for (var k = 0; k < count; k++) shift(i32(b, at + 4 * k), -31, 30, 'shift of channel ' + k);
-  }
-  function activation(field: number, lo: number, hi: number): void {
-    var mn = f(field), mx = f(field + 1);
-    if (!isInt(mn, lo, hi) || !isInt(mx, lo, hi) || mn > mx) bad('activation range [' + mn + ', ' + mx + '] is not within [' + lo + ', ' + hi + ']');
-  }
-  function offset8(field: number, what: string): void {
-    if (!isInt(f(field), -255, 255)) bad(what + ' is ' + f(field));
+  /**
+   * The work bound of a loop nest (trips outermost first): a loop of 0 trips must not sit inside loops
+   * that run more than `budget` times in all (the kernel would spin on nothing).
+   */
+  function loops(trips: number[], names: string[]): void {
+    for (var k = 0, p = 1; k < trips.length; p *= trips[k++]) {
+      if (trips[k] === 0) {
+        if (p > budget) bad(names[k] + ' is 0 inside loops of ' + p + ' trips');
+        return;
+      }
+    }
   }
   /**
-   * Checks the (summed) views of a record and returns how many elements they walk (`count`) and how many
-   * elements the buffer they read must hold (`span`: the highest element reached, plus one).
+   * The (summed) views at `fields`: how many elements they walk (`count`) and how many elements the
+   * buffer they read must hold (`span`: the highest element reached, plus one).
    */
-  function viewSpan(fields: number[], what: string): { count: number; span: number; trips: number[] } {
-    var lo = 0, hi = 0, count = 1, nonzero = 1, empty = false, trips: number[] = [];
+  function viewSpan(fields: number[], what: string): { count: number; span: number } {
+    var lo = 0, hi = 0, count = 1, nonzero = 1, empty = false;
     for (var v = 0; v < fields.length; v++) {
       var base = fields[v];
       lo += f(base + VIEW.start);
       hi += f(base + VIEW.start);
       for (var k = 0; k < MAX_DIMS; k++) {
-        var d = dim(base + VIEW.dims + k, what + ' dim ' + k);
+        var d = f(base + VIEW.dims + k);
+        if (d < 0) bad(what + ' dim ' + k + ' is ' + d);
         var s = f(base + VIEW.step + k);
-        trips.push(d);
         count *= d;
         if (d === 0) empty = true;
         else nonzero *= d;
@@ -343,376 +375,99 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
     }
     if (nonzero > INT32_MAX) bad(what + ' has ' + nonzero + ' elements');
     if (lo < 0 || hi > INT32_MAX) bad(what + ' reaches elements ' + lo + '..' + hi);
-    // trips: the dims, outermost first (the kernel's loop nest).
-    return { count: count, span: empty ? 0 : hi + 1, trips: trips };
+    return { count: count, span: empty ? 0 : hi + 1 };
   }
-  var macs = 0, ops = 0;
 
-  var n = 0;
-  switch (op) {
-    case OP.CONV_2D:
-    case OP.DEPTHWISE_CONV_2D: {
-      var R = op === OP.CONV_2D ? CONV : DW_CONV;
-      var inDims = dims4(R.inputDims, 'input');
-      var filterDims = dims4(R.filterDims, 'filter');
-      var outDims = dims4(R.outputDims, 'output');
-      var channels = outDims[3];
-      if (inDims[0] !== outDims[0]) bad('input and output batches differ');
-      if (op === OP.CONV_2D) {
-        if (filterDims[3] < 1 || inDims[3] % filterDims[3] !== 0) bad('input depth ' + inDims[3] + ' is not a multiple of filter depth ' + filterDims[3]);
-        var groups = inDims[3] / filterDims[3];
-        if (filterDims[0] !== channels || channels % groups !== 0) bad('filter count ' + filterDims[0] + ' does not fit ' + channels + ' output channels in ' + groups + ' groups');
-      } else {
-        var mult = positive(DW_CONV.chMult, 'depth multiplier');
-        if (filterDims[0] !== 1 || filterDims[3] !== channels || inDims[3] * mult !== channels) bad('filter ' + filterDims.join('x') + ' does not match input depth ' + inDims[3] + ' x multiplier ' + mult + ' = output depth ' + channels);
-      }
-      var sw = positive(R.strideW, 'stride w'), sh = positive(R.strideH, 'stride h');
-      var dw = positive(R.dilationW, 'dilation w'), dh = positive(R.dilationH, 'dilation h');
-      if (!isInt(f(R.padW), 0, 65535) || !isInt(f(R.padH), 0, 65535)) bad('padding out of range');
-      offset8(R.inputOffset, 'input offset'); offset8(R.outputOffset, 'output offset');
-      window(inDims[1], outDims[1], filterDims[1], sh, dh, f(R.padH), 'h');
-      window(inDims[2], outDims[2], filterDims[2], sw, dw, f(R.padW), 'w');
-      // The loop nest (docs/model-pack.md): output n, h, w, then c (CONV_2D) or input c and the multiplier,
-      // then the filter's h, w (and c for CONV_2D); named 'loop k' in that order.
-      loops(outDims.slice(0, 3).concat(op === OP.CONV_2D ? [channels, filterDims[1], filterDims[2], filterDims[3]] : [inDims[3], f(DW_CONV.chMult), filterDims[1], filterDims[2]]), 'loop ');
-      activation(R.actMin, -128, 127);
-      arena(R.input, product(inDims), 1, 'input');
-      constant(R.filter, product(filterDims), 1, 'filter');
-      optionalConstant(R.bias, 4 * channels, 'bias');
-      constant(R.multipliers, 4 * channels, 4, 'multipliers');
-      constant(R.shifts, 4 * channels, 4, 'shifts');
-      shiftsInPack(R.shifts, channels);
-      ops = product(outDims);
-      arena(R.output, ops, 1, 'output');
-      if (f(R.scratch) !== -1) bad('scratch is not used by this kernel');
-      macs = ops * filterDims[1] * filterDims[2] * (op === OP.CONV_2D ? filterDims[3] : 1);
-      break;
-    }
-    case OP.FULLY_CONNECTED: {
-      var batches = dim(FC.batches, 'batches');
-      var depth = dim(FC.accumDepth, 'accumulation depth');
-      var units = dim(FC.outputDepth, 'output depth');
-      var perChannel = flag(FC.perChannel, 'per-channel');
-      offset8(FC.inputOffset, 'input offset'); offset8(FC.filterOffset, 'filter offset'); offset8(FC.outputOffset, 'output offset');
-      activation(FC.actMin, -128, 127);
-      arena(FC.input, product([batches, depth]), 1, 'input');
-      constant(FC.filter, product([units, depth]), 1, 'filter');
-      optionalConstant(FC.bias, 4 * units, 'bias');
-      var quantCount = perChannel ? units : 1;
-      constant(FC.multipliers, 4 * quantCount, 4, 'multipliers');
-      constant(FC.shifts, 4 * quantCount, 4, 'shifts');
-      shiftsInPack(FC.shifts, quantCount);
-      ops = product([batches, units]);
-      arena(FC.output, ops, 1, 'output');
-      if (f(FC.scratch) !== -1) bad('scratch is not used by this kernel');
-      loops([batches, units, depth], ['batches', 'units', 'depth']);
-      macs = ops * depth;
-      break;
-    }
-    case OP.AVERAGE_POOL_2D:
-    case OP.MAX_POOL_2D: {
-      var pin = dims4(POOL.inputDims, 'input');
-      var pout = dims4(POOL.outputDims, 'output');
-      if (pin[0] !== pout[0] || pin[3] !== pout[3]) bad('input and output batches or depth differ');
-      var psw = positive(POOL.strideW, 'stride w'), psh = positive(POOL.strideH, 'stride h');
-      var pfw = positive(POOL.filterW, 'filter w'), pfh = positive(POOL.filterH, 'filter h');
-      if (!isInt(f(POOL.padW), 0, 65535) || !isInt(f(POOL.padH), 0, 65535)) bad('padding out of range');
-      activation(POOL.actMin, -128, 127);
-      window(pin[1], pout[1], pfh, psh, 1, f(POOL.padH), 'h');
-      window(pin[2], pout[2], pfw, psw, 1, f(POOL.padW), 'w');
-      loops(pout, 'output dim ');
-      arena(POOL.input, product(pin), 1, 'input');
-      arena(POOL.output, product(pout), 1, 'output');
-      // The window is clipped to the input: at most min(filter, input) rows and columns.
-      ops = product(pout) * Math.min(pfh, pin[1]) * Math.min(pfw, pin[2]);
-      break;
-    }
-    case OP.SOFTMAX: {
-      n = product([dim(SOFTMAX.rows, 'rows'), dim(SOFTMAX.rowSize, 'row size')]);
-      loops([f(SOFTMAX.rows), f(SOFTMAX.rowSize)], ['rows', 'row size']);
-      shift(f(SOFTMAX.inputLeftShift), 0, 31, 'input left shift');
-      if (f(SOFTMAX.diffMin) > 0) bad('diff_min is positive');
-      arena(SOFTMAX.input, n, 1, 'input');
-      arena(SOFTMAX.output, n, 1, 'output');
-      break;
-    }
-    case OP.LOGISTIC:
-    case OP.TANH: {
-      n = dim(SIGMOID.size, 'size');
-      offset8(SIGMOID.inputZeroPoint, 'input zero point');
-      shift(f(SIGMOID.inputLeftShift), -31, 30, 'input left shift');
-      if (f(SIGMOID.inputRangeRadius) < 0) bad('negative input range radius');
-      arena(SIGMOID.input, n, 1, 'input');
-      arena(SIGMOID.output, n, 1, 'output');
-      break;
-    }
-    case OP.ADD:
-    case OP.MUL: {
-      var B = op === OP.ADD ? ADD : MUL;
-      var shape: number[] = [];
-      for (var k = 0; k < MAX_DIMS; k++) shape.push(dim(B.outputShape + k, 'output dim ' + k));
-      n = product(shape);
-      loops(shape, 'output dim ');
-      for (var k2 = 0; k2 < MAX_DIMS; k2++) {
-        if (f(B.view1 + VIEW.dims + k2) !== shape[k2] || f(B.view2 + VIEW.dims + k2) !== shape[k2]) bad('input views do not walk the output shape');
-      }
-      var in1Pack = flag(B.input1InPack, 'input 1 in pack');
-      var in2Pack = flag(B.input2InPack, 'input 2 in pack');
-      // The view reaches give the smallest buffer each input can be.
-      operand(B.input1, in1Pack, viewSpan([B.view1], 'input 1 view').span, 1, 'input 1');
-      operand(B.input2, in2Pack, viewSpan([B.view2], 'input 2 view').span, 1, 'input 2');
-      arena(B.output, n, 1, 'output');
-      activation(B.actMin, -128, 127);
-      if (op === OP.ADD) {
-        shift(f(ADD.leftShift), 0, 20, 'left shift');
-        offset8(ADD.input1Offset, 'input 1 offset'); offset8(ADD.input2Offset, 'input 2 offset'); offset8(ADD.outputOffset, 'output offset');
-        shift(f(ADD.input1Shift), -31, 30, 'input 1 shift');
-        shift(f(ADD.input2Shift), -31, 30, 'input 2 shift');
-        shift(f(ADD.outputShift), -31, 30, 'output shift');
-      } else {
-        offset8(MUL.input1Offset, 'input 1 offset'); offset8(MUL.input2Offset, 'input 2 offset'); offset8(MUL.outputOffset, 'output offset');
-        shift(f(MUL.outputShift), -31, 30, 'output shift');
-      }
-      break;
-    }
-    case OP.REQUANTIZE: {
-      n = dim(REQUANTIZE.size, 'size');
-      offset8(REQUANTIZE.inputZeroPoint, 'input zero point'); offset8(REQUANTIZE.outputOffset, 'output offset');
-      shift(f(REQUANTIZE.shift), -31, 30, 'shift');
-      activation(REQUANTIZE.actMin, -128, 127);
-      arena(REQUANTIZE.input, n, 1, 'input');
-      arena(REQUANTIZE.output, n, 1, 'output');
-      break;
-    }
-    case OP.LEAKY_RELU: {
-      n = dim(LEAKY_RELU.size, 'size');
-      offset8(LEAKY_RELU.inputZeroPoint, 'input zero point'); offset8(LEAKY_RELU.outputZeroPoint, 'output zero point');
-      shift(f(LEAKY_RELU.identityShift), -31, 30, 'identity shift');
-      shift(f(LEAKY_RELU.alphaShift), -31, 30, 'alpha shift');
-      arena(LEAKY_RELU.input, n, 1, 'input');
-      arena(LEAKY_RELU.output, n, 1, 'output');
-      break;
-    }
-    case OP.DEQUANTIZE:
-    case OP.QUANTIZE_F32: {
-      n = dim(AFFINE.size, 'size');
-      offset8(AFFINE.zeroPoint, 'zero point');
-      var toFloat = op === OP.DEQUANTIZE;
-      arena(AFFINE.input, toFloat ? n : 4 * n, toFloat ? 1 : 4, 'input');
-      arena(AFFINE.output, toFloat ? 4 * n : n, toFloat ? 4 : 1, 'output');
-      break;
-    }
-    case OP.MEAN: {
-      var outCount = viewSpan([MEAN.outer], 'outer view').count;
-      var count = viewSpan([MEAN.inner], 'inner view').count;
-      if (f(MEAN.count) !== count || count < 1) bad('count ' + f(MEAN.count) + ' is not the ' + count + ' reduced elements');
-      var reduction = viewSpan([MEAN.outer, MEAN.inner], 'reduction');
-      loops(reduction.trips, 'view dim ');
-      ops = outCount * count;
-      // Each input element is reduced once: more reads than the arena holds means a view walks one twice over.
-      if (ops > budget) bad('reads ' + ops + ' elements');
-      arena(MEAN.input, reduction.span, 1, 'input');
-      arena(MEAN.output, outCount, 1, 'output');
-      offset8(MEAN.inputZeroPoint, 'input zero point'); offset8(MEAN.outputZeroPoint, 'output zero point');
-      shift(f(MEAN.shift), -31, 30, 'shift');
-      break;
-    }
-    case OP.GATHER_VIEW: {
-      var elem = elemSize(f(GATHER.elemSize), bad);
-      var gathered = viewSpan([GATHER.view], 'view');
-      loops(gathered.trips, 'view dim ');
-      ops = gathered.count;
-      operand(GATHER.input, flag(GATHER.inputInPack, 'input in pack'), elem * gathered.span, elem, 'input');
-      arena(GATHER.output, elem * ops, elem, 'output');
-      break;
-    }
-    case OP.PAD: {
-      var pe = elemSize(f(PAD.elemSize), bad);
-      var inShape: number[] = [], outShape: number[] = [];
-      for (var d = 0; d < MAX_DIMS; d++) {
-        inShape.push(dim(PAD.inputDims + d, 'input dim ' + d));
-        outShape.push(dim(PAD.outputDims + d, 'output dim ' + d));
-        var before = f(PAD.before + d);
-        if (!isInt(before, 0, INT32_MAX) || before + inShape[d] > outShape[d]) bad('padding of dim ' + d + ' does not fit the output');
-      }
-      // The kernel's row bytes are element size x the last dim: the element size counts as a dim.
-      arena(PAD.input, product([pe].concat(inShape)), pe, 'input');
-      ops = product(outShape);
-      arena(PAD.output, product([pe].concat(outShape)), pe, 'output');
-      loops(outShape, 'output dim ');
-      break;
-    }
-    case OP.CONCATENATION: {
-      var outer = dim(CONCAT.outerSize, 'outer size');
-      var inputs = f(CONCAT.inputCount);
-      var rowTotal = 0;
-      for (var j = 0; j < inputs; j++) {
-        var entry = CONCAT.words + j * CONCAT_INPUT.words;
-        var rowBytes = dim(entry + CONCAT_INPUT.rowBytes, 'input ' + j + ' row bytes');
-        rowTotal += rowBytes;
-        operand(entry + CONCAT_INPUT.input, flag(entry + CONCAT_INPUT.inPack, 'input ' + j + ' in pack'), product([outer, rowBytes]), 1, 'input ' + j);
-        loops([outer, rowBytes], ['outer size', 'input ' + j + ' row bytes']);
-      }
-      if (rowTotal > INT32_MAX) bad('row bytes ' + rowTotal);
-      ops = product([outer, rowTotal]);
-      arena(CONCAT.output, ops, 1, 'output');
-      break;
-    }
-    case OP.COPY: {
-      var bytes = dim(COPY.bytes, 'bytes');
-      ops = bytes;
-      operand(COPY.input, flag(COPY.inputInPack, 'input in pack'), bytes, 1, 'input');
-      arena(COPY.output, bytes, 1, 'output');
-      break;
-    }
-    // Audio front end (TFLM signal ops), CAST and int32 element-wise ops.
-    case SIGNAL_OP.SIGNAL_WINDOW: {
-      n = dim(SIGNAL_WINDOW.size, 'size');
-      var windowSize = positive(SIGNAL_WINDOW.windowSize, 'window size');
-      if (n % windowSize !== 0) bad('size ' + n + ' is not a multiple of the window size ' + windowSize);
-      shift(f(SIGNAL_WINDOW.shift), 0, 31, 'shift');
-      arena(SIGNAL_WINDOW.input, 2 * n, 2, 'input');
-      constant(SIGNAL_WINDOW.window, 2 * windowSize, 2, 'window');
-      arena(SIGNAL_WINDOW.output, 2 * n, 2, 'output');
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_FFT_AUTO_SCALE: {
-      n = dim(SIGNAL_FFT_AUTO_SCALE.size, 'size');
-      arena(SIGNAL_FFT_AUTO_SCALE.input, 2 * n, 2, 'input');
-      arena(SIGNAL_FFT_AUTO_SCALE.output, 2 * n, 2, 'output');
-      arena(SIGNAL_FFT_AUTO_SCALE.scaleBits, 4, 4, 'scale bits');
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_RFFT: {
-      var fftLength = f(SIGNAL_RFFT.fftLength);
-      if (!isInt(fftLength, 4, 65536) || (fftLength & (fftLength - 1)) !== 0) bad('fft length ' + fftLength + ' is not a power of two from 4 to 65536');
-      var inputLength = dim(SIGNAL_RFFT.inputLength, 'input length');
-      if (inputLength > fftLength) bad('input length ' + inputLength + ' exceeds the fft length');
-      var frames = dim(SIGNAL_RFFT.frames, 'frames');
-      // A real FFT of fftLength points: fftLength / 2 complex points, log2 passes, per frame.
-      ops = frames * fftLength * Math.round(Math.log(fftLength) / Math.LN2);
-      arena(SIGNAL_RFFT.input, 2 * product([frames, inputLength]), 2, 'input');
-      arena(SIGNAL_RFFT.output, 2 * product([frames, fftLength + 2]), 4, 'output');
-      constant(SIGNAL_RFFT.twiddles, 2 * fftLength, 2, 'twiddles');
-      constant(SIGNAL_RFFT.superTwiddles, Math.max(4, fftLength), 2, 'super twiddles');
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_ENERGY: {
-      var start = dim(SIGNAL_ENERGY.start, 'start');
-      var end = dim(SIGNAL_ENERGY.end, 'end');
-      if (end < start) bad('end ' + end + ' is before start ' + start);
-      ops = end - start;
-      arena(SIGNAL_ENERGY.input, 4 * end, 2, 'input');
-      arena(SIGNAL_ENERGY.output, 4 * end, 4, 'output');
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_FILTER_BANK: {
-      var fbChannels = dim(SIGNAL_FILTER_BANK.numChannels, 'channels');
-      var bins = dim(SIGNAL_FILTER_BANK.numBins, 'bins');
-      var weightCount = dim(SIGNAL_FILTER_BANK.numWeights, 'weights');
-      arena(SIGNAL_FILTER_BANK.input, 4 * bins, 4, 'input');
-      arena(SIGNAL_FILTER_BANK.output, 8 * fbChannels, 8, 'output');
-      constant(SIGNAL_FILTER_BANK.weights, 2 * weightCount, 2, 'weights');
-      constant(SIGNAL_FILTER_BANK.unweights, 2 * weightCount, 2, 'unweights');
-      constant(SIGNAL_FILTER_BANK.freqStarts, 2 * (fbChannels + 1), 2, 'channel frequency starts');
-      constant(SIGNAL_FILTER_BANK.weightStarts, 2 * (fbChannels + 1), 2, 'channel weight starts');
-      constant(SIGNAL_FILTER_BANK.widths, 2 * (fbChannels + 1), 2, 'channel widths');
-      for (var ch = 0; ch <= fbChannels; ch++) {
-        var width = i16(b, f(SIGNAL_FILTER_BANK.widths) + 2 * ch);
-        var freqStart = i16(b, f(SIGNAL_FILTER_BANK.freqStarts) + 2 * ch);
-        var weightStart = i16(b, f(SIGNAL_FILTER_BANK.weightStarts) + 2 * ch);
-        if (width < 0 || freqStart < 0 || weightStart < 0 || freqStart + width > bins || weightStart + width > weightCount) {
-          bad('channel ' + ch + ' reaches outside the input or the weights');
-        }
-        ops += width + 1;
-      }
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_FILTER_BANK_SQRT: {
-      n = dim(SIGNAL_FILTER_BANK_SQRT.numChannels, 'channels');
-      var sbInPack = flag(SIGNAL_FILTER_BANK_SQRT.scaleBitsInPack, 'scale bits in pack');
-      operand(SIGNAL_FILTER_BANK_SQRT.scaleBits, sbInPack, 4, 4, 'scale bits');
-      // The kernel refuses scale bits outside [0, 31] at run time (a computed operand).
-      arena(SIGNAL_FILTER_BANK_SQRT.input, 8 * n, 8, 'input');
-      arena(SIGNAL_FILTER_BANK_SQRT.output, 4 * n, 4, 'output');
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_SPECTRAL_SUBTRACTION: {
-      var S = SIGNAL_SPECTRAL_SUBTRACTION;
-      n = dim(S.numChannels, 'channels');
-      arena(S.input, 4 * n, 4, 'input');
-      arena(S.output, 4 * n, 4, 'output');
-      arena(S.noiseEstimate, 4 * n, 4, 'noise estimate');
-      var st = L.state;
-      if (!st || f(S.noiseEstimate) < st.offset || f(S.noiseEstimate) + 4 * n > st.offset + st.bytes) bad('noise estimate lies outside the state region');
-      var sfields = [S.smoothing, S.oneMinusSmoothing, S.alternateSmoothing, S.alternateOneMinusSmoothing, S.minSignalRemaining];
-      for (var q = 0; q < sfields.length; q++) if (!isInt(f(sfields[q]), 0, 65535)) bad('smoothing coefficient ' + f(sfields[q]) + ' out of range');
-      shift(f(S.smoothingBits), 0, 31, 'smoothing bits');
-      shift(f(S.spectralSubtractionBits), 0, 63, 'spectral subtraction bits');
-      flag(S.clamping, 'clamping');
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_PCAN: {
-      n = dim(SIGNAL_PCAN.numChannels, 'channels');
-      var lutSize = dim(SIGNAL_PCAN.lutSize, 'gain LUT size');
-      if (lutSize < 125) bad('gain LUT of ' + lutSize + ' values, needs 125');
-      shift(f(SIGNAL_PCAN.snrShift), 0, 63, 'snr shift');
-      arena(SIGNAL_PCAN.input, 4 * n, 4, 'input');
-      arena(SIGNAL_PCAN.noiseEstimate, 4 * n, 4, 'noise estimate');
-      constant(SIGNAL_PCAN.gainLut, 2 * lutSize, 2, 'gain LUT');
-      arena(SIGNAL_PCAN.output, 4 * n, 4, 'output');
-      break;
-    }
-    case SIGNAL_OP.SIGNAL_FILTER_BANK_LOG: {
-      n = dim(SIGNAL_FILTER_BANK_LOG.numChannels, 'channels');
-      if (!isInt(f(SIGNAL_FILTER_BANK_LOG.outputScale), 0, 65535)) bad('output scale ' + f(SIGNAL_FILTER_BANK_LOG.outputScale));
-      shift(f(SIGNAL_FILTER_BANK_LOG.correctionBits), 0, 31, 'correction bits');
-      arena(SIGNAL_FILTER_BANK_LOG.input, 4 * n, 4, 'input');
-      arena(SIGNAL_FILTER_BANK_LOG.output, 2 * n, 2, 'output');
-      break;
-    }
-    case SIGNAL_OP.CAST: {
-      n = dim(CAST.size, 'size');
-      var castBytes = [0, 1, 2, 4, 0, 1, 4];
-      var from = f(CAST.fromType), to = f(CAST.toType);
-      if (!isInt(from, 1, 6) || !castBytes[from] || !isInt(to, 1, 6) || !castBytes[to]) bad('cast between element codes ' + from + ' and ' + to);
-      arena(CAST.input, castBytes[from] * n, castBytes[from], 'input');
-      arena(CAST.output, castBytes[to] * n, castBytes[to], 'output');
-      break;
-    }
-    case SIGNAL_OP.ELEMENTWISE_S32: {
-      var E = ELEMENTWISE_S32;
-      var eshape: number[] = [];
-      for (var ek = 0; ek < MAX_DIMS; ek++) eshape.push(dim(E.outputShape + ek, 'output dim ' + ek));
-      n = product(eshape);
-      loops(eshape, 'output dim ');
-      for (var ek2 = 0; ek2 < MAX_DIMS; ek2++) {
-        if (f(E.view1 + VIEW.dims + ek2) !== eshape[ek2] || f(E.view2 + VIEW.dims + ek2) !== eshape[ek2]) bad('input views do not walk the output shape');
-      }
-      if (!isInt(f(E.kind), 0, 5)) bad('element-wise kind ' + f(E.kind));
-      if (f(E.actMin) > f(E.actMax)) bad('activation range is empty');
-      var e1Pack = flag(E.input1InPack, 'input 1 in pack');
-      var e2Pack = flag(E.input2InPack, 'input 2 in pack');
-      operand(E.input1, e1Pack, 4 * viewSpan([E.view1], 'input 1 view').span, 4, 'input 1');
-      operand(E.input2, e2Pack, 4 * viewSpan([E.view2], 'input 2 view').span, 4, 'input 2');
-      arena(E.output, 4 * n, 4, 'output');
-      break;
-    }
-    default:
-      bad('unknown op code');
-  }
-  // Unary, element-wise and audio ops: one operation per element of their size.
-  if (!ops && !macs && n) ops = n;
-  if (work) {
-    work.macs += macs;
-    work.ops += ops;
-  }
-  return op;
-}
+  // Hand-written rules: what the rule language does not express. (Declared before the loop that calls
+  // them: Espruino does not hoist a function declared after a return.)
 
-function elemSize(v: number, bad: (what: string) => never): number {
-  if (v !== 1 && v !== 2 && v !== 4) bad('element size ' + v);
-  return v;
+  /** CONCATENATION's inputs, a variable number of entries after the fixed record; returns the output row bytes. */
+  function concatInputs(): number {
+    var outer = f(CONCAT.outerSize);
+    var rowTotal = 0;
+    for (var j = 0; j < f(CONCAT.inputCount); j++) {
+      var entry = CONCAT.words + j * CONCAT_INPUT.words;
+      var rowBytes = f(entry + CONCAT_INPUT.rowBytes);
+      if (rowBytes < 0) bad('input ' + j + ' row bytes is ' + rowBytes);
+      rowTotal += rowBytes;
+      var inPack = flag(entry + CONCAT_INPUT.inPack, 'input ' + j + ' in pack');
+      var q = outer && rowBytes ? outer * rowBytes : Math.max(outer, rowBytes);
+      if (q > INT32_MAX) bad('tensor of ' + q + ' elements is too large');
+      operand(entry + CONCAT_INPUT.input, inPack, outer * rowBytes, 1, 'input ' + j);
+      loops([outer, rowBytes], ['outer size', 'input ' + j + ' row bytes']);
+    }
+    return rowTotal;
+  }
+
+  /**
+   * SIGNAL_FILTER_BANK's channel tables, int16 values among the constants (checked to lie there by the
+   * rules before): each channel's reach must stay inside the input and the weights. Returns the reads.
+   */
+  function filterBankChannels(): number {
+    var R = SIGNAL_FILTER_BANK;
+    var reads = 0;
+    for (var ch = 0; ch <= f(R.numChannels); ch++) {
+      var width = i16(b, f(R.widths) + 2 * ch);
+      var freqStart = i16(b, f(R.freqStarts) + 2 * ch);
+      var weightStart = i16(b, f(R.weightStarts) + 2 * ch);
+      if (width < 0 || freqStart < 0 || weightStart < 0 || freqStart + width > f(R.numBins) || weightStart + width > f(R.numWeights)) {
+        bad('channel ' + ch + ' reaches outside the input or the weights');
+      }
+      reads += width + 1;
+    }
+    return reads;
+  }
+
+  while (pc < code.length) {
+    var s = next();
+    if (s === S.LET) {
+      var slot = num();
+      vars[slot] = expr();
+    } else if (s === S.CHECK) {
+      var ok = expr();
+      var what = message();
+      if (!ok) bad(what);
+    } else if (s === S.OPERAND) {
+      // Modes: 0 arena, 1 constant, 2 where the flag expression says, 3 optional constant (-1: none).
+      var mode = next();
+      var field = num();
+      var inPack = mode === 2 ? expr() === 1 : mode !== 0;
+      var bytes = expr();
+      var align = expr();
+      var name = str();
+      if (mode !== 3 || f(field) !== -1) operand(field, inPack, bytes, align, name);
+    } else if (s === S.VIEW) {
+      var views: number[] = [];
+      for (var nv = num(); nv > 0; nv--) views.push(num());
+      var span = viewSpan(views, str());
+      vars[num()] = span.count;
+      vars[num()] = span.span;
+    } else if (s === S.LOOPS) {
+      var trips: number[] = [], names: string[] = [];
+      for (var nl = num(); nl > 0; nl--) {
+        trips.push(expr());
+        names.push(str());
+      }
+      loops(trips, names);
+    } else if (s === S.SHIFTS) {
+      // Per-channel shifts, read from the constants (the rule after the shifts operand's).
+      var at = f(num());
+      var channels = expr();
+      for (var k = 0; k < channels; k++) {
+        var sh = i32(b, at + 4 * k);
+        if (!isInt(sh, -31, 30)) bad('shift of channel ' + k + ' is ' + sh + ', outside [-31, 30]');
+      }
+    } else if (s === S.WORK) {
+      result.macs = expr();
+      result.ops = expr();
+    } else if (s === S.CUSTOM) {
+      var hook = num();
+      vars[num()] = hook === 0 ? concatInputs() : filterBankChannels();
+    } else {
+      bad('rule program: unknown statement ' + s);
+    }
+  }
+  return result;
 }
 
 /** A little-endian int16 of the pack (signal op constants). */

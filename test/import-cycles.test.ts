@@ -1,6 +1,6 @@
 // No import cycles across host/ and device/ (issue 16): a module imports what it needs and nothing
 // imports it back, so each can be read, tested and loaded on its own (a cycle made lower.ts and
-// lower-signal.ts patch one another's table at load time).
+// lower-signal.ts patched one another's table at load time).
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

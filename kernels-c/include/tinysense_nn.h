@@ -17,8 +17,9 @@
  *  2. Op records: the fixed-layout int32 structs a model pack stores for each
  *     operator, and ts_invoke(), which decodes one record and calls its kernel.
  *     This is the only entry point JavaScript engines call (at most 4 integer
- *     arguments, as Espruino's E.nativeCall allows). The record layouts are
- *     mirrored by device/records.ts; a test keeps the two in step.
+ *     arguments, as Espruino's E.nativeCall allows). The record layouts, and
+ *     device/records.ts, are generated from one op spec (kernels-c/spec/ops.json,
+ *     scripts/gen-ops.mjs; docs/adding-an-op.md).
  *
  * Records are NOT validated here: the TypeScript runtime validates every
  * offset and length of a pack before the first ts_invoke (device/validate.ts).
@@ -226,6 +227,14 @@ ts_status ts_add_s8(const ts_add_params *params, const ts_shape *output_shape,
                     const ts_view *input2_view, const int8_t *input2,
                     int8_t *output);
 
+/* SUB int8. Mirrors reference_ops::Sub (SubElementwise) / BroadcastQuantSubSlow:
+ * ADD's parameters (TFLM's PrepareGeneralSubOp computes them as add does, in
+ * float), the difference of the rescaled inputs. */
+ts_status ts_sub_s8(const ts_add_params *params, const ts_shape *output_shape,
+                    const ts_view *input1_view, const int8_t *input1,
+                    const ts_view *input2_view, const int8_t *input2,
+                    int8_t *output);
+
 /* MUL int8. Mirrors reference_integer_ops::Mul / BroadcastMul6DSlow. */
 typedef struct {
   int32_t input1_offset;
@@ -338,170 +347,13 @@ int32_t ts_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier,
                                             int32_t shift);
 
 /* ---------------------------------------------------------------------------
- * Op records (model pack ABI). All fields int32, little-endian, 4-aligned.
+ * Op records (model pack ABI): the TS_OP_* codes and the ts_*_record structs
+ * are generated from the op spec (kernels-c/spec/ops.json) into
+ * tinysense_ops.h, included at the end of this header, after the parameter
+ * structs the records embed. All fields int32, little-endian, 4-aligned.
  * "arena" offsets are bytes from the arena base, "pack" offsets bytes from
  * the pack base. -1 marks an absent optional operand.
  * ------------------------------------------------------------------------- */
-
-enum {
-  TS_OP_CONV_2D = 1,
-  TS_OP_DEPTHWISE_CONV_2D = 2,
-  TS_OP_FULLY_CONNECTED = 3,
-  TS_OP_AVERAGE_POOL_2D = 4,
-  TS_OP_MAX_POOL_2D = 5,
-  TS_OP_SOFTMAX = 6,
-  TS_OP_LOGISTIC = 7,
-  TS_OP_TANH = 8,
-  TS_OP_ADD = 9,
-  TS_OP_MUL = 10,
-  TS_OP_REQUANTIZE = 11, /* RELU, RELU6, RELU_N1_TO_1, QUANTIZE int8->int8 */
-  TS_OP_LEAKY_RELU = 12,
-  TS_OP_DEQUANTIZE = 13,
-  TS_OP_QUANTIZE_F32 = 14,
-  TS_OP_MEAN = 15,
-  TS_OP_GATHER_VIEW = 16, /* TRANSPOSE, STRIDED_SLICE */
-  TS_OP_PAD = 17,
-  TS_OP_CONCATENATION = 18,
-  TS_OP_COPY = 19 /* RESHAPE that cannot alias its input */
-};
-
-/* Every record starts with its op code and its length in int32 words. */
-typedef struct {
-  int32_t op;
-  int32_t words;
-} ts_record_head;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input;       /* arena */
-  int32_t filter;      /* pack */
-  int32_t bias;        /* pack, -1: none */
-  int32_t multipliers; /* pack, output channels x int32 */
-  int32_t shifts;      /* pack, output channels x int32 */
-  int32_t output;      /* arena */
-  int32_t scratch;     /* arena, -1: none */
-  ts_dims input_dims;
-  ts_dims filter_dims;
-  ts_dims output_dims;
-  ts_conv_params params;
-} ts_conv_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, filter, bias, multipliers, shifts, output, scratch;
-  ts_dims input_dims;
-  ts_dims filter_dims;
-  ts_dims output_dims;
-  ts_dw_conv_params params;
-} ts_dw_conv_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, filter, bias, multipliers, shifts, output, scratch;
-  int32_t per_channel; /* 0: one multiplier/shift pair for all channels */
-  ts_fc_dims dims;
-  ts_fc_params params;
-} ts_fc_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output;
-  ts_dims input_dims;
-  ts_dims output_dims;
-  ts_pool_params params;
-} ts_pool_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output;
-  int32_t rows, row_size;
-  ts_softmax_params params;
-} ts_softmax_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, size;
-  ts_sigmoid_params params;
-} ts_sigmoid_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input1, input2, output; /* arena, or pack when the flag says so */
-  int32_t input1_in_pack, input2_in_pack; /* 1: constant operand in the pack */
-  ts_shape output_shape;
-  ts_view input1_view;
-  ts_view input2_view;
-  ts_add_params params;
-} ts_add_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input1, input2, output;
-  int32_t input1_in_pack, input2_in_pack;
-  ts_shape output_shape;
-  ts_view input1_view;
-  ts_view input2_view;
-  ts_mul_params params;
-} ts_mul_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, size;
-  ts_requantize_params params;
-} ts_requantize_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, size;
-  ts_leaky_relu_params params;
-} ts_leaky_relu_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, size;
-  ts_affine_params params;
-} ts_affine_record; /* DEQUANTIZE and QUANTIZE_F32 */
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output;
-  ts_view outer;
-  ts_view inner;
-  ts_mean_params params;
-} ts_mean_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, elem_size;
-  int32_t input_in_pack;
-  ts_view view;
-} ts_gather_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, elem_size;
-  ts_pad_params params;
-} ts_pad_record;
-
-/* Variable length: followed by input_count ts_concat_input entries. Each
- * input's rows land at column offset sum(previous row_bytes) of the output,
- * whose rows are the sum of all row_bytes wide. */
-typedef struct {
-  int32_t input;    /* arena, or pack when in_pack */
-  int32_t in_pack;
-  int32_t row_bytes;
-} ts_concat_input;
-
-typedef struct {
-  ts_record_head head;
-  int32_t output, outer_size, input_count;
-} ts_concat_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, bytes;
-  int32_t input_in_pack;
-} ts_copy_record;
 
 /* Runs one op record. record, arena and pack are addresses in the caller's
  * memory (on Espruino: E.getAddressOf results). Returns TS_OK or a negative
@@ -585,106 +437,14 @@ ts_status ts_cast(int32_t size, int32_t from_type, int32_t to_type, const void *
 /* ADD, MUL, DIV, MINIMUM, MAXIMUM on int32 with broadcasting, then the
  * activation clamp (reference_ops with int32 data; MUL and ADD wrap as
  * two's complement). DIV truncates toward zero; a zero divisor gives
- * TS_ERROR_ARGUMENT (TFLM fails the invoke). */
-enum {
-  TS_ELEMENTWISE_ADD = 0,
-  TS_ELEMENTWISE_MUL = 1,
-  TS_ELEMENTWISE_DIV = 2,
-  TS_ELEMENTWISE_MIN = 3,
-  TS_ELEMENTWISE_MAX = 4,
-  TS_ELEMENTWISE_SUB = 5
-};
+ * TS_ERROR_ARGUMENT (TFLM fails the invoke). kind: TS_ELEMENTWISE_* (tinysense_ops.h). */
 ts_status ts_elementwise_s32(int32_t kind, const ts_activation *activation,
                              const ts_shape *output_shape, const ts_view *input1_view,
                              const int32_t *input1, const ts_view *input2_view,
                              const int32_t *input2, int32_t *output);
 
-enum {
-  TS_OP_SIGNAL_WINDOW = 20,
-  TS_OP_SIGNAL_FFT_AUTO_SCALE = 21,
-  TS_OP_SIGNAL_RFFT = 22,
-  TS_OP_SIGNAL_ENERGY = 23,
-  TS_OP_SIGNAL_FILTER_BANK = 24,
-  TS_OP_SIGNAL_FILTER_BANK_SQRT = 25,
-  TS_OP_SIGNAL_SPECTRAL_SUBTRACTION = 26,
-  TS_OP_SIGNAL_PCAN = 27,
-  TS_OP_SIGNAL_FILTER_BANK_LOG = 28,
-  TS_OP_CAST = 29,
-  TS_OP_ELEMENTWISE_S32 = 30
-};
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, window, output; /* arena, pack, arena */
-  int32_t size, window_size, shift;
-} ts_signal_window_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, scale_bits; /* arena; scale_bits one int32 */
-  int32_t size;
-} ts_signal_fft_auto_scale_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, twiddles, super_twiddles; /* arena, arena, pack, pack */
-  int32_t fft_length, input_length, frames;
-} ts_signal_rfft_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output;
-  int32_t start, end;
-} ts_signal_energy_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output; /* arena: num_bins uint32, num_channels uint64 */
-  int32_t weights, unweights, freq_starts, weight_starts, widths; /* pack, int16 */
-  int32_t num_channels, num_bins, num_weights;
-} ts_signal_filter_bank_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, scale_bits, output;
-  int32_t scale_bits_in_pack;
-  int32_t num_channels;
-} ts_signal_filter_bank_sqrt_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output;
-  int32_t noise_estimate; /* arena, persistent state (the op's second output) */
-  ts_spectral_subtraction_params params;
-} ts_signal_spectral_subtraction_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, noise_estimate, gain_lut, output; /* arena, arena, pack, arena */
-  int32_t num_channels, snr_shift, lut_size;
-} ts_signal_pcan_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output;
-  int32_t num_channels, output_scale, correction_bits;
-} ts_signal_filter_bank_log_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input, output, size, from_type, to_type;
-} ts_cast_record;
-
-typedef struct {
-  ts_record_head head;
-  int32_t input1, input2, output;
-  int32_t input1_in_pack, input2_in_pack;
-  int32_t kind;
-  ts_activation activation;
-  ts_shape output_shape;
-  ts_view input1_view;
-  ts_view input2_view;
-} ts_elementwise_record;
+/* The op records (generated from kernels-c/spec/ops.json). */
+#include "tinysense_ops.h"
 
 /* ts_invoke's decoder for the op codes of this section (invoke_signal.c). */
 int32_t ts_invoke_signal(const int32_t *record, uint8_t *arena, const uint8_t *pack);

@@ -12,8 +12,9 @@
  * lie inside the pack's constants or inside the arena (output operands inside
  * the arena only), and every structural relation a kernel relies on (depths,
  * groups, views, padding, filter-bank channel tables, the state region) must
- * hold. The rules are validate.ts's checkRecord() rule for rule, for every op
- * code: the network ops (1-19) and the audio front end (20-30: the TFLM signal
+ * hold. The rules are validate.ts's checkRecord() rule for rule (the same rule
+ * programs, generated from kernels-c/spec/ops.json into tinysense_record_rules.h,
+ * with the same messages), for every op code: the network ops (1-19) and the audio front end (20-30: the TFLM signal
  * ops, CAST, int32 element-wise); test/jerryscript/ runs both on the same
  * records.
  *

@@ -1,6 +1,7 @@
 /*
- * ADD and MUL int8 with broadcasting. Mirror
- * tflite::reference_integer_ops::AddFunc (Add / BroadcastAdd6DSlow) and the
+ * ADD, SUB and MUL int8 with broadcasting. Mirror
+ * tflite::reference_integer_ops::AddFunc (Add / BroadcastAdd6DSlow),
+ * reference_ops::SubElementwise (Sub / BroadcastQuantSubSlow) and the
  * Mul / BroadcastMul6DSlow element function. The walk is over output_shape
  * in row-major order; input k's element lives at
  *   view_k.start + sum_d(i_d * view_k.step[d])
@@ -26,6 +27,18 @@ static int8_t add_element(const ts_add_params *p, int32_t x, int32_t y) {
   const int32_t raw_sum = ts_wadd(scaled1, scaled2);
   const int32_t raw_output =
       ts_wadd(ts_mbqm(raw_sum, p->output.multiplier, p->output.shift), p->output_offset);
+  return (int8_t)ts_clamp32(raw_output, p->activation.min, p->activation.max);
+}
+
+/* SUB: ADD's element function with the difference of the rescaled inputs. Not ADD with input 2's
+ * multiplier negated: MBQM rounds halves upward, so MBQM(x, -m, s) != -MBQM(x, m, s) at ties. */
+static int8_t sub_element(const ts_add_params *p, int32_t x, int32_t y) {
+  const int32_t input1_val = ts_wadd(p->input1_offset, x);
+  const int32_t input2_val = ts_wadd(p->input2_offset, y);
+  const int32_t scaled1 = ts_mbqm(ts_wshl(input1_val, p->left_shift), p->input1.multiplier, p->input1.shift);
+  const int32_t scaled2 = ts_mbqm(ts_wshl(input2_val, p->left_shift), p->input2.multiplier, p->input2.shift);
+  const int32_t raw_output =
+      ts_wadd(ts_mbqm(ts_wsub(scaled1, scaled2), p->output.multiplier, p->output.shift), p->output_offset);
   return (int8_t)ts_clamp32(raw_output, p->activation.min, p->activation.max);
 }
 
@@ -84,6 +97,9 @@ static void walk(int32_t op, const void *params, const ts_shape *shape,
             } else if (op == 2) {
               ts_add_s8_row((const ts_add_pre *)params, p1, st1, p2, st2, out, n);
 #endif
+            } else if (op == 3) {
+              const ts_add_params *p = (const ts_add_params *)params;
+              for (i5 = 0; i5 < n; ++i5) out[i5] = sub_element(p, p1[i5 * st1], p2[i5 * st2]);
             } else {
               const ts_mul_params *p = (const ts_mul_params *)params;
               for (i5 = 0; i5 < n; ++i5) out[i5] = mul_element(p, p1[i5 * st1], p2[i5 * st2]);
@@ -115,6 +131,14 @@ ts_status ts_add_s8(const ts_add_params *params, const ts_shape *output_shape,
 #else
   walk(0, params, output_shape, input1_view, input1, input2_view, input2, output);
 #endif
+  return TS_OK;
+}
+
+ts_status ts_sub_s8(const ts_add_params *params, const ts_shape *output_shape,
+                    const ts_view *input1_view, const int8_t *input1,
+                    const ts_view *input2_view, const int8_t *input2,
+                    int8_t *output) {
+  walk(3, params, output_shape, input1_view, input1, input2_view, input2, output);
   return TS_OK;
 }
 

@@ -150,6 +150,16 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                        (const int8_t *)operand(r->input2, r->input2_in_pack, arena, pack),
                        (int8_t *)(arena + r->output));
     }
+    case TS_OP_SUB: {
+      BUILT(TS_OP_SUB);
+      const ts_add_record *r = (const ts_add_record *)(const void *)record;
+      if (words != WORDS(ts_add_record)) break;
+      return ts_sub_s8(&r->params, &r->output_shape, &r->input1_view,
+                       (const int8_t *)operand(r->input1, r->input1_in_pack, arena, pack),
+                       &r->input2_view,
+                       (const int8_t *)operand(r->input2, r->input2_in_pack, arena, pack),
+                       (int8_t *)(arena + r->output));
+    }
     case TS_OP_MUL: {
       BUILT(TS_OP_MUL);
       const ts_mul_record *r = (const ts_mul_record *)(const void *)record;

@@ -81,7 +81,7 @@ describe('simulated tinysense.invoke checks the op record first (JerryScript fir
       record: SUBTRACTION_REC,
       message: /\(SIGNAL_SPECTRAL_SUBTRACTION\): noise estimate lies outside the state region/,
     },
-    { name: 'an unknown op code', changes: [[WINDOW_REC, 31]], record: WINDOW_REC, message: /\(code 31\): unknown op code/ },
+    { name: 'an unknown op code', changes: [[WINDOW_REC, 99]], record: WINDOW_REC, message: /\(code 99\): unknown op code/ },
     { name: 'a record length that is wrong', changes: [[WINDOW_REC + 4, 7]], record: WINDOW_REC, message: /record has 7 words, expected 8/ },
     { name: 'an offset inside a record', changes: [], record: WINDOW_REC + 8, message: /op \? \(code \d+\)/ },
   ];

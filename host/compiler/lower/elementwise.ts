@@ -3,6 +3,7 @@
  * MUL, DIV, MINIMUM, MAXIMUM the audio front end uses (one ELEMENTWISE_S32 record, kind chosen here).
  * ADD and MUL pick their kernel by the output type.
  */
+import { lowerSubInt8 } from './sub.js';
 import { ADD, ELEMENTWISE, ELEMENTWISE_S32, MAX_DIMS, MUL, OP, SIGNAL_OP } from '../../../device/records.js';
 import { elementCount } from '../graph.js';
 import { Requant, quantizeMultiplier } from '../quant.js';
@@ -100,7 +101,8 @@ function byOutputType(code: number, kind: number): (c: OpContext) => LoweredOp {
 
 export const lowerAdd = byOutputType(OP.ADD, ELEMENTWISE.ADD);
 export const lowerMul = byOutputType(OP.MUL, ELEMENTWISE.MUL);
-export const lowerSub = (c: OpContext): LoweredOp => lowerElementwiseS32(c, ELEMENTWISE.SUB);
+/** int32 SUB is the audio front end's; int8 SUB is TFLM's sub with requantization (sub.ts). */
+export const lowerSub = (c: OpContext): LoweredOp => (isInt32Op(c) ? lowerElementwiseS32(c, ELEMENTWISE.SUB) : lowerSubInt8(c));
 export const lowerDiv = (c: OpContext): LoweredOp => lowerElementwiseS32(c, ELEMENTWISE.DIV);
 export const lowerMinimum = (c: OpContext): LoweredOp => lowerElementwiseS32(c, ELEMENTWISE.MIN);
 export const lowerMaximum = (c: OpContext): LoweredOp => lowerElementwiseS32(c, ELEMENTWISE.MAX);

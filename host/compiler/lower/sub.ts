@@ -1,0 +1,48 @@
+/**
+ * SUB int8 -> the SUB record (ADD's layout, ts_add_record) -> ts_sub_s8 (kernels-c/src/add_mul.c).
+ * TFLM's PrepareGeneralSubOp (sub_common.cc) is add's Prepare computed in float: twice the larger input
+ * scale and the three ratios are float32 quotients (add_common.cc divides in double), then
+ * QuantizeMultiplierSmallerThanOneExp. int32 SUB is the element-wise int32 op (elementwise.ts).
+ */
+import { ADD, OP } from '../../../device/records.js';
+import { elementCount } from '../graph.js';
+import { LoweredOp, OpContext, RecordBuilder } from './context.js';
+import { broadcastView, extend } from './shapes.js';
+import { Requant, quantizeMultiplier } from '../quant.js';
+
+/** QuantizeMultiplierSmallerThanOneExp: the ratio must lie in (0, 1). */
+function smallerThanOne(c: OpContext, real: number, what: string): Requant {
+  if (!(real > 0 && real < 1)) c.fail(`${what} rescale ${real} is not in (0, 1)`);
+  return quantizeMultiplier(real);
+}
+
+export function lowerSubInt8(c: OpContext): LoweredOp {
+  c.expectCounts(2);
+  const a = c.input(0);
+  const b = c.input(1);
+  const output = c.output();
+  for (const t of [a, b, output]) c.expectType(t, 'int8');
+  const [aQ, bQ, outQ] = [c.quant(a), c.quant(b), c.quant(output)];
+  const act = c.activation(output);
+  const leftShift = 20;
+  const twiceMax = Math.fround(2 * Math.max(aQ.scale, bQ.scale));
+  const m1 = smallerThanOne(c, Math.fround(aQ.scale / twiceMax), 'input 1');
+  const m2 = smallerThanOne(c, Math.fround(bQ.scale / twiceMax), 'input 2');
+  const mo = smallerThanOne(c, Math.fround(twiceMax / Math.fround(2 ** leftShift * outQ.scale)), 'output');
+  const [aRef, aInPack] = c.readAny(a);
+  const [bRef, bInPack] = c.readAny(b);
+  const r = new RecordBuilder(OP.SUB, ADD)
+    .set('input1', aRef)
+    .set('input2', bRef)
+    .set('output', c.write(output))
+    .set('input1InPack', aInPack)
+    .set('input2InPack', bInPack)
+    .setList('outputShape', extend(output.shape))
+    .setView('view1', broadcastView(c, a.shape, output.shape))
+    .setView('view2', broadcastView(c, b.shape, output.shape))
+    .setList('leftShift', [
+      leftShift, -aQ.zeroPoint, m1.multiplier, m1.shift, -bQ.zeroPoint, m2.multiplier, m2.shift,
+      outQ.zeroPoint, mo.multiplier, mo.shift, act.min, act.max,
+    ]);
+  return c.finish(r.code, r.words, elementCount(output.shape));
+}
