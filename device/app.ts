@@ -1,6 +1,6 @@
 /**
  * What an app imports: open a model pack with the kernels of the engine the
- * bundle runs on. The build (host/build) defines TINYSENSE_TARGET for the
+ * bundle runs on. The build (host/bundler) defines TINYSENSE_TARGET for the
  * bundle (which engine and board, where the kernel blob is and its entry
  * points) and links that engine's binding as './engine.js' (device/engine.ts).
  *

@@ -6,7 +6,7 @@
  *   device/engines/jerryscript.ts  the firmware's `tinysense` natives, flash partitions, sensor natives
  *
  * device/ imports the binding from HERE ('./engine.js'); the tinysense build
- * (host/build/plugin.ts, the board's engine in host/engines/) links the
+ * (host/bundler/plugin.ts, the board's engine in host/engines/) links the
  * target engine's binding in place of this module, so a bundle carries its
  * own engine's code and nothing of the other's. Outside a tinysense bundle
  * (Node, the type check of device/) this module stands for "some engine":

@@ -1,7 +1,7 @@
 /**
  * `tinysense/device`: the API an app imports. Everything here runs on the
  * microcontroller (ES5: Espruino and JerryScript); the tinysense build bundles
- * it into the app (host/build/plugin.ts resolves `tinysense/device` to this
+ * it into the app (host/bundler/plugin.ts resolves `tinysense/device` to this
  * file). Documented in docs/api.md.
  */
 

@@ -1,5 +1,5 @@
 /**
- * TINYSENSE_TARGET's shape: what the build (host/build/target.ts) tells a bundle about its target.
+ * TINYSENSE_TARGET's shape: what the build (host/bundler/target.ts) tells a bundle about its target.
  * Types only, so device/app.ts, device/engine.ts and the engine bindings share it without importing
  * one another.
  */

@@ -349,8 +349,8 @@ async function build(args: string[]): Promise<number> {
   const cyclesPerMac = numberOption(values['cycles-per-mac'], '--cycles-per-mac', { min: 0.001, what: 'cycles per multiply-accumulate for the latency estimate' });
   if (values.model !== undefined) inputFile(values.model, 'model');
   if (values.card !== undefined) inputFile(values.card, 'model card');
-  const { buildApp, formatBudget } = await import('./build/index.js');
-  const { resolveApp } = await import('./build/project.js');
+  const { buildApp, formatBudget } = await import('./bundler/index.js');
+  const { resolveApp } = await import('./bundler/project.js');
   const app = resolveApp(need(positionals[0], 'app entry or folder'), values.model);
   const board = need(values.board, '--board <BOARD>');
   const outDir = values.output ?? join('dist', `${app.name}-${board}`);
@@ -442,7 +442,7 @@ export async function simulateCommand(args: string[], stop?: Promise<void>): Pro
   if (!values.watch) return await once();
 
   // --watch: the folder the app's files are in (its folder, or the entry's).
-  const { resolveApp } = await import('./build/project.js');
+  const { resolveApp } = await import('./bundler/project.js');
   const { watchAppFiles } = await import('./dev/watch.js');
   const dir = statSync(target).isDirectory() ? target : dirname(resolveApp(target, values.model).entry);
   let code = 1;

@@ -5,7 +5,7 @@
  * The build (rollup, TypeScript) and training (tfjs) are loaded when first called, not when this
  * module is imported, as the CLI does: a test that only simulates a built app stays quick to start.
  */
-import type { BuildAppOptions, BuildAppResult } from './build/index.js';
+import type { BuildAppOptions, BuildAppResult } from './bundler/index.js';
 import type { QuantizeResult, QuantizeToTfliteOptions } from './quantize/index.js';
 import type { TrainResult, TrainRunOptions } from './train/index.js';
 
@@ -21,11 +21,11 @@ export { quantizeValue, dequantizeValue } from './quantize/quant-math.js';
 export type { QuantParams } from './quantize/quant-math.js';
 
 // Build: `tinysense build` as a function.
-export type { BuildAppOptions, BuildAppResult } from './build/index.js';
-export type { BuildReport } from './build/plugin.js';
-/** Bundles an app for a board and writes what the board needs into options.outDir (host/build/index.ts). */
+export type { BuildAppOptions, BuildAppResult } from './bundler/index.js';
+export type { BuildReport } from './bundler/plugin.js';
+/** Bundles an app for a board and writes what the board needs into options.outDir (host/bundler/index.ts). */
 export async function buildApp(options: BuildAppOptions): Promise<BuildAppResult> {
-  return (await import('./build/index.js')).buildApp(options);
+  return (await import('./bundler/index.js')).buildApp(options);
 }
 
 // Simulator.

@@ -8,14 +8,14 @@
  * What init writes: app.ts, the model(s), a trace (traces/, with the recordings a JSON trace names
  * copied beside it), tinysense.json, app.test.ts (vitest, simulating the app on the trace),
  * vitest.config.ts, package.json (tinysense and vitest), tsconfig.json and tinysense-env.d.ts (the
- * board's globals for the editor: host/build/globals.ts), .gitignore.
+ * board's globals for the editor: host/bundler/globals.ts), .gitignore.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { Board, listBoards, loadBoard } from './build/boards.js';
-import { boardGlobalsDts } from './build/globals.js';
+import { Board, listBoards, loadBoard } from './bundler/boards.js';
+import { boardGlobalsDts } from './bundler/globals.js';
 import { engineOf } from './engines/index.js';
-import type { AppProject } from './build/project.js';
+import type { AppProject } from './bundler/project.js';
 import { PACKAGE_ROOT } from './paths.js';
 
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
@@ -181,7 +181,7 @@ export function initApp(options: InitOptions): InitResult {
   write('tinysense-env.d.ts', boardGlobalsDts(board, 'node_modules/tinysense'));
   write('tsconfig.json', JSON.stringify({
     // For the editor: the app sees the board's globals (tinysense-env.d.ts) and the device API; the
-    // build type-checks with the same settings for the board it is given (host/build/plugin.ts).
+    // build type-checks with the same settings for the board it is given (host/bundler/plugin.ts).
     compilerOptions: {
       target: engineOf(board).language.target,
       lib: engineOf(board).language.lib,

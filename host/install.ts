@@ -2,7 +2,7 @@
  * How an app is installed in Espruino Storage so that a power cut at any point leaves the board
  * booting the old app, the new app, or (only where Storage cannot hold both) a boot file that
  * prints why there is no app: never a boot that throws. Pure: strings and arithmetic, shared by
- * `tinysense upload` (host/upload.ts) and the build's budget (host/build/budget.ts).
+ * `tinysense upload` (host/upload.ts) and the build's budget (host/bundler/budget.ts).
  *
  * Storage facts this rests on (Espruino 2v29 src/jsflash.c, modelled in host/sim/storage.ts):
  * a file costs a 32-byte header plus its size rounded up to 4; erased files are trash until a

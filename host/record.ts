@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBoard } from './build/boards.js';
+import { loadBoard } from './bundler/boards.js';
 import { cliProblem, runEspruinoCli } from './upload.js';
 
 /** Marker of the logger's lines in the board's output. */

@@ -31,7 +31,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { loadBoard } from './build/boards.js';
+import { loadBoard } from './bundler/boards.js';
 import { engineOf } from './engines/index.js';
 import { crc32 } from './compiler/crc32.js';
 import {

@@ -7,7 +7,7 @@
 //   kernels-c/jerryscript/tinysense_record_rules.h  the same programs for tinysense_record_check.c
 //
 //   node scripts/gen-ops.mjs           writes the files that changed
-//   node scripts/gen-ops.mjs --check   exits 1 when a generated file is stale (test/ops-spec.test.ts does the same)
+//   node scripts/gen-ops.mjs --check   exits 1 when a generated file is stale (test/device/ops-spec.test.ts does the same)
 //
 // The rule program format (docs/adding-an-op.md): one string per op code, each character a value 0..94
 // (its code minus 32). A program is a list of statements; expressions are in prefix order. Both

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the whole test suite with vitest and ends with the plain summary line 'N passed, N failed'
-// (CI reads it). Extra arguments go to vitest, e.g. `npm test -- test/ops-models.test.ts`.
+// (CI reads it). Extra arguments go to vitest, e.g. `npm test -- test/models/ops-models.test.ts`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 

@@ -16,7 +16,7 @@ export { MODELS_DIR };
 
 /**
  * The workspace's corpus that models/ copies, when this checkout sits in the workspace. Read only by
- * test/models-copy.test.ts (drift check) and as the second place to find mobilenet_v2; never required.
+ * test/repo/models-copy.test.ts (drift check) and as the second place to find mobilenet_v2; never required.
  */
 export const WORKSPACE_MODELS = resolve(PACKAGE_ROOT, '../shared/models');
 

@@ -1,7 +1,7 @@
 // Types of Espruino 2v29's built-ins, for apps (written for tinysense from the JSON blocks of Espruino's
 // src/jswrap_*.c and libs/*/jswrap_*.c at tag RELEASE_2V29; a subset: what a sensor app uses). This file
 // declares TYPES only. Which globals exist, and so which of these types an app sees, depends on the
-// board: host/build/globals.ts declares them per board from boards/<ID>.json ("objects", "pins",
+// board: host/bundler/globals.ts declares them per board from boards/<ID>.json ("objects", "pins",
 // "interfaces") and host/engines/espruino-2v29.ts (GLOBALS, on every board), e.g. `declare var Bangle:
 // Espruino.Globals['Bangle']` for Bangle.js 2 only.
 declare namespace Espruino {
@@ -230,7 +230,7 @@ declare namespace Espruino {
   interface WatchEvent { state: boolean; time: number; lastTime: number; data?: boolean }
 
   /**
-   * Every global an Espruino board may have, by name, with its type. host/build/globals.ts declares
+   * Every global an Espruino board may have, by name, with its type. host/bundler/globals.ts declares
    * the ones the target board has: `declare var NAME: Espruino.Globals['NAME']`.
    */
   interface Globals {

@@ -1,5 +1,5 @@
 // Types of the globals of tinysense's JerryScript firmware (firmware/esp-idf, kernels-c/jerryscript),
-// for apps. Types only: host/build/globals.ts declares the globals the board has (boards/<ID>.json
+// for apps. Types only: host/bundler/globals.ts declares the globals the board has (boards/<ID>.json
 // "objects"), e.g. `declare var tinysense: TinysenseJerry.Globals['tinysense']`. The timers
 // (setTimeout ...) come with every engine (device/engine-globals.d.ts).
 declare namespace TinysenseJerry {

@@ -177,7 +177,7 @@ async function main() {
   let recordWork;
   try {
     ({ compileTflite } = await import(join(ROOT, 'dist/host/model.js')));
-    ({ recordWork } = await import(join(ROOT, 'dist/host/build/latency.js')));
+    ({ recordWork } = await import(join(ROOT, 'dist/host/bundler/latency.js')));
     const records = await import(join(ROOT, 'dist/device/records.js'));
     OP_NAMES = records.OP_NAMES.slice();
     for (const [name, code] of Object.entries(records.SIGNAL_OP ?? {})) OP_NAMES[code] = name;
@@ -383,7 +383,7 @@ function m4Cycles(report) {
   }
   const opKinds = {};
   for (const [op, a] of Object.entries(all)) {
-    // Per unit of the validator's work (host/build/latency.ts): MACs, or element operations.
+    // Per unit of the validator's work (host/bundler/latency.ts): MACs, or element operations.
     opKinds[op] = a.macs ? { cyclesPerMac: round(a.cycles / a.macs) } : { cyclesPerOp: a.workOps ? round(a.cycles / a.workOps) : null, cyclesPerElement: a.elements ? round(a.cycles / a.elements) : null };
   }
   return {

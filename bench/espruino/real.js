@@ -203,7 +203,7 @@ async function main() {
   const budgetPath = join(o.dir, 'budget.json');
   const board = o.board ?? (existsSync(budgetPath) ? JSON.parse(readFileSync(budgetPath, 'utf8')).board : undefined);
   if (!board) usage('give --board (the folder has no budget.json)');
-  const { loadBoard } = await import(join(ROOT, 'dist/host/build/boards.js'));
+  const { loadBoard } = await import(join(ROOT, 'dist/host/bundler/boards.js'));
   const info = loadBoard(board);
   const qemu = o.qemu ?? (isArmElf(o.espruino) ? 'qemu-arm -L /usr/arm-linux-gnueabihf' : '');
   const exec = [...qemu.split(/\s+/).filter(Boolean), o.espruino];

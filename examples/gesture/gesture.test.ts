@@ -206,7 +206,7 @@ describe('examples/gesture on Bangle.js 2', () => {
       expect(recorded.inputs).toHaveLength(invokes);
       expect(recorded.inputs).toEqual(host.inputs);
       // The board reports each gesture after the invoke that found it, which takes it ~0.5 ms (the
-      // op-by-op estimate of host/build/latency.ts; the host computes the same gestures at no cost).
+      // op-by-op estimate of host/bundler/latency.ts; the host computes the same gestures at no cost).
       const latency = sim.timing().modelMs / invokes;
       expect(latency).toBeGreaterThan(0.05);
       expect(latency).toBeLessThan(5);

@@ -108,7 +108,7 @@ describe('examples/keyword on the ESP32 (JerryScript) in the simulator', () => {
       expect(w.t - w.audioMs).toBeGreaterThanOrEqual(0);
       expect(w.t - w.audioMs).toBeLessThanOrEqual(REPORT_LAG_MS);
     }
-    // What this implementation gives (regression values; the streaming test in test/audio-stream.test.ts
+    // What this implementation gives (regression values; the streaming test in test/device/audio-stream.test.ts
     // has the stride-1 figures): audio times 2430 and 3950 ms at stride 2.
     expect([yes.audioMs, no.audioMs]).toEqual([2430, 3950]);
     expect(sim.micStats().dropped).toBe(0);

@@ -18,7 +18,7 @@ describe('examples/person in the simulator', () => {
       expect(sim.errors).toEqual([]);
       const scores = sim.events('scores');
       // One invoke per second, from t = 1000 ms; each takes the board ~0.3 s (the op-by-op estimate of
-      // host/build/latency.ts), so its scores are reported that much later. The person is in frame from
+      // host/bundler/latency.ts), so its scores are reported that much later. The person is in frame from
       // 2500 to 4500 ms.
       const latency = sim.timing().modelMs / 6;
       expect(latency).toBeGreaterThan(250);

@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { H, TensorInfo, u32 } from '../../device/pack.js';
 import { validatePack } from '../../device/validate.js';
-import type { BuildReport } from '../build/plugin.js';
-import { cycleTable, cyclesToMs, estimateCycles, recordWork } from '../build/latency.js';
+import type { BuildReport } from '../bundler/plugin.js';
+import { cycleTable, cyclesToMs, estimateCycles, recordWork } from '../bundler/latency.js';
 import { crc32 } from '../compiler/crc32.js';
 
 export interface DevOp {
@@ -69,7 +69,7 @@ export function devModels(storage: Record<string, Uint8Array>, report: BuildRepo
     const packReport = report?.models.find((m) => m.file === file);
     const latency = report?.budget.latencies.find((l) => l.file === file);
     // Per-op MACs and device time: each record's work as the validator counts it, times the measured
-    // cycles of its op kind for the board's CPU (host/build/latency.ts), as the build's estimate does.
+    // cycles of its op kind for the board's CPU (host/bundler/latency.ts), as the build's estimate does.
     const table = report ? cycleTable(report.budget.cpu) : null;
     const work = recordWork(pack);
     const estimate = table ? estimateCycles(work, table) : undefined;

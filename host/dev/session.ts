@@ -14,7 +14,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { H, u32 } from '../../device/pack.js';
-import type { BuildReport } from '../build/plugin.js';
+import type { BuildReport } from '../bundler/plugin.js';
 import { Simulation, readBuiltApp, type BuiltApp } from '../sim/index.js';
 import type { OpCall } from '../sim/observe.js';
 import { encodePng } from '../sim/png.js';
@@ -181,7 +181,7 @@ export class DevSession {
     if (reason) this.log(`${reason}: rebuilding`);
     this.broadcast({ type: 'status', state: { ...this.state(), building: true } });
     try {
-      const { buildApp, loadBoard, simBoardInfo, resolveApp } = await import('../build/index.js');
+      const { buildApp, loadBoard, simBoardInfo, resolveApp } = await import('../bundler/index.js');
       const app = resolveApp(this.options.app, this.options.model);
       const loaded = loadBoard(this.options.board);
       const outDir = this.options.outDir ?? join('out', 'dev', `${app.name}-${this.options.board}`);

@@ -11,9 +11,9 @@
  * device/engine.ts), a simulated board (host/sim/) and its name in
  * boards/*.json (docs/extending.md).
  */
-import type { Board, EngineName } from '../build/boards.js';
-import type { EngineBudget } from '../build/budget.js';
-import type { CompatOptions, CompatResult } from '../build/compat.js';
+import type { Board, EngineName } from '../bundler/boards.js';
+import type { EngineBudget } from '../bundler/budget.js';
+import type { CompatOptions, CompatResult } from '../bundler/compat.js';
 import type { EngineSimulator } from '../sim/board.js';
 
 /** How TypeScript compiles an app (and device/) for the engine, and what the bundle may contain. */
@@ -30,13 +30,13 @@ export interface EngineLanguage {
    * helper fails naming it); undefined: any tslib helper is fine.
    */
   helpers?: { provided: readonly string[]; refused: Readonly<Record<string, string>> };
-  /** The engine does not hoist function declarations: the build moves them up (host/build/hoist.ts). */
+  /** The engine does not hoist function declarations: the build moves them up (host/bundler/hoist.ts). */
   hoistFunctions: boolean;
   /** The package's declarations of the engine's globals (types/*.d.ts), for the board globals file. */
   globalsTypes: string;
 }
 
-/** A global the board's firmware defines for apps, and its TypeScript type (host/build/globals.ts). */
+/** A global the board's firmware defines for apps, and its TypeScript type (host/bundler/globals.ts). */
 export interface BoardGlobal {
   name: string;
   type: string;
@@ -59,9 +59,9 @@ export interface Engine {
   language: EngineLanguage;
   /** The device binding (device/engines/<name>.ts) the build links as device/engine.ts. */
   deviceBinding: string;
-  /** Checks a bundle against what the engine runs (host/build/compat.ts). */
+  /** Checks a bundle against what the engine runs (host/bundler/compat.ts). */
   checkCompat(code: string, options?: CompatOptions): CompatResult;
-  /** Where a build's parts live and what they cost (host/build/budget.ts). */
+  /** Where a build's parts live and what they cost (host/bundler/budget.ts). */
   budget: EngineBudget;
   /** What a board file of this engine must say (checked by engineOf). */
   boardProblems(board: Board): string[];

@@ -1,5 +1,5 @@
 /**
- * What Espruino 2v29 has, in one place: the build's compatibility check (host/build/compat.ts) and
+ * What Espruino 2v29 has, in one place: the build's compatibility check (host/bundler/compat.ts) and
  * the simulator's engine profile (host/sim/engine-profile.ts) both derive what is MISSING from
  * these lists of what is PRESENT, so the two cannot disagree.
  *
@@ -123,7 +123,7 @@ export function missingStaticPaths(): string[] {
  * type "function", "object" or "class" with no "ifdef" in src/jswrap_interactive.c, jswrap_io.c,
  * jswrap_espruino.c (E), jswrap_process.c, jswrap_console.c, jswrap_modules.c (require),
  * jswrap_pin.c (Pin), jswrap_spi_i2c.c (SPI, I2C). What a board adds (Bangle, g, NRF, pins, SPI1 ...)
- * is in its boards/<ID>.json; host/build/globals.ts types both (types/espruino.d.ts).
+ * is in its boards/<ID>.json; host/bundler/globals.ts types both (types/espruino.d.ts).
  */
 export const GLOBALS: readonly string[] = [
   'E', 'process', 'console', 'require', 'print', 'setWatch', 'clearWatch', 'getTime', 'setTime', 'changeInterval',

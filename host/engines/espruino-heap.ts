@@ -1,7 +1,7 @@
 /**
  * Espruino's JS heap, counted the way `process.memory()` counts it: in JsVars (14 bytes each on the
  * nRF52840 boards, whose 12,000 variables take 14-bit references: src/jsutils.h). Shared by the
- * build's budget (host/build/budget.ts) and the simulator's memory model (host/sim/memory.ts), so
+ * build's budget (host/bundler/budget.ts) and the simulator's memory model (host/sim/memory.ts), so
  * both estimate the same figure.
  *
  * What an app takes (Espruino 2v29 source, and calibrated on the real interpreter, below):

@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
-import { ESPRUINO_BUDGET } from '../build/budget.js';
-import { checkEspruinoCompat } from '../build/compat.js';
+import { ESPRUINO_BUDGET } from '../bundler/budget.js';
+import { checkEspruinoCompat } from '../bundler/compat.js';
 import { ESPRUINO_PROFILE } from '../sim/engine-profile.js';
 import { EspruinoBoard } from '../sim/espruino.js';
-import { pinNames } from '../build/boards.js';
+import { pinNames } from '../bundler/boards.js';
 import type { BoardGlobal, Engine } from './engine.js';
 import { GLOBALS as ESPRUINO_GLOBALS } from './espruino-2v29.js';
 

@@ -3,9 +3,9 @@
  * engine-specific choice on the host goes through these descriptions
  * (engine.ts).
  */
-import type { Board, EngineName } from '../build/boards.js';
-import { BudgetInput, BudgetReport, computeBudget } from '../build/budget.js';
-import type { CompatOptions, CompatResult } from '../build/compat.js';
+import type { Board, EngineName } from '../bundler/boards.js';
+import { BudgetInput, BudgetReport, computeBudget } from '../bundler/budget.js';
+import type { CompatOptions, CompatResult } from '../bundler/compat.js';
 import type { Engine } from './engine.js';
 import { espruino } from './espruino.js';
 import { jerryscript } from './jerryscript.js';
@@ -29,12 +29,12 @@ export function engineOf(board: Board): Engine {
   return engine;
 }
 
-/** Checks a bundle against an engine (host/build/compat.ts rules for Espruino, ES2020 for JerryScript). */
+/** Checks a bundle against an engine (host/bundler/compat.ts rules for Espruino, ES2020 for JerryScript). */
 export function checkCompat(engine: EngineName, code: string, options: CompatOptions = {}): CompatResult {
   return engineNamed(engine).checkCompat(code, options);
 }
 
-/** The budget of a build on input.board, with its engine's budget model (host/build/budget.ts). */
+/** The budget of a build on input.board, with its engine's budget model (host/bundler/budget.ts). */
 export function boardBudget(input: BudgetInput): BudgetReport {
   return computeBudget(input, engineOf(input.board).budget);
 }

@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
-import { JERRYSCRIPT_BUDGET } from '../build/budget.js';
-import { checkJerryScriptCompat } from '../build/compat.js';
+import { JERRYSCRIPT_BUDGET } from '../bundler/budget.js';
+import { checkJerryScriptCompat } from '../bundler/compat.js';
 import { JERRYSCRIPT_PROFILE } from '../sim/engine-profile.js';
 import { JerryScriptBoard } from '../sim/jerryscript.js';
 import type { Engine } from './engine.js';

@@ -10,8 +10,8 @@ import { ESPRUINO_PROFILE } from './engine-profile.js';
 import { SandboxBoard } from './sandbox.js';
 import { DeviceMemory, FLAT_MIN_BYTES, regionBytes } from './memory.js';
 import { flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
-import { minify } from '../build/minify.js';
-import type { CpuName } from '../build/boards.js';
+import { minify } from '../bundler/minify.js';
+import type { CpuName } from '../bundler/boards.js';
 import { SimulatedNative } from './native.js';
 import { BTN1_PIN, BangleDevice } from './bangle.js';
 import { FlashStorage, StorageError } from './storage.js';
@@ -33,7 +33,7 @@ export interface BoardInfo {
   storageBytes: number;
   /** Board objects present (e.g. 'Bangle'). */
   objects: string[];
-  /** The CPU and its clock: each model op run advances virtual time by its estimated duration (host/build/latency.ts). */
+  /** The CPU and its clock: each model op run advances virtual time by its estimated duration (host/bundler/latency.ts). */
   cpu?: CpuName;
   clockMHz?: number;
 }

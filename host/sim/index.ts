@@ -37,7 +37,7 @@ export interface BuiltApp {
   storage: Record<string, Uint8Array>;
   board: BoardInfo;
   /** The bundle's source map (app.js.map), for original positions in watchdog messages. */
-  map?: import('../build/sourcemap.js').SourceMapV3;
+  map?: import('../bundler/sourcemap.js').SourceMapV3;
 }
 
 export interface SimulateOptions {
@@ -226,12 +226,12 @@ function columnEdges(trace: Trace & { kind: 'scalar' }, name: string): { t: numb
 }
 
 // The app argument (entry file or folder with tinysense.json) is resolved as `tinysense build` does it.
-export { resolveApp } from '../build/project.js';
-export type { AppProject, ResolvedApp } from '../build/project.js';
+export { resolveApp } from '../bundler/project.js';
+export type { AppProject, ResolvedApp } from '../bundler/project.js';
 
 /** Builds the app for the board (unless built already) and starts it on the emulated board. */
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
-  const { loadBoard, simBoardInfo, buildApp, resolveApp } = await import('../build/index.js');
+  const { loadBoard, simBoardInfo, buildApp, resolveApp } = await import('../bundler/index.js');
   const loaded = loadBoard(options.board);
   const board: BoardInfo = simBoardInfo(loaded);
   let built = options.built;

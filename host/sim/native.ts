@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBuffer } from '../../device/kernels.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import type { CpuName } from '../build/boards.js';
+import type { CpuName } from '../bundler/boards.js';
 import type { VirtualClock } from './clock.js';
 import { WasmKernels } from '../wasm/kernels.js';
 import { DeviceMemory, Region, regionBytes } from './memory.js';
@@ -31,7 +31,7 @@ export interface KernelBlob {
 export const BLOB_BIN = join(PACKAGE_ROOT, 'kernels-c', 'out', 'tinysense-m4.bin');
 export const BLOB_JSON = join(PACKAGE_ROOT, 'kernels-c', 'out', 'tinysense-m4.json');
 
-/** Per-app blobs (host/build/kernel-blob.ts APP_BLOBS_DIR): one folder each, <name>/<name>.bin + .json. */
+/** Per-app blobs (host/bundler/kernel-blob.ts APP_BLOBS_DIR): one folder each, <name>/<name>.bin + .json. */
 export const APP_BLOBS = join(PACKAGE_ROOT, 'kernels-c', 'out', 'app');
 
 let cached: KernelBlob | undefined;

@@ -114,7 +114,7 @@ function timingCell(sim: Simulation): string {
   const t = sim.timing();
   const r = sim.runSummary();
   if (!r) return `not estimated for this board (no cycle figures for its CPU); longest callback ${Math.round(t.longestBlockMs)} ms`;
-  const basis = r.measured ? 'estimated op by op, host/build/latency.ts' : `<strong>not measured</strong>: ${escape(r.source)}`;
+  const basis = r.measured ? 'estimated op by op, host/bundler/latency.ts' : `<strong>not measured</strong>: ${escape(r.source)}`;
   return `${t.modelMs.toFixed(1)} ms in model ops (${basis}); the event loop was blocked ${t.longestBlockMs.toFixed(1)} ms at most`;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Board time for model runs in the simulator, on every engine: each op the kernels run moves the
- * virtual clock by that op's estimated time on the board (host/build/latency.ts: the validator's work
+ * virtual clock by that op's estimated time on the board (host/bundler/latency.ts: the validator's work
  * count x cycles per unit), as a blocking native call keeps the board busy that long. Ops are grouped
  * into model runs (a run starts at the pack's first op record and ends at its last), so the report
  * shows runs and their latency rather than kernel calls.
@@ -14,14 +14,14 @@
  *
  * Figures. Cortex-M4F boards use the cycles the bench measured (bench/arm/m4-cycles.json). Xtensa
  * (ESP32) has no measured figures: the simulator then uses an assumed table, labelled as such
- * everywhere it is shown: 4 cycles per MAC (the budget's assumption, host/build/budget.ts) and the
+ * everywhere it is shown: 4 cycles per MAC (the budget's assumption, host/bundler/budget.ts) and the
  * Cortex-M4's cycles per element op for the rest.
  */
-import type { CpuName } from '../build/boards.js';
-import { CycleTable, cycleTable, cyclesToMs, estimateCycles, m4CycleTable, recordWork } from '../build/latency.js';
+import type { CpuName } from '../bundler/boards.js';
+import { CycleTable, cycleTable, cyclesToMs, estimateCycles, m4CycleTable, recordWork } from '../bundler/latency.js';
 import type { VirtualClock } from './clock.js';
 
-/** Cycles per MAC assumed for a CPU without measured figures (host/build/budget.ts DEFAULT_CYCLES_PER_MAC). */
+/** Cycles per MAC assumed for a CPU without measured figures (host/bundler/budget.ts DEFAULT_CYCLES_PER_MAC). */
 const ASSUMED_CYCLES_PER_MAC = 4;
 
 export interface TimingTable {

@@ -12,7 +12,7 @@
  * (every timer cleared), as the hung board would do nothing more either.
  */
 import vm from 'node:vm';
-import { SourceMapLookup, type SourceMapV3 } from '../build/sourcemap.js';
+import { SourceMapLookup, type SourceMapV3 } from '../bundler/sourcemap.js';
 
 /** Host time a single callback may run: far beyond any real callback in the simulator (a person-detection invoke takes well under a second even on a loaded machine), and the period of the Bangle.js hardware watchdog. */
 export const DEFAULT_WATCHDOG_MS = 5000;

@@ -3,8 +3,8 @@
 // --minify; "-33 KB free".
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBoard } from '../../host/build/boards.js';
-import { formatBudget, formatFree } from '../../host/build/budget.js';
+import { loadBoard } from '../../host/bundler/boards.js';
+import { formatBudget, formatFree } from '../../host/bundler/budget.js';
 import { boardBudget } from '../../host/engines/index.js';
 import { cli } from './helpers.js';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ const out = (name: string) => join(tmpdir(), `tinysense-cli-budget-${process.pid
 describe('honest budgets', () => {
   it('ESP32 (Espruino) with a model fails the build with the reason, exit 1', async () => {
     // The gesture model in an app without Bangle (the gesture example's Bangle is a global ESP32 lacks, refused first).
-    const r = await cli(['build', 'test/build/fixtures/app.ts', '--model', 'examples/gesture/gesture.tflite', '--board', 'ESP32', '-o', out('esp32')]);
+    const r = await cli(['build', 'test/bundler/fixtures/app.ts', '--model', 'examples/gesture/gesture.tflite', '--board', 'ESP32', '-o', out('esp32')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('tinysense: the build does not fit ESP32 (Espruino):\nESP32 (Espruino) (ESP32) budget: DOES NOT FIT');
     expect(r.stderr).toContain('problem: ESP32 (Espruino): stock Espruino cannot run the model kernels on this board. Stock Espruino cannot run the kernels on ESP32: the blob is Thumb-2');
@@ -34,14 +34,14 @@ describe('honest budgets', () => {
 
   it('NRF52840DK: the unminified gesture app is refused with "over by" and --minify; even a small app minified is refused with why and what to do', async () => {
     // The gesture model in an app without Bangle (a global the DK lacks, which the build refuses first).
-    const big = await cli(['build', 'test/build/fixtures/app.ts', '--model', 'examples/gesture/gesture.tflite', '--board', 'NRF52840DK', '-o', out('dk')]);
+    const big = await cli(['build', 'test/bundler/fixtures/app.ts', '--model', 'examples/gesture/gesture.tflite', '--board', 'NRF52840DK', '-o', out('dk')]);
     expect(big.code).toBe(1);
     expect(big.stderr).toMatch(/Storage \(internal flash \(10 pages of 4 KB\)\): \d+ KB of 41 KB used, over by \d+ KB\n/);
     expect(big.stderr).not.toMatch(/-\d+(\.\d)? KB free/);
     expect(big.stderr).toMatch(/problem: nRF52840 Development Kit: Storage .* holds 41 KB, the build needs \d+ KB, over by \d+ KB \(.*\)\. Build with --minify \(minify: true\) to drop comments and indentation from the bundle\. Espruino's nRF52840 DK build keeps only 10 pages \(40 KB\) of Storage/);
     // A small app (one FULLY_CONNECTED model, minified, portable-C blob) just fits, now that a bundle carries
     // only its own engine's binding: installed in place, as keeping the old app bootable needs twice the room.
-    const small = await cli(['build', 'test/build/fixtures/app.ts', '--model', 'models/hello_world/hello_world_int8.tflite', '--board', 'NRF52840DK', '--minify', '-o', out('dk-min')]);
+    const small = await cli(['build', 'test/bundler/fixtures/app.ts', '--model', 'models/hello_world/hello_world_int8.tflite', '--board', 'NRF52840DK', '--minify', '-o', out('dk-min')]);
     expect(small.code).toBe(0);
     const report = small.stdout + small.stderr;
     expect(report).toMatch(/budget: fits/);

@@ -2,7 +2,7 @@
 // "NaN ms simulated" with exit 0.
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
+import { loadBoard, simBoardInfo } from '../../host/bundler/boards.js';
 import { Simulation } from '../../host/sim/index.js';
 import { DEFAULT_WATCHDOG_MS, WatchdogError } from '../../host/sim/watchdog.js';
 import { appFolder, cli } from './helpers.js';

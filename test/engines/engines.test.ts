@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listBoards, loadBoard, simBoardInfo } from '../../host/build/boards.js';
+import { listBoards, loadBoard, simBoardInfo } from '../../host/bundler/boards.js';
 import { ENGINES, engineOf } from '../../host/engines/index.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
 

@@ -2,7 +2,7 @@
 // compatibility check and the simulator's engine profile: what one refuses, the other lacks.
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ESPRUINO_MISSING_METHODS, checkEspruinoCompat } from '../../host/build/compat.js';
+import { ESPRUINO_MISSING_METHODS, checkEspruinoCompat } from '../../host/bundler/compat.js';
 import { MISSING_GLOBALS, missingMethodPaths, missingStaticPaths } from '../../host/engines/espruino-2v29.js';
 import { ESPRUINO_PROFILE, applyProfile } from '../../host/sim/engine-profile.js';
 

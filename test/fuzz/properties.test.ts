@@ -10,7 +10,7 @@ import { afterAll, describe, it } from 'vitest';
 import { validatePack } from '../../device/validate.js';
 import { compileTflite } from '../../host/model.js';
 import { parseCsvTrace, parseWav, TraceError } from '../../host/sim/traces.js';
-import { resolveApp } from '../../host/build/project.js';
+import { resolveApp } from '../../host/bundler/project.js';
 import { loadAndRunHostile, sharedBytes } from '../shared.js';
 import { crc } from '../jerryscript/glue-harness.js';
 

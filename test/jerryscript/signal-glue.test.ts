@@ -34,7 +34,7 @@ describe('JerryScript glue: the audio front end (real kernels)', () => {
     expect(layout.inputs[0].bytes).toBe(2 * WINDOW);
     expect(layout.outputs[0].bytes).toBe(CHANNELS);
     expect(layout.state).toBeDefined();
-    // Window k of a recording is samples [320k, 320k + 480) (test/audio-frontend.test.ts); the state
+    // Window k of a recording is samples [320k, 320k + 480) (test/models/audio-frontend.test.ts); the state
     // region is zeroed before each recording, as resetState() does.
     const frames: Uint8Array[] = [];
     for (const word of WORDS) {

@@ -4,7 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
+import { loadBoard, simBoardInfo } from '../../host/bundler/boards.js';
 import { crc32 } from '../../host/compiler/crc32.js';
 import { EspruinoBoard } from '../../host/sim/espruino.js';
 import { Simulation } from '../../host/sim/index.js';

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
+import { loadBoard, simBoardInfo } from '../../host/bundler/boards.js';
 import { AccelSample, EspruinoBoard } from '../../host/sim/espruino.js';
 import { ServeOptions, ServedBoard, serveBoard } from '../../host/sim/serve.js';
 import { lcg } from '../shared.js';

@@ -7,7 +7,7 @@
 // erased) print why there is no app. Never an uncaught error.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
+import { loadBoard, simBoardInfo } from '../../host/bundler/boards.js';
 import { crc32 } from '../../host/compiler/crc32.js';
 import { VirtualFirmware } from '../../host/sim/console/firmware.js';
 import { EspruinoBoard } from '../../host/sim/espruino.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
+import { loadBoard, simBoardInfo } from '../../host/bundler/boards.js';
 import { Simulation } from '../../host/sim/index.js';
 import { lcdValue, toColor565 } from '../../host/sim/graphics.js';
 import { decodePng, encodePng } from '../../host/sim/png.js';

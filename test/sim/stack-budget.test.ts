@@ -4,13 +4,13 @@
 // passed as a raw flash pointer, which a compaction during the write moves. The simulator does both;
 // the installer and the boot file copy in small chunks through RAM, so neither can hit them.
 import { describe, expect, it } from 'vitest';
-import { loadBoard, simBoardInfo } from '../../host/build/boards.js';
+import { loadBoard, simBoardInfo } from '../../host/bundler/boards.js';
 import { crc32 } from '../../host/compiler/crc32.js';
 import { APP_FILE, BOOT_FILE, COPY_CHUNK, JOURNAL_FILE, journalText, loaderCode } from '../../host/install.js';
 import { EspruinoBoard } from '../../host/sim/espruino.js';
 import { FlashStorage } from '../../host/sim/storage.js';
 import { uploadScript } from '../../host/upload.js';
-import { listBoards } from '../../host/build/boards.js';
+import { listBoards } from '../../host/bundler/boards.js';
 
 function boardFor(id: string, storage?: FlashStorage) {
   const lines: string[] = [];

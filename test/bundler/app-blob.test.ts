@@ -1,0 +1,47 @@
+// `tinysense build` ships a kernel blob with only the kernels of the app's packs (built once per op
+// set into kernels-c/out/app/), reports the full blob's size beside it, and the simulator runs that
+// blob as the board would: its ts_invoke refuses an op it was built without.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../host/bundler/index.js';
+import { appKernelBlob } from '../../host/bundler/kernel-blob.js';
+import { PACKAGE_ROOT } from '../../host/paths.js';
+import { SimulatedNative } from '../../host/sim/native.js';
+import { DeviceMemory } from '../../host/sim/memory.js';
+
+const out = mkdtempSync(join(tmpdir(), 'tinysense-app-blob-build-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('per-app kernel blob', () => {
+  it('the gesture app ships only its kernels, and the budget says how much that saves', async () => {
+    const app = join(PACKAGE_ROOT, 'examples', 'gesture');
+    const { report, files } = await buildApp({ entry: join(app, 'app.ts'), board: 'BANGLEJS2', model: join(app, 'gesture.tflite'), outDir: out });
+    expect(report.blob?.file).toMatch(/^tinysense-m4-[0-9a-f]{8}\.bin$/);
+    expect(report.blob!.bytes).toBeLessThan(report.blob!.fullBytes * 0.7);
+    expect(files.map((f) => f.split('/').pop())).toContain(report.blob!.file);
+    expect(readFileSync(join(out, report.blob!.file)).length).toBe(report.blob!.bytes);
+    const line = report.budget.items.find((i) => i.what === 'kernel blob');
+    expect(line?.note).toContain(`all kernels: ${report.blob!.fullBytes} B`);
+  }, 120_000);
+
+  it('the simulator answers TS_ERROR_UNKNOWN_OP for an op the blob lacks, and runs the ones it has', () => {
+    const { blob } = appKernelBlob('tinysense-m4', [6]); // SOFTMAX only
+    const memory = new DeviceMemory(64 * 1024);
+    const native = new SimulatedNative(memory);
+    const code = Buffer.from(blob.bytes).toString('latin1');
+    const invoke = native.nativeCall(blob.entries.invoke | 1, 'int(int,int,int)', code);
+    // A pack buffer with two records: a SOFTMAX over one row of 4, and an op code the blob lacks (CONV_2D).
+    const pack = new Int32Array(64);
+    const arena = new Int8Array(256).fill(5);
+    pack.set([6, 9, /* input, output */ 0, 8, /* rows, row_size */ 1, 4, /* params */ 1 << 30, 0, -32], 0);
+    pack.set([1, 35], 32);
+    const packAddr = memory.addressOf(pack);
+    const arenaAddr = memory.addressOf(arena);
+    expect(invoke(packAddr + 128, arenaAddr, packAddr)).toBe(-1);
+    expect(invoke(packAddr, arenaAddr, packAddr)).toBe(0);
+    // Equal inputs: an even split of 256 over 4 outputs, i.e. -128 + 64 each.
+    expect([...arena.subarray(8, 12)]).toEqual([-64, -64, -64, -64]);
+  });
+});
