@@ -20,7 +20,7 @@ function numbered(prefix: string, count: number, type: string): BoardGlobal[] {
 }
 
 /** The helpers the Espruino bundle gets instead of tslib. */
-export const ESPRUINO_TSLIB = join(PACKAGE_ROOT, 'host', 'build', 'espruino-tslib.js');
+export const ESPRUINO_TSLIB = join(PACKAGE_ROOT, 'host', 'bundler', 'espruino-tslib.js');
 
 /** Helpers espruino-tslib.js provides. */
 export const ESPRUINO_HELPERS = ['__extends', '__assign', '__rest', '__spreadArray', '__read', '__values', '__makeTemplateObject', '__awaiter', '__generator'];

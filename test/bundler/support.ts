@@ -9,7 +9,7 @@ import { BuildReport, TinysenseOptions, tinysense } from '../../host/bundler/plu
 import type { SourceMapV3 } from '../../host/bundler/sourcemap.js';
 import { ESPRUINO_PROFILE, EngineProfile, applyProfile } from '../../host/sim/engine-profile.js';
 
-export const FIXTURES = join(PACKAGE_ROOT, 'test', 'build', 'fixtures');
+export const FIXTURES = join(PACKAGE_ROOT, 'test', 'bundler', 'fixtures');
 export const APP = join(FIXTURES, 'app.ts');
 export const FEATURES = join(FIXTURES, 'features.ts');
 
