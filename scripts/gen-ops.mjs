@@ -192,7 +192,10 @@ function expandStars(src, lengthOf) {
     const n = lengthOf(m[1]);
     return Array.from({ length: n }, (_, k) => text.replace(/\[\*\]/g, `[${k}]`)).join(joiner);
   };
-  const withProd = src.replace(/(prod|min|max)\(([^()]*\[\*\][^()]*)\)/g, (_, fn, args) => `${fn}(${expand(args, ', ')})`);
+  // Each argument on its own: prod(elemSize, dims[*]) is elemSize x dims[0] x ... x dims[n-1], not
+  // (elemSize x dims[k]) for every k.
+  const withProd = src.replace(/(prod|min|max)\(([^()]*\[\*\][^()]*)\)/g, (_, fn, args) =>
+    `${fn}(${args.split(',').map((arg) => expand(arg.trim(), ', ')).join(', ')})`);
   return withProd.includes('[*]') ? expand(withProd, ' && ') : withProd;
 }
 

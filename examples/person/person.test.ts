@@ -35,7 +35,7 @@ describe('examples/person in the simulator', () => {
       expect(sim.nativeCalls().ts_invoke).toBe(6 * packOps);
       const html = simulationReport(sim, 'person');
       expect(html).toContain('<svg');
-      expect(html).toMatch(/<tr><th>model time on the board<\/th><td>\d+\.\d ms in model ops \(estimated op by op, host\/build\/latency\.ts\); the event loop was blocked \d+\.\d ms at most<\/td><\/tr>/);
+      expect(html).toMatch(/<tr><th>model time on the board<\/th><td>\d+\.\d ms in model ops \(estimated op by op, host\/bundler\/latency\.ts\); the event loop was blocked \d+\.\d ms at most<\/td><\/tr>/);
       expect(html).not.toMatch(/<script|https?:\/\//);
     });
   }
