@@ -29,7 +29,7 @@
 import type { Board, CpuName } from './boards.js';
 import { InstallPlan, loaderCode, planInstall } from '../install.js';
 import { storageCost } from '../sim/storage.js';
-import { ESPRUINO_JSVARS_PER_CODE_BYTE, SensorBuffer, codeJsVars, flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
+import { ESPRUINO_JSVARS_PER_CODE_BYTE, SensorBuffer, cameraBuffers, codeJsVars, flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js';
 
 /**
  * Cycles per int8 multiply-accumulate, for a latency estimate from a MAC count alone (a pack's own
@@ -267,6 +267,8 @@ export interface EngineBudget {
   items(input: BudgetInput, perVar: number): BudgetItem[];
   /** The file store's name in the report. */
   storeName: string;
+  /** Buffers the device runtime allocates for the sensors a bundle opens, found in its code (none when absent). */
+  sensorBuffers?(code: string): SensorBuffer[];
   /** An unminified bundle that overflows the file store gets the advice to minify. */
   suggestMinify: boolean;
   /** Advice when the JS heap does not hold the build (and the pack's RAM copy is not what breaks it). */
@@ -281,6 +283,7 @@ export interface EngineBudget {
 
 export const ESPRUINO_BUDGET: EngineBudget = {
   items: espruinoItems,
+  sensorBuffers: cameraBuffers,
   storeName: 'Storage',
   suggestMinify: true,
   heapAdvice: 'Use a smaller model (the arena is the activations of the largest layers).',

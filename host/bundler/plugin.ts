@@ -42,7 +42,6 @@ import { minify } from './minify.js';
 import { ModelFacts, defaultPackName, loadModelFacts } from './model-facts.js';
 import type { SourceMapV3 } from './sourcemap.js';
 import { TargetDefinition, blobStorageName, targetDefinition, targetIntro } from './target.js';
-import { cameraBuffers } from '../engines/espruino-heap.js';
 import type { Engine } from '../engines/engine.js';
 import { engineOf } from '../engines/index.js';
 
@@ -476,7 +475,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         bundle: { file: chunk.fileName, bytes: bundleBytes, codeBytes, minified: options.minify === true },
         models: packs.map((p) => ({ file: p.file, packBytes: p.facts.packBytes, arenaBytes: p.facts.arenaBytes, macs: p.facts.macs, cycles: packCycles(p.facts.pack, board) })),
         blob: blob ? { file: blobStorageName(blob), bytes: blob.bytes.length, fullBytes: fullBlob?.bytes.length } : undefined,
-        buffers: board.engine === 'espruino' ? cameraBuffers(chunk.code) : undefined,
+        buffers: engine.budget.sensorBuffers?.(chunk.code),
         cyclesPerMac: options.cyclesPerMac,
       }, engine.budget);
       warnings.push(...budget.warnings);

@@ -26,7 +26,12 @@
 import vm from 'node:vm';
 import { DrawCall, GraphicsState, SCREEN_HEIGHT, SCREEN_WIDTH, Screen, THEME, lcdTo565, parseFont, toColor565 } from './graphics.js';
 import type { VirtualClock } from './clock.js';
-import type { AccelSample } from './espruino.js';
+/** One accelerometer reading in g (the trace's x, y, z columns). */
+export interface AccelSample {
+  x: number;
+  y: number;
+  z: number;
+}
 
 /** The pin of Bangle.js 2's button (boards/BANGLEJS2.py: BTN1 D17, negated in software: pressed reads 1). */
 export const BTN1_PIN = 17;

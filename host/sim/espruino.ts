@@ -13,7 +13,7 @@ import { flatStringJsVars, typedArrayJsVars } from '../engines/espruino-heap.js'
 import { minify } from '../bundler/minify.js';
 import type { CpuName } from '../bundler/boards.js';
 import { SimulatedNative } from './native.js';
-import { BTN1_PIN, BangleDevice } from './bangle.js';
+import { BTN1_PIN, BangleDevice, type AccelSample } from './bangle.js';
 import { FlashStorage, StorageError } from './storage.js';
 
 export interface BoardInfo {
@@ -46,11 +46,7 @@ export interface I2cDevice {
   read(count: number): Uint8Array;
 }
 
-export interface AccelSample {
-  x: number;
-  y: number;
-  z: number;
-}
+export type { AccelSample } from './bangle.js';
 
 export interface EspruinoHooks {
   /** One console line (print/console.log), at virtual time t ms. */

@@ -24,13 +24,13 @@ describe('import cycles', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinysense-cycles-'));
     mkdirSync(join(dir, 'lower'));
     const files: Record<string, string> = {
-      'a.ts': "import { b } from '../b.js';\nexport const a = b + 1;\n",
-      'b.ts': "export { c as b } from '../lower/index.js';\n",
-      'lower/index.ts': "import type { A } from '../../a.js';\nexport const c = 1;\nexport type C = A;\n",
-      'd.ts': "export const d = () => import('../e.js');\n",
-      'e.ts': "import { d } from '../d.js';\nexport const e = d;\n",
-      'f.ts': "import { f as g } from '../f.js';\nexport const f = 1; void g;\n",
-      'ok.ts': "import { a } from '../a.js';\nimport { readFileSync } from 'node:fs';\nexport const ok = [a, readFileSync];\n",
+      'a.ts': "import { b } from './b.js';\nexport const a = b + 1;\n",
+      'b.ts': "export { c as b } from './lower/index.js';\n",
+      'lower/index.ts': "import type { A } from '../a.js';\nexport const c = 1;\nexport type C = A;\n",
+      'd.ts': "export const d = () => import('./e.js');\n",
+      'e.ts': "import { d } from './d.js';\nexport const e = d;\n",
+      'f.ts': "import { f as g } from './f.js';\nexport const f = 1; void g;\n",
+      'ok.ts': "import { a } from './a.js';\nimport { readFileSync } from 'node:fs';\nexport const ok = [a, readFileSync];\n",
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const cycles = importCycles(importGraph(sourceFiles([dir])), dir);
