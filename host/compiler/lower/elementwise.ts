@@ -4,11 +4,10 @@
  * ADD and MUL pick their kernel by the output type.
  */
 import { lowerSubInt8 } from './sub.js';
+import { binaryRecord, smallerThanOne } from './binary.js';
 import { ADD, ELEMENTWISE, ELEMENTWISE_S32, MAX_DIMS, MUL, OP, SIGNAL_OP } from '../../../device/records.js';
 import { elementCount } from '../graph.js';
-import { Requant, quantizeMultiplier } from '../quant.js';
-import { LoweredOp, OpContext, RecordBuilder } from './context.js';
-import { broadcastView, extend } from './shapes.js';
+import { LoweredOp, OpContext } from './context.js';
 
 function lowerBinary(c: OpContext, code: number): LoweredOp {
   c.expectCounts(2);
@@ -19,17 +18,7 @@ function lowerBinary(c: OpContext, code: number): LoweredOp {
   const [aQ, bQ, outQ] = [c.quant(a), c.quant(b), c.quant(output)];
   const act = c.activation(output);
   const layout = code === OP.ADD ? ADD : MUL;
-  const [aRef, aInPack] = c.readAny(a);
-  const [bRef, bInPack] = c.readAny(b);
-  const r = new RecordBuilder(code, layout)
-    .set('input1', aRef)
-    .set('input2', bRef)
-    .set('output', c.write(output))
-    .set('input1InPack', aInPack)
-    .set('input2InPack', bInPack)
-    .setList('outputShape', extend(output.shape))
-    .setView('view1', broadcastView(c, a.shape, output.shape))
-    .setView('view2', broadcastView(c, b.shape, output.shape));
+  const r = binaryRecord(c, code, layout, a, b, output);
   if (code === OP.ADD) {
     // add_common.cc: inputs rescaled to twice the larger input scale, 20 bits of headroom.
     const leftShift = 20;
@@ -48,11 +37,6 @@ function lowerBinary(c: OpContext, code: number): LoweredOp {
   return c.finish(r.code, r.words, elementCount(output.shape));
 }
 
-/** QuantizeMultiplierSmallerThanOneExp. */
-function smallerThanOne(c: OpContext, real: number, what: string): Requant {
-  if (!(real > 0 && real < 1)) c.fail(`${what} rescale ${real} is not in (0, 1)`);
-  return quantizeMultiplier(real);
-}
 
 
 function lowerElementwiseS32(c: OpContext, kind: number): LoweredOp {
@@ -72,20 +56,10 @@ function lowerElementwiseS32(c: OpContext, kind: number): LoweredOp {
     const data = c.constData(b);
     if (data && new Int32Array(new Uint8Array(data).buffer).some((v) => v === 0)) c.fail('division by a constant zero');
   }
-  const [aRef, aInPack] = c.readAny(a);
-  const [bRef, bInPack] = c.readAny(b);
-  const r = new RecordBuilder(SIGNAL_OP.ELEMENTWISE_S32, ELEMENTWISE_S32)
-    .set('input1', aRef)
-    .set('input2', bRef)
-    .set('output', c.write(output))
-    .set('input1InPack', aInPack)
-    .set('input2InPack', bInPack)
+  const r = binaryRecord(c, SIGNAL_OP.ELEMENTWISE_S32, ELEMENTWISE_S32, a, b, output)
     .set('kind', kind)
     .set('actMin', range[0])
-    .set('actMax', range[1])
-    .setList('outputShape', extend(output.shape))
-    .setView('view1', broadcastView(c, a.shape, output.shape))
-    .setView('view2', broadcastView(c, b.shape, output.shape));
+    .set('actMax', range[1]);
   return c.finish(r.code, r.words, elementCount(output.shape));
 }
 

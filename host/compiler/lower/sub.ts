@@ -6,15 +6,8 @@
  */
 import { ADD, OP } from '../../../device/records.js';
 import { elementCount } from '../graph.js';
-import { LoweredOp, OpContext, RecordBuilder } from './context.js';
-import { broadcastView, extend } from './shapes.js';
-import { Requant, quantizeMultiplier } from '../quant.js';
-
-/** QuantizeMultiplierSmallerThanOneExp: the ratio must lie in (0, 1). */
-function smallerThanOne(c: OpContext, real: number, what: string): Requant {
-  if (!(real > 0 && real < 1)) c.fail(`${what} rescale ${real} is not in (0, 1)`);
-  return quantizeMultiplier(real);
-}
+import { LoweredOp, OpContext } from './context.js';
+import { binaryRecord, smallerThanOne } from './binary.js';
 
 export function lowerSubInt8(c: OpContext): LoweredOp {
   c.expectCounts(2);
@@ -29,17 +22,7 @@ export function lowerSubInt8(c: OpContext): LoweredOp {
   const m1 = smallerThanOne(c, Math.fround(aQ.scale / twiceMax), 'input 1');
   const m2 = smallerThanOne(c, Math.fround(bQ.scale / twiceMax), 'input 2');
   const mo = smallerThanOne(c, Math.fround(twiceMax / Math.fround(2 ** leftShift * outQ.scale)), 'output');
-  const [aRef, aInPack] = c.readAny(a);
-  const [bRef, bInPack] = c.readAny(b);
-  const r = new RecordBuilder(OP.SUB, ADD)
-    .set('input1', aRef)
-    .set('input2', bRef)
-    .set('output', c.write(output))
-    .set('input1InPack', aInPack)
-    .set('input2InPack', bInPack)
-    .setList('outputShape', extend(output.shape))
-    .setView('view1', broadcastView(c, a.shape, output.shape))
-    .setView('view2', broadcastView(c, b.shape, output.shape))
+  const r = binaryRecord(c, OP.SUB, ADD, a, b, output)
     .setList('leftShift', [
       leftShift, -aQ.zeroPoint, m1.multiplier, m1.shift, -bQ.zeroPoint, m2.multiplier, m2.shift,
       outQ.zeroPoint, mo.multiplier, mo.shift, act.min, act.max,
