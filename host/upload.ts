@@ -172,6 +172,52 @@ function marker(line: string): { word: string; rest: string } | undefined {
   return m ? { word: m[1], rest: m[2] ?? '' } : undefined;
 }
 
+/** What an upload script's run has said so far (followUpload). */
+interface UploadLog {
+  /** The board's own errors (uncaught exceptions, out of memory), for the failure message. */
+  readonly said: string[];
+  /** A file whose copy on the board did not verify. */
+  verifyFailed?: string;
+  /** The switch-over began (after it, the old app may be gone). */
+  committed: boolean;
+  /** Give it every line the board prints. */
+  readonly onLine: (line: string) => void;
+}
+
+/**
+ * Follows the lines of an upload script (boot-code or App Loader layout): writing and verifying
+ * progress, the switch-over, the board's own errors; other lines go to options.onDeviceLine. The
+ * markers each layout judges its own way (`failed`, `started`, the boot file's) go to onMarker.
+ */
+function followUpload(
+  options: UploadOptions,
+  totalBytes: number,
+  skipped: string[],
+  onMarker: (m: { word: string; rest: string }) => void,
+): UploadLog {
+  const progress = options.onProgress ?? (() => undefined);
+  let verified = 0;
+  const log: UploadLog = {
+    said: [],
+    committed: false,
+    onLine: (line: string) => {
+      const m = marker(line);
+      if (!m) {
+        if (/^(Uncaught |ERROR|OUT OF MEMORY|Execution Interrupted)/.test(line)) log.said.push(line);
+        options.onDeviceLine?.(line);
+        return;
+      }
+      if (m.word === 'wrote') progress({ phase: 'writing', bytes: Number(m.rest.split('/')[0]), totalBytes, skipped });
+      else if (m.word === 'checked') progress({ phase: 'verifying', bytes: (verified += Math.min(VERIFY_CHUNK, totalBytes - verified)), totalBytes });
+      else if (m.word === 'committed') {
+        log.committed = true;
+        progress({ phase: 'switching' });
+      } else onMarker(m);
+    },
+  };
+  return log;
+}
+
 // ---------------------------------------------------------------- what goes on the board
 
 export interface UploadFile {
@@ -457,26 +503,13 @@ export async function uploadApp(options: UploadOptions): Promise<UploadResult> {
     const script = join(work, 'upload.js');
     writeFileSync(script, uploadScript(changed, plan.mode, inv));
     progress({ phase: 'writing', bytes: 0, totalBytes, skipped });
-    const said: string[] = [];
-    let verifyFailed: string | undefined;
-    let committed = false;
     let outcome: BootOutcome | undefined;
-    let verified = 0;
-    const onLine = (line: string) => {
-      const m = marker(line);
-      if (!m) {
-        if (/^(Uncaught |ERROR|OUT OF MEMORY|Execution Interrupted)/.test(line)) said.push(line);
-        options.onDeviceLine?.(line);
-        return;
-      }
-      if (m.word === 'wrote') progress({ phase: 'writing', bytes: Number(m.rest.split('/')[0]), totalBytes, skipped });
-      else if (m.word === 'checked') progress({ phase: 'verifying', bytes: (verified += Math.min(VERIFY_CHUNK, totalBytes - verified)), totalBytes });
-      else if (m.word === 'committed') {
-        committed = true;
-        progress({ phase: 'switching' });
-      } else if (m.word === 'failed' && !/^\d+ /.test(m.rest)) verifyFailed = m.rest;
+    // `failed <crc> ...` is the boot file's verdict on an app; any other `failed` names a file that did not verify.
+    const log = followUpload(options, totalBytes, skipped, (m) => {
+      if (m.word === 'failed' && !/^\d+ /.test(m.rest)) log.verifyFailed = m.rest;
       else outcome = bootOutcome(m) ?? outcome;
-    };
+    });
+    const { said, onLine } = log;
     const finalWord = (line: string) => {
       const m = marker(line);
       return !!m && (m.word === 'started' || m.word === 'noapp' || (m.word === 'failed' && /^\d+ /.test(m.rest)));
@@ -490,7 +523,7 @@ export async function uploadApp(options: UploadOptions): Promise<UploadResult> {
         cwd: work,
         timeoutMs: options.timeoutMs ?? 60_000 + 4 * totalBytes,
         onDeviceLine: onLine,
-        doneWhen: (line) => finalWord(line) && (committed || !!verifyFailed),
+        doneWhen: (line) => finalWord(line) && (log.committed || !!log.verifyFailed),
       });
     } catch (e) {
       failure = (e as Error).message;
@@ -508,8 +541,8 @@ export async function uploadApp(options: UploadOptions): Promise<UploadResult> {
       : outcome?.kind === 'failed' ? (outcome.crc === appCrc ? `the new app was installed but threw at start: ${outcome.text}` : `the previous app threw at start: ${outcome.text}`)
       : outcome?.kind === 'noapp' ? `the board has no runnable app (its boot file says: ${outcome.text})`
       : 'the board did not say which app it runs';
-    if (verifyFailed) throw new UploadError(`the board's copy of ${verifyFailed} differs from ${options.dir}; ${plan.mode === 'staged' ? 'nothing was switched and ' : ''}${now}.${boardSaid}`);
-    if (!committed) {
+    if (log.verifyFailed) throw new UploadError(`the board's copy of ${log.verifyFailed} differs from ${options.dir}; ${plan.mode === 'staged' ? 'nothing was switched and ' : ''}${now}.${boardSaid}`);
+    if (!log.committed) {
       failure ??= `the connection ended first${cliProblem(run)}`;
       throw new UploadError(`the upload to ${options.port} did not finish (${failure}): ${plan.mode === 'staged' ? 'nothing was switched; ' : ''}${now}.${boardSaid}`);
     }
@@ -644,26 +677,12 @@ async function uploadAppLoader(options: UploadOptions, boardId: string): Promise
     const script = join(work, 'upload.js');
     writeFileSync(script, appLoaderScript(changed, id, info));
     progress({ phase: 'writing', bytes: 0, totalBytes, skipped });
-    const said: string[] = [];
-    let verifyFailed: string | undefined;
-    let committed = false;
     let outcome: BootOutcome | undefined;
-    let verified = 0;
-    const onLine = (line: string) => {
-      const m = marker(line);
-      if (!m) {
-        if (/^(Uncaught |ERROR|OUT OF MEMORY|Execution Interrupted)/.test(line)) said.push(line);
-        options.onDeviceLine?.(line);
-        return;
-      }
-      if (m.word === 'wrote') progress({ phase: 'writing', bytes: Number(m.rest.split('/')[0]), totalBytes, skipped });
-      else if (m.word === 'checked') progress({ phase: 'verifying', bytes: (verified += Math.min(VERIFY_CHUNK, totalBytes - verified)), totalBytes });
-      else if (m.word === 'committed') {
-        committed = true;
-        progress({ phase: 'switching' });
-      } else if (m.word === 'failed') verifyFailed = m.rest;
+    const log = followUpload(options, totalBytes, skipped, (m) => {
+      if (m.word === 'failed') log.verifyFailed = m.rest;
       else if (m.word === 'started') outcome = { kind: 'started', crc: Number(m.rest.split(' ')[0]), text: m.rest };
-    };
+    });
+    const { said, onLine } = log;
     let failure: string | undefined;
     let run: CliRunResult | undefined;
     try {
@@ -679,15 +698,15 @@ async function uploadAppLoader(options: UploadOptions, boardId: string): Promise
       failure = (e as Error).message;
     }
     // The CLI may have left before the app said it started: start it again and listen.
-    if (committed && !outcome) outcome = await restartApp(options.port, onLine, names.app);
+    if (log.committed && !outcome) outcome = await restartApp(options.port, onLine, names.app);
     const boardSaid = said.length ? ` The board said: ${said.slice(0, 3).join(' | ')}` : '';
     if (outcome?.kind === 'started' && outcome.crc === appCrc) {
       progress({ phase: 'done', sentBytes: totalBytes, skipped });
       return { sent: changed.map((f) => f.name), skipped, sentBytes: totalBytes, mode: 'app-loader', plan, running: outcome.crc, appLoader: { id, ...names } };
     }
     const listed = `${names.info} is not written, so the launcher does not list the app; .bootcde was not touched`;
-    if (verifyFailed) throw new UploadError(`the board's copy of ${verifyFailed} differs from ${options.dir}: ${listed}.${boardSaid}`);
-    if (!committed) throw new UploadError(`the upload to ${options.port} did not finish (${failure ?? `the connection ended first${cliProblem(run)}`}): ${listed}.${boardSaid}`);
+    if (log.verifyFailed) throw new UploadError(`the board's copy of ${log.verifyFailed} differs from ${options.dir}: ${listed}.${boardSaid}`);
+    if (!log.committed) throw new UploadError(`the upload to ${options.port} did not finish (${failure ?? `the connection ended first${cliProblem(run)}`}): ${listed}.${boardSaid}`);
     throw new UploadError(`${names.app} was installed and listed but did not say it started (it threw at start, or printed nothing in time).${boardSaid}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
