@@ -209,7 +209,9 @@ export function checkRecord(b: Uint8Array, rec: number, end: number, index: numb
   var words = i32(b, rec + 4);
   var name = OP_NAMES[op];
   var where = 'op ' + index + ' (' + (name || 'code ' + op) + ')';
-  if (!name || !T.programs[op]) fail(where + ': unknown op code');
+  if (!name) fail(where + ': unknown op code');
+  // An app bundle keeps only its own packs' rules (host/bundler/plugin.ts), as its kernel blob keeps their kernels.
+  if (!T.programs[op]) fail(where + ': this app\'s validator has no rules for ' + name + ' (it was built for other models: rebuild the app with this model)');
   var expected = T.words[op];
   // Hand-written: CONCATENATION's length depends on a field (variable-length record).
   if (op === OP.CONCATENATION) {

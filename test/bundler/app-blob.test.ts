@@ -1,11 +1,18 @@
 // `tinysense build` ships a kernel blob with only the kernels of the app's packs (built once per op
 // set into kernels-c/out/app/), reports the full blob's size beside it, and the simulator runs that
-// blob as the board would: its ts_invoke refuses an op it was built without.
+// blob as the board would: its ts_invoke refuses an op it was built without. The device validator in
+// the bundle likewise carries only the rule programs of the app's ops, and refuses another op by name.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { H } from '../../device/pack.js';
+import { OP } from '../../device/records.js';
+import { ruleTables } from '../../device/record-rules.js';
+import { checkRecord, validateTables } from '../../device/validate.js';
 import { buildApp } from '../../host/bundler/index.js';
+import { keepRulePrograms } from '../../host/bundler/plugin.js';
+import { compileTflite } from '../../host/model.js';
 import { appKernelBlob } from '../../host/bundler/kernel-blob.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
 import { SimulatedNative } from '../../host/sim/native.js';
@@ -25,6 +32,39 @@ describe('per-app kernel blob', () => {
     const line = report.budget.items.find((i) => i.what === 'kernel blob');
     expect(line?.note).toContain(`all kernels: ${report.blob!.fullBytes} B`);
   }, 120_000);
+
+  it("the gesture bundle's validator has the rules of the gesture model's ops only", async () => {
+    const app = join(PACKAGE_ROOT, 'examples', 'gesture');
+    const dir = join(out, 'rules');
+    await buildApp({ entry: join(app, 'app.ts'), board: 'BANGLEJS2', model: join(app, 'gesture.tflite'), outDir: dir, minify: true });
+    const bundle = readFileSync(join(dir, 'app.js'), 'utf8');
+    const codes = new Set(compileTflite(new Uint8Array(readFileSync(join(app, 'gesture.tflite')))).ops.map((op) => OP[op.kernel as keyof typeof OP]));
+    const inBundle = new Set([...bundle.matchAll(/\[(\d+)\]="/g)].map((m) => Number(m[1])));
+    expect(inBundle).toEqual(codes);
+    expect(codes.size).toBeGreaterThan(1);
+    expect(codes.size).toBeLessThan(Object.keys(OP).length);
+  }, 120_000);
+
+  it('keepRulePrograms keeps exactly the asked programs and fails on a stale rules file', () => {
+    const source = readFileSync(join(PACKAGE_ROOT, 'device', 'record-rules.ts'), 'utf8');
+    const kept = keepRulePrograms(source, new Set([OP.CONV_2D, OP.SOFTMAX]));
+    expect([...kept.matchAll(/^\s*programs\[(\d+)\]/gm)].map((m) => Number(m[1]))).toEqual([OP.CONV_2D, OP.SOFTMAX]);
+    expect(source.length - kept.length).toBeGreaterThan(5000);
+    expect(() => keepRulePrograms(source, new Set([OP.CONV_2D, 999]))).toThrow(/1 of the app's 2 op codes/);
+  });
+
+  it("a pack with an op the app's validator has no rules for is refused by name before any kernel runs", () => {
+    const compiled = compileTflite(new Uint8Array(readFileSync(join(PACKAGE_ROOT, 'examples', 'gesture', 'gesture.tflite'))));
+    const pack = compiled.pack;
+    const tables = validateTables(pack, () => new DataView(pack.buffer, pack.byteOffset).getUint32(H.crc, true));
+    const rules = ruleTables();
+    const first = compiled.ops[0];
+    expect(checkRecord(pack, first.recordOffset, compiled.packBytes, 0, tables, undefined, rules)).toBe(OP[first.kernel as keyof typeof OP]);
+    delete rules.programs[OP[first.kernel as keyof typeof OP]];
+    expect(() => checkRecord(pack, first.recordOffset, compiled.packBytes, 0, tables, undefined, rules)).toThrow(
+      `op 0 (${first.kernel}): this app's validator has no rules for ${first.kernel} (it was built for other models: rebuild the app with this model)`,
+    );
+  });
 
   it('the simulator answers TS_ERROR_UNKNOWN_OP for an op the blob lacks, and runs the ones it has', () => {
     const { blob } = appKernelBlob('tinysense-m4', [6]); // SOFTMAX only
