@@ -681,6 +681,248 @@ function emitRulesTs(spec, L, C) {
   return out.join('\n') + '\n';
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Programs -> TypeScript (device/record-checks.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Translates one op's compiled program into straight-line ES5 TypeScript: the same rules, in the same
+ * order, with the same messages as the interpreter run_rules() in tinysense_record_check.c, but no
+ * decoding at run time (an interpreter in JavaScript on Espruino cost 2.4-5.7x the old hand-written checks).
+ * Every operand is evaluated as the interpreter does (both sides of && || ?:, messages before the test),
+ * except where it cannot matter: only prod() has an effect (it may fail), and it never sits in a message.
+ */
+function programToTs(name, code, C, tables) {
+  let pc = 0;
+  let tmp = 0;
+  const uses = new Set();
+  const read = new Set();
+  const next = () => code.charCodeAt(pc++) - 32;
+  const num = () => {
+    const v = next();
+    return v < LITERAL_MAX ? v : C.pool[(v - LITERAL_MAX) * 95 + next()];
+  };
+  const str = () => {
+    const k = next() * 95;
+    return C.strings[k + next()];
+  };
+  const f = (k) => `i32(b, rec + ${4 * k})`;
+  // An expression: { js, bool (js is a comparison/logic result, true/false), prod (contains prod()) }.
+  const asNum = (x) => (x.bool ? `(${x.js} ? 1 : 0)` : x.js);
+  const asBool = (x) => (x.bool ? x.js : `${x.js} !== 0`);
+  function expr() {
+    const e = next();
+    switch (e) {
+      case E.NUM: return { js: String(num()) };
+      case E.FIELD: return { js: f(num()) };
+      case E.VAR: {
+        const v = num();
+        read.add(v);
+        return { js: `v${v}` };
+      }
+      case E.BUILTIN: {
+        const k = num();
+        if (k === 0) {
+          uses.add('budget');
+          return { js: 'budgetOf(L)' };
+        }
+        return { js: ['', '(L.state ? 1 : 0)', '(L.state ? L.state.offset : 0)', '(L.state ? L.state.offset + L.state.bytes : 0)'][k] };
+      }
+      case E.NEG: { const a = expr(); return { js: `(-${asNum(a)})`, prod: a.prod }; }
+      case E.NOT: { const a = expr(); return { js: `!(${asBool(a)})`, bool: true, prod: a.prod }; }
+      case E.PROD: {
+        const n = num();
+        const xs = [];
+        for (let i = 0; i < n; i++) xs.push(asNum(expr()));
+        uses.add('prod');
+        return { js: `prod(where, [${xs.join(', ')}])`, prod: true };
+      }
+      case E.LOG2: { const a = expr(); uses.add('log2'); return { js: `log2(${asNum(a)})`, prod: a.prod }; }
+      case E.TABLE: {
+        const t = tables[num()];
+        const a = expr();
+        if (a.prod) throw new Error(`gen-ops: ${name}: prod() inside a table lookup`);
+        // A table is a few values: a lookup is a chain of comparisons, no array built per call.
+        const x = asNum(a);
+        let js = '0';
+        for (let i = t.length - 1; i >= 0; i--) if (t[i] !== 0) js = `(${x} === ${i} ? ${t[i]} : ${js})`;
+        return { js };
+      }
+      case E.SEL: {
+        const c = expr(), a = expr(), o = expr();
+        if (a.prod || o.prod) throw new Error(`gen-ops: ${name}: prod() inside a ?: branch`);
+        return { js: `(${asBool(c)} ? ${asNum(a)} : ${asNum(o)})`, prod: c.prod };
+      }
+    }
+    const a = expr(), c = expr();
+    const prod = a.prod || c.prod;
+    const A = asNum(a), B = asNum(c);
+    const bin = (op) => ({ js: `(${A} ${op} ${B})`, prod });
+    const cmp = (op) => ({ js: `${A} ${op} ${B}`, bool: true, prod });
+    switch (e) {
+      case E.ADD: return bin('+');
+      case E.SUB: return bin('-');
+      case E.MUL: return bin('*');
+      case E.DIV: uses.add('div'); return { js: `div(${A}, ${B})`, prod };
+      case E.MOD: uses.add('mod'); return { js: `mod(${A}, ${B})`, prod };
+      case E.BAND: return bin('&');
+      case E.EQ: return cmp('===');
+      case E.NE: return cmp('!==');
+      case E.LT: return cmp('<');
+      case E.LE: return cmp('<=');
+      case E.GT: return cmp('>');
+      case E.GE: return cmp('>=');
+      case E.AND:
+      case E.OR: {
+        // Both sides always run in the interpreter; short-circuit only when the right side cannot fail.
+        const op = e === E.AND ? '&&' : '||';
+        if (c.prod) return { js: `((${asBool(a)} ? 1 : 0) ${e === E.AND ? '&' : '|'} (${asBool(c)} ? 1 : 0)) !== 0`, bool: true, prod };
+        return { js: `(${asBool(a)} ${op} ${asBool(c)})`, bool: true, prod };
+      }
+      case E.MIN: return { js: `Math.min(${A}, ${B})`, prod };
+      case E.MAX: return { js: `Math.max(${A}, ${B})`, prod };
+    }
+    throw new Error(`gen-ops: ${name}: unknown expression ${e}`);
+  }
+  function message() {
+    const n = num();
+    const parts = [];
+    for (let i = 0; i < n; i++) {
+      if (next()) {
+        const x = expr();
+        if (x.prod) throw new Error(`gen-ops: ${name}: prod() inside a message`);
+        parts.push(asNum(x));
+      } else parts.push(tsString(str()));
+    }
+    if (!parts.length || !parts[0].startsWith('"')) parts.unshift('""');
+    return parts.join(' + ');
+  }
+  const body = [];
+  const vars = new Set();
+  let work = false;
+  while (pc < code.length) {
+    const s = next();
+    if (s === S.LET) {
+      const slot = num();
+      vars.add(slot);
+      body.push(`v${slot} = ${asNum(expr())};`);
+    } else if (s === S.CHECK) {
+      const ok = expr();
+      body.push(`if (!(${asBool(ok)})) bad(where, ${message()});`);
+    } else if (s === S.OPERAND) {
+      const mode = next();
+      const field = num();
+      const inPack = mode === 2 ? `${asNum(expr())} === 1` : String(mode !== 0);
+      const bytes = asNum(expr());
+      const align = asNum(expr());
+      const what = tsString(str());
+      uses.add('operand');
+      if (mode === 3) {
+        const t = tmp++;
+        body.push(`t${t} = ${bytes};`, `if (${f(field)} !== -1) operand(b, rec, L, where, ${field}, true, t${t}, ${align}, ${what});`);
+      } else {
+        body.push(`operand(b, rec, L, where, ${field}, ${inPack}, ${bytes}, ${align}, ${what});`);
+      }
+    } else if (s === S.VIEW) {
+      const views = [];
+      for (let nv = num(); nv > 0; nv--) views.push(num());
+      const what = tsString(str());
+      const count = num(), span = num();
+      vars.add(count);
+      vars.add(span);
+      uses.add('viewSpan');
+      body.push(`view = viewSpan(b, rec, where, [${views.join(', ')}], ${what});`, `v${count} = view.count;`, `v${span} = view.span;`);
+    } else if (s === S.LOOPS) {
+      const trips = [], names = [];
+      for (let nl = num(); nl > 0; nl--) {
+        trips.push(asNum(expr()));
+        names.push(tsString(str()));
+      }
+      uses.add('loops');
+      body.push(`loops(L, where, [${trips.join(', ')}], [${names.join(', ')}]);`);
+    } else if (s === S.SHIFTS) {
+      const field = num();
+      uses.add('shifts');
+      body.push(`shifts(b, where, ${f(field)}, ${asNum(expr())});`);
+    } else if (s === S.WORK) {
+      work = true;
+      body.push(`macs = ${asNum(expr())};`, `ops = ${asNum(expr())};`);
+    } else if (s === S.CUSTOM) {
+      const hook = num();
+      const slot = num();
+      vars.add(slot);
+      uses.add(CUSTOMS[hook]);
+      body.push(`v${slot} = ${hook === 0 ? 'concatInputs(b, rec, L, where)' : 'filterBankChannels(b, rec, where)'};`);
+    } else {
+      throw new Error(`gen-ops: ${name}: unknown statement ${s}`);
+    }
+  }
+  // A variable nothing reads is not stored (tsc refuses unused locals); its value's effects stay.
+  for (let i = body.length - 1; i >= 0; i--) {
+    const m = /^v(\d+) = (.*);$/.exec(body[i]);
+    if (!m || read.has(Number(m[1]))) continue;
+    if (m[2].startsWith('view.') || !/\w\(/.test(m[2])) body.splice(i, 1);
+    else body[i] = `${m[2]};`;
+  }
+  const decl = [...[...vars].filter((v) => read.has(v)).sort((a, b) => a - b).map((v) => `v${v}: number`), ...Array.from({ length: tmp }, (_, k) => `t${k}: number`)];
+  if (body.some((l) => l.startsWith('view = '))) decl.push('view: { count: number; span: number }');
+  if (work) decl.push('macs = 0', 'ops = 0');
+  return { decl, body, work, uses };
+}
+
+function emitChecksTs(spec, L, C) {
+  const tables = Object.values(spec.tables).map((t) => t.values);
+  const fns = [];
+  const uses = new Set();
+  for (const op of [...spec.ops].sort((a, b) => a.code - b.code)) {
+    const p = programToTs(op.name, C.programs[op.code], C, tables);
+    p.uses.forEach((u) => uses.add(u));
+    fns.push({ op, p });
+  }
+  const helpers = ['bad', ...['budget', 'concatInputs', 'div', 'filterBankChannels', 'log2', 'loops', 'mod', 'operand', 'prod', 'shifts', 'viewSpan'].filter((u) => uses.has(u))]
+    .map((u) => (u === 'budget' ? 'budgetOf' : u));
+  const out = [];
+  out.push(`// ${HEADER}.`);
+  out.push('/**');
+  out.push(' * The record rules of every op code as straight-line checks, one function per op code, that');
+  out.push(' * checkRecord() in device/validate.ts calls: the rule programs of tinysense_record_rules.h (which');
+  out.push(' * tinysense_record_check.c interprets) translated at build time, same order, same messages. The');
+  out.push(' * generated code is all function bodies: on Espruino those stay in flash, not on the heap.');
+  out.push(' * ES5 only: this file runs on the microcontroller.');
+  out.push(' */');
+  out.push("import { i32 } from './pack.js';");
+  out.push(`import { ${helpers.join(', ')} } from './rule-helpers.js';`);
+  out.push("import type { PackLayout, Work } from './validate.js';");
+  out.push('');
+  out.push('/** Checks the record at byte `rec` of `b` (its code and length checked before); returns its work. */');
+  out.push('export type RecordCheck = (b: Uint8Array, rec: number, L: PackLayout, where: string) => Work;');
+  for (const { op, p } of fns) {
+    out.push('');
+    out.push(`function check${op.name.replace(/(^|_)([A-Z0-9])([A-Z0-9]*)/g, (_, u, a, r) => a + r.toLowerCase())}(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {`);
+    if (p.decl.length) out.push(`  var ${p.decl.join(', ')};`);
+    for (const l of p.body) out.push(`  ${l}`);
+    out.push(p.work ? '  return { macs: macs, ops: ops };' : '  return { macs: 0, ops: 0 };');
+    out.push('}');
+  }
+  const n = Math.max(...spec.ops.map((o) => o.code)) + 1;
+  const byCode = (k) => spec.ops.find((o) => o.code === k);
+  const fname = (op) => `check${op.name.replace(/(^|_)([A-Z0-9])([A-Z0-9]*)/g, (_, u, a, r) => a + r.toLowerCase())}`;
+  out.push('');
+  out.push('/** The check of each op code (undefined: no such op), and its record words (CONCATENATION: the fixed part). */');
+  out.push('export interface RecordChecks {');
+  out.push('  checks: RecordCheck[];');
+  out.push('  words: number[];');
+  out.push('}');
+  out.push('');
+  out.push('/** Builds the table of checks: a function, so the table takes heap only while a pack is being validated. */');
+  out.push('export function recordChecks(): RecordChecks {');
+  out.push('  var checks: RecordCheck[] = [];');
+  for (let k = 0; k < n; k++) if (byCode(k)) out.push(`  checks[${k}] = ${fname(byCode(k))};`);
+  out.push(`  return { checks: checks, words: [${Array.from({ length: n }, (_, k) => (byCode(k) ? L.records[byCode(k).record].words : 0)).join(', ')}] };`);
+  out.push('}');
+  return out.join('\n') + '\n';
+}
+
 function cString(s) {
   return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\?/g, '\\?') + '"';
 }
@@ -737,7 +979,7 @@ export function generate(spec = JSON.parse(readFileSync(join(ROOT, SPEC_PATH), '
     'kernels-c/include/tinysense_ops.h': emitHeader(spec, L),
     'kernels-c/jerryscript/tinysense_record_rules.h': emitRulesC(spec, L, C),
     'device/records.ts': emitRecordsTs(spec, L),
-    'device/record-rules.ts': emitRulesTs(spec, L, C),
+    'device/record-checks.ts': emitChecksTs(spec, L, C),
   };
 }
 
