@@ -6,634 +6,557 @@
  * generated code is all function bodies: on Espruino those stay in flash, not on the heap.
  * ES5 only: this file runs on the microcontroller.
  */
-import { i32 } from './pack.js';
-import { bad, budgetOf, concatInputs, div, filterBankChannels, log2, loops, mod, operand, prod, shifts, viewSpan } from './rule-helpers.js';
+import { bad, budgetOf, concatInputs, dim, div, fieldsOf, filterBankChannels, log2, loops, mod, operand, positive, prod, shifts, viewSpan } from './rule-helpers.js';
 import type { PackLayout, Work } from './validate.js';
 
 /** Checks the record at byte `rec` of `b` (its code and length checked before); returns its work. */
 export type RecordCheck = (b: Uint8Array, rec: number, L: PackLayout, where: string) => Work;
 
-function checkConv2d(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, v2: number, v3: number, t0: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "input n is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "input h is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "input w is " + i32(b, rec + 44));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "input c is " + i32(b, rec + 48));
-  if (!(i32(b, rec + 52) >= 0)) bad(where, "filter n is " + i32(b, rec + 52));
-  if (!(i32(b, rec + 56) >= 0)) bad(where, "filter h is " + i32(b, rec + 56));
-  if (!(i32(b, rec + 60) >= 0)) bad(where, "filter w is " + i32(b, rec + 60));
-  if (!(i32(b, rec + 64) >= 0)) bad(where, "filter c is " + i32(b, rec + 64));
-  if (!(i32(b, rec + 68) >= 0)) bad(where, "output n is " + i32(b, rec + 68));
-  if (!(i32(b, rec + 72) >= 0)) bad(where, "output h is " + i32(b, rec + 72));
-  if (!(i32(b, rec + 76) >= 0)) bad(where, "output w is " + i32(b, rec + 76));
-  if (!(i32(b, rec + 80) >= 0)) bad(where, "output c is " + i32(b, rec + 80));
-  v0 = i32(b, rec + 80);
-  if (!(i32(b, rec + 36) === i32(b, rec + 68))) bad(where, "input and output batches differ");
-  if (!((i32(b, rec + 64) >= 1 && mod(i32(b, rec + 48), i32(b, rec + 64)) === 0))) bad(where, "input depth " + i32(b, rec + 48) + " is not a multiple of filter depth " + i32(b, rec + 64));
-  v1 = div(i32(b, rec + 48), i32(b, rec + 64));
-  if (!(((v1 >= 1 && i32(b, rec + 52) === v0) && mod(v0, v1) === 0))) bad(where, "filter count " + i32(b, rec + 52) + " does not fit " + v0 + " output channels in " + v1 + " groups");
-  if (!(i32(b, rec + 92) >= 1)) bad(where, "stride w is " + i32(b, rec + 92) + ", must be at least 1");
-  if (!(i32(b, rec + 96) >= 1)) bad(where, "stride h is " + i32(b, rec + 96) + ", must be at least 1");
-  if (!(i32(b, rec + 108) >= 1)) bad(where, "dilation w is " + i32(b, rec + 108) + ", must be at least 1");
-  if (!(i32(b, rec + 112) >= 1)) bad(where, "dilation h is " + i32(b, rec + 112) + ", must be at least 1");
-  if (!((((i32(b, rec + 100) >= 0 && i32(b, rec + 100) <= 65535) && i32(b, rec + 104) >= 0) && i32(b, rec + 104) <= 65535))) bad(where, "padding out of range");
-  if (!((i32(b, rec + 84) >= (-255) && i32(b, rec + 84) <= 255))) bad(where, "input offset is " + i32(b, rec + 84));
-  if (!((i32(b, rec + 88) >= (-255) && i32(b, rec + 88) <= 255))) bad(where, "output offset is " + i32(b, rec + 88));
-  v2 = (((Math.max(i32(b, rec + 72), 1) - 1) * i32(b, rec + 96)) + ((Math.max(i32(b, rec + 56), 1) - 1) * i32(b, rec + 112)));
-  if (!(v2 <= (i32(b, rec + 40) + (2 * i32(b, rec + 104))))) bad(where, "window h reaches " + v2 + " > input + 2 x pad");
-  v2 = (((Math.max(i32(b, rec + 76), 1) - 1) * i32(b, rec + 92)) + ((Math.max(i32(b, rec + 60), 1) - 1) * i32(b, rec + 108)));
-  if (!(v2 <= (i32(b, rec + 44) + (2 * i32(b, rec + 100))))) bad(where, "window w reaches " + v2 + " > input + 2 x pad");
-  loops(L, where, [i32(b, rec + 68), i32(b, rec + 72), i32(b, rec + 76), v0, i32(b, rec + 56), i32(b, rec + 60), i32(b, rec + 64)], ["loop 0", "loop 1", "loop 2", "loop 3", "loop 4", "loop 5", "loop 6"]);
-  if (!(((((i32(b, rec + 116) >= (-128) && i32(b, rec + 116) <= 127) && i32(b, rec + 120) >= (-128)) && i32(b, rec + 120) <= 127) && i32(b, rec + 116) <= i32(b, rec + 120)))) bad(where, "activation range [" + i32(b, rec + 116) + ", " + i32(b, rec + 120) + "] is not within [-128, 127]");
-  operand(b, rec, L, where, 2, false, prod(where, [i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)]), 1, "input");
-  operand(b, rec, L, where, 3, true, prod(where, [i32(b, rec + 52), i32(b, rec + 56), i32(b, rec + 60), i32(b, rec + 64)]), 1, "filter");
-  t0 = (4 * v0);
-  if (i32(b, rec + 16) !== -1) operand(b, rec, L, where, 4, true, t0, 4, "bias");
-  operand(b, rec, L, where, 5, true, (4 * v0), 4, "multipliers");
-  operand(b, rec, L, where, 6, true, (4 * v0), 4, "shifts");
-  shifts(b, where, i32(b, rec + 24), v0);
-  v3 = prod(where, [i32(b, rec + 68), i32(b, rec + 72), i32(b, rec + 76), i32(b, rec + 80)]);
-  operand(b, rec, L, where, 7, false, v3, 1, "output");
-  if (!(i32(b, rec + 32) === (-1))) bad(where, "scratch is not used by this kernel");
-  macs = (((v3 * i32(b, rec + 56)) * i32(b, rec + 60)) * i32(b, rec + 64));
+function checkConv2d(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 31), v0: number, v1: number, v2: number, v3: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[9], "input n");
+  dim(w, f[10], "input h");
+  dim(w, f[11], "input w");
+  dim(w, f[12], "input c");
+  dim(w, f[13], "filter n");
+  dim(w, f[14], "filter h");
+  dim(w, f[15], "filter w");
+  dim(w, f[16], "filter c");
+  dim(w, f[17], "output n");
+  dim(w, f[18], "output h");
+  dim(w, f[19], "output w");
+  dim(w, f[20], "output c");
+  v0 = f[20];
+  if (!(f[9] === f[17])) bad(w, "input and output batches differ");
+  if (!(f[16] >= 1 && mod(f[12], f[16]) === 0)) bad(w, "input depth " + f[12] + " is not a multiple of filter depth " + f[16]);
+  v1 = div(f[12], f[16]);
+  if (!((v1 >= 1 && f[13] === v0) && mod(v0, v1) === 0)) bad(w, "filter count " + f[13] + " does not fit " + v0 + " output channels in " + v1 + " groups");
+  positive(w, f[23], "stride w");
+  positive(w, f[24], "stride h");
+  positive(w, f[27], "dilation w");
+  positive(w, f[28], "dilation h");
+  if (!(((f[25] >= 0 && f[25] <= 65535) && f[26] >= 0) && f[26] <= 65535)) bad(w, "padding out of range");
+  if (!(f[21] >= (-255) && f[21] <= 255)) bad(w, "input offset is " + f[21]);
+  if (!(f[22] >= (-255) && f[22] <= 255)) bad(w, "output offset is " + f[22]);
+  v2 = ((Math.max(f[18], 1) - 1) * f[24]) + ((Math.max(f[14], 1) - 1) * f[28]);
+  if (!(v2 <= (f[10] + (2 * f[26])))) bad(w, "window h reaches " + v2 + " > input + 2 x pad");
+  v2 = ((Math.max(f[19], 1) - 1) * f[23]) + ((Math.max(f[15], 1) - 1) * f[27]);
+  if (!(v2 <= (f[11] + (2 * f[25])))) bad(w, "window w reaches " + v2 + " > input + 2 x pad");
+  loops(L, w, [f[17], f[18], f[19], v0, f[14], f[15], f[16]], "loop ");
+  if (!((((f[29] >= (-128) && f[29] <= 127) && f[30] >= (-128)) && f[30] <= 127) && f[29] <= f[30])) bad(w, "activation range [" + f[29] + ", " + f[30] + "] is not within [-128, 127]");
+  operand(b, r, L, w, 2, false, prod(w, [f[9], f[10], f[11], f[12]]), 1, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[13], f[14], f[15], f[16]]), 1, "filter");
+  t0 = 4 * v0;
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v3 = prod(w, [f[17], f[18], f[19], f[20]]);
+  operand(b, r, L, w, 7, false, v3, 1, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  macs = ((v3 * f[14]) * f[15]) * f[16];
   ops = v3;
   return { macs: macs, ops: ops };
 }
 
-function checkDepthwiseConv2d(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, v2: number, t0: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "input n is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "input h is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "input w is " + i32(b, rec + 44));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "input c is " + i32(b, rec + 48));
-  if (!(i32(b, rec + 52) >= 0)) bad(where, "filter n is " + i32(b, rec + 52));
-  if (!(i32(b, rec + 56) >= 0)) bad(where, "filter h is " + i32(b, rec + 56));
-  if (!(i32(b, rec + 60) >= 0)) bad(where, "filter w is " + i32(b, rec + 60));
-  if (!(i32(b, rec + 64) >= 0)) bad(where, "filter c is " + i32(b, rec + 64));
-  if (!(i32(b, rec + 68) >= 0)) bad(where, "output n is " + i32(b, rec + 68));
-  if (!(i32(b, rec + 72) >= 0)) bad(where, "output h is " + i32(b, rec + 72));
-  if (!(i32(b, rec + 76) >= 0)) bad(where, "output w is " + i32(b, rec + 76));
-  if (!(i32(b, rec + 80) >= 0)) bad(where, "output c is " + i32(b, rec + 80));
-  v0 = i32(b, rec + 80);
-  if (!(i32(b, rec + 36) === i32(b, rec + 68))) bad(where, "input and output batches differ");
-  if (!(i32(b, rec + 92) >= 1)) bad(where, "depth multiplier is " + i32(b, rec + 92) + ", must be at least 1");
-  if (!(((i32(b, rec + 52) === 1 && i32(b, rec + 64) === v0) && (i32(b, rec + 48) * i32(b, rec + 92)) === v0))) bad(where, "filter " + i32(b, rec + 52) + "x" + i32(b, rec + 56) + "x" + i32(b, rec + 60) + "x" + i32(b, rec + 64) + " does not match input depth " + i32(b, rec + 48) + " x multiplier " + i32(b, rec + 92) + " = output depth " + v0);
-  if (!(i32(b, rec + 96) >= 1)) bad(where, "stride w is " + i32(b, rec + 96) + ", must be at least 1");
-  if (!(i32(b, rec + 100) >= 1)) bad(where, "stride h is " + i32(b, rec + 100) + ", must be at least 1");
-  if (!(i32(b, rec + 112) >= 1)) bad(where, "dilation w is " + i32(b, rec + 112) + ", must be at least 1");
-  if (!(i32(b, rec + 116) >= 1)) bad(where, "dilation h is " + i32(b, rec + 116) + ", must be at least 1");
-  if (!((((i32(b, rec + 104) >= 0 && i32(b, rec + 104) <= 65535) && i32(b, rec + 108) >= 0) && i32(b, rec + 108) <= 65535))) bad(where, "padding out of range");
-  if (!((i32(b, rec + 84) >= (-255) && i32(b, rec + 84) <= 255))) bad(where, "input offset is " + i32(b, rec + 84));
-  if (!((i32(b, rec + 88) >= (-255) && i32(b, rec + 88) <= 255))) bad(where, "output offset is " + i32(b, rec + 88));
-  v1 = (((Math.max(i32(b, rec + 72), 1) - 1) * i32(b, rec + 100)) + ((Math.max(i32(b, rec + 56), 1) - 1) * i32(b, rec + 116)));
-  if (!(v1 <= (i32(b, rec + 40) + (2 * i32(b, rec + 108))))) bad(where, "window h reaches " + v1 + " > input + 2 x pad");
-  v1 = (((Math.max(i32(b, rec + 76), 1) - 1) * i32(b, rec + 96)) + ((Math.max(i32(b, rec + 60), 1) - 1) * i32(b, rec + 112)));
-  if (!(v1 <= (i32(b, rec + 44) + (2 * i32(b, rec + 104))))) bad(where, "window w reaches " + v1 + " > input + 2 x pad");
-  loops(L, where, [i32(b, rec + 68), i32(b, rec + 72), i32(b, rec + 76), i32(b, rec + 48), i32(b, rec + 92), i32(b, rec + 56), i32(b, rec + 60)], ["loop 0", "loop 1", "loop 2", "loop 3", "loop 4", "loop 5", "loop 6"]);
-  if (!(((((i32(b, rec + 120) >= (-128) && i32(b, rec + 120) <= 127) && i32(b, rec + 124) >= (-128)) && i32(b, rec + 124) <= 127) && i32(b, rec + 120) <= i32(b, rec + 124)))) bad(where, "activation range [" + i32(b, rec + 120) + ", " + i32(b, rec + 124) + "] is not within [-128, 127]");
-  operand(b, rec, L, where, 2, false, prod(where, [i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)]), 1, "input");
-  operand(b, rec, L, where, 3, true, prod(where, [i32(b, rec + 52), i32(b, rec + 56), i32(b, rec + 60), i32(b, rec + 64)]), 1, "filter");
-  t0 = (4 * v0);
-  if (i32(b, rec + 16) !== -1) operand(b, rec, L, where, 4, true, t0, 4, "bias");
-  operand(b, rec, L, where, 5, true, (4 * v0), 4, "multipliers");
-  operand(b, rec, L, where, 6, true, (4 * v0), 4, "shifts");
-  shifts(b, where, i32(b, rec + 24), v0);
-  v2 = prod(where, [i32(b, rec + 68), i32(b, rec + 72), i32(b, rec + 76), i32(b, rec + 80)]);
-  operand(b, rec, L, where, 7, false, v2, 1, "output");
-  if (!(i32(b, rec + 32) === (-1))) bad(where, "scratch is not used by this kernel");
-  macs = ((v2 * i32(b, rec + 56)) * i32(b, rec + 60));
+function checkDepthwiseConv2d(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 32), v0: number, v1: number, v2: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[9], "input n");
+  dim(w, f[10], "input h");
+  dim(w, f[11], "input w");
+  dim(w, f[12], "input c");
+  dim(w, f[13], "filter n");
+  dim(w, f[14], "filter h");
+  dim(w, f[15], "filter w");
+  dim(w, f[16], "filter c");
+  dim(w, f[17], "output n");
+  dim(w, f[18], "output h");
+  dim(w, f[19], "output w");
+  dim(w, f[20], "output c");
+  v0 = f[20];
+  if (!(f[9] === f[17])) bad(w, "input and output batches differ");
+  positive(w, f[23], "depth multiplier");
+  if (!((f[13] === 1 && f[16] === v0) && (f[12] * f[23]) === v0)) bad(w, "filter " + f[13] + "x" + f[14] + "x" + f[15] + "x" + f[16] + " does not match input depth " + f[12] + " x multiplier " + f[23] + " = output depth " + v0);
+  positive(w, f[24], "stride w");
+  positive(w, f[25], "stride h");
+  positive(w, f[28], "dilation w");
+  positive(w, f[29], "dilation h");
+  if (!(((f[26] >= 0 && f[26] <= 65535) && f[27] >= 0) && f[27] <= 65535)) bad(w, "padding out of range");
+  if (!(f[21] >= (-255) && f[21] <= 255)) bad(w, "input offset is " + f[21]);
+  if (!(f[22] >= (-255) && f[22] <= 255)) bad(w, "output offset is " + f[22]);
+  v1 = ((Math.max(f[18], 1) - 1) * f[25]) + ((Math.max(f[14], 1) - 1) * f[29]);
+  if (!(v1 <= (f[10] + (2 * f[27])))) bad(w, "window h reaches " + v1 + " > input + 2 x pad");
+  v1 = ((Math.max(f[19], 1) - 1) * f[24]) + ((Math.max(f[15], 1) - 1) * f[28]);
+  if (!(v1 <= (f[11] + (2 * f[26])))) bad(w, "window w reaches " + v1 + " > input + 2 x pad");
+  loops(L, w, [f[17], f[18], f[19], f[12], f[23], f[14], f[15]], "loop ");
+  if (!((((f[30] >= (-128) && f[30] <= 127) && f[31] >= (-128)) && f[31] <= 127) && f[30] <= f[31])) bad(w, "activation range [" + f[30] + ", " + f[31] + "] is not within [-128, 127]");
+  operand(b, r, L, w, 2, false, prod(w, [f[9], f[10], f[11], f[12]]), 1, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[13], f[14], f[15], f[16]]), 1, "filter");
+  t0 = 4 * v0;
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v2 = prod(w, [f[17], f[18], f[19], f[20]]);
+  operand(b, r, L, w, 7, false, v2, 1, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  macs = (v2 * f[14]) * f[15];
   ops = v2;
   return { macs: macs, ops: ops };
 }
 
-function checkFullyConnected(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, t0: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "batches is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "accumulation depth is " + i32(b, rec + 44));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "output depth is " + i32(b, rec + 48));
-  if (!((i32(b, rec + 36) === 0 || i32(b, rec + 36) === 1))) bad(where, "per-channel flag is " + i32(b, rec + 36));
-  if (!((i32(b, rec + 52) >= (-255) && i32(b, rec + 52) <= 255))) bad(where, "input offset is " + i32(b, rec + 52));
-  if (!((i32(b, rec + 56) >= (-255) && i32(b, rec + 56) <= 255))) bad(where, "filter offset is " + i32(b, rec + 56));
-  if (!((i32(b, rec + 60) >= (-255) && i32(b, rec + 60) <= 255))) bad(where, "output offset is " + i32(b, rec + 60));
-  if (!(((((i32(b, rec + 64) >= (-128) && i32(b, rec + 64) <= 127) && i32(b, rec + 68) >= (-128)) && i32(b, rec + 68) <= 127) && i32(b, rec + 64) <= i32(b, rec + 68)))) bad(where, "activation range [" + i32(b, rec + 64) + ", " + i32(b, rec + 68) + "] is not within [-128, 127]");
-  operand(b, rec, L, where, 2, false, prod(where, [i32(b, rec + 40), i32(b, rec + 44)]), 1, "input");
-  operand(b, rec, L, where, 3, true, prod(where, [i32(b, rec + 48), i32(b, rec + 44)]), 1, "filter");
-  t0 = (4 * i32(b, rec + 48));
-  if (i32(b, rec + 16) !== -1) operand(b, rec, L, where, 4, true, t0, 4, "bias");
-  v0 = (i32(b, rec + 36) !== 0 ? i32(b, rec + 48) : 1);
-  operand(b, rec, L, where, 5, true, (4 * v0), 4, "multipliers");
-  operand(b, rec, L, where, 6, true, (4 * v0), 4, "shifts");
-  shifts(b, where, i32(b, rec + 24), v0);
-  v1 = prod(where, [i32(b, rec + 40), i32(b, rec + 48)]);
-  operand(b, rec, L, where, 7, false, v1, 1, "output");
-  if (!(i32(b, rec + 32) === (-1))) bad(where, "scratch is not used by this kernel");
-  loops(L, where, [i32(b, rec + 40), i32(b, rec + 48), i32(b, rec + 44)], ["batches", "units", "depth"]);
-  macs = (v1 * i32(b, rec + 44));
+function checkFullyConnected(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 18), v0: number, v1: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[10], "batches");
+  dim(w, f[11], "accumulation depth");
+  dim(w, f[12], "output depth");
+  if (!(f[9] === 0 || f[9] === 1)) bad(w, "per-channel flag is " + f[9]);
+  if (!(f[13] >= (-255) && f[13] <= 255)) bad(w, "input offset is " + f[13]);
+  if (!(f[14] >= (-255) && f[14] <= 255)) bad(w, "filter offset is " + f[14]);
+  if (!(f[15] >= (-255) && f[15] <= 255)) bad(w, "output offset is " + f[15]);
+  if (!((((f[16] >= (-128) && f[16] <= 127) && f[17] >= (-128)) && f[17] <= 127) && f[16] <= f[17])) bad(w, "activation range [" + f[16] + ", " + f[17] + "] is not within [-128, 127]");
+  operand(b, r, L, w, 2, false, prod(w, [f[10], f[11]]), 1, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[12], f[11]]), 1, "filter");
+  t0 = 4 * f[12];
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  v0 = f[9] !== 0 ? f[12] : 1;
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v1 = prod(w, [f[10], f[12]]);
+  operand(b, r, L, w, 7, false, v1, 1, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  loops(L, w, [f[10], f[12], f[11]], ["batches", "units", "depth"]);
+  macs = v1 * f[11];
   ops = v1;
   return { macs: macs, ops: ops };
 }
 
-function checkAveragePool2d(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "input n is " + i32(b, rec + 16));
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "input h is " + i32(b, rec + 20));
-  if (!(i32(b, rec + 24) >= 0)) bad(where, "input w is " + i32(b, rec + 24));
-  if (!(i32(b, rec + 28) >= 0)) bad(where, "input c is " + i32(b, rec + 28));
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "output n is " + i32(b, rec + 32));
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "output h is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "output w is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "output c is " + i32(b, rec + 44));
-  if (!((i32(b, rec + 16) === i32(b, rec + 32) && i32(b, rec + 28) === i32(b, rec + 44)))) bad(where, "input and output batches or depth differ");
-  if (!(i32(b, rec + 48) >= 1)) bad(where, "stride w is " + i32(b, rec + 48) + ", must be at least 1");
-  if (!(i32(b, rec + 52) >= 1)) bad(where, "stride h is " + i32(b, rec + 52) + ", must be at least 1");
-  if (!(i32(b, rec + 64) >= 1)) bad(where, "filter w is " + i32(b, rec + 64) + ", must be at least 1");
-  if (!(i32(b, rec + 68) >= 1)) bad(where, "filter h is " + i32(b, rec + 68) + ", must be at least 1");
-  if (!((((i32(b, rec + 56) >= 0 && i32(b, rec + 56) <= 65535) && i32(b, rec + 60) >= 0) && i32(b, rec + 60) <= 65535))) bad(where, "padding out of range");
-  if (!(((((i32(b, rec + 72) >= (-128) && i32(b, rec + 72) <= 127) && i32(b, rec + 76) >= (-128)) && i32(b, rec + 76) <= 127) && i32(b, rec + 72) <= i32(b, rec + 76)))) bad(where, "activation range [" + i32(b, rec + 72) + ", " + i32(b, rec + 76) + "] is not within [-128, 127]");
-  v0 = (((Math.max(i32(b, rec + 36), 1) - 1) * i32(b, rec + 52)) + ((Math.max(i32(b, rec + 68), 1) - 1) * 1));
-  if (!(v0 <= (i32(b, rec + 20) + (2 * i32(b, rec + 60))))) bad(where, "window h reaches " + v0 + " > input + 2 x pad");
-  v0 = (((Math.max(i32(b, rec + 40), 1) - 1) * i32(b, rec + 48)) + ((Math.max(i32(b, rec + 64), 1) - 1) * 1));
-  if (!(v0 <= (i32(b, rec + 24) + (2 * i32(b, rec + 56))))) bad(where, "window w reaches " + v0 + " > input + 2 x pad");
-  loops(L, where, [i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44)], ["output dim 0", "output dim 1", "output dim 2", "output dim 3"]);
-  operand(b, rec, L, where, 2, false, prod(where, [i32(b, rec + 16), i32(b, rec + 20), i32(b, rec + 24), i32(b, rec + 28)]), 1, "input");
-  v1 = prod(where, [i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44)]);
-  operand(b, rec, L, where, 3, false, v1, 1, "output");
+function checkAveragePool2d(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 20), v0: number, v1: number, macs = 0, ops = 0;
+  dim(w, f[4], "input n");
+  dim(w, f[5], "input h");
+  dim(w, f[6], "input w");
+  dim(w, f[7], "input c");
+  dim(w, f[8], "output n");
+  dim(w, f[9], "output h");
+  dim(w, f[10], "output w");
+  dim(w, f[11], "output c");
+  if (!(f[4] === f[8] && f[7] === f[11])) bad(w, "input and output batches or depth differ");
+  positive(w, f[12], "stride w");
+  positive(w, f[13], "stride h");
+  positive(w, f[16], "filter w");
+  positive(w, f[17], "filter h");
+  if (!(((f[14] >= 0 && f[14] <= 65535) && f[15] >= 0) && f[15] <= 65535)) bad(w, "padding out of range");
+  if (!((((f[18] >= (-128) && f[18] <= 127) && f[19] >= (-128)) && f[19] <= 127) && f[18] <= f[19])) bad(w, "activation range [" + f[18] + ", " + f[19] + "] is not within [-128, 127]");
+  v0 = ((Math.max(f[9], 1) - 1) * f[13]) + ((Math.max(f[17], 1) - 1) * 1);
+  if (!(v0 <= (f[5] + (2 * f[15])))) bad(w, "window h reaches " + v0 + " > input + 2 x pad");
+  v0 = ((Math.max(f[10], 1) - 1) * f[12]) + ((Math.max(f[16], 1) - 1) * 1);
+  if (!(v0 <= (f[6] + (2 * f[14])))) bad(w, "window w reaches " + v0 + " > input + 2 x pad");
+  loops(L, w, [f[8], f[9], f[10], f[11]], "output dim ");
+  operand(b, r, L, w, 2, false, prod(w, [f[4], f[5], f[6], f[7]]), 1, "input");
+  v1 = prod(w, [f[8], f[9], f[10], f[11]]);
+  operand(b, r, L, w, 3, false, v1, 1, "output");
   macs = 0;
-  ops = ((v1 * Math.min(i32(b, rec + 68), i32(b, rec + 20))) * Math.min(i32(b, rec + 64), i32(b, rec + 24)));
+  ops = (v1 * Math.min(f[17], f[5])) * Math.min(f[16], f[6]);
   return { macs: macs, ops: ops };
 }
 
-function checkMaxPool2d(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "input n is " + i32(b, rec + 16));
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "input h is " + i32(b, rec + 20));
-  if (!(i32(b, rec + 24) >= 0)) bad(where, "input w is " + i32(b, rec + 24));
-  if (!(i32(b, rec + 28) >= 0)) bad(where, "input c is " + i32(b, rec + 28));
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "output n is " + i32(b, rec + 32));
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "output h is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "output w is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "output c is " + i32(b, rec + 44));
-  if (!((i32(b, rec + 16) === i32(b, rec + 32) && i32(b, rec + 28) === i32(b, rec + 44)))) bad(where, "input and output batches or depth differ");
-  if (!(i32(b, rec + 48) >= 1)) bad(where, "stride w is " + i32(b, rec + 48) + ", must be at least 1");
-  if (!(i32(b, rec + 52) >= 1)) bad(where, "stride h is " + i32(b, rec + 52) + ", must be at least 1");
-  if (!(i32(b, rec + 64) >= 1)) bad(where, "filter w is " + i32(b, rec + 64) + ", must be at least 1");
-  if (!(i32(b, rec + 68) >= 1)) bad(where, "filter h is " + i32(b, rec + 68) + ", must be at least 1");
-  if (!((((i32(b, rec + 56) >= 0 && i32(b, rec + 56) <= 65535) && i32(b, rec + 60) >= 0) && i32(b, rec + 60) <= 65535))) bad(where, "padding out of range");
-  if (!(((((i32(b, rec + 72) >= (-128) && i32(b, rec + 72) <= 127) && i32(b, rec + 76) >= (-128)) && i32(b, rec + 76) <= 127) && i32(b, rec + 72) <= i32(b, rec + 76)))) bad(where, "activation range [" + i32(b, rec + 72) + ", " + i32(b, rec + 76) + "] is not within [-128, 127]");
-  v0 = (((Math.max(i32(b, rec + 36), 1) - 1) * i32(b, rec + 52)) + ((Math.max(i32(b, rec + 68), 1) - 1) * 1));
-  if (!(v0 <= (i32(b, rec + 20) + (2 * i32(b, rec + 60))))) bad(where, "window h reaches " + v0 + " > input + 2 x pad");
-  v0 = (((Math.max(i32(b, rec + 40), 1) - 1) * i32(b, rec + 48)) + ((Math.max(i32(b, rec + 64), 1) - 1) * 1));
-  if (!(v0 <= (i32(b, rec + 24) + (2 * i32(b, rec + 56))))) bad(where, "window w reaches " + v0 + " > input + 2 x pad");
-  loops(L, where, [i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44)], ["output dim 0", "output dim 1", "output dim 2", "output dim 3"]);
-  operand(b, rec, L, where, 2, false, prod(where, [i32(b, rec + 16), i32(b, rec + 20), i32(b, rec + 24), i32(b, rec + 28)]), 1, "input");
-  v1 = prod(where, [i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44)]);
-  operand(b, rec, L, where, 3, false, v1, 1, "output");
-  macs = 0;
-  ops = ((v1 * Math.min(i32(b, rec + 68), i32(b, rec + 20))) * Math.min(i32(b, rec + 64), i32(b, rec + 24)));
-  return { macs: macs, ops: ops };
-}
-
-function checkSoftmax(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "rows is " + i32(b, rec + 16));
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "row size is " + i32(b, rec + 20));
-  v0 = prod(where, [i32(b, rec + 16), i32(b, rec + 20)]);
-  loops(L, where, [i32(b, rec + 16), i32(b, rec + 20)], ["rows", "row size"]);
-  if (!((i32(b, rec + 28) >= 0 && i32(b, rec + 28) <= 31))) bad(where, "input left shift is " + i32(b, rec + 28) + ", outside [0, 31]");
-  if (!(i32(b, rec + 32) <= 0)) bad(where, "diff_min is positive");
-  operand(b, rec, L, where, 2, false, v0, 1, "input");
-  operand(b, rec, L, where, 3, false, v0, 1, "output");
+function checkSoftmax(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 9), v0: number, macs = 0, ops = 0;
+  dim(w, f[4], "rows");
+  dim(w, f[5], "row size");
+  v0 = prod(w, [f[4], f[5]]);
+  loops(L, w, [f[4], f[5]], ["rows", "row size"]);
+  if (!(f[7] >= 0 && f[7] <= 31)) bad(w, "input left shift is " + f[7] + ", outside [0, 31]");
+  if (!(f[8] <= 0)) bad(w, "diff_min is positive");
+  operand(b, r, L, w, 2, false, v0, 1, "input");
+  operand(b, r, L, w, 3, false, v0, 1, "output");
   macs = 0;
   ops = v0;
   return { macs: macs, ops: ops };
 }
 
-function checkLogistic(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "size is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) >= (-255) && i32(b, rec + 20) <= 255))) bad(where, "input zero point is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 32) >= (-31) && i32(b, rec + 32) <= 30))) bad(where, "input left shift is " + i32(b, rec + 32) + ", outside [-31, 30]");
-  if (!(i32(b, rec + 24) >= 0)) bad(where, "negative input range radius");
-  operand(b, rec, L, where, 2, false, i32(b, rec + 16), 1, "input");
-  operand(b, rec, L, where, 3, false, i32(b, rec + 16), 1, "output");
+function checkLogistic(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 9), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] >= (-255) && f[5] <= 255)) bad(w, "input zero point is " + f[5]);
+  if (!(f[8] >= (-31) && f[8] <= 30)) bad(w, "input left shift is " + f[8] + ", outside [-31, 30]");
+  if (!(f[6] >= 0)) bad(w, "negative input range radius");
+  operand(b, r, L, w, 2, false, f[4], 1, "input");
+  operand(b, r, L, w, 3, false, f[4], 1, "output");
   macs = 0;
-  ops = i32(b, rec + 16);
+  ops = f[4];
   return { macs: macs, ops: ops };
 }
 
-function checkTanh(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "size is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) >= (-255) && i32(b, rec + 20) <= 255))) bad(where, "input zero point is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 32) >= (-31) && i32(b, rec + 32) <= 30))) bad(where, "input left shift is " + i32(b, rec + 32) + ", outside [-31, 30]");
-  if (!(i32(b, rec + 24) >= 0)) bad(where, "negative input range radius");
-  operand(b, rec, L, where, 2, false, i32(b, rec + 16), 1, "input");
-  operand(b, rec, L, where, 3, false, i32(b, rec + 16), 1, "output");
-  macs = 0;
-  ops = i32(b, rec + 16);
-  return { macs: macs, ops: ops };
-}
-
-function checkAdd(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
-  if (!(i32(b, rec + 28) >= 0)) bad(where, "output dim 0 is " + i32(b, rec + 28));
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "output dim 1 is " + i32(b, rec + 32));
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "output dim 2 is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "output dim 3 is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "output dim 4 is " + i32(b, rec + 44));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "output dim 5 is " + i32(b, rec + 48));
-  v0 = prod(where, [i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)]);
-  loops(L, where, [i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)], ["output dim 0", "output dim 1", "output dim 2", "output dim 3", "output dim 4", "output dim 5"]);
-  if (!((((((((((((i32(b, rec + 52) === i32(b, rec + 28) && i32(b, rec + 104) === i32(b, rec + 28)) && i32(b, rec + 56) === i32(b, rec + 32)) && i32(b, rec + 108) === i32(b, rec + 32)) && i32(b, rec + 60) === i32(b, rec + 36)) && i32(b, rec + 112) === i32(b, rec + 36)) && i32(b, rec + 64) === i32(b, rec + 40)) && i32(b, rec + 116) === i32(b, rec + 40)) && i32(b, rec + 68) === i32(b, rec + 44)) && i32(b, rec + 120) === i32(b, rec + 44)) && i32(b, rec + 72) === i32(b, rec + 48)) && i32(b, rec + 124) === i32(b, rec + 48)))) bad(where, "input views do not walk the output shape");
-  if (!((i32(b, rec + 20) === 0 || i32(b, rec + 20) === 1))) bad(where, "input 1 in pack flag is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 24) === 0 || i32(b, rec + 24) === 1))) bad(where, "input 2 in pack flag is " + i32(b, rec + 24));
-  view = viewSpan(b, rec, where, [13], "input 1 view");
+function checkAdd(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 51), v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  dim(w, f[7], "output dim 0");
+  dim(w, f[8], "output dim 1");
+  dim(w, f[9], "output dim 2");
+  dim(w, f[10], "output dim 3");
+  dim(w, f[11], "output dim 4");
+  dim(w, f[12], "output dim 5");
+  v0 = prod(w, [f[7], f[8], f[9], f[10], f[11], f[12]]);
+  loops(L, w, [f[7], f[8], f[9], f[10], f[11], f[12]], "output dim ");
+  if (!(((((((((((f[13] === f[7] && f[26] === f[7]) && f[14] === f[8]) && f[27] === f[8]) && f[15] === f[9]) && f[28] === f[9]) && f[16] === f[10]) && f[29] === f[10]) && f[17] === f[11]) && f[30] === f[11]) && f[18] === f[12]) && f[31] === f[12])) bad(w, "input views do not walk the output shape");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input 1 in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "input 2 in pack flag is " + f[6]);
+  view = viewSpan(b, r, w, [13], "input 1 view");
   v2 = view.span;
-  operand(b, rec, L, where, 2, i32(b, rec + 20) === 1, v2, 1, "input 1");
-  view = viewSpan(b, rec, where, [26], "input 2 view");
+  operand(b, r, L, w, 2, f[5] === 1, v2, 1, "input 1");
+  view = viewSpan(b, r, w, [26], "input 2 view");
   v4 = view.span;
-  operand(b, rec, L, where, 3, i32(b, rec + 24) === 1, v4, 1, "input 2");
-  operand(b, rec, L, where, 4, false, v0, 1, "output");
-  if (!(((((i32(b, rec + 196) >= (-128) && i32(b, rec + 196) <= 127) && i32(b, rec + 200) >= (-128)) && i32(b, rec + 200) <= 127) && i32(b, rec + 196) <= i32(b, rec + 200)))) bad(where, "activation range [" + i32(b, rec + 196) + ", " + i32(b, rec + 200) + "] is not within [-128, 127]");
-  if (!((i32(b, rec + 156) >= 0 && i32(b, rec + 156) <= 20))) bad(where, "left shift is " + i32(b, rec + 156) + ", outside [0, 20]");
-  if (!((i32(b, rec + 160) >= (-255) && i32(b, rec + 160) <= 255))) bad(where, "input 1 offset is " + i32(b, rec + 160));
-  if (!((i32(b, rec + 172) >= (-255) && i32(b, rec + 172) <= 255))) bad(where, "input 2 offset is " + i32(b, rec + 172));
-  if (!((i32(b, rec + 184) >= (-255) && i32(b, rec + 184) <= 255))) bad(where, "output offset is " + i32(b, rec + 184));
-  if (!((i32(b, rec + 168) >= (-31) && i32(b, rec + 168) <= 30))) bad(where, "input 1 shift is " + i32(b, rec + 168) + ", outside [-31, 30]");
-  if (!((i32(b, rec + 180) >= (-31) && i32(b, rec + 180) <= 30))) bad(where, "input 2 shift is " + i32(b, rec + 180) + ", outside [-31, 30]");
-  if (!((i32(b, rec + 192) >= (-31) && i32(b, rec + 192) <= 30))) bad(where, "output shift is " + i32(b, rec + 192) + ", outside [-31, 30]");
+  operand(b, r, L, w, 3, f[6] === 1, v4, 1, "input 2");
+  operand(b, r, L, w, 4, false, v0, 1, "output");
+  if (!((((f[49] >= (-128) && f[49] <= 127) && f[50] >= (-128)) && f[50] <= 127) && f[49] <= f[50])) bad(w, "activation range [" + f[49] + ", " + f[50] + "] is not within [-128, 127]");
+  if (!(f[39] >= 0 && f[39] <= 20)) bad(w, "left shift is " + f[39] + ", outside [0, 20]");
+  if (!(f[40] >= (-255) && f[40] <= 255)) bad(w, "input 1 offset is " + f[40]);
+  if (!(f[43] >= (-255) && f[43] <= 255)) bad(w, "input 2 offset is " + f[43]);
+  if (!(f[46] >= (-255) && f[46] <= 255)) bad(w, "output offset is " + f[46]);
+  if (!(f[42] >= (-31) && f[42] <= 30)) bad(w, "input 1 shift is " + f[42] + ", outside [-31, 30]");
+  if (!(f[45] >= (-31) && f[45] <= 30)) bad(w, "input 2 shift is " + f[45] + ", outside [-31, 30]");
+  if (!(f[48] >= (-31) && f[48] <= 30)) bad(w, "output shift is " + f[48] + ", outside [-31, 30]");
   macs = 0;
   ops = v0;
   return { macs: macs, ops: ops };
 }
 
-function checkMul(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
-  if (!(i32(b, rec + 28) >= 0)) bad(where, "output dim 0 is " + i32(b, rec + 28));
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "output dim 1 is " + i32(b, rec + 32));
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "output dim 2 is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "output dim 3 is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "output dim 4 is " + i32(b, rec + 44));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "output dim 5 is " + i32(b, rec + 48));
-  v0 = prod(where, [i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)]);
-  loops(L, where, [i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)], ["output dim 0", "output dim 1", "output dim 2", "output dim 3", "output dim 4", "output dim 5"]);
-  if (!((((((((((((i32(b, rec + 52) === i32(b, rec + 28) && i32(b, rec + 104) === i32(b, rec + 28)) && i32(b, rec + 56) === i32(b, rec + 32)) && i32(b, rec + 108) === i32(b, rec + 32)) && i32(b, rec + 60) === i32(b, rec + 36)) && i32(b, rec + 112) === i32(b, rec + 36)) && i32(b, rec + 64) === i32(b, rec + 40)) && i32(b, rec + 116) === i32(b, rec + 40)) && i32(b, rec + 68) === i32(b, rec + 44)) && i32(b, rec + 120) === i32(b, rec + 44)) && i32(b, rec + 72) === i32(b, rec + 48)) && i32(b, rec + 124) === i32(b, rec + 48)))) bad(where, "input views do not walk the output shape");
-  if (!((i32(b, rec + 20) === 0 || i32(b, rec + 20) === 1))) bad(where, "input 1 in pack flag is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 24) === 0 || i32(b, rec + 24) === 1))) bad(where, "input 2 in pack flag is " + i32(b, rec + 24));
-  view = viewSpan(b, rec, where, [13], "input 1 view");
+function checkMul(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 46), v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  dim(w, f[7], "output dim 0");
+  dim(w, f[8], "output dim 1");
+  dim(w, f[9], "output dim 2");
+  dim(w, f[10], "output dim 3");
+  dim(w, f[11], "output dim 4");
+  dim(w, f[12], "output dim 5");
+  v0 = prod(w, [f[7], f[8], f[9], f[10], f[11], f[12]]);
+  loops(L, w, [f[7], f[8], f[9], f[10], f[11], f[12]], "output dim ");
+  if (!(((((((((((f[13] === f[7] && f[26] === f[7]) && f[14] === f[8]) && f[27] === f[8]) && f[15] === f[9]) && f[28] === f[9]) && f[16] === f[10]) && f[29] === f[10]) && f[17] === f[11]) && f[30] === f[11]) && f[18] === f[12]) && f[31] === f[12])) bad(w, "input views do not walk the output shape");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input 1 in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "input 2 in pack flag is " + f[6]);
+  view = viewSpan(b, r, w, [13], "input 1 view");
   v2 = view.span;
-  operand(b, rec, L, where, 2, i32(b, rec + 20) === 1, v2, 1, "input 1");
-  view = viewSpan(b, rec, where, [26], "input 2 view");
+  operand(b, r, L, w, 2, f[5] === 1, v2, 1, "input 1");
+  view = viewSpan(b, r, w, [26], "input 2 view");
   v4 = view.span;
-  operand(b, rec, L, where, 3, i32(b, rec + 24) === 1, v4, 1, "input 2");
-  operand(b, rec, L, where, 4, false, v0, 1, "output");
-  if (!(((((i32(b, rec + 176) >= (-128) && i32(b, rec + 176) <= 127) && i32(b, rec + 180) >= (-128)) && i32(b, rec + 180) <= 127) && i32(b, rec + 176) <= i32(b, rec + 180)))) bad(where, "activation range [" + i32(b, rec + 176) + ", " + i32(b, rec + 180) + "] is not within [-128, 127]");
-  if (!((i32(b, rec + 156) >= (-255) && i32(b, rec + 156) <= 255))) bad(where, "input 1 offset is " + i32(b, rec + 156));
-  if (!((i32(b, rec + 160) >= (-255) && i32(b, rec + 160) <= 255))) bad(where, "input 2 offset is " + i32(b, rec + 160));
-  if (!((i32(b, rec + 164) >= (-255) && i32(b, rec + 164) <= 255))) bad(where, "output offset is " + i32(b, rec + 164));
-  if (!((i32(b, rec + 172) >= (-31) && i32(b, rec + 172) <= 30))) bad(where, "output shift is " + i32(b, rec + 172) + ", outside [-31, 30]");
+  operand(b, r, L, w, 3, f[6] === 1, v4, 1, "input 2");
+  operand(b, r, L, w, 4, false, v0, 1, "output");
+  if (!((((f[44] >= (-128) && f[44] <= 127) && f[45] >= (-128)) && f[45] <= 127) && f[44] <= f[45])) bad(w, "activation range [" + f[44] + ", " + f[45] + "] is not within [-128, 127]");
+  if (!(f[39] >= (-255) && f[39] <= 255)) bad(w, "input 1 offset is " + f[39]);
+  if (!(f[40] >= (-255) && f[40] <= 255)) bad(w, "input 2 offset is " + f[40]);
+  if (!(f[41] >= (-255) && f[41] <= 255)) bad(w, "output offset is " + f[41]);
+  if (!(f[43] >= (-31) && f[43] <= 30)) bad(w, "output shift is " + f[43] + ", outside [-31, 30]");
   macs = 0;
   ops = v0;
   return { macs: macs, ops: ops };
 }
 
-function checkRequantize(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "size is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) >= (-255) && i32(b, rec + 20) <= 255))) bad(where, "input zero point is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 24) >= (-255) && i32(b, rec + 24) <= 255))) bad(where, "output offset is " + i32(b, rec + 24));
-  if (!((i32(b, rec + 32) >= (-31) && i32(b, rec + 32) <= 30))) bad(where, "shift is " + i32(b, rec + 32) + ", outside [-31, 30]");
-  if (!(((((i32(b, rec + 36) >= (-128) && i32(b, rec + 36) <= 127) && i32(b, rec + 40) >= (-128)) && i32(b, rec + 40) <= 127) && i32(b, rec + 36) <= i32(b, rec + 40)))) bad(where, "activation range [" + i32(b, rec + 36) + ", " + i32(b, rec + 40) + "] is not within [-128, 127]");
-  operand(b, rec, L, where, 2, false, i32(b, rec + 16), 1, "input");
-  operand(b, rec, L, where, 3, false, i32(b, rec + 16), 1, "output");
+function checkRequantize(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 11), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] >= (-255) && f[5] <= 255)) bad(w, "input zero point is " + f[5]);
+  if (!(f[6] >= (-255) && f[6] <= 255)) bad(w, "output offset is " + f[6]);
+  if (!(f[8] >= (-31) && f[8] <= 30)) bad(w, "shift is " + f[8] + ", outside [-31, 30]");
+  if (!((((f[9] >= (-128) && f[9] <= 127) && f[10] >= (-128)) && f[10] <= 127) && f[9] <= f[10])) bad(w, "activation range [" + f[9] + ", " + f[10] + "] is not within [-128, 127]");
+  operand(b, r, L, w, 2, false, f[4], 1, "input");
+  operand(b, r, L, w, 3, false, f[4], 1, "output");
   macs = 0;
-  ops = i32(b, rec + 16);
+  ops = f[4];
   return { macs: macs, ops: ops };
 }
 
-function checkLeakyRelu(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "size is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) >= (-255) && i32(b, rec + 20) <= 255))) bad(where, "input zero point is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 24) >= (-255) && i32(b, rec + 24) <= 255))) bad(where, "output zero point is " + i32(b, rec + 24));
-  if (!((i32(b, rec + 32) >= (-31) && i32(b, rec + 32) <= 30))) bad(where, "identity shift is " + i32(b, rec + 32) + ", outside [-31, 30]");
-  if (!((i32(b, rec + 40) >= (-31) && i32(b, rec + 40) <= 30))) bad(where, "alpha shift is " + i32(b, rec + 40) + ", outside [-31, 30]");
-  operand(b, rec, L, where, 2, false, i32(b, rec + 16), 1, "input");
-  operand(b, rec, L, where, 3, false, i32(b, rec + 16), 1, "output");
+function checkLeakyRelu(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 11), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] >= (-255) && f[5] <= 255)) bad(w, "input zero point is " + f[5]);
+  if (!(f[6] >= (-255) && f[6] <= 255)) bad(w, "output zero point is " + f[6]);
+  if (!(f[8] >= (-31) && f[8] <= 30)) bad(w, "identity shift is " + f[8] + ", outside [-31, 30]");
+  if (!(f[10] >= (-31) && f[10] <= 30)) bad(w, "alpha shift is " + f[10] + ", outside [-31, 30]");
+  operand(b, r, L, w, 2, false, f[4], 1, "input");
+  operand(b, r, L, w, 3, false, f[4], 1, "output");
   macs = 0;
-  ops = i32(b, rec + 16);
+  ops = f[4];
   return { macs: macs, ops: ops };
 }
 
-function checkDequantize(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "size is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) >= (-255) && i32(b, rec + 20) <= 255))) bad(where, "zero point is " + i32(b, rec + 20));
-  operand(b, rec, L, where, 2, false, i32(b, rec + 16), 1, "input");
-  operand(b, rec, L, where, 3, false, (4 * i32(b, rec + 16)), 4, "output");
+function checkDequantize(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] >= (-255) && f[5] <= 255)) bad(w, "zero point is " + f[5]);
+  operand(b, r, L, w, 2, false, f[4], 1, "input");
+  operand(b, r, L, w, 3, false, 4 * f[4], 4, "output");
   macs = 0;
-  ops = i32(b, rec + 16);
+  ops = f[4];
   return { macs: macs, ops: ops };
 }
 
-function checkQuantizeF32(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "size is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) >= (-255) && i32(b, rec + 20) <= 255))) bad(where, "zero point is " + i32(b, rec + 20));
-  operand(b, rec, L, where, 2, false, (4 * i32(b, rec + 16)), 4, "input");
-  operand(b, rec, L, where, 3, false, i32(b, rec + 16), 1, "output");
+function checkQuantizeF32(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] >= (-255) && f[5] <= 255)) bad(w, "zero point is " + f[5]);
+  operand(b, r, L, w, 2, false, 4 * f[4], 4, "input");
+  operand(b, r, L, w, 3, false, f[4], 1, "output");
   macs = 0;
-  ops = i32(b, rec + 16);
+  ops = f[4];
   return { macs: macs, ops: ops };
 }
 
-function checkMean(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v2: number, v5: number, v6: number, view: { count: number; span: number }, macs = 0, ops = 0;
-  view = viewSpan(b, rec, where, [4], "outer view");
+function checkMean(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 35), v0: number, v2: number, v5: number, v6: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  view = viewSpan(b, r, w, [4], "outer view");
   v0 = view.count;
-  view = viewSpan(b, rec, where, [17], "inner view");
+  view = viewSpan(b, r, w, [17], "inner view");
   v2 = view.count;
-  if (!((i32(b, rec + 128) === v2 && v2 >= 1))) bad(where, "count " + i32(b, rec + 128) + " is not the " + v2 + " reduced elements");
-  view = viewSpan(b, rec, where, [4, 17], "reduction");
+  if (!(f[32] === v2 && v2 >= 1)) bad(w, "count " + f[32] + " is not the " + v2 + " reduced elements");
+  view = viewSpan(b, r, w, [4, 17], "reduction");
   v5 = view.span;
-  loops(L, where, [i32(b, rec + 16), i32(b, rec + 20), i32(b, rec + 24), i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 68), i32(b, rec + 72), i32(b, rec + 76), i32(b, rec + 80), i32(b, rec + 84), i32(b, rec + 88)], ["view dim 0", "view dim 1", "view dim 2", "view dim 3", "view dim 4", "view dim 5", "view dim 6", "view dim 7", "view dim 8", "view dim 9", "view dim 10", "view dim 11"]);
-  v6 = (v0 * v2);
-  if (!(v6 <= budgetOf(L))) bad(where, "reads " + v6 + " elements");
-  operand(b, rec, L, where, 2, false, v5, 1, "input");
-  operand(b, rec, L, where, 3, false, v0, 1, "output");
-  if (!((i32(b, rec + 120) >= (-255) && i32(b, rec + 120) <= 255))) bad(where, "input zero point is " + i32(b, rec + 120));
-  if (!((i32(b, rec + 124) >= (-255) && i32(b, rec + 124) <= 255))) bad(where, "output zero point is " + i32(b, rec + 124));
-  if (!((i32(b, rec + 136) >= (-31) && i32(b, rec + 136) <= 30))) bad(where, "shift is " + i32(b, rec + 136) + ", outside [-31, 30]");
+  loops(L, w, [f[4], f[5], f[6], f[7], f[8], f[9], f[17], f[18], f[19], f[20], f[21], f[22]], "view dim ");
+  v6 = v0 * v2;
+  if (!(v6 <= budgetOf(L))) bad(w, "reads " + v6 + " elements");
+  operand(b, r, L, w, 2, false, v5, 1, "input");
+  operand(b, r, L, w, 3, false, v0, 1, "output");
+  if (!(f[30] >= (-255) && f[30] <= 255)) bad(w, "input zero point is " + f[30]);
+  if (!(f[31] >= (-255) && f[31] <= 255)) bad(w, "output zero point is " + f[31]);
+  if (!(f[34] >= (-31) && f[34] <= 30)) bad(w, "shift is " + f[34] + ", outside [-31, 30]");
   macs = 0;
   ops = v6;
   return { macs: macs, ops: ops };
 }
 
-function checkGatherView(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, view: { count: number; span: number }, macs = 0, ops = 0;
-  if (!(((i32(b, rec + 16) === 1 || i32(b, rec + 16) === 2) || i32(b, rec + 16) === 4))) bad(where, "element size " + i32(b, rec + 16));
-  view = viewSpan(b, rec, where, [6], "view");
+function checkGatherView(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 19), v0: number, v1: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  if (!((f[4] === 1 || f[4] === 2) || f[4] === 4)) bad(w, "element size " + f[4]);
+  view = viewSpan(b, r, w, [6], "view");
   v0 = view.count;
   v1 = view.span;
-  loops(L, where, [i32(b, rec + 24), i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44)], ["view dim 0", "view dim 1", "view dim 2", "view dim 3", "view dim 4", "view dim 5"]);
-  if (!((i32(b, rec + 20) === 0 || i32(b, rec + 20) === 1))) bad(where, "input in pack flag is " + i32(b, rec + 20));
-  operand(b, rec, L, where, 2, i32(b, rec + 20) === 1, (i32(b, rec + 16) * v1), i32(b, rec + 16), "input");
-  operand(b, rec, L, where, 3, false, (i32(b, rec + 16) * v0), i32(b, rec + 16), "output");
+  loops(L, w, [f[6], f[7], f[8], f[9], f[10], f[11]], "view dim ");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input in pack flag is " + f[5]);
+  operand(b, r, L, w, 2, f[5] === 1, f[4] * v1, f[4], "input");
+  operand(b, r, L, w, 3, false, f[4] * v0, f[4], "output");
   macs = 0;
   ops = v0;
   return { macs: macs, ops: ops };
 }
 
-function checkPad(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, macs = 0, ops = 0;
-  if (!(((i32(b, rec + 16) === 1 || i32(b, rec + 16) === 2) || i32(b, rec + 16) === 4))) bad(where, "element size " + i32(b, rec + 16));
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "input dim 0 is " + i32(b, rec + 20));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "output dim 0 is " + i32(b, rec + 44));
-  if (!((i32(b, rec + 68) >= 0 && (i32(b, rec + 68) + i32(b, rec + 20)) <= i32(b, rec + 44)))) bad(where, "padding of dim 0 does not fit the output");
-  if (!(i32(b, rec + 24) >= 0)) bad(where, "input dim 1 is " + i32(b, rec + 24));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "output dim 1 is " + i32(b, rec + 48));
-  if (!((i32(b, rec + 72) >= 0 && (i32(b, rec + 72) + i32(b, rec + 24)) <= i32(b, rec + 48)))) bad(where, "padding of dim 1 does not fit the output");
-  if (!(i32(b, rec + 28) >= 0)) bad(where, "input dim 2 is " + i32(b, rec + 28));
-  if (!(i32(b, rec + 52) >= 0)) bad(where, "output dim 2 is " + i32(b, rec + 52));
-  if (!((i32(b, rec + 76) >= 0 && (i32(b, rec + 76) + i32(b, rec + 28)) <= i32(b, rec + 52)))) bad(where, "padding of dim 2 does not fit the output");
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "input dim 3 is " + i32(b, rec + 32));
-  if (!(i32(b, rec + 56) >= 0)) bad(where, "output dim 3 is " + i32(b, rec + 56));
-  if (!((i32(b, rec + 80) >= 0 && (i32(b, rec + 80) + i32(b, rec + 32)) <= i32(b, rec + 56)))) bad(where, "padding of dim 3 does not fit the output");
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "input dim 4 is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 60) >= 0)) bad(where, "output dim 4 is " + i32(b, rec + 60));
-  if (!((i32(b, rec + 84) >= 0 && (i32(b, rec + 84) + i32(b, rec + 36)) <= i32(b, rec + 60)))) bad(where, "padding of dim 4 does not fit the output");
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "input dim 5 is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 64) >= 0)) bad(where, "output dim 5 is " + i32(b, rec + 64));
-  if (!((i32(b, rec + 88) >= 0 && (i32(b, rec + 88) + i32(b, rec + 40)) <= i32(b, rec + 64)))) bad(where, "padding of dim 5 does not fit the output");
-  operand(b, rec, L, where, 2, false, prod(where, [i32(b, rec + 16), i32(b, rec + 20), i32(b, rec + 16), i32(b, rec + 24), i32(b, rec + 16), i32(b, rec + 28), i32(b, rec + 16), i32(b, rec + 32), i32(b, rec + 16), i32(b, rec + 36), i32(b, rec + 16), i32(b, rec + 40)]), i32(b, rec + 16), "input");
-  v0 = prod(where, [i32(b, rec + 44), i32(b, rec + 48), i32(b, rec + 52), i32(b, rec + 56), i32(b, rec + 60), i32(b, rec + 64)]);
-  operand(b, rec, L, where, 3, false, prod(where, [i32(b, rec + 16), i32(b, rec + 44), i32(b, rec + 16), i32(b, rec + 48), i32(b, rec + 16), i32(b, rec + 52), i32(b, rec + 16), i32(b, rec + 56), i32(b, rec + 16), i32(b, rec + 60), i32(b, rec + 16), i32(b, rec + 64)]), i32(b, rec + 16), "output");
-  loops(L, where, [i32(b, rec + 44), i32(b, rec + 48), i32(b, rec + 52), i32(b, rec + 56), i32(b, rec + 60), i32(b, rec + 64)], ["output dim 0", "output dim 1", "output dim 2", "output dim 3", "output dim 4", "output dim 5"]);
+function checkPad(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 24), v0: number, macs = 0, ops = 0;
+  if (!((f[4] === 1 || f[4] === 2) || f[4] === 4)) bad(w, "element size " + f[4]);
+  dim(w, f[5], "input dim 0");
+  dim(w, f[11], "output dim 0");
+  if (!(f[17] >= 0 && (f[17] + f[5]) <= f[11])) bad(w, "padding of dim 0 does not fit the output");
+  dim(w, f[6], "input dim 1");
+  dim(w, f[12], "output dim 1");
+  if (!(f[18] >= 0 && (f[18] + f[6]) <= f[12])) bad(w, "padding of dim 1 does not fit the output");
+  dim(w, f[7], "input dim 2");
+  dim(w, f[13], "output dim 2");
+  if (!(f[19] >= 0 && (f[19] + f[7]) <= f[13])) bad(w, "padding of dim 2 does not fit the output");
+  dim(w, f[8], "input dim 3");
+  dim(w, f[14], "output dim 3");
+  if (!(f[20] >= 0 && (f[20] + f[8]) <= f[14])) bad(w, "padding of dim 3 does not fit the output");
+  dim(w, f[9], "input dim 4");
+  dim(w, f[15], "output dim 4");
+  if (!(f[21] >= 0 && (f[21] + f[9]) <= f[15])) bad(w, "padding of dim 4 does not fit the output");
+  dim(w, f[10], "input dim 5");
+  dim(w, f[16], "output dim 5");
+  if (!(f[22] >= 0 && (f[22] + f[10]) <= f[16])) bad(w, "padding of dim 5 does not fit the output");
+  operand(b, r, L, w, 2, false, prod(w, [f[4], f[5], f[4], f[6], f[4], f[7], f[4], f[8], f[4], f[9], f[4], f[10]]), f[4], "input");
+  v0 = prod(w, [f[11], f[12], f[13], f[14], f[15], f[16]]);
+  operand(b, r, L, w, 3, false, prod(w, [f[4], f[11], f[4], f[12], f[4], f[13], f[4], f[14], f[4], f[15], f[4], f[16]]), f[4], "output");
+  loops(L, w, [f[11], f[12], f[13], f[14], f[15], f[16]], "output dim ");
   macs = 0;
   ops = v0;
   return { macs: macs, ops: ops };
 }
 
-function checkConcatenation(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 12) >= 0)) bad(where, "outer size is " + i32(b, rec + 12));
-  v0 = concatInputs(b, rec, L, where);
-  if (!(v0 <= 2147483647)) bad(where, "row bytes " + v0);
-  v1 = prod(where, [i32(b, rec + 12), v0]);
-  operand(b, rec, L, where, 2, false, v1, 1, "output");
+function checkConcatenation(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 5), v0: number, v1: number, macs = 0, ops = 0;
+  dim(w, f[3], "outer size");
+  v0 = concatInputs(b, r, L, w);
+  if (!(v0 <= 2147483647)) bad(w, "row bytes " + v0);
+  v1 = prod(w, [f[3], v0]);
+  operand(b, r, L, w, 2, false, v1, 1, "output");
   macs = 0;
   ops = v1;
   return { macs: macs, ops: ops };
 }
 
-function checkCopy(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "bytes is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) === 0 || i32(b, rec + 20) === 1))) bad(where, "input in pack flag is " + i32(b, rec + 20));
-  operand(b, rec, L, where, 2, i32(b, rec + 20) === 1, i32(b, rec + 16), 1, "input");
-  operand(b, rec, L, where, 3, false, i32(b, rec + 16), 1, "output");
+function checkCopy(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 6), macs = 0, ops = 0;
+  dim(w, f[4], "bytes");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input in pack flag is " + f[5]);
+  operand(b, r, L, w, 2, f[5] === 1, f[4], 1, "input");
+  operand(b, r, L, w, 3, false, f[4], 1, "output");
   macs = 0;
-  ops = i32(b, rec + 16);
+  ops = f[4];
   return { macs: macs, ops: ops };
 }
 
-function checkSignalWindow(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "size is " + i32(b, rec + 20));
-  if (!(i32(b, rec + 24) >= 1)) bad(where, "window size is " + i32(b, rec + 24) + ", must be at least 1");
-  if (!(mod(i32(b, rec + 20), i32(b, rec + 24)) === 0)) bad(where, "size " + i32(b, rec + 20) + " is not a multiple of the window size " + i32(b, rec + 24));
-  if (!((i32(b, rec + 28) >= 0 && i32(b, rec + 28) <= 31))) bad(where, "shift is " + i32(b, rec + 28) + ", outside [0, 31]");
-  operand(b, rec, L, where, 2, false, (2 * i32(b, rec + 20)), 2, "input");
-  operand(b, rec, L, where, 3, true, (2 * i32(b, rec + 24)), 2, "window");
-  operand(b, rec, L, where, 4, false, (2 * i32(b, rec + 20)), 2, "output");
+function checkSignalWindow(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 8), macs = 0, ops = 0;
+  dim(w, f[5], "size");
+  positive(w, f[6], "window size");
+  if (!(mod(f[5], f[6]) === 0)) bad(w, "size " + f[5] + " is not a multiple of the window size " + f[6]);
+  if (!(f[7] >= 0 && f[7] <= 31)) bad(w, "shift is " + f[7] + ", outside [0, 31]");
+  operand(b, r, L, w, 2, false, 2 * f[5], 2, "input");
+  operand(b, r, L, w, 3, true, 2 * f[6], 2, "window");
+  operand(b, r, L, w, 4, false, 2 * f[5], 2, "output");
   macs = 0;
-  ops = i32(b, rec + 20);
+  ops = f[5];
   return { macs: macs, ops: ops };
 }
 
-function checkSignalFftAutoScale(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "size is " + i32(b, rec + 20));
-  operand(b, rec, L, where, 2, false, (2 * i32(b, rec + 20)), 2, "input");
-  operand(b, rec, L, where, 3, false, (2 * i32(b, rec + 20)), 2, "output");
-  operand(b, rec, L, where, 4, false, 4, 4, "scale bits");
+function checkSignalFftAutoScale(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 6), macs = 0, ops = 0;
+  dim(w, f[5], "size");
+  operand(b, r, L, w, 2, false, 2 * f[5], 2, "input");
+  operand(b, r, L, w, 3, false, 2 * f[5], 2, "output");
+  operand(b, r, L, w, 4, false, 4, 4, "scale bits");
   macs = 0;
-  ops = i32(b, rec + 20);
+  ops = f[5];
   return { macs: macs, ops: ops };
 }
 
-function checkSignalRfft(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(((i32(b, rec + 24) >= 4 && i32(b, rec + 24) <= 65536) && (i32(b, rec + 24) & (i32(b, rec + 24) - 1)) === 0))) bad(where, "fft length " + i32(b, rec + 24) + " is not a power of two from 4 to 65536");
-  if (!(i32(b, rec + 28) >= 0)) bad(where, "input length is " + i32(b, rec + 28));
-  if (!(i32(b, rec + 28) <= i32(b, rec + 24))) bad(where, "input length " + i32(b, rec + 28) + " exceeds the fft length");
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "frames is " + i32(b, rec + 32));
-  operand(b, rec, L, where, 2, false, (2 * prod(where, [i32(b, rec + 32), i32(b, rec + 28)])), 2, "input");
-  operand(b, rec, L, where, 3, false, (2 * prod(where, [i32(b, rec + 32), (i32(b, rec + 24) + 2)])), 4, "output");
-  operand(b, rec, L, where, 4, true, (2 * i32(b, rec + 24)), 2, "twiddles");
-  operand(b, rec, L, where, 5, true, Math.max(4, i32(b, rec + 24)), 2, "super twiddles");
+function checkSignalRfft(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 9), macs = 0, ops = 0;
+  if (!((f[6] >= 4 && f[6] <= 65536) && (f[6] & (f[6] - 1)) === 0)) bad(w, "fft length " + f[6] + " is not a power of two from 4 to 65536");
+  dim(w, f[7], "input length");
+  if (!(f[7] <= f[6])) bad(w, "input length " + f[7] + " exceeds the fft length");
+  dim(w, f[8], "frames");
+  operand(b, r, L, w, 2, false, 2 * prod(w, [f[8], f[7]]), 2, "input");
+  operand(b, r, L, w, 3, false, 2 * prod(w, [f[8], f[6] + 2]), 4, "output");
+  operand(b, r, L, w, 4, true, 2 * f[6], 2, "twiddles");
+  operand(b, r, L, w, 5, true, Math.max(4, f[6]), 2, "super twiddles");
   macs = 0;
-  ops = ((i32(b, rec + 32) * i32(b, rec + 24)) * log2(i32(b, rec + 24)));
+  ops = (f[8] * f[6]) * log2(f[6]);
   return { macs: macs, ops: ops };
 }
 
-function checkSignalEnergy(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "start is " + i32(b, rec + 16));
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "end is " + i32(b, rec + 20));
-  if (!(i32(b, rec + 20) >= i32(b, rec + 16))) bad(where, "end " + i32(b, rec + 20) + " is before start " + i32(b, rec + 16));
-  operand(b, rec, L, where, 2, false, (4 * i32(b, rec + 20)), 2, "input");
-  operand(b, rec, L, where, 3, false, (4 * i32(b, rec + 20)), 4, "output");
+function checkSignalEnergy(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 6), macs = 0, ops = 0;
+  dim(w, f[4], "start");
+  dim(w, f[5], "end");
+  if (!(f[5] >= f[4])) bad(w, "end " + f[5] + " is before start " + f[4]);
+  operand(b, r, L, w, 2, false, 4 * f[5], 2, "input");
+  operand(b, r, L, w, 3, false, 4 * f[5], 4, "output");
   macs = 0;
-  ops = (i32(b, rec + 20) - i32(b, rec + 16));
+  ops = f[5] - f[4];
   return { macs: macs, ops: ops };
 }
 
-function checkSignalFilterBank(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "channels is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "bins is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "weights is " + i32(b, rec + 44));
-  operand(b, rec, L, where, 2, false, (4 * i32(b, rec + 40)), 4, "input");
-  operand(b, rec, L, where, 3, false, (8 * i32(b, rec + 36)), 8, "output");
-  operand(b, rec, L, where, 4, true, (2 * i32(b, rec + 44)), 2, "weights");
-  operand(b, rec, L, where, 5, true, (2 * i32(b, rec + 44)), 2, "unweights");
-  operand(b, rec, L, where, 6, true, (2 * (i32(b, rec + 36) + 1)), 2, "channel frequency starts");
-  operand(b, rec, L, where, 7, true, (2 * (i32(b, rec + 36) + 1)), 2, "channel weight starts");
-  operand(b, rec, L, where, 8, true, (2 * (i32(b, rec + 36) + 1)), 2, "channel widths");
-  v0 = filterBankChannels(b, rec, where);
-  macs = 0;
-  ops = v0;
-  return { macs: macs, ops: ops };
-}
-
-function checkSignalFilterBankSqrt(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 24) >= 0)) bad(where, "channels is " + i32(b, rec + 24));
-  if (!((i32(b, rec + 20) === 0 || i32(b, rec + 20) === 1))) bad(where, "scale bits in pack flag is " + i32(b, rec + 20));
-  operand(b, rec, L, where, 3, i32(b, rec + 20) === 1, 4, 4, "scale bits");
-  operand(b, rec, L, where, 2, false, (8 * i32(b, rec + 24)), 8, "input");
-  operand(b, rec, L, where, 4, false, (4 * i32(b, rec + 24)), 4, "output");
-  macs = 0;
-  ops = i32(b, rec + 24);
-  return { macs: macs, ops: ops };
-}
-
-function checkSignalSpectralSubtraction(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 20) >= 0)) bad(where, "channels is " + i32(b, rec + 20));
-  operand(b, rec, L, where, 2, false, (4 * i32(b, rec + 20)), 4, "input");
-  operand(b, rec, L, where, 3, false, (4 * i32(b, rec + 20)), 4, "output");
-  operand(b, rec, L, where, 4, false, (4 * i32(b, rec + 20)), 4, "noise estimate");
-  if (!((((L.state ? 1 : 0) !== 0 && i32(b, rec + 16) >= (L.state ? L.state.offset : 0)) && (i32(b, rec + 16) + (4 * i32(b, rec + 20))) <= (L.state ? L.state.offset + L.state.bytes : 0)))) bad(where, "noise estimate lies outside the state region");
-  if (!((i32(b, rec + 24) >= 0 && i32(b, rec + 24) <= 65535))) bad(where, "smoothing coefficient " + i32(b, rec + 24) + " out of range");
-  if (!((i32(b, rec + 28) >= 0 && i32(b, rec + 28) <= 65535))) bad(where, "smoothing coefficient " + i32(b, rec + 28) + " out of range");
-  if (!((i32(b, rec + 32) >= 0 && i32(b, rec + 32) <= 65535))) bad(where, "smoothing coefficient " + i32(b, rec + 32) + " out of range");
-  if (!((i32(b, rec + 36) >= 0 && i32(b, rec + 36) <= 65535))) bad(where, "smoothing coefficient " + i32(b, rec + 36) + " out of range");
-  if (!((i32(b, rec + 48) >= 0 && i32(b, rec + 48) <= 65535))) bad(where, "smoothing coefficient " + i32(b, rec + 48) + " out of range");
-  if (!((i32(b, rec + 40) >= 0 && i32(b, rec + 40) <= 31))) bad(where, "smoothing bits is " + i32(b, rec + 40) + ", outside [0, 31]");
-  if (!((i32(b, rec + 44) >= 0 && i32(b, rec + 44) <= 63))) bad(where, "spectral subtraction bits is " + i32(b, rec + 44) + ", outside [0, 63]");
-  if (!((i32(b, rec + 52) === 0 || i32(b, rec + 52) === 1))) bad(where, "clamping flag is " + i32(b, rec + 52));
-  macs = 0;
-  ops = i32(b, rec + 20);
-  return { macs: macs, ops: ops };
-}
-
-function checkSignalPcan(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 24) >= 0)) bad(where, "channels is " + i32(b, rec + 24));
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "gain LUT size is " + i32(b, rec + 32));
-  if (!(i32(b, rec + 32) >= 125)) bad(where, "gain LUT of " + i32(b, rec + 32) + " values, needs 125");
-  if (!((i32(b, rec + 28) >= 0 && i32(b, rec + 28) <= 63))) bad(where, "snr shift is " + i32(b, rec + 28) + ", outside [0, 63]");
-  operand(b, rec, L, where, 2, false, (4 * i32(b, rec + 24)), 4, "input");
-  operand(b, rec, L, where, 3, false, (4 * i32(b, rec + 24)), 4, "noise estimate");
-  operand(b, rec, L, where, 4, true, (2 * i32(b, rec + 32)), 2, "gain LUT");
-  operand(b, rec, L, where, 5, false, (4 * i32(b, rec + 24)), 4, "output");
-  macs = 0;
-  ops = i32(b, rec + 24);
-  return { macs: macs, ops: ops };
-}
-
-function checkSignalFilterBankLog(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "channels is " + i32(b, rec + 16));
-  if (!((i32(b, rec + 20) >= 0 && i32(b, rec + 20) <= 65535))) bad(where, "output scale " + i32(b, rec + 20));
-  if (!((i32(b, rec + 24) >= 0 && i32(b, rec + 24) <= 31))) bad(where, "correction bits is " + i32(b, rec + 24) + ", outside [0, 31]");
-  operand(b, rec, L, where, 2, false, (4 * i32(b, rec + 16)), 4, "input");
-  operand(b, rec, L, where, 3, false, (2 * i32(b, rec + 16)), 2, "output");
-  macs = 0;
-  ops = i32(b, rec + 16);
-  return { macs: macs, ops: ops };
-}
-
-function checkCast(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v1: number, macs = 0, ops = 0;
-  if (!(i32(b, rec + 16) >= 0)) bad(where, "size is " + i32(b, rec + 16));
-  v0 = (i32(b, rec + 20) === 1 ? 1 : (i32(b, rec + 20) === 2 ? 2 : (i32(b, rec + 20) === 3 ? 4 : (i32(b, rec + 20) === 5 ? 1 : (i32(b, rec + 20) === 6 ? 4 : 0)))));
-  v1 = (i32(b, rec + 24) === 1 ? 1 : (i32(b, rec + 24) === 2 ? 2 : (i32(b, rec + 24) === 3 ? 4 : (i32(b, rec + 24) === 5 ? 1 : (i32(b, rec + 24) === 6 ? 4 : 0)))));
-  if (!((v0 > 0 && v1 > 0))) bad(where, "cast between element codes " + i32(b, rec + 20) + " and " + i32(b, rec + 24));
-  operand(b, rec, L, where, 2, false, (v0 * i32(b, rec + 16)), v0, "input");
-  operand(b, rec, L, where, 3, false, (v1 * i32(b, rec + 16)), v1, "output");
-  macs = 0;
-  ops = i32(b, rec + 16);
-  return { macs: macs, ops: ops };
-}
-
-function checkElementwiseS32(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "output dim 0 is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "output dim 1 is " + i32(b, rec + 44));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "output dim 2 is " + i32(b, rec + 48));
-  if (!(i32(b, rec + 52) >= 0)) bad(where, "output dim 3 is " + i32(b, rec + 52));
-  if (!(i32(b, rec + 56) >= 0)) bad(where, "output dim 4 is " + i32(b, rec + 56));
-  if (!(i32(b, rec + 60) >= 0)) bad(where, "output dim 5 is " + i32(b, rec + 60));
-  v0 = prod(where, [i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48), i32(b, rec + 52), i32(b, rec + 56), i32(b, rec + 60)]);
-  loops(L, where, [i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48), i32(b, rec + 52), i32(b, rec + 56), i32(b, rec + 60)], ["output dim 0", "output dim 1", "output dim 2", "output dim 3", "output dim 4", "output dim 5"]);
-  if (!((((((((((((i32(b, rec + 64) === i32(b, rec + 40) && i32(b, rec + 116) === i32(b, rec + 40)) && i32(b, rec + 68) === i32(b, rec + 44)) && i32(b, rec + 120) === i32(b, rec + 44)) && i32(b, rec + 72) === i32(b, rec + 48)) && i32(b, rec + 124) === i32(b, rec + 48)) && i32(b, rec + 76) === i32(b, rec + 52)) && i32(b, rec + 128) === i32(b, rec + 52)) && i32(b, rec + 80) === i32(b, rec + 56)) && i32(b, rec + 132) === i32(b, rec + 56)) && i32(b, rec + 84) === i32(b, rec + 60)) && i32(b, rec + 136) === i32(b, rec + 60)))) bad(where, "input views do not walk the output shape");
-  if (!((i32(b, rec + 28) >= 0 && i32(b, rec + 28) <= 5))) bad(where, "element-wise kind " + i32(b, rec + 28));
-  if (!(i32(b, rec + 32) <= i32(b, rec + 36))) bad(where, "activation range is empty");
-  if (!((i32(b, rec + 20) === 0 || i32(b, rec + 20) === 1))) bad(where, "input 1 in pack flag is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 24) === 0 || i32(b, rec + 24) === 1))) bad(where, "input 2 in pack flag is " + i32(b, rec + 24));
-  view = viewSpan(b, rec, where, [16], "input 1 view");
-  v2 = view.span;
-  operand(b, rec, L, where, 2, i32(b, rec + 20) === 1, (4 * v2), 4, "input 1");
-  view = viewSpan(b, rec, where, [29], "input 2 view");
-  v4 = view.span;
-  operand(b, rec, L, where, 3, i32(b, rec + 24) === 1, (4 * v4), 4, "input 2");
-  operand(b, rec, L, where, 4, false, (4 * v0), 4, "output");
+function checkSignalFilterBank(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 12), v0: number, macs = 0, ops = 0;
+  dim(w, f[9], "channels");
+  dim(w, f[10], "bins");
+  dim(w, f[11], "weights");
+  operand(b, r, L, w, 2, false, 4 * f[10], 4, "input");
+  operand(b, r, L, w, 3, false, 8 * f[9], 8, "output");
+  operand(b, r, L, w, 4, true, 2 * f[11], 2, "weights");
+  operand(b, r, L, w, 5, true, 2 * f[11], 2, "unweights");
+  operand(b, r, L, w, 6, true, 2 * (f[9] + 1), 2, "channel frequency starts");
+  operand(b, r, L, w, 7, true, 2 * (f[9] + 1), 2, "channel weight starts");
+  operand(b, r, L, w, 8, true, 2 * (f[9] + 1), 2, "channel widths");
+  v0 = filterBankChannels(b, r, w);
   macs = 0;
   ops = v0;
   return { macs: macs, ops: ops };
 }
 
-function checkSub(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {
-  var v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
-  if (!(i32(b, rec + 28) >= 0)) bad(where, "output dim 0 is " + i32(b, rec + 28));
-  if (!(i32(b, rec + 32) >= 0)) bad(where, "output dim 1 is " + i32(b, rec + 32));
-  if (!(i32(b, rec + 36) >= 0)) bad(where, "output dim 2 is " + i32(b, rec + 36));
-  if (!(i32(b, rec + 40) >= 0)) bad(where, "output dim 3 is " + i32(b, rec + 40));
-  if (!(i32(b, rec + 44) >= 0)) bad(where, "output dim 4 is " + i32(b, rec + 44));
-  if (!(i32(b, rec + 48) >= 0)) bad(where, "output dim 5 is " + i32(b, rec + 48));
-  v0 = prod(where, [i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)]);
-  loops(L, where, [i32(b, rec + 28), i32(b, rec + 32), i32(b, rec + 36), i32(b, rec + 40), i32(b, rec + 44), i32(b, rec + 48)], ["output dim 0", "output dim 1", "output dim 2", "output dim 3", "output dim 4", "output dim 5"]);
-  if (!((((((((((((i32(b, rec + 52) === i32(b, rec + 28) && i32(b, rec + 104) === i32(b, rec + 28)) && i32(b, rec + 56) === i32(b, rec + 32)) && i32(b, rec + 108) === i32(b, rec + 32)) && i32(b, rec + 60) === i32(b, rec + 36)) && i32(b, rec + 112) === i32(b, rec + 36)) && i32(b, rec + 64) === i32(b, rec + 40)) && i32(b, rec + 116) === i32(b, rec + 40)) && i32(b, rec + 68) === i32(b, rec + 44)) && i32(b, rec + 120) === i32(b, rec + 44)) && i32(b, rec + 72) === i32(b, rec + 48)) && i32(b, rec + 124) === i32(b, rec + 48)))) bad(where, "input views do not walk the output shape");
-  if (!((i32(b, rec + 20) === 0 || i32(b, rec + 20) === 1))) bad(where, "input 1 in pack flag is " + i32(b, rec + 20));
-  if (!((i32(b, rec + 24) === 0 || i32(b, rec + 24) === 1))) bad(where, "input 2 in pack flag is " + i32(b, rec + 24));
-  view = viewSpan(b, rec, where, [13], "input 1 view");
+function checkSignalFilterBankSqrt(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), macs = 0, ops = 0;
+  dim(w, f[6], "channels");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "scale bits in pack flag is " + f[5]);
+  operand(b, r, L, w, 3, f[5] === 1, 4, 4, "scale bits");
+  operand(b, r, L, w, 2, false, 8 * f[6], 8, "input");
+  operand(b, r, L, w, 4, false, 4 * f[6], 4, "output");
+  macs = 0;
+  ops = f[6];
+  return { macs: macs, ops: ops };
+}
+
+function checkSignalSpectralSubtraction(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 14), macs = 0, ops = 0;
+  dim(w, f[5], "channels");
+  operand(b, r, L, w, 2, false, 4 * f[5], 4, "input");
+  operand(b, r, L, w, 3, false, 4 * f[5], 4, "output");
+  operand(b, r, L, w, 4, false, 4 * f[5], 4, "noise estimate");
+  if (!(((L.state ? 1 : 0) !== 0 && f[4] >= (L.state ? L.state.offset : 0)) && (f[4] + (4 * f[5])) <= (L.state ? L.state.offset + L.state.bytes : 0))) bad(w, "noise estimate lies outside the state region");
+  if (!(f[6] >= 0 && f[6] <= 65535)) bad(w, "smoothing coefficient " + f[6] + " out of range");
+  if (!(f[7] >= 0 && f[7] <= 65535)) bad(w, "smoothing coefficient " + f[7] + " out of range");
+  if (!(f[8] >= 0 && f[8] <= 65535)) bad(w, "smoothing coefficient " + f[8] + " out of range");
+  if (!(f[9] >= 0 && f[9] <= 65535)) bad(w, "smoothing coefficient " + f[9] + " out of range");
+  if (!(f[12] >= 0 && f[12] <= 65535)) bad(w, "smoothing coefficient " + f[12] + " out of range");
+  if (!(f[10] >= 0 && f[10] <= 31)) bad(w, "smoothing bits is " + f[10] + ", outside [0, 31]");
+  if (!(f[11] >= 0 && f[11] <= 63)) bad(w, "spectral subtraction bits is " + f[11] + ", outside [0, 63]");
+  if (!(f[13] === 0 || f[13] === 1)) bad(w, "clamping flag is " + f[13]);
+  macs = 0;
+  ops = f[5];
+  return { macs: macs, ops: ops };
+}
+
+function checkSignalPcan(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 9), macs = 0, ops = 0;
+  dim(w, f[6], "channels");
+  dim(w, f[8], "gain LUT size");
+  if (!(f[8] >= 125)) bad(w, "gain LUT of " + f[8] + " values, needs 125");
+  if (!(f[7] >= 0 && f[7] <= 63)) bad(w, "snr shift is " + f[7] + ", outside [0, 63]");
+  operand(b, r, L, w, 2, false, 4 * f[6], 4, "input");
+  operand(b, r, L, w, 3, false, 4 * f[6], 4, "noise estimate");
+  operand(b, r, L, w, 4, true, 2 * f[8], 2, "gain LUT");
+  operand(b, r, L, w, 5, false, 4 * f[6], 4, "output");
+  macs = 0;
+  ops = f[6];
+  return { macs: macs, ops: ops };
+}
+
+function checkSignalFilterBankLog(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), macs = 0, ops = 0;
+  dim(w, f[4], "channels");
+  if (!(f[5] >= 0 && f[5] <= 65535)) bad(w, "output scale " + f[5]);
+  if (!(f[6] >= 0 && f[6] <= 31)) bad(w, "correction bits is " + f[6] + ", outside [0, 31]");
+  operand(b, r, L, w, 2, false, 4 * f[4], 4, "input");
+  operand(b, r, L, w, 3, false, 2 * f[4], 2, "output");
+  macs = 0;
+  ops = f[4];
+  return { macs: macs, ops: ops };
+}
+
+function checkCast(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), v0: number, v1: number, macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  v0 = f[5] === 1 ? 1 : (f[5] === 2 ? 2 : (f[5] === 3 ? 4 : (f[5] === 5 ? 1 : (f[5] === 6 ? 4 : 0))));
+  v1 = f[6] === 1 ? 1 : (f[6] === 2 ? 2 : (f[6] === 3 ? 4 : (f[6] === 5 ? 1 : (f[6] === 6 ? 4 : 0))));
+  if (!(v0 > 0 && v1 > 0)) bad(w, "cast between element codes " + f[5] + " and " + f[6]);
+  operand(b, r, L, w, 2, false, v0 * f[4], v0, "input");
+  operand(b, r, L, w, 3, false, v1 * f[4], v1, "output");
+  macs = 0;
+  ops = f[4];
+  return { macs: macs, ops: ops };
+}
+
+function checkElementwiseS32(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 42), v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  dim(w, f[10], "output dim 0");
+  dim(w, f[11], "output dim 1");
+  dim(w, f[12], "output dim 2");
+  dim(w, f[13], "output dim 3");
+  dim(w, f[14], "output dim 4");
+  dim(w, f[15], "output dim 5");
+  v0 = prod(w, [f[10], f[11], f[12], f[13], f[14], f[15]]);
+  loops(L, w, [f[10], f[11], f[12], f[13], f[14], f[15]], "output dim ");
+  if (!(((((((((((f[16] === f[10] && f[29] === f[10]) && f[17] === f[11]) && f[30] === f[11]) && f[18] === f[12]) && f[31] === f[12]) && f[19] === f[13]) && f[32] === f[13]) && f[20] === f[14]) && f[33] === f[14]) && f[21] === f[15]) && f[34] === f[15])) bad(w, "input views do not walk the output shape");
+  if (!(f[7] >= 0 && f[7] <= 5)) bad(w, "element-wise kind " + f[7]);
+  if (!(f[8] <= f[9])) bad(w, "activation range is empty");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input 1 in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "input 2 in pack flag is " + f[6]);
+  view = viewSpan(b, r, w, [16], "input 1 view");
   v2 = view.span;
-  operand(b, rec, L, where, 2, i32(b, rec + 20) === 1, v2, 1, "input 1");
-  view = viewSpan(b, rec, where, [26], "input 2 view");
+  operand(b, r, L, w, 2, f[5] === 1, 4 * v2, 4, "input 1");
+  view = viewSpan(b, r, w, [29], "input 2 view");
   v4 = view.span;
-  operand(b, rec, L, where, 3, i32(b, rec + 24) === 1, v4, 1, "input 2");
-  operand(b, rec, L, where, 4, false, v0, 1, "output");
-  if (!(((((i32(b, rec + 196) >= (-128) && i32(b, rec + 196) <= 127) && i32(b, rec + 200) >= (-128)) && i32(b, rec + 200) <= 127) && i32(b, rec + 196) <= i32(b, rec + 200)))) bad(where, "activation range [" + i32(b, rec + 196) + ", " + i32(b, rec + 200) + "] is not within [-128, 127]");
-  if (!((i32(b, rec + 156) >= 0 && i32(b, rec + 156) <= 20))) bad(where, "left shift is " + i32(b, rec + 156) + ", outside [0, 20]");
-  if (!((i32(b, rec + 160) >= (-255) && i32(b, rec + 160) <= 255))) bad(where, "input 1 offset is " + i32(b, rec + 160));
-  if (!((i32(b, rec + 172) >= (-255) && i32(b, rec + 172) <= 255))) bad(where, "input 2 offset is " + i32(b, rec + 172));
-  if (!((i32(b, rec + 184) >= (-255) && i32(b, rec + 184) <= 255))) bad(where, "output offset is " + i32(b, rec + 184));
-  if (!((i32(b, rec + 168) >= (-31) && i32(b, rec + 168) <= 30))) bad(where, "input 1 shift is " + i32(b, rec + 168) + ", outside [-31, 30]");
-  if (!((i32(b, rec + 180) >= (-31) && i32(b, rec + 180) <= 30))) bad(where, "input 2 shift is " + i32(b, rec + 180) + ", outside [-31, 30]");
-  if (!((i32(b, rec + 192) >= (-31) && i32(b, rec + 192) <= 30))) bad(where, "output shift is " + i32(b, rec + 192) + ", outside [-31, 30]");
+  operand(b, r, L, w, 3, f[6] === 1, 4 * v4, 4, "input 2");
+  operand(b, r, L, w, 4, false, 4 * v0, 4, "output");
   macs = 0;
   ops = v0;
   return { macs: macs, ops: ops };
@@ -652,10 +575,10 @@ export function recordChecks(): RecordChecks {
   checks[2] = checkDepthwiseConv2d;
   checks[3] = checkFullyConnected;
   checks[4] = checkAveragePool2d;
-  checks[5] = checkMaxPool2d;
+  checks[5] = checkAveragePool2d; // MAX_POOL_2D
   checks[6] = checkSoftmax;
   checks[7] = checkLogistic;
-  checks[8] = checkTanh;
+  checks[8] = checkLogistic; // TANH
   checks[9] = checkAdd;
   checks[10] = checkMul;
   checks[11] = checkRequantize;
@@ -678,6 +601,6 @@ export function recordChecks(): RecordChecks {
   checks[28] = checkSignalFilterBankLog;
   checks[29] = checkCast;
   checks[30] = checkElementwiseS32;
-  checks[31] = checkSub;
+  checks[31] = checkAdd; // SUB
   return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51] };
 }

@@ -66,11 +66,12 @@ export function operand(b: Uint8Array, rec: number, L: PackLayout, where: string
  * The work bound of a loop nest (trips outermost first): a loop of 0 trips must not sit inside loops
  * that run more than the budget times in all (the kernel would spin on nothing).
  */
-export function loops(L: PackLayout, where: string, trips: number[], names: string[]): void {
+export function loops(L: PackLayout, where: string, trips: number[], names: string[] | string): void {
   var budget = budgetOf(L);
   for (var k = 0, p = 1; k < trips.length; p *= trips[k++]) {
     if (trips[k] === 0) {
-      if (p > budget) bad(where, names[k] + ' is 0 inside loops of ' + p + ' trips');
+      // `names` a string: the loops are named it plus their index ("loop 0", "loop 1" ...).
+      if (p > budget) bad(where, (typeof names === 'string' ? names + k : names[k]) + ' is 0 inside loops of ' + p + ' trips');
       return;
     }
   }
@@ -157,4 +158,21 @@ export function filterBankChannels(b: Uint8Array, rec: number, where: string): n
     reads += width + 1;
   }
   return reads;
+}
+
+/** The first `words` int32 words of the record at byte `rec`: each field read once. */
+export function fieldsOf(b: Uint8Array, rec: number, words: number): number[] {
+  var f: number[] = [];
+  for (var k = 0; k < words; k++) f.push(i32(b, rec + 4 * k));
+  return f;
+}
+
+/** Rule kind dim: a size that must not be negative. */
+export function dim(where: string, v: number, what: string): void {
+  if (!(v >= 0)) bad(where, what + ' is ' + v);
+}
+
+/** Rule kind positive: at least 1. */
+export function positive(where: string, v: number, what: string): void {
+  if (!(v >= 1)) bad(where, what + ' is ' + v + ', must be at least 1');
 }

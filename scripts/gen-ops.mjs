@@ -706,7 +706,22 @@ function programToTs(name, code, C, tables) {
     const k = next() * 95;
     return C.strings[k + next()];
   };
-  const f = (k) => `i32(b, rec + ${4 * k})`;
+  // Fields are read once into `f` (short code: minified bundles keep names, and a call per read is slow).
+  const f = (k) => `f[${k}]`;
+  // `(x)` -> `x` where the context needs no parentheses (statement, argument, array element): shorter code.
+  const bare = (js) => {
+    if (!js.startsWith('(') || !js.endsWith(')')) return js;
+    let depth = 0;
+    for (let i = 0; i < js.length; i++) {
+      if (js[i] === '"') {
+        do i = js.indexOf('"', i + 1); while (js[i - 1] === '\\');
+        continue;
+      }
+      if (js[i] === '(') depth++;
+      else if (js[i] === ')' && --depth === 0 && i < js.length - 1) return js;
+    }
+    return js.slice(1, -1);
+  };
   // An expression: { js, bool (js is a comparison/logic result, true/false), prod (contains prod()) }.
   const asNum = (x) => (x.bool ? `(${x.js} ? 1 : 0)` : x.js);
   const asBool = (x) => (x.bool ? x.js : `${x.js} !== 0`);
@@ -733,9 +748,9 @@ function programToTs(name, code, C, tables) {
       case E.PROD: {
         const n = num();
         const xs = [];
-        for (let i = 0; i < n; i++) xs.push(asNum(expr()));
+        for (let i = 0; i < n; i++) xs.push(bare(asNum(expr())));
         uses.add('prod');
-        return { js: `prod(where, [${xs.join(', ')}])`, prod: true };
+        return { js: `prod(w, [${xs.join(', ')}])`, prod: true };
       }
       case E.LOG2: { const a = expr(); uses.add('log2'); return { js: `log2(${asNum(a)})`, prod: a.prod }; }
       case E.TABLE: {
@@ -805,23 +820,32 @@ function programToTs(name, code, C, tables) {
     if (s === S.LET) {
       const slot = num();
       vars.add(slot);
-      body.push(`v${slot} = ${asNum(expr())};`);
+      body.push(`v${slot} = ${bare(asNum(expr()))};`);
     } else if (s === S.CHECK) {
-      const ok = expr();
-      body.push(`if (!(${asBool(ok)})) bad(where, ${message()});`);
+      const ok = bare(asBool(expr()));
+      const msg = message();
+      // The two commonest shapes (rule kinds dim and positive) as one call each: shorter code.
+      const m = /^(f\[\d+\]) >= ([01])$/.exec(ok);
+      const named = m && new RegExp(`^("(?:[^"\\\\]|\\\\.)*) is " \\+ ${m[1].replace(/[[\]]/g, '\\$&')}${m[2] === '1' ? ' \\+ ", must be at least 1"' : ''}$`).exec(msg);
+      if (named) {
+        uses.add(m[2] === '1' ? 'positive' : 'dim');
+        body.push(`${m[2] === '1' ? 'positive' : 'dim'}(w, ${m[1]}, ${named[1]}");`);
+      } else {
+        body.push(`if (!(${ok})) bad(w, ${msg});`);
+      }
     } else if (s === S.OPERAND) {
       const mode = next();
       const field = num();
       const inPack = mode === 2 ? `${asNum(expr())} === 1` : String(mode !== 0);
-      const bytes = asNum(expr());
-      const align = asNum(expr());
+      const bytes = bare(asNum(expr()));
+      const align = bare(asNum(expr()));
       const what = tsString(str());
       uses.add('operand');
       if (mode === 3) {
         const t = tmp++;
-        body.push(`t${t} = ${bytes};`, `if (${f(field)} !== -1) operand(b, rec, L, where, ${field}, true, t${t}, ${align}, ${what});`);
+        body.push(`t${t} = ${bytes};`, `if (${f(field)} !== -1) operand(b, r, L, w, ${field}, true, t${t}, ${align}, ${what});`);
       } else {
-        body.push(`operand(b, rec, L, where, ${field}, ${inPack}, ${bytes}, ${align}, ${what});`);
+        body.push(`operand(b, r, L, w, ${field}, ${inPack}, ${bytes}, ${align}, ${what});`);
       }
     } else if (s === S.VIEW) {
       const views = [];
@@ -831,28 +855,32 @@ function programToTs(name, code, C, tables) {
       vars.add(count);
       vars.add(span);
       uses.add('viewSpan');
-      body.push(`view = viewSpan(b, rec, where, [${views.join(', ')}], ${what});`, `v${count} = view.count;`, `v${span} = view.span;`);
+      body.push(`view = viewSpan(b, r, w, [${views.join(', ')}], ${what});`, `v${count} = view.count;`, `v${span} = view.span;`);
     } else if (s === S.LOOPS) {
       const trips = [], names = [];
       for (let nl = num(); nl > 0; nl--) {
-        trips.push(asNum(expr()));
+        trips.push(bare(asNum(expr())));
         names.push(tsString(str()));
       }
       uses.add('loops');
-      body.push(`loops(L, where, [${trips.join(', ')}], [${names.join(', ')}]);`);
+      // Names "loop 0", "loop 1" ... go as their prefix (the helper appends the index).
+      const prefix = JSON.parse(names[0]).replace(/0$/, '');
+      const numbered = names.every((n, k) => JSON.parse(n) === `${prefix}${k}`);
+      body.push(`loops(L, w, [${trips.join(', ')}], ${numbered ? tsString(prefix) : `[${names.join(', ')}]`});`);
     } else if (s === S.SHIFTS) {
       const field = num();
       uses.add('shifts');
-      body.push(`shifts(b, where, ${f(field)}, ${asNum(expr())});`);
+      body.push(`shifts(b, w, ${f(field)}, ${bare(asNum(expr()))});`);
     } else if (s === S.WORK) {
       work = true;
-      body.push(`macs = ${asNum(expr())};`, `ops = ${asNum(expr())};`);
+      const macs = bare(asNum(expr()));
+      body.push(`macs = ${macs};`, `ops = ${bare(asNum(expr()))};`);
     } else if (s === S.CUSTOM) {
       const hook = num();
       const slot = num();
       vars.add(slot);
       uses.add(CUSTOMS[hook]);
-      body.push(`v${slot} = ${hook === 0 ? 'concatInputs(b, rec, L, where)' : 'filterBankChannels(b, rec, where)'};`);
+      body.push(`v${slot} = ${hook === 0 ? 'concatInputs(b, r, L, w)' : 'filterBankChannels(b, r, w)'};`);
     } else {
       throw new Error(`gen-ops: ${name}: unknown statement ${s}`);
     }
@@ -874,12 +902,14 @@ function emitChecksTs(spec, L, C) {
   const tables = Object.values(spec.tables).map((t) => t.values);
   const fns = [];
   const uses = new Set();
+  const fname = (op) => `check${op.name.replace(/(^|_)([A-Z0-9])([A-Z0-9]*)/g, (_, u, a, r) => a + r.toLowerCase())}`;
   for (const op of [...spec.ops].sort((a, b) => a.code - b.code)) {
     const p = programToTs(op.name, C.programs[op.code], C, tables);
     p.uses.forEach((u) => uses.add(u));
     fns.push({ op, p });
   }
-  const helpers = ['bad', ...['budget', 'concatInputs', 'div', 'filterBankChannels', 'log2', 'loops', 'mod', 'operand', 'prod', 'shifts', 'viewSpan'].filter((u) => uses.has(u))]
+  for (const { op, p } of fns) if (p.body.some((l) => l.includes('f['))) uses.add('fieldsOf');
+  const helpers = ['bad', ...['budget', 'concatInputs', 'dim', 'div', 'fieldsOf', 'filterBankChannels', 'log2', 'loops', 'mod', 'operand', 'positive', 'prod', 'shifts', 'viewSpan'].filter((u) => uses.has(u))]
     .map((u) => (u === 'budget' ? 'budgetOf' : u));
   const out = [];
   out.push(`// ${HEADER}.`);
@@ -890,23 +920,34 @@ function emitChecksTs(spec, L, C) {
   out.push(' * generated code is all function bodies: on Espruino those stay in flash, not on the heap.');
   out.push(' * ES5 only: this file runs on the microcontroller.');
   out.push(' */');
-  out.push("import { i32 } from './pack.js';");
   out.push(`import { ${helpers.join(', ')} } from './rule-helpers.js';`);
   out.push("import type { PackLayout, Work } from './validate.js';");
   out.push('');
   out.push('/** Checks the record at byte `rec` of `b` (its code and length checked before); returns its work. */');
   out.push('export type RecordCheck = (b: Uint8Array, rec: number, L: PackLayout, where: string) => Work;');
+  // Ops whose rules translate to the same code share one function (recordChecks maps both codes to it).
+  const same = new Map();
+  const impl = new Map();
   for (const { op, p } of fns) {
+    const key = JSON.stringify([p.decl, p.body, p.work, L.records[op.record].words]);
+    if (same.has(key)) {
+      impl.set(op.code, same.get(key));
+      continue;
+    }
+    same.set(key, fname(op));
+    impl.set(op.code, fname(op));
     out.push('');
-    out.push(`function check${op.name.replace(/(^|_)([A-Z0-9])([A-Z0-9]*)/g, (_, u, a, r) => a + r.toLowerCase())}(b: Uint8Array, rec: number, L: PackLayout, where: string): Work {`);
-    if (p.decl.length) out.push(`  var ${p.decl.join(', ')};`);
+    out.push(`function ${fname(op)}(b: Uint8Array, r: number, L: PackLayout, w: string): Work {`);
+    const usesF = p.body.some((l) => l.includes('f['));
+    if (usesF) uses.add('fieldsOf');
+    const decl = usesF ? [`f = fieldsOf(b, r, ${L.records[op.record].words})`, ...p.decl] : p.decl;
+    if (decl.length) out.push(`  var ${decl.join(', ')};`);
     for (const l of p.body) out.push(`  ${l}`);
     out.push(p.work ? '  return { macs: macs, ops: ops };' : '  return { macs: 0, ops: 0 };');
     out.push('}');
   }
   const n = Math.max(...spec.ops.map((o) => o.code)) + 1;
   const byCode = (k) => spec.ops.find((o) => o.code === k);
-  const fname = (op) => `check${op.name.replace(/(^|_)([A-Z0-9])([A-Z0-9]*)/g, (_, u, a, r) => a + r.toLowerCase())}`;
   out.push('');
   out.push('/** The check of each op code (undefined: no such op), and its record words (CONCATENATION: the fixed part). */');
   out.push('export interface RecordChecks {');
@@ -917,7 +958,7 @@ function emitChecksTs(spec, L, C) {
   out.push('/** Builds the table of checks: a function, so the table takes heap only while a pack is being validated. */');
   out.push('export function recordChecks(): RecordChecks {');
   out.push('  var checks: RecordCheck[] = [];');
-  for (let k = 0; k < n; k++) if (byCode(k)) out.push(`  checks[${k}] = ${fname(byCode(k))};`);
+  for (let k = 0; k < n; k++) if (byCode(k)) out.push(`  checks[${k}] = ${impl.get(k)};${impl.get(k) === fname(byCode(k)) ? '' : ` // ${byCode(k).name}`}`);
   out.push(`  return { checks: checks, words: [${Array.from({ length: n }, (_, k) => (byCode(k) ? L.records[byCode(k).record].words : 0)).join(', ')}] };`);
   out.push('}');
   return out.join('\n') + '\n';
