@@ -7,7 +7,7 @@
  * ES5 only: this file runs on the microcontroller.
  */
 import { bad, budgetOf, concatInputs, dim, div, fieldsOf, filterBankChannels, log2, loops, mod, operand, positive, prod, shifts, viewSpan } from './rule-helpers.js';
-import type { PackLayout, Work } from './validate.js';
+import type { PackLayout, RecordWork as Work } from './rule-helpers.js';
 
 /** Checks the record at byte `rec` of `b` (its code and length checked before); returns its work. */
 export type RecordCheck = (b: Uint8Array, rec: number, L: PackLayout, where: string) => Work;

@@ -8,7 +8,24 @@
  */
 import { i32 } from './pack.js';
 import { CONCAT, CONCAT_INPUT, MAX_DIMS, SIGNAL_FILTER_BANK, VIEW } from './records.js';
-import type { PackLayout } from './validate.js';
+
+/**
+ * What the checks read of a validated pack's layout (validate.ts's PackLayout has it; declared here so that
+ * the generated checks and these helpers import nothing from validate.ts, which imports them).
+ */
+export interface PackLayout {
+  arenaBytes: number;
+  constOffset: number;
+  constBytes: number;
+  /** The state region (flags bit 0). */
+  state?: { offset: number; bytes: number };
+}
+
+/** A record's work: multiply-accumulates and element operations (validate.ts's Work). */
+export interface RecordWork {
+  macs: number;
+  ops: number;
+}
 
 var INT32_MAX = 2147483647;
 

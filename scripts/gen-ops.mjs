@@ -870,7 +870,7 @@ function emitChecksTs(spec, L, C) {
   out.push(' * ES5 only: this file runs on the microcontroller.');
   out.push(' */');
   out.push(`import { ${helpers.join(', ')} } from './rule-helpers.js';`);
-  out.push("import type { PackLayout, Work } from './validate.js';");
+  out.push("import type { PackLayout, RecordWork as Work } from './rule-helpers.js';");
   out.push('');
   out.push('/** Checks the record at byte `rec` of `b` (its code and length checked before); returns its work. */');
   out.push('export type RecordCheck = (b: Uint8Array, rec: number, L: PackLayout, where: string) => Work;');
