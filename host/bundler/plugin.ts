@@ -68,8 +68,8 @@ export const DEVICE_MODULE = 'tinysense/device';
 export const DEVICE_ENTRY = join(PACKAGE_ROOT, 'device', 'index.ts');
 /** The module device/ imports its engine binding from; the build links the board engine's binding in its place. */
 export const DEVICE_ENGINE = join(PACKAGE_ROOT, 'device', 'engine.ts');
-/** The generated rule programs of every op code (scripts/gen-ops.mjs); an app bundles only its packs' ones. */
-export const DEVICE_RECORD_RULES = join(PACKAGE_ROOT, 'device', 'record-rules.ts');
+/** The generated record checks of every op code (scripts/gen-ops.mjs); an app bundles only its packs' ones. */
+export const DEVICE_RECORD_CHECKS = join(PACKAGE_ROOT, 'device', 'record-checks.ts');
 
 
 export interface TinysenseOptions {
@@ -218,18 +218,19 @@ function openModelFiles(code: string): string[] {
 }
 
 /**
- * record-rules.ts with only the rule programs of `codes` (one `programs[N] = "...";` statement per op
- * code, as scripts/gen-ops.mjs writes them). A pack with another op is then refused by the device
- * validator with "this app's validator has no rules for ..." instead of running unchecked.
+ * record-checks.ts with only the checks of `codes` in its table (one `checks[N] = checkName;` statement
+ * per op code, as scripts/gen-ops.mjs writes them); rollup then drops the check functions nothing
+ * refers to. A pack with another op is refused by the device validator with "this app's validator has
+ * no checks for ..." instead of running unchecked.
  */
-export function keepRulePrograms(code: string, codes: ReadonlySet<number>): string {
+export function keepRecordChecks(code: string, codes: ReadonlySet<number>): string {
   let kept = 0;
-  const out = code.replace(/^[ \t]*programs\[(\d+)\] = "(?:[^"\\\n]|\\.)*";[^\n]*\n/gm, (line, n: string) => {
+  const out = code.replace(/^[ \t]*checks\[(\d+)\] = \w+;[^\n]*\n/gm, (line, n: string) => {
     if (!codes.has(Number(n))) return '';
     kept++;
     return line;
   });
-  if (kept !== codes.size) throw new Error(`tinysense: device/record-rules.ts has ${kept} of the app's ${codes.size} op codes' rule programs (is it stale? npm run gen:ops)`);
+  if (kept !== codes.size) throw new Error(`tinysense: device/record-checks.ts has ${kept} of the app's ${codes.size} op codes' checks (is it stale? npm run gen:ops)`);
   return out;
 }
 
@@ -321,7 +322,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   let target: TargetDefinition | undefined;
   let last: BuildReport | undefined;
   let entry = 'app';
-  /** The op codes of the app's packs when the build knows them: the validator keeps only their rules. */
+  /** The op codes of the app's packs when the build knows them: the validator keeps only their checks. */
   let ruleCodes: ReadonlySet<number> | undefined;
   const typecheck = options.typecheck !== false;
   /** Type errors and unresolved imports of the current build (fatal unless typecheck is false). */
@@ -382,8 +383,8 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
         }
         if (options.model !== undefined) model = await loadModel(options.model);
         const codes = [...(named ?? []).map((p) => p.facts), ...(model ? [model] : [])].flatMap((f) => f.opCodes);
-        // Like the per-app blob: the device validator carries the rules of the app's own ops only
-        // (every op's rules would cost all apps heap and bundle bytes as ops are added).
+        // Like the per-app blob: the device validator carries the checks of the app's own ops only
+        // (every op's checks would cost all apps bundle bytes as ops are added).
         ruleCodes = codes.length > 0 && !options.fullBlob ? new Set(codes) : undefined;
         if (board.nativeCall.kernels === 'blob') {
           // The blob holds the kernels of the app's packs only (per-app blob), unless asked for all.
@@ -402,7 +403,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
     transform: {
       order: 'post',
       handler(code, id) {
-        if (ruleCodes && id === DEVICE_RECORD_RULES) code = keepRulePrograms(code, ruleCodes);
+        if (ruleCodes && id === DEVICE_RECORD_CHECKS) code = keepRecordChecks(code, ruleCodes);
         const helpers = engine.language.helpers;
         if (!helpers) return null;
         for (const name of importedHelpers(code)) {
@@ -410,7 +411,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
           const why = helpers.refused[name] ?? `${engine.language.tslib ? basename(engine.language.tslib) : 'the helper module'} does not provide it`;
           this.error(`${relative(process.cwd(), id)}: TypeScript emitted the helper ${name} for this code, which ${board.name} cannot run: ${why}`);
         }
-        return id === DEVICE_RECORD_RULES && ruleCodes ? { code, map: null } : null;
+        return id === DEVICE_RECORD_CHECKS && ruleCodes ? { code, map: null } : null;
       },
     },
 

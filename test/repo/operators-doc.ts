@@ -37,7 +37,7 @@ interface CorpusFolder {
   test: string;
 }
 
-/** The corpus folders: models/ (../shared/models' copy), the public model zoo, the op fixtures. */
+/** The corpus folders: models/ (the workspace corpus' copy), the public model zoo, the op fixtures. */
 function corpusFolders(): CorpusFolder[] {
   const folders: CorpusFolder[] = [
     { dir: 'models/ops/models', test: 'test/models/ops-models.test.ts' },
