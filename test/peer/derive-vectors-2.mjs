@@ -279,13 +279,59 @@ function binary(name, source, op, options, shapes, type, a, aQ, b, bQ, golden, o
   });
 }
 
+// ---- quantize_test.cc (exact) / dequantize_test.cc (0.001) ----
+{
+  const q = 'quantize_test.cc';
+  const v1 = [-63.5, -63, -62.5, -62, -61.5, 62, 62.5, 63, 63.5, 64];
+  const v2 = [-32, -31, -30, -29, -28, 27, 28, 29, 30, 31];
+  const v3 = [-64, -62, -60, -58, -56, 54, 56, 58, 60, 62];
+  const v4 = [-128, -127, -126, -125, -124, 123, 124, 125, 126, 127];
+  // TestQuantizeFloat: float32 input, output quantized; the golden is Quantize(values).
+  const fromFloat = (test, values, type, scale, zp) => cases.push({
+    name: `quantize/${test}`, source: `${q}: ${test}${type === 'int16' ? ' (int16)' : ''}`, op: 'QUANTIZE', options: {},
+    tensors: [T([2, 5], 'float32', {}, { values: values.map(f) }), T([2, 5], type, pq(scale, zp))],
+    operator_inputs: [0], operator_outputs: [1], inputs: [0], outputs: [1], expected: quantize(values, f(scale), zp, type), tolerance: 0,
+  });
+  // TestRequantize: input quantized from the values, golden Quantize(values) at the output's parameters.
+  const requant = (test, values, inType, inQ, outType, outQ) => cases.push({
+    name: `quantize/${test}`, source: `${q}: ${test}${inType === 'int16' || outType === 'int16' ? ' (int16)' : ''}`, op: 'QUANTIZE', options: {},
+    tensors: [T([2, 5], inType, pq(...inQ), { values: quantize(values, f(inQ[0]), inQ[1], inType) }), T([2, 5], outType, pq(...outQ))],
+    operator_inputs: [0], operator_outputs: [1], inputs: [0], outputs: [1], expected: quantize(values, f(outQ[0]), outQ[1], outType), tolerance: 0,
+  });
+  fromFloat('QuantizeOpTestInt8NoZeroPoint', v2, 'int8', 0.5, 0);
+  // QuantizeOpTestInt8 declares int16 output arrays: TFLM runs it float32 -> int16.
+  fromFloat('QuantizeOpTestInt8', v1, 'int16', 0.5, -1);
+  fromFloat('QuantizeOpTestInt16', v1, 'int16', 0.5, -1);
+  fromFloat('QuantizeOpTestInt16NoScale', v4, 'int16', 1, 0);
+  requant('QuantizeOpTestInt8toInt8', v3, 'int8', [2, 0], 'int8', [0.5, 32]);
+  requant('QuantizeOpTestInt8toInt8NoZeroPoint', v2, 'int8', [1, 0], 'int8', [0.5, 0]);
+  requant('QuantizeOpTestInt16toInt16', v3, 'int16', [2, 0], 'int16', [0.5, 32]);
+  requant('QuantizeOpTestInt16toInt16NoZeroPoint', v2, 'int16', [1, 0], 'int16', [0.5, 0]);
+  requant('QuantizeOpTestInt8toInt16', v3, 'int8', [2, 0], 'int16', [0.5, 32]);
+  requant('QuantizeOpTestInt16toInt8_2', v3, 'int16', [2, 0], 'int8', [0.5, 0]);
+  requant('QuantizeOpTestInt16toInt8', v2, 'int16', [0.4, 0], 'int8', [1, 0]);
+
+  const dq = (test, type) => cases.push({
+    name: `dequantize/${test}`, source: `dequantize_test.cc: ${test}${type === 'int16' ? ' (int16)' : ''}`, op: 'DEQUANTIZE', options: {},
+    tensors: [T([5, 2], type, pq(0.5, -1), { values: quantize(v1, 0.5, -1, type) }), T([5, 2], 'float32', {})],
+    operator_inputs: [0], operator_outputs: [1], inputs: [0], outputs: [1], expected: v1.map(f), tolerance: 0.001,
+  });
+  dq('DequantizeOpTestInt8', 'int8');
+  dq('DequantizeOpTestInt16', 'int16');
+}
+
 // maximum_minimum_test.cc: not derived; tinysense lowers MAXIMUM/MINIMUM for int32 only (see README.md).
 
 // int16 cases: tinysense has no int16 activations for these ops yet; its compiler must refuse them, naming why.
+// The first int16 tensor the lowering checks is named: the output for QUANTIZE, otherwise the input.
 for (const c of cases) {
-  if (c.tensors[0].type !== 'int16') continue;
+  const k = c.tensors.findIndex((t) => t.type === 'int16');
+  if (k < 0) continue;
+  const checksOutputFirst = c.op === 'QUANTIZE' && c.tensors[1].type === 'int16';
+  const at = checksOutputFirst ? 1 : k;
+  const wanted = c.op === 'QUANTIZE' && at === 0 ? 'float32' : 'int8';
   c.expect = 'refused';
-  c.error = `operator 0 (${c.op}): tensor 0 (t0) is int16, expected int8`;
+  c.error = `operator 0 (${c.op}): tensor ${at} (t${at}) is int16, expected ${wanted}`;
 }
 
 writeFileSync(join(import.meta.dirname, 'tflm-kernel-vectors-2.json'), JSON.stringify({ description: 'Test vectors derived from TFLM kernel tests, second set (see README.md; written by derive-vectors-2.mjs).', cases }, null, 1) + '\n');
