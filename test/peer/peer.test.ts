@@ -14,7 +14,7 @@ import { WasmKernels } from '../../host/wasm/kernels.js';
 import { Model } from '../../device/runtime.js';
 import { BUILTIN_OPERATORS, BUILTIN_OPTIONS, type BuiltinOperatorName, type BuiltinOptionsName } from '../../host/tflite/enums.js';
 
-type ElementType = 'int8' | 'int16' | 'int32' | 'float32';
+type ElementType = 'int8' | 'int16' | 'int32' | 'int64' | 'float32';
 interface PeerTensor {
   shape: number[];
   type: ElementType;
@@ -40,6 +40,11 @@ interface PeerCase {
   /** "run" (the default): run and compare; "refused": the compiler must throw `error`. */
   expect?: 'run' | 'refused';
   error?: string;
+  /** Why TFLM's kernel refuses the case (its Prepare fails), for cases TFLM's test expects to fail. */
+  tflm_refusal?: string;
+  /** A refusal TFLM makes and tinysense does not yet: the case is kept and marked as a known failure (it.fails),
+   * so the suite stays green while the divergence stands and turns red, to be unmarked, once it is fixed. */
+  known_divergence?: string;
   /** "quantized" (the default): output integers against the quantized golden; "dequantized": (q - zero_point) * scale
    * against the float golden, as tests that compare floats do (leaky_relu_test.cc). */
   compare?: 'quantized' | 'dequantized';
@@ -55,10 +60,10 @@ const SUITES = FILES.map((file) => ({
   cases: (JSON.parse(readFileSync(join(import.meta.dirname, file), 'utf8')) as { cases: PeerCase[] }).cases,
 }));
 /** Case counts the README lists, per file: a lost or duplicated case fails here. */
-const LISTED: Record<string, number> = { 'tflm-kernel-vectors.json': 22, 'tflm-kernel-vectors-2.json': 48 };
+const LISTED: Record<string, number> = { 'tflm-kernel-vectors.json': 22, 'tflm-kernel-vectors-2.json': 90 };
 
 // Schema codes (tensorflow/compiler/mlir/lite/schema/schema.fbs).
-const TENSOR_TYPE: Record<ElementType, number> = { float32: 0, int32: 2, int16: 7, int8: 9 };
+const TENSOR_TYPE: Record<ElementType, number> = { float32: 0, int32: 2, int64: 4, int16: 7, int8: 9 };
 const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 };
 const PADDING: Record<string, number> = { SAME: 0, VALID: 1 };
 
@@ -116,6 +121,7 @@ function encode(type: ElementType, values: number[]): Uint8Array {
     case 'int8': return new Uint8Array(Int8Array.from(values).buffer);
     case 'int16': return new Uint8Array(Int16Array.from(values).buffer);
     case 'int32': return new Uint8Array(Int32Array.from(values).buffer);
+    case 'int64': return new Uint8Array(BigInt64Array.from(values, BigInt).buffer);
     case 'float32': return new Uint8Array(Float32Array.from(values).buffer);
   }
 }
@@ -126,6 +132,7 @@ function decode(type: ElementType, bytes: Uint8Array): number[] {
     case 'int8': return Array.from(new Int8Array(b));
     case 'int16': return Array.from(new Int16Array(b));
     case 'int32': return Array.from(new Int32Array(b));
+    case 'int64': return Array.from(new BigInt64Array(b), Number);
     case 'float32': return Array.from(new Float32Array(b));
   }
 }
@@ -174,7 +181,14 @@ describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
     describe(file, () => {
       for (const c of cases) {
         if (c.expect === 'refused') {
-          it(`${c.name} (${c.source.split(':')[0]}) is refused`, () => {
+          const title = `${c.name} (${c.source.split(':')[0]}) is refused`;
+          if (c.known_divergence) {
+            it.fails(`KNOWN DIVERGENCE: ${title} (${c.known_divergence})`, () => {
+              expect(() => compileTflite(peerModel(c))).toThrow(CompileError);
+            });
+            continue;
+          }
+          it(title, () => {
             let error: unknown;
             try {
               compileTflite(peerModel(c));
