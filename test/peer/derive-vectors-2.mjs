@@ -408,7 +408,7 @@ function binary(name, source, op, options, shapes, type, a, aQ, b, bQ, golden, o
     ],
     operator_inputs: [0, 1, 2], operator_outputs: [3], inputs: [0], outputs: [3], expect: 'refused', tflm_refusal: 'PadPrepare: constant_values zero point and scale must equal the output\'s',
     // tinysense compiles this and pads with the raw constant byte 84 (42 at scale 0.5) into a scale-1 output.
-    known_divergence: 'the compiler does not compare constant_values\' quantization with the output\'s; it accepts the model and pads with 84', expected: [], tolerance: 0,
+    error: 'operator 0 (PADV2): constant_values is quantized with scale 0.5 and zero point 0, the output with scale 1 and zero point 0: they must be equal', expected: [], tolerance: 0,
   });
   cases.push({
     name: 'pad/Test2DInt8ExpectFailureQuantizationRangeExcludesZero', source: `${p}: Test2DInt8ExpectFailureQuantizationRangeExcludesZero`, op: 'PAD', options: {},
