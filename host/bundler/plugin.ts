@@ -403,15 +403,14 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
     transform: {
       order: 'post',
       handler(code, id) {
-        if (ruleCodes && id === DEVICE_RECORD_CHECKS) code = keepRecordChecks(code, ruleCodes);
         const helpers = engine.language.helpers;
-        if (!helpers) return null;
-        for (const name of importedHelpers(code)) {
-          if (helpers.provided.includes(name)) continue;
-          const why = helpers.refused[name] ?? `${engine.language.tslib ? basename(engine.language.tslib) : 'the helper module'} does not provide it`;
+        for (const name of helpers ? importedHelpers(code) : []) {
+          if (helpers!.provided.includes(name)) continue;
+          const why = helpers!.refused[name] ?? `${engine.language.tslib ? basename(engine.language.tslib) : 'the helper module'} does not provide it`;
           this.error(`${relative(process.cwd(), id)}: TypeScript emitted the helper ${name} for this code, which ${board.name} cannot run: ${why}`);
         }
-        return id === DEVICE_RECORD_CHECKS && ruleCodes ? { code, map: null } : null;
+        // On every engine (JerryScript's language has no helper list, so this must not sit behind it).
+        return ruleCodes && id === DEVICE_RECORD_CHECKS ? { code: keepRecordChecks(code, ruleCodes), map: null } : null;
       },
     },
 

@@ -13,7 +13,10 @@ import { recordChecks } from '../../device/record-checks.js';
 import { checkRecord, validateTables } from '../../device/validate.js';
 import { buildApp } from '../../host/bundler/index.js';
 import { keepRecordChecks } from '../../host/bundler/plugin.js';
+import { factsFromCompiled } from '../../host/bundler/model-facts.js';
 import { compileTflite } from '../../host/model.js';
+import { fixtureModel } from './fixtures/model.js';
+import { APP } from './support.js';
 import { appKernelBlob } from '../../host/bundler/kernel-blob.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
 import { SimulatedNative } from '../../host/sim/native.js';
@@ -76,6 +79,15 @@ describe('per-app kernel blob', () => {
     expect(present.map(([fn]) => fn).sort()).toEqual(expected.map(([fn]) => fn).sort());
     expect(expected.length).toBeGreaterThan(1);
     expect(own.size - expected.length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('a JerryScript bundle carries only its ops\' checks too (FULLY_CONNECTED for the fixture model)', async () => {
+    const dir = join(out, 'rules-jerry');
+    const model = factsFromCompiled(fixtureModel(), 'fixture.tflite');
+    await buildApp({ entry: APP, board: 'ESP32_JERRYSCRIPT', model, outDir: dir });
+    const bundle = readFileSync(join(dir, 'app.js'), 'utf8');
+    const checks = [...bundle.matchAll(/function (check[A-Z]\w*)\(/g)].map((m) => m[1]).sort();
+    expect(checks).toEqual(['checkFullyConnected', 'checkRecord', 'checkTensor']);
   }, 120_000);
 
   it('keepRecordChecks keeps exactly the asked checks and fails on a stale checks file', () => {
