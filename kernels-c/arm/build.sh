@@ -78,7 +78,7 @@ CFLAGS=(
   -include "$HERE/hidden.h" -I"$ROOT/kernels-c/include"
 )
 
-# Per-app op set: one bit per op code in two 32-bit masks (invoke.c TS_HAS).
+# Per-app op set: one bit per op code in three 32-bit masks (invoke.c TS_HAS).
 if [ -n "$OPS" ]; then
   mask0=0; mask1=0; mask2=0
   IFS=',' read -ra codes <<<"$OPS"
