@@ -144,7 +144,7 @@ function tconvCase(s: TconvSpec): Case {
   }
   return {
     name: s.name, code: B.TRANSPOSE_CONV, op: s.s16 ? OP.TRANSPOSE_CONV_S16 : OP.TRANSPOSE_CONV,
-    tensors, inputs: [2], outputs: [3], opInputs: s.bias ? [0, 1, 2, 4] : opInputs,
+    tensors, inputs: [2], outputs: [3], opInputs,
     optionsType: O.TransposeConv, options: tconvOptions(s.padding, s.strides[0], s.strides[1], s.activation), buffers,
   };
 }
@@ -387,4 +387,49 @@ describe('SVDF in real models: the int8 bodies of TFLM\'s keyword_scrambled mode
       kernels.checkGuards();
     });
   }
+});
+
+describe('ops-reduce refusals: TFLM\'s Prepare checks at compile time, damaged records on the device', () => {
+  const byName = (name: string) => CASES.find((c) => c.name === name)!;
+  const compileError = (c: Case): string => {
+    try {
+      compileTflite(buildModel(spec(c)));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '(compiled)';
+  };
+  const withTensor = (c: Case, k: number, t: Partial<TensorSpec>): Case => ({ ...c, tensors: c.tensors.map((x, i) => (i === k ? { ...x, ...t } : x)) });
+
+  it('refuses what TFLM refuses, naming the operator and the tensor', () => {
+    expect(compileError(withTensor(byName('reduce_max_keep'), 2, q(0.06, -4)))).toMatch(/operator 0 \(REDUCE_MAX\): int8 reduce max needs equal input and output quantization/);
+    expect(compileError(withTensor(byName('arg_max'), 2, { type: T.int64 }))).toBe('operator 0 (ARG_MAX): tensor 2 (out) is int64, expected int32');
+    expect(compileError(withTensor(byName('bmm_adj_broadcast'), 1, { shape: [2, 6, 5] }))).toBe('operator 0 (BATCH_MATMUL): batch dims 3 and 2 do not broadcast');
+    expect(compileError(withTensor(byName('bmm_const_rhs'), 0, { shape: [2, 3, 4, 4] }))).toBe('operator 0 (BATCH_MATMUL): lhs accumulation depth 4 is not the rhs\'s 5');
+    expect(compileError(withTensor(byName('svdf_int8_state'), 4, { isVariable: false }))).toBe('operator 0 (SVDF): activation state tensor 4 (state) is not a variable tensor');
+    expect(compileError(withTensor(byName('svdf_int16_state'), 3, q(0.001, 0)))).toMatch(/operator 0 \(SVDF\): bias scale 0.001\d* is not the state scale x time weights scale/);
+    expect(compileError(withTensor(byName('svdf_int16_state'), 4, { type: T.int8 }))).toBe('operator 0 (SVDF): tensor 4 (state) is int8, expected int16');
+    expect(compileError(withTensor(byName('tconv_same_s2'), 2, { shape: [1, 4, 5, 2] }))).toBe('operator 0 (TRANSPOSE_CONV): filter depth 3 is not the input depth 2');
+    expect(compileError(withTensor(byName('tconv_same_s2'), 3, { type: T.int16 }))).toBe('operator 0 (TRANSPOSE_CONV): tensor 3 (out) is int16, expected int8');
+    expect(compileError(withTensor(byName('sum_hw'), 0, { type: T.int16 }))).toBe('operator 0 (SUM): tensor 0 (in) is int16, expected int8');
+  });
+
+  it('the device refuses damaged ops-reduce records, naming the op and the field', () => {
+    const damage = (name: string, field: number, value: number): () => Model => () => {
+      const pack = compileTflite(buildModel(spec(byName(name)))).pack;
+      const view = new DataView(pack.buffer, pack.byteOffset);
+      const record = view.getUint32(view.getUint32(H.opTable, true), true);
+      const bad = pack.slice();
+      new DataView(bad.buffer).setInt32(record + 4 * field, value, true);
+      return new Model(resign(bad), new WasmKernels());
+    };
+    expect(damage('reduce_max_keep', REDUCE.outputBytes, 4)).toThrow(/op 0 \(REDUCE_MAX\): output element size 4, expected 1/);
+    expect(damage('arg_max', REDUCE.inner + 5, 1000)).toThrow(/op 0 \(ARG_MAX\): reads 12000 elements/);
+    expect(damage('tconv_same_s2', CONV.dilationW, 2)).toThrow(/op 0 \(TRANSPOSE_CONV\): dilation 2x1 is not 1/);
+    expect(damage('tconv_s16_nobias', CONV.inputOffset, 3)).toThrow(/op 0 \(TRANSPOSE_CONV_S16\): int16 offsets 3 and 0 are not 0/);
+    expect(damage('tconv_s16_nobias', CONV.actMax, 40000)).toThrow(/op 0 \(TRANSPOSE_CONV_S16\): activation range \[-32768, 40000\] is not within \[-32768, 32767\]/);
+    expect(damage('svdf_int16_state', SVDF.state, 16)).toThrow(/op 0 \(SVDF\): state lies outside the state region/);
+    expect(damage('svdf_int8_state', SVDF.rank, 4)).toThrow(/op 0 \(SVDF\): filters 6 are not a multiple of the rank 4/);
+    expect(damage('bmm_const_rhs', BATCH_MATMUL.rhsColStep, 100)).toThrow(/op 0 \(BATCH_MATMUL\): rhs needs \d+ bytes at pack offset/);
+  });
 });
