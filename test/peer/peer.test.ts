@@ -24,8 +24,9 @@ interface PeerTensor {
 interface PeerCase {
   name: string;
   source: string;
-  op: 'FULLY_CONNECTED' | 'SOFTMAX' | 'LOGISTIC' | 'ADD' | 'MUL' | 'AVERAGE_POOL_2D' | 'MAX_POOL_2D';
-  options: Record<string, string | number>;
+  op: 'FULLY_CONNECTED' | 'SOFTMAX' | 'LOGISTIC' | 'ADD' | 'MUL' | 'AVERAGE_POOL_2D' | 'MAX_POOL_2D'
+    | 'ARG_MAX' | 'ARG_MIN' | 'REDUCE_MAX' | 'REDUCE_MIN' | 'SUM' | 'BATCH_MATMUL';
+  options: Record<string, string | number | boolean>;
   tensors: PeerTensor[];
   operator_inputs: number[];
   operator_outputs: number[];
@@ -38,7 +39,10 @@ interface PeerCase {
 const VECTORS = JSON.parse(readFileSync(join(import.meta.dirname, 'tflm-kernel-vectors.json'), 'utf8')) as { cases: PeerCase[] };
 
 // Schema codes (tensorflow/compiler/mlir/lite/schema/schema.fbs).
-const BUILTIN = { ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25 } as const;
+const BUILTIN = {
+  ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25,
+  ARG_MAX: 56, ARG_MIN: 79, REDUCE_MAX: 82, REDUCE_MIN: 89, SUM: 74, BATCH_MATMUL: 126,
+} as const;
 const TENSOR_TYPE = { int32: 2, int8: 9 } as const;
 const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 };
 const PADDING: Record<string, number> = { SAME: 0, VALID: 1 };
@@ -72,6 +76,19 @@ function optionsOf(c: PeerCase): Pick<OperatorSpec, 'optionsType' | 'options'> {
       };
     case 'LOGISTIC':
       return {};
+    case 'ARG_MAX': // ArgMaxOptions { output_type }
+      return { optionsType: 40, options: (b: Builder) => (b.startObject(1), b.addFieldInt8(0, TENSOR_TYPE.int32, 0), b.endObject()) };
+    case 'ARG_MIN': // ArgMinOptions { output_type }
+      return { optionsType: 57, options: (b: Builder) => (b.startObject(1), b.addFieldInt8(0, TENSOR_TYPE.int32, 0), b.endObject()) };
+    case 'REDUCE_MAX':
+    case 'REDUCE_MIN':
+    case 'SUM': // ReducerOptions { keep_dims }
+      return { optionsType: 27, options: (b: Builder) => (b.startObject(1), b.addFieldInt8(0, c.options.keep_dims ? 1 : 0, 0), b.endObject()) };
+    case 'BATCH_MATMUL': // BatchMatMulOptions { adj_x, adj_y }
+      return {
+        optionsType: 101,
+        options: (b: Builder) => (b.startObject(2), b.addFieldInt8(0, c.options.adj_x ? 1 : 0, 0), b.addFieldInt8(1, c.options.adj_y ? 1 : 0, 0), b.endObject()),
+      };
   }
 }
 
@@ -109,7 +126,7 @@ export function peerModel(c: PeerCase): Uint8Array {
 
 describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
   it('holds the cases the README lists', () => {
-    expect(VECTORS.cases.length).toBe(22);
+    expect(VECTORS.cases.length).toBe(35);
   });
 
   for (const c of VECTORS.cases) {
@@ -119,7 +136,9 @@ describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
       const model = new Model(compiled.pack, kernels);
       const input = Int8Array.from(c.inputs.flatMap((i) => c.tensors[i].values!));
       const [out] = runOnce(model, new Uint8Array(input.buffer));
-      const actual = Array.from(new Int8Array(out.buffer, out.byteOffset, out.length));
+      // int8 outputs, or int32 indices (ARG_MAX / ARG_MIN)
+      const wide = c.tensors[c.outputs[0]].type === 'int32';
+      const actual = Array.from(wide ? new Int32Array(out.slice().buffer) : new Int8Array(out.buffer, out.byteOffset, out.length));
       expect(actual.length).toBe(c.expected.length);
       const worst = Math.max(...actual.map((v, i) => Math.abs(v - c.expected[i])));
       expect(worst, `${c.name}: ours ${actual.join(',')} vs TFLM test golden ${c.expected.join(',')}`).toBeLessThanOrEqual(c.tolerance);
