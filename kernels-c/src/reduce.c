@@ -99,13 +99,11 @@ ts_status ts_arg_minmax_s8(int32_t is_max, const ts_view *outer, const ts_view *
 /* TRANSPOSE_CONV                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* The filter taps [lo, hi) of one axis that reach output position o, and the
- * first input position: input i reaches o through tap f when
- * i * stride - pad + f == o. Taps of one output step by stride. */
+/* Input i reaches output o through filter tap f when i * stride - pad + f == o:
+ * the taps of one output are f = (o + pad) % stride, then every stride-th;
+ * their inputs (o + pad - f) / stride fall by one per tap (exact divisions). */
 static int32_t first_tap(int32_t o, int32_t pad, int32_t stride) {
-  /* smallest f >= 0 with (o + pad - f) divisible by stride */
-  const int32_t r = (o + pad) % stride;
-  return r;
+  return (o + pad) % stride;
 }
 
 ts_status ts_transpose_conv_s8(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
