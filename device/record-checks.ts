@@ -562,6 +562,203 @@ function checkElementwiseS32(b: Uint8Array, r: number, L: PackLayout, w: string)
   return { macs: macs, ops: ops };
 }
 
+function checkReduceMax(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 31), v0: number, v2: number, v5: number, v6: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  view = viewSpan(b, r, w, [4], "outer view");
+  v0 = view.count;
+  view = viewSpan(b, r, w, [17], "inner view");
+  v2 = view.count;
+  if (!(v2 >= 1)) bad(w, "reduces over " + v2 + " elements");
+  view = viewSpan(b, r, w, [4, 17], "reduction");
+  v5 = view.span;
+  loops(L, w, [f[4], f[5], f[6], f[7], f[8], f[9], f[17], f[18], f[19], f[20], f[21], f[22]], "view dim ");
+  v6 = v0 * v2;
+  if (!(v6 <= budgetOf(L))) bad(w, "reads " + v6 + " elements");
+  operand(b, r, L, w, 2, false, v5, 1, "input");
+  if (!(f[30] === 1)) bad(w, "output element size " + f[30] + ", expected 1");
+  operand(b, r, L, w, 3, false, v0, 1, "output");
+  macs = 0;
+  ops = v6;
+  return { macs: macs, ops: ops };
+}
+
+function checkArgMax(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 31), v0: number, v2: number, v5: number, v6: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  view = viewSpan(b, r, w, [4], "outer view");
+  v0 = view.count;
+  view = viewSpan(b, r, w, [17], "inner view");
+  v2 = view.count;
+  if (!(v2 >= 1)) bad(w, "reduces over " + v2 + " elements");
+  view = viewSpan(b, r, w, [4, 17], "reduction");
+  v5 = view.span;
+  loops(L, w, [f[4], f[5], f[6], f[7], f[8], f[9], f[17], f[18], f[19], f[20], f[21], f[22]], "view dim ");
+  v6 = v0 * v2;
+  if (!(v6 <= budgetOf(L))) bad(w, "reads " + v6 + " elements");
+  operand(b, r, L, w, 2, false, v5, 1, "input");
+  if (!(f[30] === 4)) bad(w, "output element size " + f[30] + ", expected 4");
+  operand(b, r, L, w, 3, false, 4 * v0, 4, "output");
+  macs = 0;
+  ops = v6;
+  return { macs: macs, ops: ops };
+}
+
+function checkTransposeConv(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 31), v0: number, v1: number, v2: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[9], "input n");
+  dim(w, f[10], "input h");
+  dim(w, f[11], "input w");
+  dim(w, f[12], "input c");
+  dim(w, f[13], "filter n");
+  dim(w, f[14], "filter h");
+  dim(w, f[15], "filter w");
+  dim(w, f[16], "filter c");
+  dim(w, f[17], "output n");
+  dim(w, f[18], "output h");
+  dim(w, f[19], "output w");
+  dim(w, f[20], "output c");
+  v0 = f[20];
+  if (!(f[9] === f[17])) bad(w, "input and output batches differ");
+  if (!(f[13] === v0 && f[16] === f[12])) bad(w, "filter " + f[13] + "x" + f[14] + "x" + f[15] + "x" + f[16] + " does not map input depth " + f[12] + " to output depth " + v0);
+  positive(w, f[23], "stride w");
+  positive(w, f[24], "stride h");
+  if (!(f[27] === 1 && f[28] === 1)) bad(w, "dilation " + f[27] + "x" + f[28] + " is not 1");
+  if (!(((f[25] >= 0 && f[25] <= 65535) && f[26] >= 0) && f[26] <= 65535)) bad(w, "padding out of range");
+  if (!(f[21] >= (-255) && f[21] <= 255)) bad(w, "input offset is " + f[21]);
+  if (!(f[22] >= (-255) && f[22] <= 255)) bad(w, "output offset is " + f[22]);
+  loops(L, w, [f[17], f[18], f[19], v0, f[14], f[15], f[12]], "loop ");
+  if (!((((f[29] >= (-128) && f[29] <= 127) && f[30] >= (-128)) && f[30] <= 127) && f[29] <= f[30])) bad(w, "activation range [" + f[29] + ", " + f[30] + "] is not within [-128, 127]");
+  v1 = 1;
+  operand(b, r, L, w, 2, false, prod(w, [v1, f[9], f[10], f[11], f[12]]), v1, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[13], f[14], f[15], f[16]]), 1, "filter");
+  t0 = (4 * v1) * v0;
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v2 = prod(w, [f[17], f[18], f[19], f[20]]);
+  operand(b, r, L, w, 7, false, prod(w, [v1, v2]), v1, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  macs = ((v2 * f[14]) * f[15]) * f[16];
+  ops = v2;
+  return { macs: macs, ops: ops };
+}
+
+function checkTransposeConvS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 31), v0: number, v1: number, v2: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[9], "input n");
+  dim(w, f[10], "input h");
+  dim(w, f[11], "input w");
+  dim(w, f[12], "input c");
+  dim(w, f[13], "filter n");
+  dim(w, f[14], "filter h");
+  dim(w, f[15], "filter w");
+  dim(w, f[16], "filter c");
+  dim(w, f[17], "output n");
+  dim(w, f[18], "output h");
+  dim(w, f[19], "output w");
+  dim(w, f[20], "output c");
+  v0 = f[20];
+  if (!(f[9] === f[17])) bad(w, "input and output batches differ");
+  if (!(f[13] === v0 && f[16] === f[12])) bad(w, "filter " + f[13] + "x" + f[14] + "x" + f[15] + "x" + f[16] + " does not map input depth " + f[12] + " to output depth " + v0);
+  positive(w, f[23], "stride w");
+  positive(w, f[24], "stride h");
+  if (!(f[27] === 1 && f[28] === 1)) bad(w, "dilation " + f[27] + "x" + f[28] + " is not 1");
+  if (!(((f[25] >= 0 && f[25] <= 65535) && f[26] >= 0) && f[26] <= 65535)) bad(w, "padding out of range");
+  if (!(f[21] >= (-255) && f[21] <= 255)) bad(w, "input offset is " + f[21]);
+  if (!(f[22] >= (-255) && f[22] <= 255)) bad(w, "output offset is " + f[22]);
+  loops(L, w, [f[17], f[18], f[19], v0, f[14], f[15], f[12]], "loop ");
+  if (!((((f[29] >= (-32768) && f[29] <= 32767) && f[30] >= (-32768)) && f[30] <= 32767) && f[29] <= f[30])) bad(w, "activation range [" + f[29] + ", " + f[30] + "] is not within [-32768, 32767]");
+  if (!(f[21] === 0 && f[22] === 0)) bad(w, "int16 offsets " + f[21] + " and " + f[22] + " are not 0");
+  v1 = 2;
+  operand(b, r, L, w, 2, false, prod(w, [v1, f[9], f[10], f[11], f[12]]), v1, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[13], f[14], f[15], f[16]]), 1, "filter");
+  t0 = (4 * v1) * v0;
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v2 = prod(w, [f[17], f[18], f[19], f[20]]);
+  operand(b, r, L, w, 7, false, prod(w, [v1, v2]), v1, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  macs = ((v2 * f[14]) * f[15]) * f[16];
+  ops = v2;
+  return { macs: macs, ops: ops };
+}
+
+function checkSvdf(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 22), v0: number, v1: number, v2: number, v3: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[8], "batches");
+  dim(w, f[9], "input size");
+  dim(w, f[10], "filters");
+  positive(w, f[11], "rank");
+  dim(w, f[12], "memory");
+  if (!(mod(f[10], f[11]) === 0)) bad(w, "filters " + f[10] + " are not a multiple of the rank " + f[11]);
+  v0 = div(f[10], f[11]);
+  if (!(f[13] === 1 || f[13] === 2)) bad(w, "state element size " + f[13]);
+  v1 = f[13] === 1 ? (-128) : (-32768);
+  v2 = f[13] === 1 ? 127 : 32767;
+  if (!(((f[15] >= v1 && f[15] <= v2) && f[16] >= v1) && f[16] <= v2)) bad(w, "state zero point " + f[15] + " or reset value " + f[16] + " outside the state type");
+  if (!(f[14] >= (-255) && f[14] <= 255)) bad(w, "input zero point is " + f[14]);
+  if (!(f[17] >= (-255) && f[17] <= 255)) bad(w, "output zero point is " + f[17]);
+  if (!(f[19] >= (-31) && f[19] <= 30)) bad(w, "feature shift is " + f[19] + ", outside [-31, 30]");
+  if (!(f[21] >= (-31) && f[21] <= 30)) bad(w, "output shift is " + f[21] + ", outside [-31, 30]");
+  operand(b, r, L, w, 2, false, prod(w, [f[8], f[9]]), 1, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[10], f[9]]), 1, "feature weights");
+  operand(b, r, L, w, 4, true, prod(w, [f[13], f[10], f[12]]), f[13], "time weights");
+  t0 = 4 * v0;
+  if (f[5] !== -1) operand(b, r, L, w, 5, true, t0, 4, "bias");
+  v3 = prod(w, [f[13], f[8], f[10], f[12]]);
+  operand(b, r, L, w, 6, false, v3, f[13], "state");
+  if (!(((L.state ? 1 : 0) !== 0 && f[6] >= (L.state ? L.state.offset : 0)) && (f[6] + v3) <= (L.state ? L.state.offset + L.state.bytes : 0))) bad(w, "state lies outside the state region");
+  operand(b, r, L, w, 7, false, prod(w, [f[8], v0]), 1, "output");
+  loops(L, w, [f[8], f[10], f[9]], ["batches", "filters", "input size"]);
+  loops(L, w, [f[8], f[10], f[12]], ["batches", "filters", "memory"]);
+  macs = prod(w, [f[8], f[10]]) * (f[9] + f[12]);
+  ops = prod(w, [f[8], f[10], f[12]]);
+  return { macs: macs, ops: ops };
+}
+
+function checkBatchMatmul(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 28), v0: number, v1: number, v2: number, v3: number, v4: number, v5: number, v6: number, v7: number, macs = 0, ops = 0;
+  dim(w, f[7], "batch dim 0");
+  dim(w, f[8], "batch dim 1");
+  dim(w, f[9], "batch dim 2");
+  dim(w, f[10], "lhs batch step 0");
+  dim(w, f[11], "lhs batch step 1");
+  dim(w, f[12], "lhs batch step 2");
+  dim(w, f[13], "rhs batch step 0");
+  dim(w, f[14], "rhs batch step 1");
+  dim(w, f[15], "rhs batch step 2");
+  dim(w, f[16], "rows");
+  dim(w, f[17], "cols");
+  dim(w, f[18], "depth");
+  dim(w, f[19], "lhs row step");
+  dim(w, f[20], "lhs depth step");
+  dim(w, f[21], "rhs depth step");
+  dim(w, f[22], "rhs column step");
+  if (!(f[23] >= (-255) && f[23] <= 255)) bad(w, "lhs offset is " + f[23]);
+  if (!(f[24] >= (-255) && f[24] <= 255)) bad(w, "rhs offset is " + f[24]);
+  if (!(f[25] >= (-255) && f[25] <= 255)) bad(w, "output offset is " + f[25]);
+  if (!(f[27] >= (-31) && f[27] <= 30)) bad(w, "shift is " + f[27] + ", outside [-31, 30]");
+  loops(L, w, [f[7], f[8], f[9], f[16], f[17], f[18]], "loop ");
+  v0 = prod(w, [f[7], f[8], f[9]]);
+  v1 = (prod(w, [Math.max((f[7] - 1), 0), f[10]]) + prod(w, [Math.max((f[8] - 1), 0), f[11]])) + prod(w, [Math.max((f[9] - 1), 0), f[12]]);
+  v2 = (prod(w, [Math.max((f[7] - 1), 0), f[13]]) + prod(w, [Math.max((f[8] - 1), 0), f[14]])) + prod(w, [Math.max((f[9] - 1), 0), f[15]]);
+  v3 = ((v1 + prod(w, [Math.max((f[16] - 1), 0), f[19]])) + prod(w, [Math.max((f[18] - 1), 0), f[20]])) + 1;
+  v4 = ((v2 + prod(w, [Math.max((f[18] - 1), 0), f[21]])) + prod(w, [Math.max((f[17] - 1), 0), f[22]])) + 1;
+  v5 = (f[16] === 0 || f[18] === 0) ? 0 : v3;
+  v6 = (f[17] === 0 || f[18] === 0) ? 0 : v4;
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "lhs in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "rhs in pack flag is " + f[6]);
+  operand(b, r, L, w, 2, f[5] === 1, v5, 1, "lhs");
+  operand(b, r, L, w, 3, f[6] === 1, v6, 1, "rhs");
+  v7 = prod(w, [v0, f[16], f[17]]);
+  operand(b, r, L, w, 4, false, v7, 1, "output");
+  macs = prod(w, [v7, f[18]]);
+  ops = v7;
+  return { macs: macs, ops: ops };
+}
+
 /** The check of each op code (undefined: no such op), and its record words (CONCATENATION: the fixed part). */
 export interface RecordChecks {
   checks: RecordCheck[];
@@ -602,5 +799,13 @@ export function recordChecks(): RecordChecks {
   checks[29] = checkCast;
   checks[30] = checkElementwiseS32;
   checks[31] = checkAdd; // SUB
-  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51] };
+  checks[64] = checkReduceMax;
+  checks[65] = checkReduceMax; // REDUCE_MIN
+  checks[66] = checkArgMax;
+  checks[67] = checkArgMax; // ARG_MIN
+  checks[68] = checkTransposeConv;
+  checks[69] = checkTransposeConvS16;
+  checks[70] = checkSvdf;
+  checks[71] = checkBatchMatmul;
+  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28] };
 }

@@ -28,6 +28,14 @@ export var OP = {
   CONCATENATION: 18,
   COPY: 19,
   SUB: 31,
+  REDUCE_MAX: 64,
+  REDUCE_MIN: 65,
+  ARG_MAX: 66,
+  ARG_MIN: 67,
+  TRANSPOSE_CONV: 68,
+  TRANSPOSE_CONV_S16: 69,
+  SVDF: 70,
+  BATCH_MATMUL: 71,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -67,7 +75,7 @@ export var ELEMENTWISE = { ADD: 0, MUL: 1, DIV: 2, MIN: 3, MAX: 4, SUB: 5 };
 /** One CONCATENATION input. Its rows land at column offset sum(previous row_bytes) of the output, whose rows are the sum of all row_bytes wide. */
 export var CONCAT_INPUT = { input: 0, inPack: 1, rowBytes: 2, words: 3 };
 
-/** CONV_2D. */
+/** CONV_2D, TRANSPOSE_CONV, TRANSPOSE_CONV_S16. */
 export var CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, inputDims: 9, filterDims: 13, outputDims: 17, inputOffset: 21, outputOffset: 22, strideW: 23, strideH: 24, padW: 25, padH: 26, dilationW: 27, dilationH: 28, actMin: 29, actMax: 30, words: 31 };
 
 /** DEPTHWISE_CONV_2D. */
@@ -148,6 +156,15 @@ export var CAST: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType: 6
 /** ELEMENTWISE_S32. */
 export var ELEMENTWISE_S32: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, kind: 7, actMin: 8, actMax: 9, outputShape: 10, view1: 16, view2: 29, words: 42 };
 
+/** REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN. REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN: output element j (row-major over outer.dims) reduces the input elements of the inner view at outer position j. */
+export var REDUCE: Layout = { input: 2, output: 3, outer: 4, inner: 17, outputBytes: 30, words: 31 };
+
+/** SVDF. */
+export var SVDF: Layout = { input: 2, weightsFeature: 3, weightsTime: 4, bias: 5, state: 6, output: 7, batches: 8, inputSize: 9, filters: 10, rank: 11, memory: 12, stateBytes: 13, inputZeroPoint: 14, stateZeroPoint: 15, stateReset: 16, outputZeroPoint: 17, featureMultiplier: 18, featureShift: 19, outputMultiplier: 20, outputShift: 21, words: 22 };
+
+/** BATCH_MATMUL. */
+export var BATCH_MATMUL: Layout = { lhs: 2, rhs: 3, output: 4, lhsInPack: 5, rhsInPack: 6, batch: 7, lhsBatchStep: 10, rhsBatchStep: 13, rows: 16, cols: 17, depth: 18, lhsRowStep: 19, lhsDepthStep: 20, rhsDepthStep: 21, rhsColStep: 22, lhsOffset: 23, rhsOffset: 24, outputOffset: 25, multiplier: 26, shift: 27, words: 28 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -181,3 +198,11 @@ LAYOUTS[28] = SIGNAL_FILTER_BANK_LOG;
 LAYOUTS[29] = CAST;
 LAYOUTS[30] = ELEMENTWISE_S32;
 LAYOUTS[31] = ADD;
+LAYOUTS[64] = REDUCE;
+LAYOUTS[65] = REDUCE;
+LAYOUTS[66] = REDUCE;
+LAYOUTS[67] = REDUCE;
+LAYOUTS[68] = CONV;
+LAYOUTS[69] = CONV;
+LAYOUTS[70] = SVDF;
+LAYOUTS[71] = BATCH_MATMUL;

@@ -352,8 +352,13 @@ function compileOp(spec, op, record, strings, pool) {
     prog.expr(tree);
   };
 
+  // The C interpreter (tinysense_record_check.c) stops at WORK: a rule after it would run in
+  // validate.ts only, and the two validators would disagree.
+  let workSeen = false;
   function rule(r) {
     const [kind, ...a] = r;
+    if (workSeen && kind !== 'use' && kind !== 'each') throw new Error(`gen-ops: ${op.name}: rule ${kind} after the work rule (the C check stops at work)`);
+    if (kind === 'work') workSeen = true;
     switch (kind) {
       case 'use':
         for (const s of spec.shared[a[0]]) rule(s);

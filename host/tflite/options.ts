@@ -100,6 +100,30 @@ export interface CastOptions extends Tagged<'CastOptions'> {
   readonly inDataType: TensorTypeName;
   readonly outDataType: TensorTypeName;
 }
+// ops-reduce (issue 13)
+export interface TransposeConvOptions extends Tagged<'TransposeConvOptions'> {
+  readonly padding: PaddingName;
+  readonly strideW: number;
+  readonly strideH: number;
+  readonly fusedActivationFunction: ActivationFunctionName;
+  readonly quantizedBiasType: TensorTypeName | null;
+}
+export interface SVDFOptions extends Tagged<'SVDFOptions'> {
+  readonly rank: number;
+  readonly fusedActivationFunction: ActivationFunctionName;
+  readonly asymmetricQuantizeInputs: boolean;
+}
+export interface BatchMatMulOptions extends Tagged<'BatchMatMulOptions'> {
+  readonly adjX: boolean;
+  readonly adjY: boolean;
+  readonly asymmetricQuantizeInputs: boolean;
+}
+export interface ArgMaxOptions extends Tagged<'ArgMaxOptions'> {
+  readonly outputType: TensorTypeName;
+}
+export interface ArgMinOptions extends Tagged<'ArgMinOptions'> {
+  readonly outputType: TensorTypeName;
+}
 /** Option tables without fields. */
 export type EmptyOptions = Tagged<
   'PadOptions' | 'TransposeOptions' | 'QuantizeOptions' | 'DequantizeOptions' | 'MaximumMinimumOptions'
@@ -108,7 +132,8 @@ export type EmptyOptions = Tagged<
 export type DecodedOptions =
   | Conv2DOptions | DepthwiseConv2DOptions | FullyConnectedOptions | Pool2DOptions | SoftmaxOptions
   | ConcatenationOptions | AddOptions | SubOptions | MulOptions | DivOptions | LeakyReluOptions
-  | StridedSliceOptions | ReshapeOptions | ReducerOptions | SqueezeOptions | CastOptions | EmptyOptions;
+  | StridedSliceOptions | ReshapeOptions | ReducerOptions | SqueezeOptions | CastOptions | EmptyOptions
+  | TransposeConvOptions | SVDFOptions | BatchMatMulOptions | ArgMaxOptions | ArgMinOptions;
 type DecodedName = DecodedOptions['typeName'];
 
 /** An options table this reader does not decode (yet). */
@@ -185,6 +210,26 @@ const decoders: { readonly [Name in DecodedName]: (t: Table) => Fields<Name> } =
   QuantizeOptions: () => ({}),
   DequantizeOptions: () => ({}),
   MaximumMinimumOptions: () => ({}),
+  // ops-reduce (issue 13)
+  TransposeConvOptions: (t) => ({
+    padding: padding(t, 0),
+    strideW: t.i32(1, 'stride_w'),
+    strideH: t.i32(2, 'stride_h'),
+    fusedActivationFunction: activation(t, 3),
+    quantizedBiasType: biasType(t, 4),
+  }),
+  SVDFOptions: (t) => ({
+    rank: t.i32(0, 'rank'),
+    fusedActivationFunction: activation(t, 1),
+    asymmetricQuantizeInputs: t.bool(2, 'asymmetric_quantize_inputs'),
+  }),
+  BatchMatMulOptions: (t) => ({
+    adjX: t.bool(0, 'adj_x'),
+    adjY: t.bool(1, 'adj_y'),
+    asymmetricQuantizeInputs: t.bool(2, 'asymmetric_quantize_inputs'),
+  }),
+  ArgMaxOptions: (t) => ({ outputType: tensorType(t, 0, 'output_type') }),
+  ArgMinOptions: (t) => ({ outputType: tensorType(t, 0, 'output_type') }),
 };
 
 function isDecoded(name: BuiltinOptionsName): name is DecodedName {

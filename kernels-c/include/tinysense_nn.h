@@ -443,6 +443,87 @@ ts_status ts_elementwise_s32(int32_t kind, const ts_activation *activation,
                              const int32_t *input1, const ts_view *input2_view,
                              const int32_t *input2, int32_t *output);
 
+/* ====================== ops-reduce (issue 13) ============================ */
+
+/* REDUCE_MAX / REDUCE_MIN int8. Mirrors reference_ops::ReduceGeneric with
+ * MinMaxReducerCompare (TFLM requires equal input and output quantization, so
+ * values pass unchanged). Output element j (row-major over outer.dims) is the
+ * largest (is_max) or smallest input element of the inner view at outer
+ * position j, as ts_mean_s8 walks them. */
+ts_status ts_reduce_minmax_s8(int32_t is_max, const ts_view *outer, const ts_view *inner,
+                              const int8_t *input, int8_t *output);
+
+/* ARG_MAX / ARG_MIN int8 -> int32. Mirrors reference_ops::ArgMinMax: the
+ * index (row-major over inner.dims) of the first largest (is_max) or first
+ * smallest element. */
+ts_status ts_arg_minmax_s8(int32_t is_max, const ts_view *outer, const ts_view *inner,
+                           const int8_t *input, int32_t *output);
+
+/* TRANSPOSE_CONV. Mirrors reference_integer_ops::TransposeConv (int8 and
+ * int16x8). TFLM scatters every input element into an int32 (int64) scratch
+ * buffer the size of the output; these kernels gather, for each output
+ * element, the inputs that scatter into it: the same sums (integer addition
+ * is associative), no scratch. params->dilation is unused (1). int16: bias is
+ * int64 (NULL: none), offsets are 0. */
+ts_status ts_transpose_conv_s8(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
+                               const ts_dims *input_dims, const int8_t *input,
+                               const ts_dims *filter_dims, const int8_t *filter,
+                               const int32_t *bias, const ts_dims *output_dims, int8_t *output);
+ts_status ts_transpose_conv_s16(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
+                                const ts_dims *input_dims, const int16_t *input,
+                                const ts_dims *filter_dims, const int8_t *filter,
+                                const int64_t *bias, const ts_dims *output_dims, int16_t *output);
+
+/* SVDF int8 (full integer). Mirrors TFLM's EvalIntegerSvdfReference: shift
+ * the state one step, append each filter's requantized feature dot product,
+ * then output = requant(bias + sum over rank of weights_time . (state - zp)).
+ * The state element is state_bytes wide (int8 or int16, as the time weights)
+ * and is stored as (value - state_reset), wrapping, so that a zeroed state
+ * region holds TFLM's initial state. */
+typedef struct {
+  int32_t batches;
+  int32_t input_size;
+  int32_t filters;
+  int32_t rank;
+  int32_t memory;
+  int32_t state_bytes;
+  int32_t input_zero_point;
+  int32_t state_zero_point;
+  int32_t state_reset;
+  int32_t output_zero_point;
+  ts_requant feature;
+  ts_requant output;
+} ts_svdf_params;
+
+ts_status ts_svdf_s8(const ts_svdf_params *params, const int8_t *input, const int8_t *weights_feature,
+                     const void *weights_time, const int32_t *bias, void *state, int8_t *output);
+
+/* BATCH_MATMUL int8. Mirrors reference_ops::BatchMatMul as TFLM's
+ * batch_matmul.cc calls it: out[b][i][j] = clamp(MBQM(sum_k (lhs + lhs_offset)
+ * x (rhs + rhs_offset)) + output_offset) over three broadcast batch dims;
+ * adj_x / adj_y are the element steps (no transposed copies). */
+typedef struct {
+  int32_t batch[3];
+  int32_t lhs_batch_step[3];
+  int32_t rhs_batch_step[3];
+  int32_t rows;
+  int32_t cols;
+  int32_t depth;
+  int32_t lhs_row_step;
+  int32_t lhs_depth_step;
+  int32_t rhs_depth_step;
+  int32_t rhs_col_step;
+  int32_t lhs_offset;
+  int32_t rhs_offset;
+  int32_t output_offset;
+  ts_requant requant;
+} ts_batch_matmul_params;
+
+ts_status ts_batch_matmul_s8(const ts_batch_matmul_params *params, const int8_t *lhs, const int8_t *rhs,
+                             int8_t *output);
+
+/* =================== end of ops-reduce (issue 13) ======================== */
+
 /* The op records (generated from kernels-c/spec/ops.json). */
 #include "tinysense_ops.h"
 

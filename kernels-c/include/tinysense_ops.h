@@ -39,7 +39,15 @@ enum {
   TS_OP_SIGNAL_FILTER_BANK_LOG = 28, /* TFLM SignalFilterBankLog */
   TS_OP_CAST = 29, /* CAST between integer types (static_cast semantics) */
   TS_OP_ELEMENTWISE_S32 = 30, /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
-  TS_OP_SUB = 31 /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_SUB = 31, /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_REDUCE_MAX = 64, /* Mirrors reference_ops::ReduceGeneric with MinMaxReducerCompare (int8, equal input and output quantization) */
+  TS_OP_REDUCE_MIN = 65, /* Mirrors reference_ops::ReduceGeneric with MinMaxReducerCompare (int8, equal input and output quantization) */
+  TS_OP_ARG_MAX = 66, /* Mirrors reference_ops::ArgMinMax (int8 input, int32 output): the first index of the largest value */
+  TS_OP_ARG_MIN = 67, /* Mirrors reference_ops::ArgMinMax (int8 input, int32 output): the first index of the smallest value */
+  TS_OP_TRANSPOSE_CONV = 68, /* Mirrors reference_integer_ops::TransposeConv (int8, per-channel), each output element gathered from the inputs that scatter into it (the same int32 sums, no scratch) */
+  TS_OP_TRANSPOSE_CONV_S16 = 69, /* Mirrors reference_integer_ops::TransposeConv int16x8 (int16 input and output, int8 filter, int64 bias, int64 sums) */
+  TS_OP_SVDF = 70, /* Mirrors TFLM's EvalIntegerSvdfReference (int8 input and output, int8 or int16 state and time weights); the activation state lives in the pack's state region */
+  TS_OP_BATCH_MATMUL = 71 /* Mirrors reference_ops::BatchMatMul (int8, broadcast batch dims, adj_x/adj_y as steps) */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -66,7 +74,7 @@ typedef struct {
   int32_t row_bytes; /* dim */
 } ts_concat_input;
 
-/* CONV_2D. */
+/* CONV_2D, TRANSPOSE_CONV, TRANSPOSE_CONV_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -365,6 +373,40 @@ typedef struct {
   ts_view input2_view;
 } ts_elementwise_record;
 
+/* REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN. REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN: output element j
+ * (row-major over outer.dims) reduces the input elements of the inner view at outer position j. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  ts_view outer;
+  ts_view inner;
+  int32_t output_bytes; /* enum: 1: int8 values, 4: int32 indices */
+} ts_reduce_record;
+
+/* SVDF. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t weights_feature; /* constant: filters x input size int8 */
+  int32_t weights_time; /* constant: filters x memory, state_bytes each */
+  int32_t bias; /* constant: units x int32, -1: none */
+  int32_t state; /* state: batches x filters x memory, state_bytes each, in the pack's state region */
+  int32_t output; /* arena */
+  ts_svdf_params params;
+} ts_svdf_record;
+
+/* BATCH_MATMUL. */
+typedef struct {
+  ts_record_head head;
+  int32_t lhs; /* operand: arena, or pack when the flag says so */
+  int32_t rhs; /* operand */
+  int32_t output; /* arena */
+  int32_t lhs_in_pack; /* flag */
+  int32_t rhs_in_pack; /* flag */
+  ts_batch_matmul_params params;
+} ts_batch_matmul_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -394,7 +436,10 @@ enum {
   TS_SIGNAL_PCAN_RECORD_WORDS = 9,
   TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS = 7,
   TS_CAST_RECORD_WORDS = 7,
-  TS_ELEMENTWISE_RECORD_WORDS = 42
+  TS_ELEMENTWISE_RECORD_WORDS = 42,
+  TS_REDUCE_RECORD_WORDS = 31,
+  TS_SVDF_RECORD_WORDS = 22,
+  TS_BATCH_MATMUL_RECORD_WORDS = 28
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -426,5 +471,8 @@ typedef char ts_signal_pcan_record_words_check[sizeof(ts_signal_pcan_record) == 
 typedef char ts_signal_filter_bank_log_record_words_check[sizeof(ts_signal_filter_bank_log_record) == 4 * TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS ? 1 : -1];
 typedef char ts_cast_record_words_check[sizeof(ts_cast_record) == 4 * TS_CAST_RECORD_WORDS ? 1 : -1];
 typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 4 * TS_ELEMENTWISE_RECORD_WORDS ? 1 : -1];
+typedef char ts_reduce_record_words_check[sizeof(ts_reduce_record) == 4 * TS_REDUCE_RECORD_WORDS ? 1 : -1];
+typedef char ts_svdf_record_words_check[sizeof(ts_svdf_record) == 4 * TS_SVDF_RECORD_WORDS ? 1 : -1];
+typedef char ts_batch_matmul_record_words_check[sizeof(ts_batch_matmul_record) == 4 * TS_BATCH_MATMUL_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

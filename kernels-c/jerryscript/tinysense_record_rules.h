@@ -14,9 +14,9 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 32 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 8, TS_RULES_OPS = 72 };
 
-static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125};
+static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 32768, 32767};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
 static const int32_t *const ts_rules_tables[] = {ts_rules_table0};
 static const int32_t ts_rules_table_sizes[] = {7};
@@ -209,10 +209,60 @@ static const char *const ts_rules_strings[] = {
     " and ",
     "element-wise kind ",
     "activation range is empty",
+    "reduces over ",
+    "output element size ",
+    ", expected 1",
+    ", expected 4",
+    " does not map input depth ",
+    " to output depth ",
+    "dilation ",
+    " is not 1",
+    "] is not within [-32768, 32767]",
+    "int16 offsets ",
+    " are not 0",
+    "input size is ",
+    "filters is ",
+    "rank is ",
+    "memory is ",
+    "filters ",
+    " are not a multiple of the rank ",
+    "state element size ",
+    "state zero point ",
+    " or reset value ",
+    " outside the state type",
+    "feature shift is ",
+    "feature weights",
+    "time weights",
+    "state",
+    "state lies outside the state region",
+    "filters",
+    "input size",
+    "memory",
+    "batch dim 0 is ",
+    "batch dim 1 is ",
+    "batch dim 2 is ",
+    "lhs batch step 0 is ",
+    "lhs batch step 1 is ",
+    "lhs batch step 2 is ",
+    "rhs batch step 0 is ",
+    "rhs batch step 1 is ",
+    "rhs batch step 2 is ",
+    "cols is ",
+    "depth is ",
+    "lhs row step is ",
+    "lhs depth step is ",
+    "rhs depth step is ",
+    "rhs column step is ",
+    "lhs offset is ",
+    "rhs offset is ",
+    "lhs in pack flag is ",
+    "rhs in pack flag is ",
+    "lhs",
+    "rhs",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_SVDF_RECORD_WORDS, TS_BATCH_MATMUL_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -248,6 +298,46 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* CAST */ "!1!$  \"  i!!$  9 !% !9 !&!20\"   0\"!  $ !x!!% !y!!&\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$",
     /* ELEMENTWISE_S32 */ "!1!*  \"  m!!*!1!+  \"  n!!+!1!,  \"  o!!,!1!-  \"  p!!-!1!.  \"  q!!.!1!/  \"  r!!/  7&!*!+!,!-!.!/$&!* ^!+ _!, `!- a!. s!/ t!22222222222,!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,,!3!-,!@!-,!4!.,!A!.,!5!/,!B!/!  u!21!'  /!' %\" !z!!'!/!(!)! !{!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!0 x!\"\"\"\"!%( $\"\" $ y#!= z#$\"\"#!&( $\"$ $ {\" $( $\"  $ M&  \" ",
     /* SUB */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    /* REDUCE_MAX */ "#!$!) !#!1!*\"#!1\"\" !# !|!\"\" !<#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"\"% ! H!,!> !# !}!!> !~\" #\"  ! M&  \"&",
+    /* REDUCE_MIN */ "#!$!) !#!1!*\"#!1\"\" !# !|!\"\" !<#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"\"% ! H!,!> !# !}!!> !~\" #\"  ! M&  \"&",
+    /* ARG_MAX */ "#!$!) !#!1!*\"#!1\"\" !# !|!\"\" !<#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"\"% ! H!,!> $# !}!!> \" \" #( $\"  $ M&  \"&",
+    /* ARG_MIN */ "#!$!) !#!1!*\"#!1\"\" !# !|!\"\" !<#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"\"% ! H!,!> $# !}!!> \" \" #( $\"  $ M&  \"&",
+    /* TRANSPOSE_CONV */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!2,!-\" ,!0!,,  P!!-  Q!!.  Q!!/  Q!!0 \"!!!, \"\"!\" !1!7 !#  3!!7  4!1!8 !#  5!!8  4!2,!; !,!< !% \"#!!;  Q!!< \"$!2221!9  /!9 x 1!:  /!: x !  8!21!5$ x!/!5 x!\"  9!!5!21!6$ x!/!6 x!\"  :!!6$'!1 >!2 \?!3 @\"  A!. B!/ C!, D!22221!=$ x\"/!= x#1!>$ x\"/!> x#/!=!>%  E!!=  F!!>  G ! !\" \"7%\"!!)!*!+!,\"! H\"!#7$!-!.!/!0 ! I\"#$(( $\"!\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  \"7$!1!2!3!4\" '7\"\"!\"\"\"! M!,!($ !!  N&(((\"\"!.!/!0\"\"",
+    /* TRANSPOSE_CONV_S16 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!2,!-\" ,!0!,,  P!!-  Q!!.  Q!!/  Q!!0 \"!!!, \"\"!\" !1!7 !#  3!!7  4!1!8 !#  5!!8  4!2,!; !,!< !% \"#!!;  Q!!< \"$!2221!9  /!9 x 1!:  /!: x !  8!21!5$ x!/!5 x!\"  9!!5!21!6$ x!/!6 x!\"  :!!6$'!1 >!2 \?!3 @\"  A!. B!/ C!, D!22221!=$ x'/!= x(1!>$ x'/!> x(/!=!>%  E!!=  F!!> \"%!2,!5  ,!6  % \"&!!5 !y!!6 \"' ! \"\" \"7%\"!!)!*!+!,\"! H\"!#7$!-!.!/!0 ! I\"#$(( $\"!\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  \"7$!1!2!3!4\" '7\"\"!\"\"\"! M!,!($ !!  N&(((\"\"!.!/!0\"\"",
+    /* SVDF */ "!1!(  \"  U!!(!1!)  \" \"(!!)!1!*  \" \")!!*!1!+ !# \"*!!+  4!1!,  \" \"+!!,!,*!*!+  $ \",!!* \"-!!+  )!*!+!3,!- !,!- \"\" \".!!- !6,!- !$ x\"$ x' \"6,!- ! x# x(!2221!/\"!/!/\"\"1!0\"!/!0\"\"% \"/!!/ \"0!!0 \"1!21!.$ x!/!. x!\"  j!!.!21!1$ x!/!1 x!\" !%!!1!21!3$ \?/!3 ># \"2!!3  k!21!5$ \?/!5 ># !#!!5  k\" \"7\"!(!) ! H\"!#7\"!*!) !\"3\"!$7#!-!*!,!-\"4\"#%( $\"  $ J #7$!-!(!*!,\" &\"#!-\"5!22#!1!&#\"/&!&\"###! \"6\" '7\"!(\"  ! M$#!( Z!*\"7!)\"8$#!( Z!*\"7!,\"9&(7\"!(!*&!)!,7#!(!*!,",
+    /* BATCH_MATMUL */ "!1!'  \" \":!!'!1!(  \" \";!!(!1!)  \" \"<!!)!1!*  \" \"=!!*!1!+  \" \">!!+!1!,  \" \"\?!!,!1!-  \" \"@!!-!1!.  \" \"A!!.!1!/  \" \"B!!/!1!0  \"  b!!0!1!1  \" \"C!!1!1!2  \" \"D!!2!1!3  \" \"E!!3!1!4  \" \"F!!4!1!5  \" \"G!!5!1!6  \" \"H!!6!21!7$ x!/!7 x!\" \"I!!7!21!8$ x!/!8 x!\" \"J!!8!21!9$ x!/!9 x!\"  :!!9!21!;$ \?/!; ># !$!!;  k$&!' >!( \?!) @!0 A!1 B!2 C  7#!'!(!) !&&7\"5'!' !  !*7\"5'!( !  !+7\"5'!) !  !, \"&&7\"5'!' !  !-7\"5'!( !  !.7\"5'!) !  !/ #&&&\"!7\"5'!0 !  !37\"5'!2 !  !4 ! $&&&\"\"7\"5'!2 !  !57\"5'!1 !  !6 ! %63,!0  ,!2    \"# &63,!1  ,!2    \"$!3,!%  ,!% !\" \"K!!%!3,!&  ,!& !\" \"L!!&\"\"\"!%\"% !\"M\"\"#!&\"& !\"N '7#\" !0!1\" $\"' ! M&7\"\"'!2\"'",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

@@ -11,15 +11,21 @@
 #define WORDS(type) ((int32_t)(sizeof(type) / sizeof(int32_t)))
 
 /* A blob for one app holds only the kernels its packs use (kernels-c/arm/build.sh --ops): the
- * build defines TS_OPS_MASK0 (op codes 0-31) and TS_OPS_MASK1 (32-63), one bit per op code.
+ * build defines TS_OPS_MASK0 (op codes 0-31), TS_OPS_MASK1 (32-63) and TS_OPS_MASK2 (64-95), one bit per op code.
  * Each case below starts with BUILT(op): a constant condition, so the kernels of the ops left
  * out are never referenced and --gc-sections drops them. Without the masks every op is built. */
 #ifndef TS_OPS_MASK0
 #define TS_OPS_MASK0 0xffffffffu
 #define TS_OPS_MASK1 0xffffffffu
+#define TS_OPS_MASK2 0xffffffffu
 #endif
-#define TS_HAS(op) \
-  ((op) < 32 ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u : ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u)
+#ifndef TS_OPS_MASK2 /* (op codes 64-95) */
+#define TS_OPS_MASK2 0u
+#endif
+#define TS_HAS(op)                                                                          \
+  ((op) < 32   ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u                                    \
+   : (op) < 64 ? ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u                             \
+               : ((uint32_t)(TS_OPS_MASK2) >> ((op) - 64)) & 1u)
 #define BUILT(op) \
   if (!TS_HAS(op)) return TS_ERROR_UNKNOWN_OP
 
@@ -245,6 +251,61 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
     case TS_OP_ELEMENTWISE_S32:
       /* ts_invoke_signal guards each of its op codes itself. */
       return ts_invoke_signal(record, arena, pack);
+    /* ops-reduce (issue 13) */
+    case TS_OP_REDUCE_MAX:
+    case TS_OP_REDUCE_MIN:
+    case TS_OP_ARG_MAX:
+    case TS_OP_ARG_MIN: {
+      const ts_reduce_record *r = (const ts_reduce_record *)(const void *)record;
+      const int32_t is_max = op == TS_OP_REDUCE_MAX || op == TS_OP_ARG_MAX;
+      if (op == TS_OP_REDUCE_MAX) BUILT(TS_OP_REDUCE_MAX);
+      if (op == TS_OP_REDUCE_MIN) BUILT(TS_OP_REDUCE_MIN);
+      if (op == TS_OP_ARG_MAX) BUILT(TS_OP_ARG_MAX);
+      if (op == TS_OP_ARG_MIN) BUILT(TS_OP_ARG_MIN);
+      if (words != WORDS(ts_reduce_record)) break;
+      return op == TS_OP_REDUCE_MAX || op == TS_OP_REDUCE_MIN
+                 ? ts_reduce_minmax_s8(is_max, &r->outer, &r->inner, (const int8_t *)(arena + r->input),
+                                       (int8_t *)(arena + r->output))
+                 : ts_arg_minmax_s8(is_max, &r->outer, &r->inner, (const int8_t *)(arena + r->input),
+                                    (int32_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_TRANSPOSE_CONV:
+    case TS_OP_TRANSPOSE_CONV_S16: {
+      const ts_conv_record *r = (const ts_conv_record *)(const void *)record;
+      ts_per_channel_quant_params quant;
+      if (op == TS_OP_TRANSPOSE_CONV) BUILT(TS_OP_TRANSPOSE_CONV);
+      if (op == TS_OP_TRANSPOSE_CONV_S16) BUILT(TS_OP_TRANSPOSE_CONV_S16);
+      if (words != WORDS(ts_conv_record)) break;
+      quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
+      quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
+      return op == TS_OP_TRANSPOSE_CONV
+                 ? ts_transpose_conv_s8(&r->params, &quant, &r->input_dims, (const int8_t *)(arena + r->input),
+                                        &r->filter_dims, (const int8_t *)(pack + r->filter),
+                                        r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
+                                        &r->output_dims, (int8_t *)(arena + r->output))
+                 : ts_transpose_conv_s16(&r->params, &quant, &r->input_dims,
+                                         (const int16_t *)(const void *)(arena + r->input), &r->filter_dims,
+                                         (const int8_t *)(pack + r->filter),
+                                         r->bias < 0 ? NULL : (const int64_t *)(const void *)(pack + r->bias),
+                                         &r->output_dims, (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_SVDF: {
+      BUILT(TS_OP_SVDF);
+      const ts_svdf_record *r = (const ts_svdf_record *)(const void *)record;
+      if (words != WORDS(ts_svdf_record)) break;
+      return ts_svdf_s8(&r->params, (const int8_t *)(arena + r->input), (const int8_t *)(pack + r->weights_feature),
+                        pack + r->weights_time,
+                        r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias), arena + r->state,
+                        (int8_t *)(arena + r->output));
+    }
+    case TS_OP_BATCH_MATMUL: {
+      BUILT(TS_OP_BATCH_MATMUL);
+      const ts_batch_matmul_record *r = (const ts_batch_matmul_record *)(const void *)record;
+      if (words != WORDS(ts_batch_matmul_record)) break;
+      return ts_batch_matmul_s8(&r->params, (const int8_t *)operand(r->lhs, r->lhs_in_pack, arena, pack),
+                                (const int8_t *)operand(r->rhs, r->rhs_in_pack, arena, pack),
+                                (int8_t *)(arena + r->output));
+    }
     default:
       return TS_ERROR_UNKNOWN_OP;
   }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePack } from '../../device/validate.js';
 import { crc32 } from '../../host/compiler/crc32.js';
 import { BUILD_SH, Blob, BlobEntries, buildHarnesses, buildPrivateBlob, requireTools, runQemuM4 } from './arm.js';
-import { REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, packOf } from './models.js';
+import { REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, opsReduceCases, packOf } from './models.js';
 
 const person = REFERENCE_CASES.find((c) => c.name === 'person_detect')!;
 const hello = REFERENCE_CASES.find((c) => c.name === 'hello_world')!;
@@ -55,5 +55,33 @@ describe('a blob with only the kernels of one app', () => {
   it('refuses an op it lacks with TS_ERROR_UNKNOWN_OP', () => {
     expect(codes).not.toContain(3); // FULLY_CONNECTED: hello_world's only op
     expect(() => runQemuM4(harness, app, packOf(hello), inputsOf(hello))).toThrow(/op 0 \(code 3\) returned -1/);
+  }, 300_000);
+});
+
+// Op codes 64 and above (TS_OPS_MASK2): a blob for the keyword body's SVDF (70) and FULLY_CONNECTED (3)
+// runs it byte for byte across consecutive invokes and refuses TRANSPOSE_CONV (68), which it lacks.
+describe('a per-app blob with op codes above 63', () => {
+  let app: Blob;
+  let harness: string;
+  const kws = opsReduceCases().find((c) => c.name === 'kws_body')!;
+  const tconv = opsReduceCases().find((c) => c.name === 'tconv_same_s2')!;
+  const codes = opCodes(packOf(kws));
+  beforeAll(() => {
+    requireTools();
+    app = buildAppBlob(codes);
+    harness = buildHarnesses().m4;
+  });
+  afterAll(() => {
+    if (app) rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  it('runs the keyword body (SVDF) byte for byte', () => {
+    expect(codes).toEqual([3, 70]);
+    const run = runQemuM4(harness, app, packOf(kws), inputsOf(kws));
+    expect(compareOutputs(run.output, expectedOf(kws)), run.stdout).toBe('equal');
+  }, 300_000);
+
+  it('refuses TRANSPOSE_CONV with TS_ERROR_UNKNOWN_OP', () => {
+    expect(() => runQemuM4(harness, app, packOf(tconv), inputsOf(tconv))).toThrow(/op 0 \(code 68\) returned -1/);
   }, 300_000);
 });

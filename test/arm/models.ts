@@ -3,9 +3,10 @@
  * the input files fed in order (each may hold several invokes), and the golden files whose
  * concatenation is the expected harness output (every invoke's outputs in order).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compileTflite } from '../../host/model.js';
+import { PACKAGE_ROOT } from '../../host/paths.js';
 import { MOBILENET_NOTICE, MOBILENET_ROOT, MODELS_DIR, opsIndex, shared } from '../shared.js';
 import { concat } from '../shared.js';
 
@@ -69,6 +70,30 @@ export function opsCases(): ArmCase[] {
       model: shared('ops', e.files.model),
       inputs: e.files.inputs.map((f) => shared('ops', f)),
       golden: e.files.golden.flat().map((f) => shared('ops', f)),
+    };
+  });
+}
+
+/**
+ * The ops-reduce models (test/fixtures/ops-reduce, TFLM goldens): both inputs of each; the stateful SVDF
+ * models run their first input's consecutive invokes (one harness run keeps the state, as one TFLM
+ * interpreter did).
+ */
+export function opsReduceCases(): ArmCase[] {
+  const dir = join(PACKAGE_ROOT, 'test', 'fixtures', 'ops-reduce');
+  const files = readdirSync(dir);
+  return files.filter((f) => f.endsWith('.tflite')).sort().map((f) => {
+    const name = f.slice(0, -'.tflite'.length);
+    const invokes = files.filter((g) => g.startsWith(`${name}.`) && g.includes('.inv')).sort();
+    const kws = name.startsWith('kws_');
+    return {
+      name,
+      category: name.replace(/_.*/, ''),
+      model: join(dir, f),
+      inputs: kws ? [join(dir, 'kws_body.in.bin')] : invokes.length > 0 ? [join(dir, `${name}.0.in.bin`)] : [0, 1].map((k) => join(dir, `${name}.${k}.in.bin`)),
+      golden: invokes.length > 0
+        ? invokes.filter((g) => kws || g.startsWith(`${name}.0.`)).map((g) => join(dir, g))
+        : [0, 1].map((k) => join(dir, `${name}.${k}.golden.bin`)),
     };
   });
 }

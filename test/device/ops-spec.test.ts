@@ -77,9 +77,13 @@ describe('one rule program, two interpreters', () => {
     const built = buildPack();
     const audio = compileTflite(sharedBytes('micro_speech', 'audio_preprocessor_int8.tflite')).pack;
     const audioLayout = validatePack(audio, (f, l) => crc(audio.subarray(f, f + l)));
+    const svdf = compileTflite(new Uint8Array(readFileSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'ops-reduce', 'kws_8bit_body.tflite')))).pack;
+    const svdfLayout = validatePack(svdf, (f, l) => crc(svdf.subarray(f, f + l)));
     const targets = [
       ...built.records.map((r) => ({ pack: built.pack, rec: r, arena: ARENA_BYTES })),
       ...audioLayout.records.map((r) => ({ pack: audio, rec: r, arena: audioLayout.arenaBytes })),
+      // SVDF keeps its state in the state region: its first record in the keyword body (ops-reduce fixtures).
+      ...[svdfLayout.records[svdfLayout.ops.indexOf(R.OP.SVDF)]].map((r) => ({ pack: svdf, rec: r, arena: svdfLayout.arenaBytes })),
     ];
     const value = (original: number) => fc.oneof(
       fc.constantFrom(0, 1, -1, 2, 4, 255, 65535, 1 << 20, 0x7fffffff, -0x80000000),

@@ -113,6 +113,29 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   concat.splice(CONCAT.words, 2 * CONCAT_INPUT.words, 0, 0, 3, W, 1, 5);
   r.push({ name: 'CONCATENATION', words: concat });
   r.push({ name: 'COPY', words: record(LAYOUTS[OP.COPY], OP.COPY, { input: W, output: OUT, bytes: 40, inputInPack: 1 }) });
+  // ops-reduce (issue 13); SVDF needs a state region: test/device/ops-spec.test.ts mutates a compiled one.
+  r.push({ name: 'REDUCE_MAX', words: record(LAYOUTS[OP.REDUCE_MAX], OP.REDUCE_MAX, {
+    input: 0, output: OUT, outer: view([2, 2], [12, 1]), inner: view([3, 2], [4, 2]), outputBytes: 1,
+  }) });
+  r.push({ name: 'ARG_MIN', words: record(LAYOUTS[OP.ARG_MIN], OP.ARG_MIN, {
+    input: 0, output: OUT, outer: view([2], [8]), inner: view([8], [1]), outputBytes: 4,
+  }) });
+  const transposeWindow = { strideW: 2, strideH: 2, padW: 1, padH: 1, dilationW: 1, dilationH: 1 };
+  r.push({ name: 'TRANSPOSE_CONV', words: record(LAYOUTS[OP.TRANSPOSE_CONV], OP.TRANSPOSE_CONV, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1,
+    inputDims: [1, 3, 3, 2], filterDims: [3, 3, 3, 2], outputDims: [1, 6, 6, 3], inputOffset: 1, outputOffset: -1, ...transposeWindow,
+    actMin: -128, actMax: 127,
+  }) });
+  r.push({ name: 'TRANSPOSE_CONV_S16', words: record(LAYOUTS[OP.TRANSPOSE_CONV_S16], OP.TRANSPOSE_CONV_S16, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1,
+    inputDims: [1, 3, 3, 2], filterDims: [3, 3, 3, 2], outputDims: [1, 6, 6, 3], inputOffset: 0, outputOffset: 0, ...transposeWindow,
+    actMin: -32768, actMax: 32767,
+  }) });
+  r.push({ name: 'BATCH_MATMUL', words: record(LAYOUTS[OP.BATCH_MATMUL], OP.BATCH_MATMUL, {
+    lhs: 0, rhs: W, output: OUT, lhsInPack: 0, rhsInPack: 1, batch: [1, 2, 3], lhsBatchStep: [0, 12, 4], rhsBatchStep: [0, 0, 6],
+    rows: 2, cols: 3, depth: 2, lhsRowStep: 2, lhsDepthStep: 1, rhsDepthStep: 3, rhsColStep: 1,
+    lhsOffset: 1, rhsOffset: -1, outputOffset: 2, multiplier: M, shift: -1,
+  }) });
   return r;
 }
 

@@ -13,8 +13,10 @@ export interface TensorSpec {
   zeroPoint?: bigint[];
   /** Place the int64 zero points 4 but not 8-byte aligned (the flatbuffers verifier checks only the length's alignment). */
   misalignZeroPoint?: boolean;
-  /** QuantizationParameters.quantized_dimension (per-channel axis); left out (default 0) when undefined. */
+  /** QuantizationParameters.quantized_dimension (written when set). */
   quantizedDimension?: number;
+  /** Tensor.is_variable (an op's state, e.g. SVDF's activation state). */
+  isVariable?: boolean;
 }
 export interface OperatorSpec {
   opcodeIndex: number;
@@ -120,6 +122,7 @@ function writeTensor(b: Builder, t: TensorSpec): number {
   b.addFieldInt32(2, t.buffer ?? 0, 0);
   b.addFieldOffset(3, name, 0);
   if (quantization) b.addFieldOffset(4, quantization, 0);
+  if (t.isVariable) b.addFieldInt8(5, 1, null);
   return b.endObject();
 }
 

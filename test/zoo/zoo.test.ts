@@ -51,7 +51,6 @@ const GAPS: Record<string, string> = {
   ),
   tflm_seanet_sub0: SEANET_INT16('SUB', 'streamable_model_10/unet_0/decoder_4/conv2dtranspose_3x4/conv/strided_slice_2', 'int8'),
   tflm_seanet_quantize0: 'operator 0 (QUANTIZE): tensor 1 (tensor1) is int16, expected int8',
-  tflm_seanet_transpose_conv4: 'operator 0 (TRANSPOSE_CONV v3) is not supported by tinysense',
 };
 
 const arenaRows: { model: string; ours: number | string; tflm: number | string }[] = [];

@@ -14,6 +14,10 @@ import { lowerAdd, lowerDiv, lowerMaximum, lowerMinimum, lowerMul, lowerSub } fr
 import { lowerFullyConnected } from './fully-connected.js';
 import { lowerAveragePool, lowerMaxPool } from './pooling.js';
 import { lowerMean } from './reductions.js';
+import { lowerArgMax, lowerArgMin, lowerReduceMax, lowerReduceMin, lowerSum } from './reduce.js';
+import { lowerTransposeConv } from './transpose-conv.js';
+import { lowerSvdf } from './svdf.js';
+import { lowerBatchMatmul } from './batch-matmul.js';
 import {
   lowerEnergy, lowerFftAutoScale, lowerFilterBank, lowerFilterBankLog, lowerFilterBankSqrt, lowerPcan, lowerRfft,
   lowerSpectralSubtraction, lowerWindow,
@@ -62,4 +66,13 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   SignalFilterBankSpectralSubtraction: lowerSpectralSubtraction,
   SignalPCAN: lowerPcan,
   SignalFilterBankLog: lowerFilterBankLog,
+  // ops-reduce (issue 13)
+  REDUCE_MAX: lowerReduceMax,
+  REDUCE_MIN: lowerReduceMin,
+  SUM: lowerSum,
+  ARG_MAX: lowerArgMax,
+  ARG_MIN: lowerArgMin,
+  TRANSPOSE_CONV: lowerTransposeConv,
+  SVDF: lowerSvdf,
+  BATCH_MATMUL: lowerBatchMatmul,
 });
