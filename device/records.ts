@@ -28,6 +28,16 @@ export var OP = {
   CONCATENATION: 18,
   COPY: 19,
   SUB: 31,
+  CONV_2D_S16: 80,
+  DEPTHWISE_CONV_2D_S16: 81,
+  FULLY_CONNECTED_S16: 82,
+  ADD_S16: 83,
+  SUB_S16: 84,
+  MUL_S16: 85,
+  LEAKY_RELU_S16: 86,
+  QUANTIZE_INT: 87,
+  DEQUANTIZE_ANY: 88,
+  QUANTIZE_F32_S16: 89,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -67,13 +77,13 @@ export var ELEMENTWISE = { ADD: 0, MUL: 1, DIV: 2, MIN: 3, MAX: 4, SUB: 5 };
 /** One CONCATENATION input. Its rows land at column offset sum(previous row_bytes) of the output, whose rows are the sum of all row_bytes wide. */
 export var CONCAT_INPUT = { input: 0, inPack: 1, rowBytes: 2, words: 3 };
 
-/** CONV_2D. */
+/** CONV_2D, CONV_2D_S16. */
 export var CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, inputDims: 9, filterDims: 13, outputDims: 17, inputOffset: 21, outputOffset: 22, strideW: 23, strideH: 24, padW: 25, padH: 26, dilationW: 27, dilationH: 28, actMin: 29, actMax: 30, words: 31 };
 
-/** DEPTHWISE_CONV_2D. */
+/** DEPTHWISE_CONV_2D, DEPTHWISE_CONV_2D_S16. */
 export var DW_CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, inputDims: 9, filterDims: 13, outputDims: 17, inputOffset: 21, outputOffset: 22, chMult: 23, strideW: 24, strideH: 25, padW: 26, padH: 27, dilationW: 28, dilationH: 29, actMin: 30, actMax: 31, words: 32 };
 
-/** FULLY_CONNECTED. */
+/** FULLY_CONNECTED, FULLY_CONNECTED_S16. */
 export var FC: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, perChannel: 9, batches: 10, accumDepth: 11, outputDepth: 12, inputOffset: 13, filterOffset: 14, outputOffset: 15, actMin: 16, actMax: 17, words: 18 };
 
 /** AVERAGE_POOL_2D, MAX_POOL_2D. */
@@ -85,19 +95,19 @@ export var SOFTMAX: Layout = { input: 2, output: 3, rows: 4, rowSize: 5, inputMu
 /** LOGISTIC, TANH. */
 export var SIGMOID: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, inputRangeRadius: 6, inputMultiplier: 7, inputLeftShift: 8, words: 9 };
 
-/** ADD, SUB. */
+/** ADD, SUB, ADD_S16, SUB_S16. */
 export var ADD: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, outputShape: 7, view1: 13, view2: 26, leftShift: 39, input1Offset: 40, input1Multiplier: 41, input1Shift: 42, input2Offset: 43, input2Multiplier: 44, input2Shift: 45, outputOffset: 46, outputMultiplier: 47, outputShift: 48, actMin: 49, actMax: 50, words: 51 };
 
-/** MUL. */
+/** MUL, MUL_S16. */
 export var MUL: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, outputShape: 7, view1: 13, view2: 26, input1Offset: 39, input2Offset: 40, outputOffset: 41, outputMultiplier: 42, outputShift: 43, actMin: 44, actMax: 45, words: 46 };
 
 /** REQUANTIZE. */
 export var REQUANTIZE: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, outputOffset: 6, multiplier: 7, shift: 8, actMin: 9, actMax: 10, words: 11 };
 
-/** LEAKY_RELU. */
+/** LEAKY_RELU, LEAKY_RELU_S16. */
 export var LEAKY_RELU: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, outputZeroPoint: 6, identityMultiplier: 7, identityShift: 8, alphaMultiplier: 9, alphaShift: 10, words: 11 };
 
-/** DEQUANTIZE, QUANTIZE_F32. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit pattern. */
+/** DEQUANTIZE, QUANTIZE_F32, QUANTIZE_F32_S16. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit pattern. */
 export var AFFINE: Layout = { input: 2, output: 3, size: 4, zeroPoint: 5, scaleBits: 6, words: 7 };
 
 /** MEAN. */
@@ -148,6 +158,12 @@ export var CAST: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType: 6
 /** ELEMENTWISE_S32. */
 export var ELEMENTWISE_S32: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, kind: 7, actMin: 8, actMax: 9, outputShape: 10, view1: 16, view2: 29, words: 42 };
 
+/** QUANTIZE_INT. QUANTIZE between integer types; fromType/toType: tensor-table element codes (pack.ts DTYPE). */
+export var CONVERT: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType: 6, inputZeroPoint: 7, outputZeroPoint: 8, multiplier: 9, shift: 10, words: 11 };
+
+/** DEQUANTIZE_ANY. DEQUANTIZE from the element type `type` (tensor-table code); scale is the float32's bit pattern. */
+export var AFFINE_T: Layout = { input: 2, output: 3, size: 4, type: 5, zeroPoint: 6, scaleBits: 7, words: 8 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -181,3 +197,13 @@ LAYOUTS[28] = SIGNAL_FILTER_BANK_LOG;
 LAYOUTS[29] = CAST;
 LAYOUTS[30] = ELEMENTWISE_S32;
 LAYOUTS[31] = ADD;
+LAYOUTS[80] = CONV;
+LAYOUTS[81] = DW_CONV;
+LAYOUTS[82] = FC;
+LAYOUTS[83] = ADD;
+LAYOUTS[84] = ADD;
+LAYOUTS[85] = MUL;
+LAYOUTS[86] = LEAKY_RELU;
+LAYOUTS[87] = CONVERT;
+LAYOUTS[88] = AFFINE_T;
+LAYOUTS[89] = AFFINE;

@@ -39,7 +39,17 @@ enum {
   TS_OP_SIGNAL_FILTER_BANK_LOG = 28, /* TFLM SignalFilterBankLog */
   TS_OP_CAST = 29, /* CAST between integer types (static_cast semantics) */
   TS_OP_ELEMENTWISE_S32 = 30, /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
-  TS_OP_SUB = 31 /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_SUB = 31, /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_CONV_2D_S16 = 80, /* int16x8: mirrors reference_integer_ops::ConvPerChannel (int16 input, int8 filter, int64 bias) */
+  TS_OP_DEPTHWISE_CONV_2D_S16 = 81, /* int16x8: mirrors reference_integer_ops::DepthwiseConvPerChannel (int16) */
+  TS_OP_FULLY_CONNECTED_S16 = 82, /* int16x8: mirrors reference_integer_ops::FullyConnected / FullyConnectedPerChannel (int16 input, int64 bias) */
+  TS_OP_ADD_S16 = 83, /* int16: reference_ops::AddElementwise / BroadcastAdd6DSlow (general scale, left shift 15) */
+  TS_OP_SUB_S16 = 84, /* int16: reference_ops::SubElementwise / BroadcastQuantSubSlow (left shift 15) */
+  TS_OP_MUL_S16 = 85, /* int16: reference_integer_ops::MulElementwise / BroadcastMul6DSlow with int16_t */
+  TS_OP_LEAKY_RELU_S16 = 86, /* int16: reference_ops::QuantizeLeakyRelu<int16_t> */
+  TS_OP_QUANTIZE_INT = 87, /* QUANTIZE between int8, uint8, int16 and int32 (reference_ops::Requantize) */
+  TS_OP_DEQUANTIZE_ANY = 88, /* DEQUANTIZE int8, int16 or uint8 -> float32 (reference_ops::Dequantize) */
+  TS_OP_QUANTIZE_F32_S16 = 89 /* QUANTIZE float32 -> int16 (reference_ops::AffineQuantize) */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -66,7 +76,7 @@ typedef struct {
   int32_t row_bytes; /* dim */
 } ts_concat_input;
 
-/* CONV_2D. */
+/* CONV_2D, CONV_2D_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -82,7 +92,7 @@ typedef struct {
   ts_conv_params params;
 } ts_conv_record;
 
-/* DEPTHWISE_CONV_2D. */
+/* DEPTHWISE_CONV_2D, DEPTHWISE_CONV_2D_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -98,7 +108,7 @@ typedef struct {
   ts_dw_conv_params params;
 } ts_dw_conv_record;
 
-/* FULLY_CONNECTED. */
+/* FULLY_CONNECTED, FULLY_CONNECTED_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -142,7 +152,7 @@ typedef struct {
   ts_sigmoid_params params;
 } ts_sigmoid_record;
 
-/* ADD, SUB. */
+/* ADD, SUB, ADD_S16, SUB_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input1; /* operand: arena, or pack when the flag says so */
@@ -156,7 +166,7 @@ typedef struct {
   ts_add_params params;
 } ts_add_record;
 
-/* MUL. */
+/* MUL, MUL_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input1; /* operand */
@@ -179,7 +189,7 @@ typedef struct {
   ts_requantize_params params;
 } ts_requantize_record;
 
-/* LEAKY_RELU. */
+/* LEAKY_RELU, LEAKY_RELU_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -188,7 +198,8 @@ typedef struct {
   ts_leaky_relu_params params;
 } ts_leaky_relu_record;
 
-/* DEQUANTIZE, QUANTIZE_F32. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit pattern. */
+/* DEQUANTIZE, QUANTIZE_F32, QUANTIZE_F32_S16. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit
+ * pattern. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -365,6 +376,26 @@ typedef struct {
   ts_view input2_view;
 } ts_elementwise_record;
 
+/* QUANTIZE_INT. QUANTIZE between integer types; fromType/toType: tensor-table element codes (pack.ts DTYPE). */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t size; /* dim */
+  ts_convert_params params;
+} ts_convert_record;
+
+/* DEQUANTIZE_ANY. DEQUANTIZE from the element type `type` (tensor-table code); scale is the float32's bit
+ * pattern. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t size; /* dim */
+  int32_t type; /* enum */
+  ts_affine_params params;
+} ts_affine_t_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -394,7 +425,9 @@ enum {
   TS_SIGNAL_PCAN_RECORD_WORDS = 9,
   TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS = 7,
   TS_CAST_RECORD_WORDS = 7,
-  TS_ELEMENTWISE_RECORD_WORDS = 42
+  TS_ELEMENTWISE_RECORD_WORDS = 42,
+  TS_CONVERT_RECORD_WORDS = 11,
+  TS_AFFINE_T_RECORD_WORDS = 8
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -426,5 +459,7 @@ typedef char ts_signal_pcan_record_words_check[sizeof(ts_signal_pcan_record) == 
 typedef char ts_signal_filter_bank_log_record_words_check[sizeof(ts_signal_filter_bank_log_record) == 4 * TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS ? 1 : -1];
 typedef char ts_cast_record_words_check[sizeof(ts_cast_record) == 4 * TS_CAST_RECORD_WORDS ? 1 : -1];
 typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 4 * TS_ELEMENTWISE_RECORD_WORDS ? 1 : -1];
+typedef char ts_convert_record_words_check[sizeof(ts_convert_record) == 4 * TS_CONVERT_RECORD_WORDS ? 1 : -1];
+typedef char ts_affine_t_record_words_check[sizeof(ts_affine_t_record) == 4 * TS_AFFINE_T_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

@@ -14,9 +14,9 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 32 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 90 };
 
-static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125};
+static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 32768, 32767};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
 static const int32_t *const ts_rules_tables[] = {ts_rules_table0};
 static const int32_t ts_rules_table_sizes[] = {7};
@@ -209,10 +209,24 @@ static const char *const ts_rules_strings[] = {
     " and ",
     "element-wise kind ",
     "activation range is empty",
+    "int16 zero points are not 0 (input offset ",
+    ", output offset ",
+    ")",
+    "] is not within [-32768, 32767]",
+    ", outside [-65535, 65535]",
+    "int16 input 1 offset ",
+    " is not 0",
+    "int16 input 2 offset ",
+    "int16 output offset ",
+    ", outside [-32768, 32767]",
+    "requantize from element code ",
+    " to ",
+    "dequantize from element code ",
+    ", outside [-32768, 65535]",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_CONVERT_RECORD_WORDS, TS_AFFINE_T_RECORD_WORDS, TS_AFFINE_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -248,6 +262,64 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* CAST */ "!1!$  \"  i!!$  9 !% !9 !&!20\"   0\"!  $ !x!!% !y!!&\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$",
     /* ELEMENTWISE_S32 */ "!1!*  \"  m!!*!1!+  \"  n!!+!1!,  \"  o!!,!1!-  \"  p!!-!1!.  \"  q!!.!1!/  \"  r!!/  7&!*!+!,!-!.!/$&!* ^!+ _!, `!- a!. s!/ t!22222222222,!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,,!3!-,!@!-,!4!.,!A!.,!5!/,!B!/!  u!21!'  /!' %\" !z!!'!/!(!)! !{!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!0 x!\"\"\"\"!%( $\"\" $ y#!= z#$\"\"#!&( $\"$ $ {\" $( $\"  $ M&  \" ",
     /* SUB */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    /* CONV_2D_S16 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!21!0 !,*!,!0  $  -!!,  .!!0 !)!,!0!221\"! !,!-\" ,*\" \"!  '  /!!-  0!\"   1!\"!  2!1!7 !#  3!!7  4!1!8 !#  5!!8  4!1!; !#  6!!;  4!1!< !#  7!!<  4!2221!9  /!9 x 1!:  /!: x !  8!2,!5  ,!6  % !|!!5 !}!!6 !~ \"&('5!2 ! !!8('5!. ! !!<!/\"\"&!*( \"!:#  ;!\"\"  < \"&('5!3 ! !!7('5!/ ! !!;!/\"\"&!+( \"!9#  =!\"\"  <$'!1 >!2 \?!3 @\"  A!. B!/ C!0 D!22221!=$ x'/!= x(1!>$ x'/!> x(/!=!>%  E!!=  F!!> \" \" \"( \"7$!)!*!+!, \" H\"!#7$!-!.!/!0 ! I\"#$( (\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  #7$!1!2!3!4\" '( \"\"# \" M!,!($ !!  N&(((\"#!.!/!0\"#",
+    /* DEPTHWISE_CONV_2D_S16 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!1!7 !#  O!!7  4!22,!- !,!0\" ,(!,!7\" .  P!!-  Q!!.  Q!!/  Q!!0  R!!,  S!!7  T!\" !1!8 !#  3!!8  4!1!9 !#  5!!9  4!1!< !#  6!!<  4!1!= !#  7!!=  4!2221!:  /!: x 1!;  /!; x !  8!2,!5  ,!6  % !|!!5 !}!!6 !~ !&('5!2 ! !!9('5!. ! !!=!/\"!&!*( \"!;#  ;!\"!  < !&('5!3 ! !!8('5!/ ! !!<!/\"!&!+( \"!:#  =!\"!  <$'!1 >!2 \?!3 @!, A!7 B!. C!/ D!22221!>$ x'/!> x(1!\?$ x'/!\? x(/!>!\?%  E!!>  F!!\? \" \" \"( \"7$!)!*!+!, \" H\"!#7$!-!.!/!0 ! I\"#$( (\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  \"7$!1!2!3!4\" '( \"\"\" \" M!,!($ !!  N&((\"\"!.!/\"\"",
+    /* FULLY_CONNECTED_S16 */ "!1!*  \"  U!!*!1!+  \"  V!!+!1!,  \"  W!!,!3,!)  ,!) !\"  X!!)!21!-$ x /!- x #  9!!- \"!!21!.$ x!/!. x!\"  Y!!.!21!/$ x /!/ x #  :!!/ \"!!22221!0$ x'/!0 x(1!1$ x'/!1 x(/!0!1%  E!!0  F!!1 \" \" \"( \"7\"!*!+ \" H\"!#7\"!,!+ ! I\"#$( (!, $ J  6!)!, !\"!%( $\"  $ K\"!&( $\"  $ L%&\"  !7\"!*!,\" '( \"\"! \" M!,!($ !!  N$#!* Z!, [!+ \\&(\"!!+\"!",
+    /* ADD_S16 */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%( \"\"\" \" y#!: z#$\"\"#!&( \"\"$ \" {\" $( \"\"  \" M!22221!Q$ x'/!Q x(1!R$ x'/!R x(/!Q!R%  E!!Q  F!!R \" !21!G  /!G 4#  |!!G  }!21!H$ x /!H x #  ~!!H \"!!21!K$ x /!K x # ! !!K \"!!21!N$ x /!N x #  :!!N \"!!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    /* SUB_S16 */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%( \"\"\" \" y#!: z#$\"\"#!&( \"\"$ \" {\" $( \"\"  \" M!22221!Q$ x'/!Q x(1!R$ x'/!R x(/!Q!R%  E!!Q  F!!R \" !21!G  /!G 4#  |!!G  }!21!H$ x /!H x #  ~!!H \"!!21!K$ x /!K x # ! !!K \"!!21!N$ x /!N x #  :!!N \"!!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    /* MUL_S16 */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%( \"\"\" \" y#!: z#$\"\"#!&( \"\"$ \" {\" $( \"\"  \" M!22221!L$ x'/!L x(1!M$ x'/!M x(/!L!M%  E!!L  F!!M \" !,!G  # \"\"!!G \"#!,!H  # \"$!!H \"#!,!I  # \"%!!I \"#!21!K$ \?/!K ># !#!!K  k&  \" ",
+    /* LEAKY_RELU_S16 */ "!1!$  \"  i!!$!21!%$ x'/!% x(#  j!!% \"&!21!&$ x'/!& x(# !%!!& \"&!21!($ \?/!( ># !&!!(  k!21!*$ \?/!* ># !'!!*  k\" \"( \"!$ \" H\" #( \"!$ \" M&  !$",
+    /* QUANTIZE_INT */ "!1!$  \"  i!!$!2333,!% !,!% \",!% #,!% %333,!& !,!& \",!& #,!& %$ \"'!!% \"(!!&  9 !% !9 !&!21!*$ \?/!* ># !$!!*  k\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$",
+    /* DEQUANTIZE_ANY */ "!1!$  \"  i!!$!33,!% !,!% \",!% %\" \")!!%  9 !%!21!&$ x'/!& x # !(!!& \"*\" \"(\" !$\"  H\" #( $!$ $ M&  !$",
+    /* QUANTIZE_F32_S16 */ "!1!$  \"  i!!$!21!%$ x'/!% x(# !(!!% \"&\" \"( $!$ $ H\" #( \"!$ \" M&  !$",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

@@ -68,6 +68,16 @@ function unaryInt8(c: OpContext): [Tensor, Tensor] {
   return [input, output];
 }
 
+function unaryInt16(c: OpContext): [Tensor, Tensor] {
+  c.expectCounts(1);
+  const input = c.input(0);
+  const output = c.output();
+  c.expectType(input, 'int16');
+  c.expectType(output, 'int16');
+  if (elementCount(input.shape) !== elementCount(output.shape)) c.fail('input and output sizes differ');
+  return [input, output];
+}
+
 /** RELU int8: ReluQuantized requantizes from the input scale to the output scale, then clamps. */
 export function lowerRelu(c: OpContext): LoweredOp {
   const [input, output] = unaryInt8(c);
@@ -88,14 +98,16 @@ export function lowerRelu6(c: OpContext): LoweredOp {
 export const IDENTITY: Requant = { multiplier: 2 ** 30, shift: 1 };
 
 export function lowerLeakyRelu(c: OpContext): LoweredOp {
-  const [input, output] = unaryInt8(c);
+  // int16: QuantizeLeakyRelu<int16_t>, the same parameters under its own op code.
+  const s16 = c.op.inputs.length === 1 && c.input(0).type === 'int16';
+  const [input, output] = s16 ? unaryInt16(c) : unaryInt8(c);
   const [inQ, outQ] = [c.quant(input), c.quant(output)];
   const alpha = c.option<number>('alpha');
   // leaky_relu_common.cc computes both ratios in float32.
   // QuantizeMultiplier also takes a negative alpha here.
   const alphaM = quantizeMultiplier(Math.fround(Math.fround(inQ.scale * alpha) / outQ.scale));
   const identityM = c.requant(Math.fround(inQ.scale / outQ.scale), 'identity');
-  const r = new RecordBuilder(OP.LEAKY_RELU, LEAKY_RELU)
+  const r = new RecordBuilder(s16 ? OP.LEAKY_RELU_S16 : OP.LEAKY_RELU, LEAKY_RELU)
     .set('input', c.read(input))
     .set('output', c.write(output))
     .setList('size', [elementCount(input.shape), inQ.zeroPoint, outQ.zeroPoint, identityM.multiplier, identityM.shift, alphaM.multiplier, alphaM.shift]);
