@@ -38,6 +38,10 @@ export var OP = {
   QUANTIZE_INT: 87,
   DEQUANTIZE_ANY: 88,
   QUANTIZE_F32_S16: 89,
+  AVERAGE_POOL_2D_S16: 90,
+  MAX_POOL_2D_S16: 91,
+  MEAN_S16: 92,
+  SOFTMAX_S8_S16: 93,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -86,10 +90,10 @@ export var DW_CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shi
 /** FULLY_CONNECTED, FULLY_CONNECTED_S16. */
 export var FC: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, perChannel: 9, batches: 10, accumDepth: 11, outputDepth: 12, inputOffset: 13, filterOffset: 14, outputOffset: 15, actMin: 16, actMax: 17, words: 18 };
 
-/** AVERAGE_POOL_2D, MAX_POOL_2D. */
+/** AVERAGE_POOL_2D, MAX_POOL_2D, AVERAGE_POOL_2D_S16, MAX_POOL_2D_S16. */
 export var POOL: Layout = { input: 2, output: 3, inputDims: 4, outputDims: 8, strideW: 12, strideH: 13, padW: 14, padH: 15, filterW: 16, filterH: 17, actMin: 18, actMax: 19, words: 20 };
 
-/** SOFTMAX. */
+/** SOFTMAX, SOFTMAX_S8_S16. */
 export var SOFTMAX: Layout = { input: 2, output: 3, rows: 4, rowSize: 5, inputMultiplier: 6, inputLeftShift: 7, diffMin: 8, words: 9 };
 
 /** LOGISTIC, TANH. */
@@ -110,7 +114,7 @@ export var LEAKY_RELU: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 
 /** DEQUANTIZE, QUANTIZE_F32, QUANTIZE_F32_S16. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit pattern. */
 export var AFFINE: Layout = { input: 2, output: 3, size: 4, zeroPoint: 5, scaleBits: 6, words: 7 };
 
-/** MEAN. */
+/** MEAN, MEAN_S16. */
 export var MEAN: Layout = { input: 2, output: 3, outer: 4, inner: 17, inputZeroPoint: 30, outputZeroPoint: 31, count: 32, multiplier: 33, shift: 34, words: 35 };
 
 /** GATHER_VIEW. */
@@ -207,3 +211,7 @@ LAYOUTS[86] = LEAKY_RELU;
 LAYOUTS[87] = CONVERT;
 LAYOUTS[88] = AFFINE_T;
 LAYOUTS[89] = AFFINE;
+LAYOUTS[90] = POOL;
+LAYOUTS[91] = POOL;
+LAYOUTS[92] = MEAN;
+LAYOUTS[93] = SOFTMAX;

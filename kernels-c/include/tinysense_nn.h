@@ -479,6 +479,19 @@ ts_status ts_mul_s16(const ts_mul_params *params, const ts_shape *output_shape, 
 ts_status ts_leaky_relu_s16(const ts_leaky_relu_params *params, int32_t size, const int16_t *input,
                             int16_t *output);
 
+/* AVERAGE_POOL_2D and MAX_POOL_2D int16. Mirror the int16_t overloads of
+ * reference_integer_ops::AveragePool / MaxPool. */
+ts_status ts_avgpool_s16(const ts_pool_params *params, const ts_dims *input_dims, const int16_t *input,
+                         const ts_dims *output_dims, int16_t *output);
+ts_status ts_maxpool_s16(const ts_pool_params *params, const ts_dims *input_dims, const int16_t *input,
+                         const ts_dims *output_dims, int16_t *output);
+/* MEAN int16. Mirrors reference_ops::QuantizedMeanOrSum<int16_t> (compute_sum = false). */
+ts_status ts_mean_s16(const ts_mean_params *params, const ts_view *outer, const ts_view *inner,
+                      const int16_t *input, int16_t *output);
+/* SOFTMAX int8 -> int16 (scale 1/65536, zero point -32768). Mirrors reference_ops::Softmax<int8_t, int16_t>. */
+ts_status ts_softmax_s8_s16(const ts_softmax_params *params, int32_t rows, int32_t row_size, const int8_t *input,
+                            int16_t *output);
+
 /* QUANTIZE between integer types. Mirrors reference_ops::Requantize<from, to>. from_type /
  * to_type: tensor-table element codes (1 int8, 2 int16, 3 int32, 5 uint8). */
 typedef struct {

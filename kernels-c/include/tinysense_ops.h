@@ -49,7 +49,11 @@ enum {
   TS_OP_LEAKY_RELU_S16 = 86, /* int16: reference_ops::QuantizeLeakyRelu<int16_t> */
   TS_OP_QUANTIZE_INT = 87, /* QUANTIZE between int8, uint8, int16 and int32 (reference_ops::Requantize) */
   TS_OP_DEQUANTIZE_ANY = 88, /* DEQUANTIZE int8, int16 or uint8 -> float32 (reference_ops::Dequantize) */
-  TS_OP_QUANTIZE_F32_S16 = 89 /* QUANTIZE float32 -> int16 (reference_ops::AffineQuantize) */
+  TS_OP_QUANTIZE_F32_S16 = 89, /* QUANTIZE float32 -> int16 (reference_ops::AffineQuantize) */
+  TS_OP_AVERAGE_POOL_2D_S16 = 90, /* int16: reference_integer_ops::AveragePool (int16_t) */
+  TS_OP_MAX_POOL_2D_S16 = 91, /* int16: reference_integer_ops::MaxPool (int16_t) */
+  TS_OP_MEAN_S16 = 92, /* int16: reference_ops::QuantizedMeanOrSum<int16_t> (compute_sum = false) */
+  TS_OP_SOFTMAX_S8_S16 = 93 /* int8 -> int16 (scale 1/65536, zero point -32768): reference_ops::Softmax<int8_t, int16_t> */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -123,7 +127,7 @@ typedef struct {
   ts_fc_params params;
 } ts_fc_record;
 
-/* AVERAGE_POOL_2D, MAX_POOL_2D. */
+/* AVERAGE_POOL_2D, MAX_POOL_2D, AVERAGE_POOL_2D_S16, MAX_POOL_2D_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -133,7 +137,7 @@ typedef struct {
   ts_pool_params params;
 } ts_pool_record;
 
-/* SOFTMAX. */
+/* SOFTMAX, SOFTMAX_S8_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -208,7 +212,7 @@ typedef struct {
   ts_affine_params params;
 } ts_affine_record;
 
-/* MEAN. */
+/* MEAN, MEAN_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */

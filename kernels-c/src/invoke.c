@@ -342,6 +342,31 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       return ts_quantize_f32_s16(&r->params, r->size, (const float *)(const void *)(arena + r->input),
                                  (int16_t *)(void *)(arena + r->output));
     }
+    case TS_OP_AVERAGE_POOL_2D_S16:
+    case TS_OP_MAX_POOL_2D_S16: {
+      const ts_pool_record *r = (const ts_pool_record *)(const void *)record;
+      const int16_t *in = (const int16_t *)(const void *)(arena + r->input);
+      int16_t *out = (int16_t *)(void *)(arena + r->output);
+      if (op == TS_OP_AVERAGE_POOL_2D_S16) BUILT(TS_OP_AVERAGE_POOL_2D_S16);
+      if (op == TS_OP_MAX_POOL_2D_S16) BUILT(TS_OP_MAX_POOL_2D_S16);
+      if (words != WORDS(ts_pool_record)) break;
+      return op == TS_OP_AVERAGE_POOL_2D_S16 ? ts_avgpool_s16(&r->params, &r->input_dims, in, &r->output_dims, out)
+                                             : ts_maxpool_s16(&r->params, &r->input_dims, in, &r->output_dims, out);
+    }
+    case TS_OP_MEAN_S16: {
+      BUILT(TS_OP_MEAN_S16);
+      const ts_mean_record *r = (const ts_mean_record *)(const void *)record;
+      if (words != WORDS(ts_mean_record)) break;
+      return ts_mean_s16(&r->params, &r->outer, &r->inner, (const int16_t *)(const void *)(arena + r->input),
+                         (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_SOFTMAX_S8_S16: {
+      BUILT(TS_OP_SOFTMAX_S8_S16);
+      const ts_softmax_record *r = (const ts_softmax_record *)(const void *)record;
+      if (words != WORDS(ts_softmax_record)) break;
+      return ts_softmax_s8_s16(&r->params, r->rows, r->row_size, (const int8_t *)(arena + r->input),
+                               (int16_t *)(void *)(arena + r->output));
+    }
     default:
       return TS_ERROR_UNKNOWN_OP;
   }

@@ -11,6 +11,8 @@ export interface TensorSpec {
   name?: string;
   scale?: number[];
   zeroPoint?: bigint[];
+  /** QuantizationParameters.quantized_dimension (per-channel scales' axis); omitted when undefined. */
+  quantizedDimension?: number;
   /** Place the int64 zero points 4 but not 8-byte aligned (the flatbuffers verifier checks only the length's alignment). */
   misalignZeroPoint?: boolean;
 }
@@ -109,6 +111,7 @@ function writeTensor(b: Builder, t: TensorSpec): number {
     b.startObject(7);
     b.addFieldOffset(2, scale, 0);
     b.addFieldOffset(3, zeroPoint, 0);
+    if (t.quantizedDimension !== undefined) b.addFieldInt32(6, t.quantizedDimension, 0);
     quantization = b.endObject();
   }
   b.startObject(8);

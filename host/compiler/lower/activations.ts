@@ -13,9 +13,16 @@ export function lowerSoftmax(c: OpContext): LoweredOp {
   const input = c.input(0);
   const output = c.output();
   c.expectType(input, 'int8');
-  c.expectType(output, 'int8');
+  // int8 -> int16 (keyword_scrambled's last op): the same arithmetic, output scale 1/65536, zero point -32768.
+  const s16 = output.type === 'int16';
+  c.expectType(output, s16 ? 'int16' : 'int8');
   const outQ = c.quant(output);
-  if (outQ.zeroPoint !== -128 || outQ.scale !== 1 / 256) c.fail('int8 softmax output must have scale 1/256 and zero point -128 (as TFLM requires)');
+  if (s16) {
+    // softmax_common.cc: TF_LITE_ENSURE_NEAR(scale, 1/65536, 0.001/65536).
+    if (outQ.zeroPoint !== -32768 || Math.abs(outQ.scale - 1 / 65536) > 0.001 / 65536) {
+      c.fail('int8 -> int16 softmax output must have scale 1/65536 and zero point -32768 (as TFLM requires)');
+    }
+  } else if (outQ.zeroPoint !== -128 || outQ.scale !== 1 / 256) c.fail('int8 softmax output must have scale 1/256 and zero point -128 (as TFLM requires)');
   if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
   const beta = c.option<number>('beta', 1);
   // PreprocessSoftmaxScaling with 5 integer bits for the scaled difference.
@@ -25,7 +32,7 @@ export function lowerSoftmax(c: OpContext): LoweredOp {
   const q = quantizeMultiplier(real);
   const diffMin = -inputRadius(scaledDiffIntegerBits, q.shift);
   const rowSize = input.shape[input.shape.length - 1] ?? 1;
-  const r = new RecordBuilder(OP.SOFTMAX, SOFTMAX)
+  const r = new RecordBuilder(s16 ? OP.SOFTMAX_S8_S16 : OP.SOFTMAX, SOFTMAX)
     .set('input', c.read(input))
     .set('output', c.write(output))
     .setList('rows', [elementCount(input.shape) / rowSize, rowSize, q.multiplier, q.shift, diffMin]);

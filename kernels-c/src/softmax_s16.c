@@ -1,0 +1,52 @@
+/*
+ * SOFTMAX int8 -> int16 (output scale 1/65536, zero point -32768). Mirrors
+ * reference_ops::Softmax<int8_t, int16_t>: softmax.c's gemmlowp arithmetic with the output
+ * exponent num_bits_over_unit + 31 - 16 and the int16 range (entries below diff_min give -32768).
+ */
+#include "tinysense_nn.h"
+#include "fixedpoint.h"
+
+#define SCALED_DIFF_INTEGER_BITS 5
+#define ACCUMULATION_INTEGER_BITS 12
+
+static int32_t exp_of_diff(int32_t diff, int32_t multiplier, int32_t left_shift) {
+  return ts_exp_on_negative_values(ts_srdhm(ts_wshl(diff, left_shift), multiplier), SCALED_DIFF_INTEGER_BITS);
+}
+
+ts_status ts_softmax_s8_s16(const ts_softmax_params *params, int32_t rows, int32_t row_size, const int8_t *input,
+                            int16_t *output) {
+  const int32_t multiplier = params->input_multiplier, left_shift = params->input_left_shift;
+  const int32_t diff_min = params->diff_min;
+  int32_t i, c;
+  if (left_shift < 0 || left_shift > 31) return TS_ERROR_ARGUMENT;
+  for (i = 0; i < rows; ++i) {
+    const int8_t *in = input + i * row_size;
+    int16_t *out = output + i * row_size;
+    int32_t max_in_row = -128, headroom_plus_one, exponent, shifted_scale;
+    uint32_t sum_of_exps = 0;
+    for (c = 0; c < row_size; ++c)
+      if (in[c] > max_in_row) max_in_row = in[c];
+    for (c = 0; c < row_size; ++c) {
+      const int32_t diff = (int32_t)in[c] - max_in_row;
+      if (diff >= diff_min)
+        sum_of_exps += (uint32_t)ts_rdbpot(exp_of_diff(diff, multiplier, left_shift), ACCUMULATION_INTEGER_BITS);
+    }
+    /* GetReciprocal(sum, 12, &num_bits_over_unit) */
+    headroom_plus_one = ts_clz32(sum_of_exps);
+    shifted_scale = ts_one_over_one_plus_x_for_x_in_0_1(
+        (int32_t)((headroom_plus_one >= 32 ? 0u : (sum_of_exps << headroom_plus_one)) - 0x80000000u));
+    exponent = ACCUMULATION_INTEGER_BITS - headroom_plus_one + 31 - 16;
+    if (exponent < 0 || exponent > 31) return TS_ERROR_ARGUMENT; /* TFLITE_CHECK */
+    for (c = 0; c < row_size; ++c) {
+      const int32_t diff = (int32_t)in[c] - max_in_row;
+      if (diff >= diff_min) {
+        const int32_t unsat =
+            ts_rdbpot(ts_srdhm(shifted_scale, exp_of_diff(diff, multiplier, left_shift)), exponent);
+        out[c] = (int16_t)ts_clamp32(ts_wsub(unsat, 32768), -32768, 32767);
+      } else {
+        out[c] = -32768;
+      }
+    }
+  }
+  return TS_OK;
+}
