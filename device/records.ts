@@ -42,6 +42,7 @@ export var OP = {
   MAX_POOL_2D_S16: 91,
   MEAN_S16: 92,
   SOFTMAX_S8_S16: 93,
+  SOFTMAX_S16: 94,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -168,6 +169,9 @@ export var CONVERT: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType
 /** DEQUANTIZE_ANY. DEQUANTIZE from the element type `type` (tensor-table code); scale is the float32's bit pattern. */
 export var AFFINE_T: Layout = { input: 2, output: 3, size: 4, type: 5, zeroPoint: 6, scaleBits: 7, words: 8 };
 
+/** SOFTMAX_S16. SOFTMAX int16: the exp and 1/(1 + x) LUTs (513 int16 each) in the pack. */
+export var SOFTMAX_LUT: Layout = { input: 2, output: 3, expLut: 4, recipLut: 5, rows: 6, rowSize: 7, inputMultiplier: 8, inputLeftShift: 9, diffMin: 10, words: 11 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -215,3 +219,4 @@ LAYOUTS[90] = POOL;
 LAYOUTS[91] = POOL;
 LAYOUTS[92] = MEAN;
 LAYOUTS[93] = SOFTMAX;
+LAYOUTS[94] = SOFTMAX_LUT;

@@ -492,6 +492,13 @@ ts_status ts_mean_s16(const ts_mean_params *params, const ts_view *outer, const 
 ts_status ts_softmax_s8_s16(const ts_softmax_params *params, int32_t rows, int32_t row_size, const int8_t *input,
                             int16_t *output);
 
+/* SOFTMAX int16 -> int16 (zero points 0, output scale 1/32768). Mirrors reference_ops::SoftmaxInt16:
+ * exp and 1/(1 + x) through TFLM's 513-entry interpolated LUTs, which the compiler computes
+ * (LUTPopulate in float32) and places in the pack. params: input_multiplier / input_left_shift
+ * of QuantizeMultiplier(input scale x beta / (10 / 65535)); diff_min unused. */
+ts_status ts_softmax_s16(const ts_softmax_params *params, const int16_t *exp_lut, const int16_t *recip_lut,
+                         int32_t rows, int32_t row_size, const int16_t *input, int16_t *output);
+
 /* QUANTIZE between integer types. Mirrors reference_ops::Requantize<from, to>. from_type /
  * to_type: tensor-table element codes (1 int8, 2 int16, 3 int32, 5 uint8). */
 typedef struct {

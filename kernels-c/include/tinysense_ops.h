@@ -53,7 +53,8 @@ enum {
   TS_OP_AVERAGE_POOL_2D_S16 = 90, /* int16: reference_integer_ops::AveragePool (int16_t) */
   TS_OP_MAX_POOL_2D_S16 = 91, /* int16: reference_integer_ops::MaxPool (int16_t) */
   TS_OP_MEAN_S16 = 92, /* int16: reference_ops::QuantizedMeanOrSum<int16_t> (compute_sum = false) */
-  TS_OP_SOFTMAX_S8_S16 = 93 /* int8 -> int16 (scale 1/65536, zero point -32768): reference_ops::Softmax<int8_t, int16_t> */
+  TS_OP_SOFTMAX_S8_S16 = 93, /* int8 -> int16 (scale 1/65536, zero point -32768): reference_ops::Softmax<int8_t, int16_t> */
+  TS_OP_SOFTMAX_S16 = 94 /* int16 -> int16: reference_ops::SoftmaxInt16 (LUT-based) */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -400,6 +401,18 @@ typedef struct {
   ts_affine_params params;
 } ts_affine_t_record;
 
+/* SOFTMAX_S16. SOFTMAX int16: the exp and 1/(1 + x) LUTs (513 int16 each) in the pack. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t exp_lut; /* constant: 513 int16 */
+  int32_t recip_lut; /* constant: 513 int16 */
+  int32_t rows; /* dim */
+  int32_t row_size; /* dim */
+  ts_softmax_params params;
+} ts_softmax_lut_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -431,7 +444,8 @@ enum {
   TS_CAST_RECORD_WORDS = 7,
   TS_ELEMENTWISE_RECORD_WORDS = 42,
   TS_CONVERT_RECORD_WORDS = 11,
-  TS_AFFINE_T_RECORD_WORDS = 8
+  TS_AFFINE_T_RECORD_WORDS = 8,
+  TS_SOFTMAX_LUT_RECORD_WORDS = 11
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -465,5 +479,6 @@ typedef char ts_cast_record_words_check[sizeof(ts_cast_record) == 4 * TS_CAST_RE
 typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 4 * TS_ELEMENTWISE_RECORD_WORDS ? 1 : -1];
 typedef char ts_convert_record_words_check[sizeof(ts_convert_record) == 4 * TS_CONVERT_RECORD_WORDS ? 1 : -1];
 typedef char ts_affine_t_record_words_check[sizeof(ts_affine_t_record) == 4 * TS_AFFINE_T_RECORD_WORDS ? 1 : -1];
+typedef char ts_softmax_lut_record_words_check[sizeof(ts_softmax_lut_record) == 4 * TS_SOFTMAX_LUT_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

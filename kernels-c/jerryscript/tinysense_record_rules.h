@@ -14,9 +14,9 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 94 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 95 };
 
-static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 32768, 32767};
+static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 32768, 32767, 1026};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
 static const int32_t *const ts_rules_tables[] = {ts_rules_table0};
 static const int32_t ts_rules_table_sizes[] = {7};
@@ -223,10 +223,12 @@ static const char *const ts_rules_strings[] = {
     " to ",
     "dequantize from element code ",
     ", outside [-32768, 65535]",
+    "exp LUT",
+    "1/(1 + x) LUT",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_CONVERT_RECORD_WORDS, TS_AFFINE_T_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_CONVERT_RECORD_WORDS, TS_AFFINE_T_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SOFTMAX_LUT_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -324,6 +326,7 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* MAX_POOL_2D_S16 */ "!1!$  \"   !!$!1!%  \"  !!!%!1!&  \"  \"!!&!1!'  \"  #!!'!1!(  \"  (!!(!1!)  \"  )!!)!1!*  \"  *!!*!1!+  \"  +!!+!2,!$!(,!'!+!  ]!1!, !#  3!!,  4!1!- !#  5!!-  4!1!0 !#  &!!0  4!1!1 !#  %!!1  4!2221!.  /!. x 1!/  /!/ x !  8!22221!2$ x'/!2 x(1!3$ x'/!3 x(/!2!3%  E!!2  F!!3 \"   &('5!) ! !!-('5!1 ! ! !!/\" &!%( \"!/#  ;!\"   <  &('5!* ! !!,('5!0 ! ! !!/\" &!&( \"!.#  =!\"   <$$!( ^!) _!* `!+ a\" \"( \"7$!$!%!&!' \" H !7$!(!)!*!+\" #( \"\"! \" M&  ((\"!4!1!%4!0!&",
     /* MEAN_S16 */ "#!$!) !#!1!*\"#!2,!@\"\"1\"\" !% !+!!@ !,!\"\" !-#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"( \"\"% \" H\" #( \"\"  \" M!21!>$ x'/!> x(#  j!!> \"&!21!\?$ x'/!\? x(# !%!!\? \"&!21!B$ \?/!B ># !$!!B  k&  \"&",
     /* SOFTMAX_S8_S16 */ "!1!$  \"  b!!$!1!%  \"  c!!%  7\"!$!%$\"!$ d!% e!21!'  /!' \?#  f!!'  g!/!(  !  h\" \"\"  ! H\" #( \"\"  \" M&  \" ",
+    /* SOFTMAX_S16 */ "!1!&  \"  b!!&!1!'  \"  c!!'  7\"!&!'$\"!& d!' e!21!)$ \?/!) >#  f!!)  k\" \"( \"\"  \" H\" #( \"\"  \" M\"!$ x) \"\"+\"!% x) \"\",&  \" ",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

@@ -367,6 +367,14 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       return ts_softmax_s8_s16(&r->params, r->rows, r->row_size, (const int8_t *)(arena + r->input),
                                (int16_t *)(void *)(arena + r->output));
     }
+    case TS_OP_SOFTMAX_S16: {
+      BUILT(TS_OP_SOFTMAX_S16);
+      const ts_softmax_lut_record *r = (const ts_softmax_lut_record *)(const void *)record;
+      if (words != WORDS(ts_softmax_lut_record)) break;
+      return ts_softmax_s16(&r->params, (const int16_t *)(const void *)(pack + r->exp_lut),
+                            (const int16_t *)(const void *)(pack + r->recip_lut), r->rows, r->row_size,
+                            (const int16_t *)(const void *)(arena + r->input), (int16_t *)(void *)(arena + r->output));
+    }
     default:
       return TS_ERROR_UNKNOWN_OP;
   }

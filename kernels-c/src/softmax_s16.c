@@ -50,3 +50,47 @@ ts_status ts_softmax_s8_s16(const ts_softmax_params *params, int32_t rows, int32
   }
   return TS_OK;
 }
+
+/* TFLM's LUTLookup(int16_t, const int16_t *lut): 512 segments of 128 input steps, linear
+ * interpolation between lut[index] and lut[index + 1] rounded to nearest. */
+static int32_t lut_lookup(int32_t value, const int16_t *lut) {
+  const int32_t index = 256 + (value >> 7);
+  const int32_t offset = value & 0x7f;
+  const int32_t base = lut[index];
+  const int32_t slope = (int16_t)(lut[index + 1] - base);
+  return (int16_t)(base + ((slope * offset + 64) >> 7));
+}
+
+ts_status ts_softmax_s16(const ts_softmax_params *params, const int16_t *exp_lut, const int16_t *recip_lut,
+                         int32_t rows, int32_t row_size, const int16_t *input, int16_t *output) {
+  int32_t i, c;
+  if (params->input_left_shift < -31 || params->input_left_shift > 30) return TS_ERROR_ARGUMENT;
+  for (i = 0; i < rows; ++i) {
+    const int16_t *in = input + i * row_size;
+    int16_t *out = output + i * row_size;
+    int32_t max_in_row = -32768, headroom_plus_one, right_shift, reciprocal, shifted_sum;
+    uint32_t sum_of_exps = 0; /* Q16.15 */
+    for (c = 0; c < row_size; ++c)
+      if (in[c] > max_in_row) max_in_row = in[c];
+    /* exp(input - max) from the LUT, cached in the output as TFLM does. */
+    for (c = 0; c < row_size; ++c) {
+      const int32_t scaled = ts_mbqm(in[c] - max_in_row, params->input_multiplier, params->input_left_shift);
+      out[c] = (int16_t)lut_lookup(ts_clamp32(ts_wadd(scaled, 32767), -32768, 32767), exp_lut);
+      sum_of_exps += (uint32_t)(int32_t)out[c];
+    }
+    /* 1 / sum: the sum normalised to [1, 2) in Q1.14, recentred for the 1/(1 + x) LUT. */
+    headroom_plus_one = ts_clz32(sum_of_exps);
+    if (headroom_plus_one < 1 || headroom_plus_one > 31) return TS_ERROR_ARGUMENT; /* a sum of 0 */
+    /* sum < 2^(32 - headroom_plus_one): the shifted sum stays below 2^31, so 32 bits hold TFLM's int64 sum. */
+    shifted_sum = (int32_t)(((sum_of_exps << (headroom_plus_one - 1)) + (1u << 13)) >> 14);
+    reciprocal = lut_lookup(ts_clamp32(shifted_sum - ((1 << 15) + (1 << 16)), -32768, 32767), recip_lut);
+    right_shift = 31 - headroom_plus_one;
+    for (c = 0; c < row_size; ++c) {
+      /* |int16 x int16| <= 2^30 and the rounding term < 2^30: TFLM's int64 sum fits 32 bits. */
+      const int32_t product = out[c] * reciprocal;
+      const int32_t result = right_shift == 0 ? product : (product + (1 << (right_shift - 1))) >> right_shift;
+      out[c] = (int16_t)ts_clamp32(result, 0, 32767);
+    }
+  }
+  return TS_OK;
+}

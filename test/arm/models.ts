@@ -3,11 +3,12 @@
  * the input files fed in order (each may hold several invokes), and the golden files whose
  * concatenation is the expected harness output (every invoke's outputs in order).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compileTflite } from '../../host/model.js';
 import { MOBILENET_NOTICE, MOBILENET_ROOT, MODELS_DIR, opsIndex, shared } from '../shared.js';
 import { concat } from '../shared.js';
+import { PACKAGE_ROOT } from '../../host/paths.js';
 
 export interface ArmCase {
   name: string;
@@ -71,6 +72,33 @@ export function opsCases(): ArmCase[] {
       golden: e.files.golden.flat().map((f) => shared('ops', f)),
     };
   });
+}
+
+/**
+ * The int16x8 and type-conversion models: test/fixtures/int16 (one op each, TFLM goldens) and the models-zoo's
+ * int16 SEANet layers (NAME.K inputs, golden/NAME.K.0.bin).
+ */
+export function int16Cases(): ArmCase[] {
+  const dir = join(PACKAGE_ROOT, 'test', 'fixtures', 'int16');
+  const fixtures = readdirSync(dir)
+    .filter((f) => f.endsWith('.tflite'))
+    .map((f) => f.slice(0, -'.tflite'.length))
+    .map((name) => ({
+      name: `int16/${name}`,
+      category: 'int16',
+      model: join(dir, `${name}.tflite`),
+      inputs: [0, 1].map((k) => join(dir, `${name}.${k}.in.bin`)),
+      golden: [0, 1].map((k) => join(dir, `${name}.${k}.golden.bin`)),
+    }));
+  const zoo = join(PACKAGE_ROOT, 'models-zoo');
+  const seanet = ['conv0', 'add0', 'sub0', 'leaky_relu0', 'quantize0'].map((layer) => ({
+    name: `zoo/tflm_seanet_${layer}`,
+    category: 'int16',
+    model: join(zoo, 'models', `tflm_seanet_${layer}.tflite`),
+    inputs: [0, 1].map((k) => join(zoo, 'inputs', `tflm_seanet_${layer}.${k}.bin`)),
+    golden: [0, 1].map((k) => join(zoo, 'golden', `tflm_seanet_${layer}.${k}.0.bin`)),
+  }));
+  return [...fixtures, ...seanet];
 }
 
 const packs = new Map<string, Uint8Array>();

@@ -219,6 +219,17 @@ const CASES: Case[] = [
     tensors: [t8([3, 10], 0.07, 2), t16([3, 10], 1 / 65536, -32768)],
     inputs: [0], outputs: [1],
   },
+  {
+    name: 'softmax_s16', op: B.SOFTMAX, code: OP.SOFTMAX_S16, options: softmaxOptions(1),
+    tensors: [t16([3, 12], 0.0005), t16([3, 12], 1 / 32768)],
+    inputs: [0], outputs: [1],
+  },
+  {
+    // A coarse input scale and beta != 1: a left shift in the input rescale.
+    name: 'softmax_s16_beta', op: B.SOFTMAX, code: OP.SOFTMAX_S16, options: softmaxOptions(0.7),
+    tensors: [t16([2, 20], 0.01), t16([2, 20], 1 / 32768)],
+    inputs: [0], outputs: [1],
+  },
   quantizeCase('quantize_s16_s8', t16([50], 0.0006), t8([50], 0.06, -128), OP.QUANTIZE_INT),
   quantizeCase('quantize_s8_s16', t8([50], 0.05, 3), t16([50], 0.0001), OP.QUANTIZE_INT),
   quantizeCase('quantize_s16_s16', t16([50], 0.0003), t16([50], 0.0007), OP.QUANTIZE_INT),

@@ -2,16 +2,45 @@
  * Activations, int8: SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU. RELU and RELU6 are requantizations
  * with clamping (one REQUANTIZE record, which QUANTIZE int8 -> int8 shares).
  */
-import { LEAKY_RELU, OP, REQUANTIZE, SIGMOID, SOFTMAX } from '../../../device/records.js';
+import { LEAKY_RELU, OP, REQUANTIZE, SIGMOID, SOFTMAX, SOFTMAX_LUT } from '../../../device/records.js';
+import { expF32, int16Lut, oneOverOnePlusF32 } from './lut.js';
 import { Tensor, elementCount } from '../graph.js';
 import { Requant, frexpMultiplier, inputRadius, quantizeMultiplier, roundHalfAway } from '../quant.js';
 import { LoweredOp, OpContext, RecordBuilder } from './context.js';
 import { sameShape } from './shapes.js';
 
+/**
+ * SOFTMAX int16 -> int16 (softmax_common.cc): zero points 0, output scale 1/32768 (within 0.1%), exp and
+ * 1/(1 + x) through the two LUTs TFLM computes in Prepare (lut.ts), placed among the pack's constants.
+ */
+function lowerSoftmaxS16(c: OpContext, input: Tensor, output: Tensor): LoweredOp {
+  c.expectType(output, 'int16');
+  const [inQ, outQ] = [c.quant(input), c.quant(output)];
+  if (inQ.zeroPoint !== 0 || outQ.zeroPoint !== 0) c.fail('int16 softmax needs zero points 0 (as TFLM requires)');
+  if (Math.abs(outQ.scale - 1 / 32768) > 0.001 / 32768) c.fail('int16 softmax output must have scale 1/32768 (as TFLM requires)');
+  if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
+  const beta = c.option<number>('beta', 1);
+  // Input differences rescaled so that [-65535, 0] covers [-10, 0].
+  const m = quantizeMultiplier((inQ.scale * Math.fround(beta)) / (10.0 / 65535.0));
+  if (m.shift < -31 || m.shift > 30) c.fail(`input scale x beta gives shift ${m.shift}, outside [-31, 30]`);
+  const range = 32767 - -32768;
+  const expLut = int16Lut(Math.fround(10 / range), 32767, Math.fround(2 / range), 0, expF32);
+  const recipLut = int16Lut(Math.fround(1 / range), -32768, Math.fround(2 / range), 0, oneOverOnePlusF32);
+  const rowSize = input.shape[input.shape.length - 1] ?? 1;
+  const r = new RecordBuilder(OP.SOFTMAX_S16, SOFTMAX_LUT)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .set('expLut', { kind: 'const', id: c.consts.add(new Uint8Array(expLut.buffer)) })
+    .set('recipLut', { kind: 'const', id: c.consts.add(new Uint8Array(recipLut.buffer)) })
+    .setList('rows', [elementCount(input.shape) / rowSize, rowSize, m.multiplier, m.shift, 0]);
+  return c.finish(r.code, r.words);
+}
+
 export function lowerSoftmax(c: OpContext): LoweredOp {
   c.expectCounts(1);
   const input = c.input(0);
   const output = c.output();
+  if (input.type === 'int16') return lowerSoftmaxS16(c, input, output);
   c.expectType(input, 'int8');
   // int8 -> int16 (keyword_scrambled's last op): the same arithmetic, output scale 1/65536, zero point -32768.
   const s16 = output.type === 'int16';
