@@ -322,4 +322,29 @@ describe('int16x8 and QUANTIZE/DEQUANTIZE type pairs match TFLM byte for byte', 
       kernels.checkGuards();
     });
   }
+
+  it("the app-facing views follow the model's own types: typed arrays in and out, writing through them runs as runOnce does", () => {
+    const expectViews: [string, string, string][] = [
+      ['conv_same_stride2_relu', 'Int16Array', 'Int16Array'],
+      ['quantize_f32_s16', 'Float32Array', 'Int16Array'],
+      ['quantize_u8_s8', 'Uint8Array', 'Int8Array'],
+      ['quantize_s16_s32', 'Int16Array', 'Int32Array'],
+      ['dequantize_u8', 'Uint8Array', 'Float32Array'],
+      ['softmax_s8_to_s16', 'Int8Array', 'Int16Array'],
+    ];
+    for (const [name, inType, outType] of expectViews) {
+      const c = CASES.find((x) => x.name === name)!;
+      const m = new Model(compileTflite(buildModel(spec(c))).pack, new WasmKernels());
+      const view = m.input(0);
+      expect(view.constructor.name, `${name} input`).toBe(inType);
+      expect(m.output(0).constructor.name, `${name} output`).toBe(outType);
+      const x = input(c, 1);
+      const typed = new (view.constructor as Int8ArrayConstructor)(x.buffer, x.byteOffset, x.byteLength / view.BYTES_PER_ELEMENT);
+      view.set(typed as unknown as ArrayLike<number>);
+      m.invoke();
+      const out = m.output(0);
+      const got = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      expect(firstDifference(got, readFileSync(join(DIR, `${name}.1.golden.bin`))), name).toBe('equal');
+    }
+  });
 });

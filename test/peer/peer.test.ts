@@ -13,7 +13,7 @@ import { Model } from '../../device/runtime.js';
 
 interface PeerTensor {
   shape: number[];
-  type: 'int8' | 'int32';
+  type: 'int8' | 'int16' | 'int32';
   scale: number;
   zero_point: number;
   /** Constant contents (weights, bias). */
@@ -24,7 +24,7 @@ interface PeerTensor {
 interface PeerCase {
   name: string;
   source: string;
-  op: 'FULLY_CONNECTED' | 'SOFTMAX' | 'LOGISTIC' | 'ADD' | 'MUL' | 'AVERAGE_POOL_2D' | 'MAX_POOL_2D';
+  op: 'FULLY_CONNECTED' | 'SOFTMAX' | 'LOGISTIC' | 'ADD' | 'MUL' | 'AVERAGE_POOL_2D' | 'MAX_POOL_2D' | 'LEAKY_RELU';
   options: Record<string, string | number>;
   tensors: PeerTensor[];
   operator_inputs: number[];
@@ -38,8 +38,8 @@ interface PeerCase {
 const VECTORS = JSON.parse(readFileSync(join(import.meta.dirname, 'tflm-kernel-vectors.json'), 'utf8')) as { cases: PeerCase[] };
 
 // Schema codes (tensorflow/compiler/mlir/lite/schema/schema.fbs).
-const BUILTIN = { ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25 } as const;
-const TENSOR_TYPE = { int32: 2, int8: 9 } as const;
+const BUILTIN = { ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25, LEAKY_RELU: 98 } as const;
+const TENSOR_TYPE = { int32: 2, int16: 7, int8: 9 } as const;
 const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 };
 const PADDING: Record<string, number> = { SAME: 0, VALID: 1 };
 
@@ -70,6 +70,8 @@ function optionsOf(c: PeerCase): Pick<OperatorSpec, 'optionsType' | 'options'> {
           return b.endObject();
         },
       };
+    case 'LEAKY_RELU': // LeakyReluOptions { alpha }
+      return { optionsType: 75, options: (b: Builder) => (b.startObject(1), b.addFieldFloat32(0, Number(c.options.alpha), 0), b.endObject()) };
     case 'LOGISTIC':
       return {};
   }
@@ -78,6 +80,7 @@ function optionsOf(c: PeerCase): Pick<OperatorSpec, 'optionsType' | 'options'> {
 function constBytes(t: PeerTensor): Uint8Array {
   const values = t.data!;
   if (t.type === 'int8') return Uint8Array.from(values, (v) => v & 0xff);
+  if (t.type === 'int16') return new Uint8Array(Int16Array.from(values).buffer);
   const out = new Uint8Array(values.length * 4);
   const view = new DataView(out.buffer);
   values.forEach((v, i) => view.setInt32(i * 4, v, true));
@@ -109,7 +112,7 @@ export function peerModel(c: PeerCase): Uint8Array {
 
 describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
   it('holds the cases the README lists', () => {
-    expect(VECTORS.cases.length).toBe(22);
+    expect(VECTORS.cases.length).toBe(27);
   });
 
   for (const c of VECTORS.cases) {
@@ -117,9 +120,14 @@ describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
       const compiled = compileTflite(peerModel(c));
       const kernels = new WasmKernels({ guardBytes: 64 });
       const model = new Model(compiled.pack, kernels);
-      const input = Int8Array.from(c.inputs.flatMap((i) => c.tensors[i].values!));
-      const [out] = runOnce(model, new Uint8Array(input.buffer));
-      const actual = Array.from(new Int8Array(out.buffer, out.byteOffset, out.length));
+      // Inputs and output in their own types (int8, or int16 for TFLM's int16x8 tests).
+      const bytesOf = (t: PeerTensor, values: number[]) => new Uint8Array((t.type === 'int16' ? Int16Array.from(values) : Int8Array.from(values)).buffer);
+      const parts = c.inputs.map((i) => bytesOf(c.tensors[i], c.tensors[i].values!));
+      const input = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((at, p) => (input.set(p, at), at + p.length), 0);
+      const [out] = runOnce(model, input);
+      const outType = c.tensors[c.outputs[0]].type;
+      const actual = Array.from(outType === 'int16' ? new Int16Array(out.slice().buffer) : new Int8Array(out.buffer, out.byteOffset, out.length));
       expect(actual.length).toBe(c.expected.length);
       const worst = Math.max(...actual.map((v, i) => Math.abs(v - c.expected[i])));
       expect(worst, `${c.name}: ours ${actual.join(',')} vs TFLM test golden ${c.expected.join(',')}`).toBeLessThanOrEqual(c.tolerance);
