@@ -10,15 +10,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
-import { OP } from '../../device/records.js';
+import { H } from '../../device/pack.js';
+import { CONV, CONVERT, OP, SOFTMAX_LUT } from '../../device/records.js';
 import { Model } from '../../device/runtime.js';
 import { compileTflite, runOnce } from '../../host/model.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
 import { WasmKernels } from '../../host/wasm/kernels.js';
-import { firstDifference, prng } from '../shared.js';
+import { firstDifference, prng, resign } from '../shared.js';
 import { ModelSpec, TensorSpec, buildModel } from '../tflite/build-model.js';
 
 const DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'int16');
+const byName = (name: string): Case => CASES.find((c) => c.name === name)!;
 
 // TensorType codes.
 const F32 = 0, I32 = 2, U8 = 3, I64 = 4, I16 = 7, I8 = 9;
@@ -346,5 +348,54 @@ describe('int16x8 and QUANTIZE/DEQUANTIZE type pairs match TFLM byte for byte', 
       const got = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       expect(firstDifference(got, readFileSync(join(DIR, `${name}.1.golden.bin`))), name).toBe('equal');
     }
+  });
+});
+
+describe("int16: TFLM's Prepare checks as compile errors, and damaged int16 records refused by the validator", () => {
+  const compileError = (c: Case) => {
+    try {
+      compileTflite(buildModel(spec(c)));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '(compiled)';
+  };
+  const withTensor = (c: Case, k: number, t: Partial<TensorSpec & { data: Uint8Array }>): Case => ({
+    ...c,
+    tensors: c.tensors.map((x, i) => (i === k ? { ...x, ...t } : x)),
+  });
+
+  it('refuses what TFLM refuses or would silently get wrong, naming the operator and tensor', () => {
+    const conv = byName('conv_same_stride2_relu');
+    expect(compileError(withTensor(conv, 0, { zeroPoint: [3n] }))).toBe(
+      'operator 0 (CONV_2D): tensor 0 (t0) is int16 with zero point 3; int16 activations must have zero point 0');
+    expect(compileError(withTensor(conv, 2, { type: I32, data: bytes(Int32Array.of(1, 2, 3, 4)) }))).toBe(
+      'operator 0 (CONV_2D): tensor 2 (t2) is int32, expected int64');
+    expect(compileError(withTensor(byName('mul_broadcast'), 2, { zeroPoint: [5n] }))).toBe(
+      'operator 0 (MUL): tensor 2 (t2) is int16 with zero point 5, expected 0 (as TFLM requires)');
+    expect(compileError(withTensor(byName('softmax_s16'), 1, { scale: [1 / 16384] }))).toBe(
+      'operator 0 (SOFTMAX): int16 softmax output must have scale 1/32768 (as TFLM requires)');
+    expect(compileError(withTensor(byName('softmax_s8_to_s16'), 1, { zeroPoint: [0n] }))).toBe(
+      'operator 0 (SOFTMAX): int8 -> int16 softmax output must have scale 1/65536 and zero point -32768 (as TFLM requires)');
+    expect(compileError(quantizeCase('q', t8([4], 0.1, 0, U8), t16([4], 0.1), 0))).toBe(
+      'operator 0 (QUANTIZE): QUANTIZE from uint8 to int16 is not supported (TFLM requantizes int16 to int8, int16 or int32, int32 to int8 or int16, uint8 to int8)');
+    expect(compileError(quantizeCase('q', { shape: [4], type: F32 }, t8([4], 0.1, 0, U8), 0))).toBe(
+      'operator 0 (QUANTIZE): tensor 1 (t1) is uint8, expected int8');
+  });
+
+  it('the validator refuses damaged int16 records with the op and the field', () => {
+    const damaged = (c: Case, edits: [number, number][]) => {
+      const pack = compileTflite(buildModel(spec(c))).pack.slice();
+      const view = new DataView(pack.buffer, pack.byteOffset);
+      const record = view.getUint32(view.getUint32(H.opTable, true), true);
+      for (const [field, value] of edits) view.setInt32(record + 4 * field, value, true);
+      return () => new Model(resign(pack), new WasmKernels());
+    };
+    const conv = byName('conv_same_stride2_relu');
+    expect(damaged(conv, [[CONV.inputOffset, 1]])).toThrow(/op 0 \(CONV_2D_S16\): int16 zero points are not 0 \(input offset 1, output offset 0\)/);
+    expect(damaged(conv, [[CONV.actMax, 40000]])).toThrow(/op 0 \(CONV_2D_S16\): activation range \[0, 40000\] is not within \[-32768, 32767\]/);
+    expect(damaged(byName('quantize_s16_s8'), [[CONVERT.fromType, 4]])).toThrow(/op 0 \(QUANTIZE_INT\): requantize from element code 4 to 1/);
+    expect(damaged(byName('quantize_s16_s8'), [[CONVERT.input, 1 << 20]])).toThrow(/op 0 \(QUANTIZE_INT\): input needs 100 bytes at arena offset 1048576/);
+    expect(damaged(byName('softmax_s16'), [[SOFTMAX_LUT.expLut, 1 << 20]])).toThrow(/op 0 \(SOFTMAX_S16\): exp LUT needs 1026 bytes/);
   });
 });
