@@ -245,6 +245,28 @@ const CASES: Case[] = [
   quantizeCase('quantize_f32_s16', { shape: [50], type: F32 }, t16([50], 0.0005, 0), OP.QUANTIZE_F32_S16),
   { name: 'dequantize_s16', op: B.DEQUANTIZE, code: OP.DEQUANTIZE_ANY, tensors: [t16([50], 0.0007, 0), { shape: [50], type: F32 }], inputs: [0], outputs: [1] },
   { name: 'dequantize_u8', op: B.DEQUANTIZE, code: OP.DEQUANTIZE_ANY, tensors: [t8([50], 0.03, 117, U8), { shape: [50], type: F32 }], inputs: [0], outputs: [1] },
+  // Effective scales near 2^-22: the int64 requantization's rounding shift passes 32 (15 - shift = 37), and
+  // biases of +-2^35 carry the outputs.
+  {
+    name: 'conv_tiny_scale_big_bias', op: B.CONV_2D, code: OP.CONV_2D_S16, options: conv2dOptions(VALID, [1, 1], NONE),
+    tensors: [
+      t16([1, 3, 3, 2], 0.0001),
+      { shape: [3, 2, 2, 2], type: I8, ...perChannel([0.001, 0.0005, 0.002], 0), data: int8s(24, 8) },
+      { shape: [3], type: I64, ...perChannel([1e-7, 5e-8, 2e-7], 0), data: int64s([2n ** 35n, -(2n ** 35n), 2n ** 34n + 12345n]) },
+      t16([1, 2, 2, 3], 0.5),
+    ],
+    inputs: [0], outputs: [3],
+  },
+  {
+    name: 'fc_tiny_scale_big_bias', op: B.FULLY_CONNECTED, code: OP.FULLY_CONNECTED_S16, options: fcOptions(NONE),
+    tensors: [
+      t16([1, 16], 0.0001),
+      { shape: [4, 16], type: I8, scale: [0.001], zeroPoint: [0n], data: int8s(64, 9) },
+      { shape: [4], type: I64, scale: [1e-7], zeroPoint: [0n], data: int64s([2n ** 35n, -(2n ** 35n), 3n * 2n ** 33n, -(2n ** 31n) - 1n]) },
+      t16([1, 4], 0.25, 0),
+    ],
+    inputs: [0], outputs: [3],
+  },
 ];
 
 function spec(c: Case): ModelSpec {
