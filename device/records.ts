@@ -43,6 +43,8 @@ export var OP = {
   MEAN_S16: 92,
   SOFTMAX_S8_S16: 93,
   SOFTMAX_S16: 94,
+  CONV_2D_S16_B32: 95,
+  FULLY_CONNECTED_S16_B32: 96,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -82,13 +84,13 @@ export var ELEMENTWISE = { ADD: 0, MUL: 1, DIV: 2, MIN: 3, MAX: 4, SUB: 5 };
 /** One CONCATENATION input. Its rows land at column offset sum(previous row_bytes) of the output, whose rows are the sum of all row_bytes wide. */
 export var CONCAT_INPUT = { input: 0, inPack: 1, rowBytes: 2, words: 3 };
 
-/** CONV_2D, CONV_2D_S16. */
+/** CONV_2D, CONV_2D_S16, CONV_2D_S16_B32. */
 export var CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, inputDims: 9, filterDims: 13, outputDims: 17, inputOffset: 21, outputOffset: 22, strideW: 23, strideH: 24, padW: 25, padH: 26, dilationW: 27, dilationH: 28, actMin: 29, actMax: 30, words: 31 };
 
 /** DEPTHWISE_CONV_2D, DEPTHWISE_CONV_2D_S16. */
 export var DW_CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, inputDims: 9, filterDims: 13, outputDims: 17, inputOffset: 21, outputOffset: 22, chMult: 23, strideW: 24, strideH: 25, padW: 26, padH: 27, dilationW: 28, dilationH: 29, actMin: 30, actMax: 31, words: 32 };
 
-/** FULLY_CONNECTED, FULLY_CONNECTED_S16. */
+/** FULLY_CONNECTED, FULLY_CONNECTED_S16, FULLY_CONNECTED_S16_B32. */
 export var FC: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, perChannel: 9, batches: 10, accumDepth: 11, outputDepth: 12, inputOffset: 13, filterOffset: 14, outputOffset: 15, actMin: 16, actMax: 17, words: 18 };
 
 /** AVERAGE_POOL_2D, MAX_POOL_2D, AVERAGE_POOL_2D_S16, MAX_POOL_2D_S16. */
@@ -220,3 +222,5 @@ LAYOUTS[91] = POOL;
 LAYOUTS[92] = MEAN;
 LAYOUTS[93] = SOFTMAX;
 LAYOUTS[94] = SOFTMAX_LUT;
+LAYOUTS[95] = CONV;
+LAYOUTS[96] = FC;

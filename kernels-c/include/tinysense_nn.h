@@ -450,23 +450,24 @@ ts_status ts_elementwise_s32(int32_t kind, const ts_activation *activation,
  * bias64: int64 values as little-endian int32 word pairs (4-byte aligned), NULL: none.
  * ------------------------------------------------------------------------- */
 
-/* CONV_2D int16. Mirrors reference_integer_ops::ConvPerChannel<int64_t> (int16 input): 64-bit
- * accumulator, the int64 MultiplyByQuantizedMultiplier (shifts must be in [-31, 7]); the input
- * and output zero points are not applied (TFLM's int16 overload has none). */
+/* CONV_2D int16. Mirrors reference_integer_ops::ConvPerChannel (int16 input): bias_bits 64, the int64
+ * bias, 64-bit accumulator and int64 MultiplyByQuantizedMultiplier (shifts must be in [-31, 7]);
+ * bias_bits 32, TFLM's int32-bias variant (int32 accumulator and requantization). The input and
+ * output zero points are not applied (TFLM's int16 overload has none). */
 ts_status ts_convolve_s16(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
                           const ts_dims *input_dims, const int16_t *input,
                           const ts_dims *filter_dims, const int8_t *filter,
-                          const int32_t *bias64, const ts_dims *output_dims, int16_t *output);
+                          const int32_t *bias, int32_t bias_bits, const ts_dims *output_dims, int16_t *output);
 /* DEPTHWISE_CONV_2D int16. Mirrors reference_integer_ops::DepthwiseConvPerChannel (int16). */
 ts_status ts_depthwise_conv_s16(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
                                 const ts_dims *input_dims, const int16_t *input,
                                 const ts_dims *filter_dims, const int8_t *filter,
                                 const int32_t *bias64, const ts_dims *output_dims, int16_t *output);
 /* FULLY_CONNECTED int16. Mirrors reference_integer_ops::FullyConnected / FullyConnectedPerChannel
- * with int16 input, int8 filter, int64 bias. */
+ * with int16 input, int8 filter, int64 bias (bias_bits 64) or int32 bias (bias_bits 32). */
 ts_status ts_fully_connected_s16(const ts_fc_params *params, const ts_per_channel_quant_params *quant,
                                  int32_t per_channel, const ts_fc_dims *dims, const int16_t *input,
-                                 const int8_t *filter, const int32_t *bias64, int16_t *output);
+                                 const int8_t *filter, const int32_t *bias, int32_t bias_bits, int16_t *output);
 
 /* ADD, SUB, MUL int16 with broadcasting: the int8 element functions on int16 (left shift 15). */
 ts_status ts_add_s16(const ts_add_params *params, const ts_shape *output_shape, const ts_view *input1_view,

@@ -54,7 +54,9 @@ enum {
   TS_OP_MAX_POOL_2D_S16 = 91, /* int16: reference_integer_ops::MaxPool (int16_t) */
   TS_OP_MEAN_S16 = 92, /* int16: reference_ops::QuantizedMeanOrSum<int16_t> (compute_sum = false) */
   TS_OP_SOFTMAX_S8_S16 = 93, /* int8 -> int16 (scale 1/65536, zero point -32768): reference_ops::Softmax<int8_t, int16_t> */
-  TS_OP_SOFTMAX_S16 = 94 /* int16 -> int16: reference_ops::SoftmaxInt16 (LUT-based) */
+  TS_OP_SOFTMAX_S16 = 94, /* int16 -> int16: reference_ops::SoftmaxInt16 (LUT-based) */
+  TS_OP_CONV_2D_S16_B32 = 95, /* int16x8 with an int32 bias: reference_integer_ops::ConvPerChannel<int32_t> (int32 accumulator) */
+  TS_OP_FULLY_CONNECTED_S16_B32 = 96 /* int16x8 with an int32 bias: reference_integer_ops::FullyConnected(PerChannel)<int32_t> (int32 accumulator) */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -81,7 +83,7 @@ typedef struct {
   int32_t row_bytes; /* dim */
 } ts_concat_input;
 
-/* CONV_2D, CONV_2D_S16. */
+/* CONV_2D, CONV_2D_S16, CONV_2D_S16_B32. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -113,7 +115,7 @@ typedef struct {
   ts_dw_conv_params params;
 } ts_dw_conv_record;
 
-/* FULLY_CONNECTED, FULLY_CONNECTED_S16. */
+/* FULLY_CONNECTED, FULLY_CONNECTED_S16, FULLY_CONNECTED_S16_B32. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */

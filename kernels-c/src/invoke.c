@@ -18,15 +18,20 @@
 #define TS_OPS_MASK0 0xffffffffu
 #define TS_OPS_MASK1 0xffffffffu
 #define TS_OPS_MASK2 0xffffffffu
+#define TS_OPS_MASK3 0xffffffffu
 #endif
-/* Op codes 64-95 (the int16 ops, 80..): TS_OPS_MASK2; a per-app build that predates it has none. */
+/* Op codes 64-95 and 96-127 (the int16 ops, 80..): TS_OPS_MASK2 and 3; a per-app build that predates them has none. */
 #ifndef TS_OPS_MASK2
 #define TS_OPS_MASK2 0u
+#endif
+#ifndef TS_OPS_MASK3
+#define TS_OPS_MASK3 0u
 #endif
 #define TS_HAS(op)                                                          \
   ((op) < 32   ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u                    \
    : (op) < 64 ? ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u             \
-               : ((uint32_t)(TS_OPS_MASK2) >> ((op) - 64)) & 1u)
+   : (op) < 96 ? ((uint32_t)(TS_OPS_MASK2) >> ((op) - 64)) & 1u             \
+               : ((uint32_t)(TS_OPS_MASK3) >> ((op) - 96)) & 1u)
 #define BUILT(op) \
   if (!TS_HAS(op)) return TS_ERROR_UNKNOWN_OP
 
@@ -253,17 +258,19 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       /* ts_invoke_signal guards each of its op codes itself. */
       return ts_invoke_signal(record, arena, pack);
     /* int16x8 and the type conversions (op codes 80..). */
-    case TS_OP_CONV_2D_S16: {
-      BUILT(TS_OP_CONV_2D_S16);
+    case TS_OP_CONV_2D_S16:
+    case TS_OP_CONV_2D_S16_B32: {
       const ts_conv_record *r = (const ts_conv_record *)(const void *)record;
       ts_per_channel_quant_params quant;
+      if (op == TS_OP_CONV_2D_S16) BUILT(TS_OP_CONV_2D_S16);
+      if (op == TS_OP_CONV_2D_S16_B32) BUILT(TS_OP_CONV_2D_S16_B32);
       if (words != WORDS(ts_conv_record)) break;
       quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
       quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
       return ts_convolve_s16(&r->params, &quant, &r->input_dims, (const int16_t *)(const void *)(arena + r->input),
                              &r->filter_dims, (const int8_t *)(pack + r->filter),
-                             r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias), &r->output_dims,
-                             (int16_t *)(void *)(arena + r->output));
+                             r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
+                             op == TS_OP_CONV_2D_S16 ? 64 : 32, &r->output_dims, (int16_t *)(void *)(arena + r->output));
     }
     case TS_OP_DEPTHWISE_CONV_2D_S16: {
       BUILT(TS_OP_DEPTHWISE_CONV_2D_S16);
@@ -278,10 +285,12 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                                    r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
                                    &r->output_dims, (int16_t *)(void *)(arena + r->output));
     }
-    case TS_OP_FULLY_CONNECTED_S16: {
-      BUILT(TS_OP_FULLY_CONNECTED_S16);
+    case TS_OP_FULLY_CONNECTED_S16:
+    case TS_OP_FULLY_CONNECTED_S16_B32: {
       const ts_fc_record *r = (const ts_fc_record *)(const void *)record;
       ts_per_channel_quant_params quant;
+      if (op == TS_OP_FULLY_CONNECTED_S16) BUILT(TS_OP_FULLY_CONNECTED_S16);
+      if (op == TS_OP_FULLY_CONNECTED_S16_B32) BUILT(TS_OP_FULLY_CONNECTED_S16_B32);
       if (words != WORDS(ts_fc_record)) break;
       quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
       quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
@@ -289,7 +298,7 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                                     (const int16_t *)(const void *)(arena + r->input),
                                     (const int8_t *)(pack + r->filter),
                                     r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
-                                    (int16_t *)(void *)(arena + r->output));
+                                    op == TS_OP_FULLY_CONNECTED_S16 ? 64 : 32, (int16_t *)(void *)(arena + r->output));
     }
     case TS_OP_ADD_S16:
     case TS_OP_SUB_S16: {

@@ -4,6 +4,10 @@
  * Mirror reference_integer_ops::ConvPerChannel, DepthwiseConvPerChannel (the int16_t overloads,
  * which ignore the input and output zero points), FullyConnected and FullyConnectedPerChannel
  * (int16 input, int8 filter, int64 bias, which apply them). Portable C only.
+ *
+ * CONV_2D and FULLY_CONNECTED also take TFLM's int32-bias variant (bias_bits 32: AccumScalar int32_t, the
+ * int32 MultiplyByQuantizedMultiplier). Its wrapping int32 sum is the low word of the 64-bit one, so both
+ * share the accumulation and differ in the bias and the requantization only.
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
@@ -17,10 +21,21 @@ static int32_t shifts_ok(const int32_t *shift, int32_t n) {
   return 1;
 }
 
+/* Bias, then requantization: int64 (bias_bits 64, bias as word pairs) or int32 (bias_bits 32). */
+static int32_t requantize(uint64_t acc, const int32_t *bias, int32_t bias_bits, int32_t c, int32_t multiplier,
+                          int32_t shift) {
+  if (bias_bits == 32) {
+    const uint32_t acc32 = (uint32_t)acc + (bias ? (uint32_t)bias[c] : 0u);
+    return ts_mbqm((int32_t)acc32, multiplier, shift);
+  }
+  if (bias) acc += ts_word_pair64(bias, c);
+  return ts_mbqm64(acc, multiplier, shift);
+}
+
 ts_status ts_convolve_s16(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
                           const ts_dims *input_dims, const int16_t *input,
                           const ts_dims *filter_dims, const int8_t *filter,
-                          const int32_t *bias64, const ts_dims *output_dims, int16_t *output) {
+                          const int32_t *bias, int32_t bias_bits, const ts_dims *output_dims, int16_t *output) {
   const int32_t batches = input_dims->n;
   const int32_t input_h = input_dims->h, input_w = input_dims->w, input_depth = input_dims->c;
   const int32_t filter_h = filter_dims->h, filter_w = filter_dims->w, filter_depth = filter_dims->c;
@@ -37,7 +52,7 @@ ts_status ts_convolve_s16(const ts_conv_params *params, const ts_per_channel_qua
   if (groups <= 0 || output_depth % groups != 0) return TS_ERROR_ARGUMENT;
   filters_per_group = output_depth / groups;
   if (filters_per_group <= 0 || output_dims->n != batches) return TS_ERROR_ARGUMENT;
-  if (!shifts_ok(quant->shift, output_depth)) return TS_ERROR_ARGUMENT;
+  if (bias_bits != 32 && (bias_bits != 64 || !shifts_ok(quant->shift, output_depth))) return TS_ERROR_ARGUMENT;
 
   for (batch = 0; batch < batches; ++batch) {
     const int16_t *input_batch = input + batch * input_h * input_w * input_depth;
@@ -66,8 +81,7 @@ ts_status ts_convolve_s16(const ts_conv_params *params, const ts_per_channel_qua
               for (ic = 0; ic < filter_depth; ++ic) acc += (uint64_t)(int64_t)((int32_t)f_p[ic] * in_p[ic]);
             }
           }
-          if (bias64) acc += ts_word_pair64(bias64, out_c);
-          value = ts_mbqm64(acc, quant->multiplier[out_c], quant->shift[out_c]);
+          value = requantize(acc, bias, bias_bits, out_c, quant->multiplier[out_c], quant->shift[out_c]);
           out_px[out_c] = (int16_t)ts_clamp32(value, act_min, act_max);
         }
       }
@@ -131,7 +145,7 @@ ts_status ts_depthwise_conv_s16(const ts_dw_conv_params *params, const ts_per_ch
 
 ts_status ts_fully_connected_s16(const ts_fc_params *params, const ts_per_channel_quant_params *quant,
                                  int32_t per_channel, const ts_fc_dims *dims, const int16_t *input,
-                                 const int8_t *filter, const int32_t *bias64, int16_t *output) {
+                                 const int8_t *filter, const int32_t *bias, int32_t bias_bits, int16_t *output) {
   const int32_t batches = dims->batches, accum_depth = dims->accum_depth, output_depth = dims->output_depth;
   const int32_t input_offset = params->input_offset;
   /* FullyConnectedPerChannel has no filter offset; the per-tensor FullyConnected applies it. */
@@ -139,7 +153,7 @@ ts_status ts_fully_connected_s16(const ts_fc_params *params, const ts_per_channe
   const int32_t output_offset = params->output_offset;
   const int32_t act_min = params->activation.min, act_max = params->activation.max;
   int32_t b, out_c, d;
-  if (!shifts_ok(quant->shift, per_channel ? output_depth : 1)) return TS_ERROR_ARGUMENT;
+  if (bias_bits != 32 && (bias_bits != 64 || !shifts_ok(quant->shift, per_channel ? output_depth : 1))) return TS_ERROR_ARGUMENT;
   for (b = 0; b < batches; ++b) {
     const int16_t *in_row = input + b * accum_depth;
     int16_t *out_row = output + b * output_depth;
@@ -151,8 +165,7 @@ ts_status ts_fully_connected_s16(const ts_fc_params *params, const ts_per_channe
       /* (filter + offset) x (input + offset) is an int32 product in TFLM (wrapping here). */
       for (d = 0; d < accum_depth; ++d)
         acc += (uint64_t)(int64_t)ts_wmul(ts_wadd(f_row[d], filter_offset), ts_wadd(in_row[d], input_offset));
-      if (bias64) acc += ts_word_pair64(bias64, out_c);
-      value = ts_wadd(ts_mbqm64(acc, quant->multiplier[q], quant->shift[q]), output_offset);
+      value = ts_wadd(requantize(acc, bias, bias_bits, out_c, quant->multiplier[q], quant->shift[q]), output_offset);
       out_row[out_c] = (int16_t)ts_clamp32(value, act_min, act_max);
     }
   }

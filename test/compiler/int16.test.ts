@@ -245,6 +245,27 @@ const CASES: Case[] = [
   quantizeCase('quantize_f32_s16', { shape: [50], type: F32 }, t16([50], 0.0005, 0), OP.QUANTIZE_F32_S16),
   { name: 'dequantize_s16', op: B.DEQUANTIZE, code: OP.DEQUANTIZE_ANY, tensors: [t16([50], 0.0007, 0), { shape: [50], type: F32 }], inputs: [0], outputs: [1] },
   { name: 'dequantize_u8', op: B.DEQUANTIZE, code: OP.DEQUANTIZE_ANY, tensors: [t8([50], 0.03, 117, U8), { shape: [50], type: F32 }], inputs: [0], outputs: [1] },
+  // TFLM's int32-bias int16 variants (an int32 accumulator and requantization).
+  {
+    name: 'conv_bias32', op: B.CONV_2D, code: OP.CONV_2D_S16_B32, options: conv2dOptions(SAME, [2, 1], NONE),
+    tensors: [
+      t16([1, 5, 6, 2], 0.002),
+      { shape: [3, 3, 3, 2], type: I8, ...perChannel([0.01, 0.02, 0.004], 0), data: int8s(54, 10) },
+      { shape: [3], type: I32, ...perChannel([0.00002, 0.00004, 0.000008], 0), data: bytes(Int32Array.of(40000, -90000, 2 ** 30)) },
+      t16([1, 5, 3, 3], 0.003),
+    ],
+    inputs: [0], outputs: [3],
+  },
+  {
+    name: 'fc_bias32_per_channel', op: B.FULLY_CONNECTED, code: OP.FULLY_CONNECTED_S16_B32, options: fcOptions(NONE),
+    tensors: [
+      t16([2, 12], 0.001, 0),
+      { shape: [4, 12], type: I8, ...perChannel([0.01, 0.02, 0.005, 0.03], 0), data: int8s(48, 11) },
+      { shape: [4], type: I32, ...perChannel([1e-5, 2e-5, 5e-6, 3e-5], 0), data: bytes(Int32Array.of(1000, -2000, 300000, -(2 ** 31))) },
+      t16([2, 4], 0.002),
+    ],
+    inputs: [0], outputs: [3],
+  },
   // Effective scales near 2^-22: the int64 requantization's rounding shift passes 32 (15 - shift = 37), and
   // biases of +-2^35 carry the outputs.
   {
@@ -391,8 +412,9 @@ describe("int16: TFLM's Prepare checks as compile errors, and damaged int16 reco
     const conv = byName('conv_same_stride2_relu');
     expect(compileError(withTensor(conv, 0, { zeroPoint: [3n] }))).toBe(
       'operator 0 (CONV_2D): tensor 0 (t0) is int16 with zero point 3; int16 activations must have zero point 0');
-    expect(compileError(withTensor(conv, 2, { type: I32, data: bytes(Int32Array.of(1, 2, 3, 4)) }))).toBe(
-      'operator 0 (CONV_2D): tensor 2 (t2) is int32, expected int64');
+    const dw = byName('dw_mult2_relu');
+    expect(compileError(withTensor(dw, 2, { type: I32, data: bytes(Int32Array.of(1, 2, 3, 4, 5, 6, 7, 8)) }))).toBe(
+      'operator 0 (DEPTHWISE_CONV_2D): tensor 2 (t2) is int32, expected int64');
     expect(compileError(withTensor(byName('mul_broadcast'), 2, { zeroPoint: [5n] }))).toBe(
       'operator 0 (MUL): tensor 2 (t2) is int16 with zero point 5, expected 0 (as TFLM requires)');
     expect(compileError(withTensor(byName('softmax_s16'), 1, { scale: [1 / 16384] }))).toBe(

@@ -128,6 +128,15 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
     input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1, perChannel: 0,
     batches: 2, accumDepth: 8, outputDepth: 3, inputOffset: 300, filterOffset: 0, outputOffset: -300, actMin: -32768, actMax: 32767,
   }) });
+  // The int32-bias variants: int32 bias at c+256, any shift in [-31, 30].
+  r.push({ name: 'CONV_2D_S16_B32', words: record(LAYOUTS[OP.CONV_2D_S16_B32], OP.CONV_2D_S16_B32, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1,
+    inputDims: [1, 4, 4, 2], filterDims: [3, 3, 3, 2], outputDims: [1, 4, 4, 3], inputOffset: 0, outputOffset: 0, ...window16,
+  }) });
+  r.push({ name: 'FULLY_CONNECTED_S16_B32', words: record(LAYOUTS[OP.FULLY_CONNECTED_S16_B32], OP.FULLY_CONNECTED_S16_B32, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1, perChannel: 1,
+    batches: 2, accumDepth: 8, outputDepth: 3, inputOffset: 0, filterOffset: 0, outputOffset: 0, actMin: -32768, actMax: 32767,
+  }) });
   for (const op of [OP.AVERAGE_POOL_2D_S16, OP.MAX_POOL_2D_S16]) {
     r.push({ name: op === OP.MAX_POOL_2D_S16 ? 'MAX_POOL_2D_S16' : 'AVERAGE_POOL_2D_S16', words: record(LAYOUTS[op], op, {
       input: 0, output: OUT, inputDims: [1, 4, 4, 2], outputDims: [1, 2, 2, 2],

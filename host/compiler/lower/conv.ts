@@ -61,10 +61,11 @@ function convCommon(c: OpContext, depthwise: boolean): LoweredOp {
   c.expectRank(input, 4);
   c.expectRank(filter, 4);
   c.expectRank(output, 4);
+  // conv.cc: an int16 CONV_2D with an int32 bias (or none, and quantized_bias_type int32) accumulates in
+  // int32 (CONV_2D_S16_B32); depthwise_conv.cc has the int64-bias kernel only.
+  const bias32 = s16 && !depthwise && (bias ? bias.type === 'int32' : c.option<string | null>('quantizedBiasType', null) === 'int32');
   if (bias) {
-    c.expectType(bias, s16 ? 'int64' : 'int32');
-  } else if (s16 && c.option<string | null>('quantizedBiasType', null) === 'int32') {
-    c.fail('int16 convolution without bias and quantized_bias_type INT32 (a 32-bit accumulator) is not supported');
+    c.expectType(bias, s16 && !bias32 ? 'int64' : 'int32');
   }
   if (s16) int16ZeroPoints(c, input, output);
   const quantDim = depthwise ? 3 : 0;
@@ -88,10 +89,10 @@ function convCommon(c: OpContext, depthwise: boolean): LoweredOp {
   const padH = windowPadding(padding, input.shape[1], filter.shape[1], strideH, dilationH).pad;
   const padW = windowPadding(padding, input.shape[2], filter.shape[2], strideW, dilationW).pad;
 
-  const [multipliers, shifts] = perChannelRequant(c, input, filter, output, channels, s16);
+  const [multipliers, shifts] = perChannelRequant(c, input, filter, output, channels, s16 && !bias32);
   const act = c.activation(output);
   const layout = depthwise ? DW_CONV : CONV;
-  const code = depthwise ? (s16 ? OP.DEPTHWISE_CONV_2D_S16 : OP.DEPTHWISE_CONV_2D) : s16 ? OP.CONV_2D_S16 : OP.CONV_2D;
+  const code = depthwise ? (s16 ? OP.DEPTHWISE_CONV_2D_S16 : OP.DEPTHWISE_CONV_2D) : s16 ? (bias32 ? OP.CONV_2D_S16_B32 : OP.CONV_2D_S16) : OP.CONV_2D;
   const r = new RecordBuilder(code, layout)
     .set('input', c.read(input))
     .set('filter', c.constant(filter))

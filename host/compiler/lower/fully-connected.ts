@@ -15,10 +15,9 @@ export function lowerFullyConnected(c: OpContext): LoweredOp {
   c.expectType(filter, 'int8');
   c.expectType(output, s16 ? 'int16' : 'int8');
   c.expectRank(filter, 2);
-  if (bias) c.expectType(bias, s16 ? 'int64' : 'int32');
-  else if (s16 && c.option<string | null>('quantizedBiasType', null) === 'int32') {
-    c.fail('int16 fully connected without bias and quantized_bias_type int32 (a 32-bit accumulator) is not supported');
-  }
+  // fully_connected.cc: an int32 bias (or none, and quantized_bias_type int32) means an int32 accumulator.
+  const bias32 = s16 && (bias ? bias.type === 'int32' : c.option<string | null>('quantizedBiasType', null) === 'int32');
+  if (bias) c.expectType(bias, s16 && !bias32 ? 'int64' : 'int32');
   // FullyConnected applies the int16 zero points (TFLM allows them here, unlike conv).
   const format = c.option<string>('weightsFormat', 'DEFAULT');
   if (format !== 'DEFAULT') c.fail(`weights format ${format} is not supported`);
@@ -35,16 +34,16 @@ export function lowerFullyConnected(c: OpContext): LoweredOp {
   let multipliers: Operand, shifts: Operand;
   if (perChannel) {
     if (filter.quantizedDimension !== 0) c.fail(`filter is quantized along dimension ${filter.quantizedDimension}, expected 0`);
-    [multipliers, shifts] = perChannelRequant(c, input, filter, output, units, s16);
+    [multipliers, shifts] = perChannelRequant(c, input, filter, output, units, s16 && !bias32);
   } else {
     // GetQuantizedConvolutionMultipler: the scale product is taken in float32 first.
     const r = c.requant(Math.fround(inQ.scale * filterQ.scale) / outQ.scale, 'output');
-    if (s16 && r.shift > 7) c.fail(`output scale ratio is too large for int16 (shift ${r.shift} > 7)`);
+    if (s16 && !bias32 && r.shift > 7) c.fail(`output scale ratio is too large for int16 (shift ${r.shift} > 7)`);
     multipliers = { kind: 'const', id: c.consts.addInt32([r.multiplier]) };
     shifts = { kind: 'const', id: c.consts.addInt32([r.shift]) };
   }
   const act = c.activation(output);
-  const r = new RecordBuilder(s16 ? OP.FULLY_CONNECTED_S16 : OP.FULLY_CONNECTED, FC)
+  const r = new RecordBuilder(s16 ? (bias32 ? OP.FULLY_CONNECTED_S16_B32 : OP.FULLY_CONNECTED_S16) : OP.FULLY_CONNECTED, FC)
     .set('input', c.read(input))
     .set('filter', c.constant(filter))
     .set('bias', bias ? c.constant(bias) : -1)
