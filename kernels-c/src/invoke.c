@@ -11,7 +11,8 @@
 #define WORDS(type) ((int32_t)(sizeof(type) / sizeof(int32_t)))
 
 /* A blob for one app holds only the kernels its packs use (kernels-c/arm/build.sh --ops): the
- * build defines TS_OPS_MASK0 (op codes 0-31) and TS_OPS_MASK1 (32-63), one bit per op code.
+ * build defines TS_OPS_MASK0 (op codes 0-31), TS_OPS_MASK1 (32-63), TS_OPS_MASK2 (64-95) and
+ * TS_OPS_MASK3 (96-127), one bit per op code.
  * Each case below starts with BUILT(op): a constant condition, so the kernels of the ops left
  * out are never referenced and --gc-sections drops them. Without the masks every op is built. */
 #ifndef TS_OPS_MASK0
