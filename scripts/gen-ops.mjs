@@ -669,7 +669,18 @@ function emitRulesTs(spec, L, C) {
   out.push(' */');
   out.push('export function ruleTables(): RuleTables {');
   out.push('  var programs: string[] = [];');
-  for (const op of spec.ops) out.push(`  programs[${op.code}] = ${tsString(C.programs[op.code])}; // ${op.name}`);
+  // An op whose program equals an earlier op's (records and rules shared, e.g. AVERAGE_POOL_2D and MAX_POOL_2D)
+  // reuses that string: every app bundle carries these programs.
+  const firstWith = new Map();
+  for (const op of spec.ops) {
+    const text = C.programs[op.code];
+    const same = firstWith.get(text);
+    if (same !== undefined) out.push(`  programs[${op.code}] = programs[${same}]; // ${op.name}`);
+    else {
+      firstWith.set(text, op.code);
+      out.push(`  programs[${op.code}] = ${tsString(text)}; // ${op.name}`);
+    }
+  }
   out.push('  return {');
   out.push('    programs: programs,');
   out.push('    strings: [');
