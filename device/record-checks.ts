@@ -525,8 +525,8 @@ function checkSignalFilterBankLog(b: Uint8Array, r: number, L: PackLayout, w: st
 function checkCast(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
   var f = fieldsOf(b, r, 7), v0: number, v1: number, macs = 0, ops = 0;
   dim(w, f[4], "size");
-  v0 = f[5] === 1 ? 1 : (f[5] === 2 ? 2 : (f[5] === 3 ? 4 : (f[5] === 5 ? 1 : (f[5] === 6 ? 4 : 0))));
-  v1 = f[6] === 1 ? 1 : (f[6] === 2 ? 2 : (f[6] === 3 ? 4 : (f[6] === 5 ? 1 : (f[6] === 6 ? 4 : 0))));
+  v0 = (f[5] as number) === 1 ? 1 : ((f[5] as number) === 2 ? 2 : ((f[5] as number) === 3 ? 4 : ((f[5] as number) === 5 ? 1 : ((f[5] as number) === 6 ? 4 : 0))));
+  v1 = (f[6] as number) === 1 ? 1 : ((f[6] as number) === 2 ? 2 : ((f[6] as number) === 3 ? 4 : ((f[6] as number) === 5 ? 1 : ((f[6] as number) === 6 ? 4 : 0))));
   if (!(v0 > 0 && v1 > 0)) bad(w, "cast between element codes " + f[5] + " and " + f[6]);
   operand(b, r, L, w, 2, false, v0 * f[4], v0, "input");
   operand(b, r, L, w, 3, false, v1 * f[4], v1, "output");
@@ -759,6 +759,395 @@ function checkBatchMatmul(b: Uint8Array, r: number, L: PackLayout, w: string): W
   return { macs: macs, ops: ops };
 }
 
+function checkConv2dS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 31), v0: number, v1: number, v2: number, v3: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[9], "input n");
+  dim(w, f[10], "input h");
+  dim(w, f[11], "input w");
+  dim(w, f[12], "input c");
+  dim(w, f[13], "filter n");
+  dim(w, f[14], "filter h");
+  dim(w, f[15], "filter w");
+  dim(w, f[16], "filter c");
+  dim(w, f[17], "output n");
+  dim(w, f[18], "output h");
+  dim(w, f[19], "output w");
+  dim(w, f[20], "output c");
+  v0 = f[20];
+  if (!(f[9] === f[17])) bad(w, "input and output batches differ");
+  if (!(f[16] >= 1 && mod(f[12], f[16]) === 0)) bad(w, "input depth " + f[12] + " is not a multiple of filter depth " + f[16]);
+  v1 = div(f[12], f[16]);
+  if (!((v1 >= 1 && f[13] === v0) && mod(v0, v1) === 0)) bad(w, "filter count " + f[13] + " does not fit " + v0 + " output channels in " + v1 + " groups");
+  positive(w, f[23], "stride w");
+  positive(w, f[24], "stride h");
+  positive(w, f[27], "dilation w");
+  positive(w, f[28], "dilation h");
+  if (!(((f[25] >= 0 && f[25] <= 65535) && f[26] >= 0) && f[26] <= 65535)) bad(w, "padding out of range");
+  if (!(f[21] === 0 && f[22] === 0)) bad(w, "int16 zero points are not 0 (input offset " + f[21] + ", output offset " + f[22] + ")");
+  v2 = ((Math.max(f[18], 1) - 1) * f[24]) + ((Math.max(f[14], 1) - 1) * f[28]);
+  if (!(v2 <= (f[10] + (2 * f[26])))) bad(w, "window h reaches " + v2 + " > input + 2 x pad");
+  v2 = ((Math.max(f[19], 1) - 1) * f[23]) + ((Math.max(f[15], 1) - 1) * f[27]);
+  if (!(v2 <= (f[11] + (2 * f[25])))) bad(w, "window w reaches " + v2 + " > input + 2 x pad");
+  loops(L, w, [f[17], f[18], f[19], v0, f[14], f[15], f[16]], "loop ");
+  if (!((((f[29] >= (-32768) && f[29] <= 32767) && f[30] >= (-32768)) && f[30] <= 32767) && f[29] <= f[30])) bad(w, "activation range [" + f[29] + ", " + f[30] + "] is not within [-32768, 32767]");
+  operand(b, r, L, w, 2, false, 2 * prod(w, [f[9], f[10], f[11], f[12]]), 2, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[13], f[14], f[15], f[16]]), 1, "filter");
+  t0 = 8 * v0;
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v3 = prod(w, [f[17], f[18], f[19], f[20]]);
+  operand(b, r, L, w, 7, false, 2 * v3, 2, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  macs = ((v3 * f[14]) * f[15]) * f[16];
+  ops = v3;
+  return { macs: macs, ops: ops };
+}
+
+function checkDepthwiseConv2dS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 32), v0: number, v1: number, v2: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[9], "input n");
+  dim(w, f[10], "input h");
+  dim(w, f[11], "input w");
+  dim(w, f[12], "input c");
+  dim(w, f[13], "filter n");
+  dim(w, f[14], "filter h");
+  dim(w, f[15], "filter w");
+  dim(w, f[16], "filter c");
+  dim(w, f[17], "output n");
+  dim(w, f[18], "output h");
+  dim(w, f[19], "output w");
+  dim(w, f[20], "output c");
+  v0 = f[20];
+  if (!(f[9] === f[17])) bad(w, "input and output batches differ");
+  positive(w, f[23], "depth multiplier");
+  if (!((f[13] === 1 && f[16] === v0) && (f[12] * f[23]) === v0)) bad(w, "filter " + f[13] + "x" + f[14] + "x" + f[15] + "x" + f[16] + " does not match input depth " + f[12] + " x multiplier " + f[23] + " = output depth " + v0);
+  positive(w, f[24], "stride w");
+  positive(w, f[25], "stride h");
+  positive(w, f[28], "dilation w");
+  positive(w, f[29], "dilation h");
+  if (!(((f[26] >= 0 && f[26] <= 65535) && f[27] >= 0) && f[27] <= 65535)) bad(w, "padding out of range");
+  if (!(f[21] === 0 && f[22] === 0)) bad(w, "int16 zero points are not 0 (input offset " + f[21] + ", output offset " + f[22] + ")");
+  v1 = ((Math.max(f[18], 1) - 1) * f[25]) + ((Math.max(f[14], 1) - 1) * f[29]);
+  if (!(v1 <= (f[10] + (2 * f[27])))) bad(w, "window h reaches " + v1 + " > input + 2 x pad");
+  v1 = ((Math.max(f[19], 1) - 1) * f[24]) + ((Math.max(f[15], 1) - 1) * f[28]);
+  if (!(v1 <= (f[11] + (2 * f[26])))) bad(w, "window w reaches " + v1 + " > input + 2 x pad");
+  loops(L, w, [f[17], f[18], f[19], f[12], f[23], f[14], f[15]], "loop ");
+  if (!((((f[30] >= (-32768) && f[30] <= 32767) && f[31] >= (-32768)) && f[31] <= 32767) && f[30] <= f[31])) bad(w, "activation range [" + f[30] + ", " + f[31] + "] is not within [-32768, 32767]");
+  operand(b, r, L, w, 2, false, 2 * prod(w, [f[9], f[10], f[11], f[12]]), 2, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[13], f[14], f[15], f[16]]), 1, "filter");
+  t0 = 8 * v0;
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v2 = prod(w, [f[17], f[18], f[19], f[20]]);
+  operand(b, r, L, w, 7, false, 2 * v2, 2, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  macs = (v2 * f[14]) * f[15];
+  ops = v2;
+  return { macs: macs, ops: ops };
+}
+
+function checkFullyConnectedS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 18), v0: number, v1: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[10], "batches");
+  dim(w, f[11], "accumulation depth");
+  dim(w, f[12], "output depth");
+  if (!(f[9] === 0 || f[9] === 1)) bad(w, "per-channel flag is " + f[9]);
+  if (!(f[13] >= (-65535) && f[13] <= 65535)) bad(w, "input offset is " + f[13] + ", outside [-65535, 65535]");
+  if (!(f[14] >= (-255) && f[14] <= 255)) bad(w, "filter offset is " + f[14]);
+  if (!(f[15] >= (-65535) && f[15] <= 65535)) bad(w, "output offset is " + f[15] + ", outside [-65535, 65535]");
+  if (!((((f[16] >= (-32768) && f[16] <= 32767) && f[17] >= (-32768)) && f[17] <= 32767) && f[16] <= f[17])) bad(w, "activation range [" + f[16] + ", " + f[17] + "] is not within [-32768, 32767]");
+  operand(b, r, L, w, 2, false, 2 * prod(w, [f[10], f[11]]), 2, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[12], f[11]]), 1, "filter");
+  t0 = 8 * f[12];
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  v0 = f[9] !== 0 ? f[12] : 1;
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v1 = prod(w, [f[10], f[12]]);
+  operand(b, r, L, w, 7, false, 2 * v1, 2, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  loops(L, w, [f[10], f[12], f[11]], ["batches", "units", "depth"]);
+  macs = v1 * f[11];
+  ops = v1;
+  return { macs: macs, ops: ops };
+}
+
+function checkAddS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 51), v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  dim(w, f[7], "output dim 0");
+  dim(w, f[8], "output dim 1");
+  dim(w, f[9], "output dim 2");
+  dim(w, f[10], "output dim 3");
+  dim(w, f[11], "output dim 4");
+  dim(w, f[12], "output dim 5");
+  v0 = prod(w, [f[7], f[8], f[9], f[10], f[11], f[12]]);
+  loops(L, w, [f[7], f[8], f[9], f[10], f[11], f[12]], "output dim ");
+  if (!(((((((((((f[13] === f[7] && f[26] === f[7]) && f[14] === f[8]) && f[27] === f[8]) && f[15] === f[9]) && f[28] === f[9]) && f[16] === f[10]) && f[29] === f[10]) && f[17] === f[11]) && f[30] === f[11]) && f[18] === f[12]) && f[31] === f[12])) bad(w, "input views do not walk the output shape");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input 1 in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "input 2 in pack flag is " + f[6]);
+  view = viewSpan(b, r, w, [13], "input 1 view");
+  v2 = view.span;
+  operand(b, r, L, w, 2, f[5] === 1, 2 * v2, 2, "input 1");
+  view = viewSpan(b, r, w, [26], "input 2 view");
+  v4 = view.span;
+  operand(b, r, L, w, 3, f[6] === 1, 2 * v4, 2, "input 2");
+  operand(b, r, L, w, 4, false, 2 * v0, 2, "output");
+  if (!((((f[49] >= (-32768) && f[49] <= 32767) && f[50] >= (-32768)) && f[50] <= 32767) && f[49] <= f[50])) bad(w, "activation range [" + f[49] + ", " + f[50] + "] is not within [-32768, 32767]");
+  if (!(f[39] >= 0 && f[39] <= 20)) bad(w, "left shift is " + f[39] + ", outside [0, 20]");
+  if (!(f[40] >= (-65535) && f[40] <= 65535)) bad(w, "input 1 offset is " + f[40] + ", outside [-65535, 65535]");
+  if (!(f[43] >= (-65535) && f[43] <= 65535)) bad(w, "input 2 offset is " + f[43] + ", outside [-65535, 65535]");
+  if (!(f[46] >= (-65535) && f[46] <= 65535)) bad(w, "output offset is " + f[46] + ", outside [-65535, 65535]");
+  if (!(f[42] >= (-31) && f[42] <= 30)) bad(w, "input 1 shift is " + f[42] + ", outside [-31, 30]");
+  if (!(f[45] >= (-31) && f[45] <= 30)) bad(w, "input 2 shift is " + f[45] + ", outside [-31, 30]");
+  if (!(f[48] >= (-31) && f[48] <= 30)) bad(w, "output shift is " + f[48] + ", outside [-31, 30]");
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkMulS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 46), v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  dim(w, f[7], "output dim 0");
+  dim(w, f[8], "output dim 1");
+  dim(w, f[9], "output dim 2");
+  dim(w, f[10], "output dim 3");
+  dim(w, f[11], "output dim 4");
+  dim(w, f[12], "output dim 5");
+  v0 = prod(w, [f[7], f[8], f[9], f[10], f[11], f[12]]);
+  loops(L, w, [f[7], f[8], f[9], f[10], f[11], f[12]], "output dim ");
+  if (!(((((((((((f[13] === f[7] && f[26] === f[7]) && f[14] === f[8]) && f[27] === f[8]) && f[15] === f[9]) && f[28] === f[9]) && f[16] === f[10]) && f[29] === f[10]) && f[17] === f[11]) && f[30] === f[11]) && f[18] === f[12]) && f[31] === f[12])) bad(w, "input views do not walk the output shape");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input 1 in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "input 2 in pack flag is " + f[6]);
+  view = viewSpan(b, r, w, [13], "input 1 view");
+  v2 = view.span;
+  operand(b, r, L, w, 2, f[5] === 1, 2 * v2, 2, "input 1");
+  view = viewSpan(b, r, w, [26], "input 2 view");
+  v4 = view.span;
+  operand(b, r, L, w, 3, f[6] === 1, 2 * v4, 2, "input 2");
+  operand(b, r, L, w, 4, false, 2 * v0, 2, "output");
+  if (!((((f[44] >= (-32768) && f[44] <= 32767) && f[45] >= (-32768)) && f[45] <= 32767) && f[44] <= f[45])) bad(w, "activation range [" + f[44] + ", " + f[45] + "] is not within [-32768, 32767]");
+  if (!(f[39] === 0)) bad(w, "int16 input 1 offset " + f[39] + " is not 0");
+  if (!(f[40] === 0)) bad(w, "int16 input 2 offset " + f[40] + " is not 0");
+  if (!(f[41] === 0)) bad(w, "int16 output offset " + f[41] + " is not 0");
+  if (!(f[43] >= (-31) && f[43] <= 30)) bad(w, "output shift is " + f[43] + ", outside [-31, 30]");
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkLeakyReluS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 11), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] >= (-32768) && f[5] <= 32767)) bad(w, "input zero point is " + f[5] + ", outside [-32768, 32767]");
+  if (!(f[6] >= (-32768) && f[6] <= 32767)) bad(w, "output zero point is " + f[6] + ", outside [-32768, 32767]");
+  if (!(f[8] >= (-31) && f[8] <= 30)) bad(w, "identity shift is " + f[8] + ", outside [-31, 30]");
+  if (!(f[10] >= (-31) && f[10] <= 30)) bad(w, "alpha shift is " + f[10] + ", outside [-31, 30]");
+  operand(b, r, L, w, 2, false, 2 * f[4], 2, "input");
+  operand(b, r, L, w, 3, false, 2 * f[4], 2, "output");
+  macs = 0;
+  ops = f[4];
+  return { macs: macs, ops: ops };
+}
+
+function checkQuantizeInt(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 11), v0: number, v1: number, macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!((((f[5] === 1 || f[5] === 2) || f[5] === 3) || f[5] === 5) && (((f[6] === 1 || f[6] === 2) || f[6] === 3) || f[6] === 5))) bad(w, "requantize from element code " + f[5] + " to " + f[6]);
+  v0 = (f[5] as number) === 1 ? 1 : ((f[5] as number) === 2 ? 2 : ((f[5] as number) === 3 ? 4 : ((f[5] as number) === 5 ? 1 : ((f[5] as number) === 6 ? 4 : 0))));
+  v1 = (f[6] as number) === 1 ? 1 : ((f[6] as number) === 2 ? 2 : ((f[6] as number) === 3 ? 4 : ((f[6] as number) === 5 ? 1 : ((f[6] as number) === 6 ? 4 : 0))));
+  if (!(f[10] >= (-31) && f[10] <= 30)) bad(w, "shift is " + f[10] + ", outside [-31, 30]");
+  operand(b, r, L, w, 2, false, v0 * f[4], v0, "input");
+  operand(b, r, L, w, 3, false, v1 * f[4], v1, "output");
+  macs = 0;
+  ops = f[4];
+  return { macs: macs, ops: ops };
+}
+
+function checkDequantizeAny(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 8), v0: number, macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!((f[5] === 1 || f[5] === 2) || f[5] === 5)) bad(w, "dequantize from element code " + f[5]);
+  v0 = (f[5] as number) === 1 ? 1 : ((f[5] as number) === 2 ? 2 : ((f[5] as number) === 3 ? 4 : ((f[5] as number) === 5 ? 1 : ((f[5] as number) === 6 ? 4 : 0))));
+  if (!(f[6] >= (-32768) && f[6] <= 65535)) bad(w, "zero point is " + f[6] + ", outside [-32768, 65535]");
+  operand(b, r, L, w, 2, false, v0 * f[4], v0, "input");
+  operand(b, r, L, w, 3, false, 4 * f[4], 4, "output");
+  macs = 0;
+  ops = f[4];
+  return { macs: macs, ops: ops };
+}
+
+function checkQuantizeF32S16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] >= (-32768) && f[5] <= 32767)) bad(w, "zero point is " + f[5] + ", outside [-32768, 32767]");
+  operand(b, r, L, w, 2, false, 4 * f[4], 4, "input");
+  operand(b, r, L, w, 3, false, 2 * f[4], 2, "output");
+  macs = 0;
+  ops = f[4];
+  return { macs: macs, ops: ops };
+}
+
+function checkAveragePool2dS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 20), v0: number, v1: number, macs = 0, ops = 0;
+  dim(w, f[4], "input n");
+  dim(w, f[5], "input h");
+  dim(w, f[6], "input w");
+  dim(w, f[7], "input c");
+  dim(w, f[8], "output n");
+  dim(w, f[9], "output h");
+  dim(w, f[10], "output w");
+  dim(w, f[11], "output c");
+  if (!(f[4] === f[8] && f[7] === f[11])) bad(w, "input and output batches or depth differ");
+  positive(w, f[12], "stride w");
+  positive(w, f[13], "stride h");
+  positive(w, f[16], "filter w");
+  positive(w, f[17], "filter h");
+  if (!(((f[14] >= 0 && f[14] <= 65535) && f[15] >= 0) && f[15] <= 65535)) bad(w, "padding out of range");
+  if (!((((f[18] >= (-32768) && f[18] <= 32767) && f[19] >= (-32768)) && f[19] <= 32767) && f[18] <= f[19])) bad(w, "activation range [" + f[18] + ", " + f[19] + "] is not within [-32768, 32767]");
+  v0 = ((Math.max(f[9], 1) - 1) * f[13]) + ((Math.max(f[17], 1) - 1) * 1);
+  if (!(v0 <= (f[5] + (2 * f[15])))) bad(w, "window h reaches " + v0 + " > input + 2 x pad");
+  v0 = ((Math.max(f[10], 1) - 1) * f[12]) + ((Math.max(f[16], 1) - 1) * 1);
+  if (!(v0 <= (f[6] + (2 * f[14])))) bad(w, "window w reaches " + v0 + " > input + 2 x pad");
+  loops(L, w, [f[8], f[9], f[10], f[11]], "output dim ");
+  operand(b, r, L, w, 2, false, 2 * prod(w, [f[4], f[5], f[6], f[7]]), 2, "input");
+  v1 = prod(w, [f[8], f[9], f[10], f[11]]);
+  operand(b, r, L, w, 3, false, 2 * v1, 2, "output");
+  macs = 0;
+  ops = (v1 * Math.min(f[17], f[5])) * Math.min(f[16], f[6]);
+  return { macs: macs, ops: ops };
+}
+
+function checkMeanS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 35), v0: number, v2: number, v5: number, v6: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  view = viewSpan(b, r, w, [4], "outer view");
+  v0 = view.count;
+  view = viewSpan(b, r, w, [17], "inner view");
+  v2 = view.count;
+  if (!(f[32] === v2 && v2 >= 1)) bad(w, "count " + f[32] + " is not the " + v2 + " reduced elements");
+  view = viewSpan(b, r, w, [4, 17], "reduction");
+  v5 = view.span;
+  loops(L, w, [f[4], f[5], f[6], f[7], f[8], f[9], f[17], f[18], f[19], f[20], f[21], f[22]], "view dim ");
+  v6 = v0 * v2;
+  if (!(v6 <= budgetOf(L))) bad(w, "reads " + v6 + " elements");
+  operand(b, r, L, w, 2, false, 2 * v5, 2, "input");
+  operand(b, r, L, w, 3, false, 2 * v0, 2, "output");
+  if (!(f[30] >= (-32768) && f[30] <= 32767)) bad(w, "input zero point is " + f[30] + ", outside [-32768, 32767]");
+  if (!(f[31] >= (-32768) && f[31] <= 32767)) bad(w, "output zero point is " + f[31] + ", outside [-32768, 32767]");
+  if (!(f[34] >= (-31) && f[34] <= 30)) bad(w, "shift is " + f[34] + ", outside [-31, 30]");
+  macs = 0;
+  ops = v6;
+  return { macs: macs, ops: ops };
+}
+
+function checkSoftmaxS8S16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 9), v0: number, macs = 0, ops = 0;
+  dim(w, f[4], "rows");
+  dim(w, f[5], "row size");
+  v0 = prod(w, [f[4], f[5]]);
+  loops(L, w, [f[4], f[5]], ["rows", "row size"]);
+  if (!(f[7] >= 0 && f[7] <= 31)) bad(w, "input left shift is " + f[7] + ", outside [0, 31]");
+  if (!(f[8] <= 0)) bad(w, "diff_min is positive");
+  operand(b, r, L, w, 2, false, v0, 1, "input");
+  operand(b, r, L, w, 3, false, 2 * v0, 2, "output");
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkSoftmaxS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 11), v0: number, macs = 0, ops = 0;
+  dim(w, f[6], "rows");
+  dim(w, f[7], "row size");
+  v0 = prod(w, [f[6], f[7]]);
+  loops(L, w, [f[6], f[7]], ["rows", "row size"]);
+  if (!(f[9] >= (-31) && f[9] <= 30)) bad(w, "input left shift is " + f[9] + ", outside [-31, 30]");
+  operand(b, r, L, w, 2, false, 2 * v0, 2, "input");
+  operand(b, r, L, w, 3, false, 2 * v0, 2, "output");
+  operand(b, r, L, w, 4, true, 1026, 2, "exp LUT");
+  operand(b, r, L, w, 5, true, 1026, 2, "1/(1 + x) LUT");
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkConv2dS16B32(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 31), v0: number, v1: number, v2: number, v3: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[9], "input n");
+  dim(w, f[10], "input h");
+  dim(w, f[11], "input w");
+  dim(w, f[12], "input c");
+  dim(w, f[13], "filter n");
+  dim(w, f[14], "filter h");
+  dim(w, f[15], "filter w");
+  dim(w, f[16], "filter c");
+  dim(w, f[17], "output n");
+  dim(w, f[18], "output h");
+  dim(w, f[19], "output w");
+  dim(w, f[20], "output c");
+  v0 = f[20];
+  if (!(f[9] === f[17])) bad(w, "input and output batches differ");
+  if (!(f[16] >= 1 && mod(f[12], f[16]) === 0)) bad(w, "input depth " + f[12] + " is not a multiple of filter depth " + f[16]);
+  v1 = div(f[12], f[16]);
+  if (!((v1 >= 1 && f[13] === v0) && mod(v0, v1) === 0)) bad(w, "filter count " + f[13] + " does not fit " + v0 + " output channels in " + v1 + " groups");
+  positive(w, f[23], "stride w");
+  positive(w, f[24], "stride h");
+  positive(w, f[27], "dilation w");
+  positive(w, f[28], "dilation h");
+  if (!(((f[25] >= 0 && f[25] <= 65535) && f[26] >= 0) && f[26] <= 65535)) bad(w, "padding out of range");
+  if (!(f[21] === 0 && f[22] === 0)) bad(w, "int16 zero points are not 0 (input offset " + f[21] + ", output offset " + f[22] + ")");
+  v2 = ((Math.max(f[18], 1) - 1) * f[24]) + ((Math.max(f[14], 1) - 1) * f[28]);
+  if (!(v2 <= (f[10] + (2 * f[26])))) bad(w, "window h reaches " + v2 + " > input + 2 x pad");
+  v2 = ((Math.max(f[19], 1) - 1) * f[23]) + ((Math.max(f[15], 1) - 1) * f[27]);
+  if (!(v2 <= (f[11] + (2 * f[25])))) bad(w, "window w reaches " + v2 + " > input + 2 x pad");
+  loops(L, w, [f[17], f[18], f[19], v0, f[14], f[15], f[16]], "loop ");
+  if (!((((f[29] >= (-32768) && f[29] <= 32767) && f[30] >= (-32768)) && f[30] <= 32767) && f[29] <= f[30])) bad(w, "activation range [" + f[29] + ", " + f[30] + "] is not within [-32768, 32767]");
+  operand(b, r, L, w, 2, false, 2 * prod(w, [f[9], f[10], f[11], f[12]]), 2, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[13], f[14], f[15], f[16]]), 1, "filter");
+  t0 = 4 * v0;
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v3 = prod(w, [f[17], f[18], f[19], f[20]]);
+  operand(b, r, L, w, 7, false, 2 * v3, 2, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  macs = ((v3 * f[14]) * f[15]) * f[16];
+  ops = v3;
+  return { macs: macs, ops: ops };
+}
+
+function checkFullyConnectedS16B32(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 18), v0: number, v1: number, t0: number, macs = 0, ops = 0;
+  dim(w, f[10], "batches");
+  dim(w, f[11], "accumulation depth");
+  dim(w, f[12], "output depth");
+  if (!(f[9] === 0 || f[9] === 1)) bad(w, "per-channel flag is " + f[9]);
+  if (!(f[13] >= (-65535) && f[13] <= 65535)) bad(w, "input offset is " + f[13] + ", outside [-65535, 65535]");
+  if (!(f[14] >= (-255) && f[14] <= 255)) bad(w, "filter offset is " + f[14]);
+  if (!(f[15] >= (-65535) && f[15] <= 65535)) bad(w, "output offset is " + f[15] + ", outside [-65535, 65535]");
+  if (!((((f[16] >= (-32768) && f[16] <= 32767) && f[17] >= (-32768)) && f[17] <= 32767) && f[16] <= f[17])) bad(w, "activation range [" + f[16] + ", " + f[17] + "] is not within [-32768, 32767]");
+  operand(b, r, L, w, 2, false, 2 * prod(w, [f[10], f[11]]), 2, "input");
+  operand(b, r, L, w, 3, true, prod(w, [f[12], f[11]]), 1, "filter");
+  t0 = 4 * f[12];
+  if (f[4] !== -1) operand(b, r, L, w, 4, true, t0, 4, "bias");
+  v0 = f[9] !== 0 ? f[12] : 1;
+  operand(b, r, L, w, 5, true, 4 * v0, 4, "multipliers");
+  operand(b, r, L, w, 6, true, 4 * v0, 4, "shifts");
+  shifts(b, w, f[6], v0);
+  v1 = prod(w, [f[10], f[12]]);
+  operand(b, r, L, w, 7, false, 2 * v1, 2, "output");
+  if (!(f[8] === (-1))) bad(w, "scratch is not used by this kernel");
+  loops(L, w, [f[10], f[12], f[11]], ["batches", "units", "depth"]);
+  macs = v1 * f[11];
+  ops = v1;
+  return { macs: macs, ops: ops };
+}
+
 /** The check of each op code (undefined: no such op), and its record words (CONCATENATION: the fixed part). */
 export interface RecordChecks {
   checks: RecordCheck[];
@@ -807,5 +1196,22 @@ export function recordChecks(): RecordChecks {
   checks[69] = checkTransposeConvS16;
   checks[70] = checkSvdf;
   checks[71] = checkBatchMatmul;
-  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28] };
+  checks[80] = checkConv2dS16;
+  checks[81] = checkDepthwiseConv2dS16;
+  checks[82] = checkFullyConnectedS16;
+  checks[83] = checkAddS16;
+  checks[84] = checkAddS16; // SUB_S16
+  checks[85] = checkMulS16;
+  checks[86] = checkLeakyReluS16;
+  checks[87] = checkQuantizeInt;
+  checks[88] = checkDequantizeAny;
+  checks[89] = checkQuantizeF32S16;
+  checks[90] = checkAveragePool2dS16;
+  checks[91] = checkAveragePool2dS16; // MAX_POOL_2D_S16
+  checks[92] = checkMeanS16;
+  checks[93] = checkSoftmaxS8S16;
+  checks[94] = checkSoftmaxS16;
+  checks[95] = checkConv2dS16B32;
+  checks[96] = checkFullyConnectedS16B32;
+  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18] };
 }

@@ -36,6 +36,23 @@ export var OP = {
   TRANSPOSE_CONV_S16: 69,
   SVDF: 70,
   BATCH_MATMUL: 71,
+  CONV_2D_S16: 80,
+  DEPTHWISE_CONV_2D_S16: 81,
+  FULLY_CONNECTED_S16: 82,
+  ADD_S16: 83,
+  SUB_S16: 84,
+  MUL_S16: 85,
+  LEAKY_RELU_S16: 86,
+  QUANTIZE_INT: 87,
+  DEQUANTIZE_ANY: 88,
+  QUANTIZE_F32_S16: 89,
+  AVERAGE_POOL_2D_S16: 90,
+  MAX_POOL_2D_S16: 91,
+  MEAN_S16: 92,
+  SOFTMAX_S8_S16: 93,
+  SOFTMAX_S16: 94,
+  CONV_2D_S16_B32: 95,
+  FULLY_CONNECTED_S16_B32: 96,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -75,40 +92,40 @@ export var ELEMENTWISE = { ADD: 0, MUL: 1, DIV: 2, MIN: 3, MAX: 4, SUB: 5 };
 /** One CONCATENATION input. Its rows land at column offset sum(previous row_bytes) of the output, whose rows are the sum of all row_bytes wide. */
 export var CONCAT_INPUT = { input: 0, inPack: 1, rowBytes: 2, words: 3 };
 
-/** CONV_2D, TRANSPOSE_CONV, TRANSPOSE_CONV_S16. */
+/** CONV_2D, TRANSPOSE_CONV, TRANSPOSE_CONV_S16, CONV_2D_S16, CONV_2D_S16_B32. */
 export var CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, inputDims: 9, filterDims: 13, outputDims: 17, inputOffset: 21, outputOffset: 22, strideW: 23, strideH: 24, padW: 25, padH: 26, dilationW: 27, dilationH: 28, actMin: 29, actMax: 30, words: 31 };
 
-/** DEPTHWISE_CONV_2D. */
+/** DEPTHWISE_CONV_2D, DEPTHWISE_CONV_2D_S16. */
 export var DW_CONV: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, inputDims: 9, filterDims: 13, outputDims: 17, inputOffset: 21, outputOffset: 22, chMult: 23, strideW: 24, strideH: 25, padW: 26, padH: 27, dilationW: 28, dilationH: 29, actMin: 30, actMax: 31, words: 32 };
 
-/** FULLY_CONNECTED. */
+/** FULLY_CONNECTED, FULLY_CONNECTED_S16, FULLY_CONNECTED_S16_B32. */
 export var FC: Layout = { input: 2, filter: 3, bias: 4, multipliers: 5, shifts: 6, output: 7, scratch: 8, perChannel: 9, batches: 10, accumDepth: 11, outputDepth: 12, inputOffset: 13, filterOffset: 14, outputOffset: 15, actMin: 16, actMax: 17, words: 18 };
 
-/** AVERAGE_POOL_2D, MAX_POOL_2D. */
+/** AVERAGE_POOL_2D, MAX_POOL_2D, AVERAGE_POOL_2D_S16, MAX_POOL_2D_S16. */
 export var POOL: Layout = { input: 2, output: 3, inputDims: 4, outputDims: 8, strideW: 12, strideH: 13, padW: 14, padH: 15, filterW: 16, filterH: 17, actMin: 18, actMax: 19, words: 20 };
 
-/** SOFTMAX. */
+/** SOFTMAX, SOFTMAX_S8_S16. */
 export var SOFTMAX: Layout = { input: 2, output: 3, rows: 4, rowSize: 5, inputMultiplier: 6, inputLeftShift: 7, diffMin: 8, words: 9 };
 
 /** LOGISTIC, TANH. */
 export var SIGMOID: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, inputRangeRadius: 6, inputMultiplier: 7, inputLeftShift: 8, words: 9 };
 
-/** ADD, SUB. */
+/** ADD, SUB, ADD_S16, SUB_S16. */
 export var ADD: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, outputShape: 7, view1: 13, view2: 26, leftShift: 39, input1Offset: 40, input1Multiplier: 41, input1Shift: 42, input2Offset: 43, input2Multiplier: 44, input2Shift: 45, outputOffset: 46, outputMultiplier: 47, outputShift: 48, actMin: 49, actMax: 50, words: 51 };
 
-/** MUL. */
+/** MUL, MUL_S16. */
 export var MUL: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, outputShape: 7, view1: 13, view2: 26, input1Offset: 39, input2Offset: 40, outputOffset: 41, outputMultiplier: 42, outputShift: 43, actMin: 44, actMax: 45, words: 46 };
 
 /** REQUANTIZE. */
 export var REQUANTIZE: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, outputOffset: 6, multiplier: 7, shift: 8, actMin: 9, actMax: 10, words: 11 };
 
-/** LEAKY_RELU. */
+/** LEAKY_RELU, LEAKY_RELU_S16. */
 export var LEAKY_RELU: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, outputZeroPoint: 6, identityMultiplier: 7, identityShift: 8, alphaMultiplier: 9, alphaShift: 10, words: 11 };
 
-/** DEQUANTIZE, QUANTIZE_F32. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit pattern. */
+/** DEQUANTIZE, QUANTIZE_F32, QUANTIZE_F32_S16. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit pattern. */
 export var AFFINE: Layout = { input: 2, output: 3, size: 4, zeroPoint: 5, scaleBits: 6, words: 7 };
 
-/** MEAN. */
+/** MEAN, MEAN_S16. */
 export var MEAN: Layout = { input: 2, output: 3, outer: 4, inner: 17, inputZeroPoint: 30, outputZeroPoint: 31, count: 32, multiplier: 33, shift: 34, words: 35 };
 
 /** GATHER_VIEW. */
@@ -165,6 +182,15 @@ export var SVDF: Layout = { input: 2, weightsFeature: 3, weightsTime: 4, bias: 5
 /** BATCH_MATMUL. */
 export var BATCH_MATMUL: Layout = { lhs: 2, rhs: 3, output: 4, lhsInPack: 5, rhsInPack: 6, batch: 7, lhsBatchStep: 10, rhsBatchStep: 13, rows: 16, cols: 17, depth: 18, lhsRowStep: 19, lhsDepthStep: 20, rhsDepthStep: 21, rhsColStep: 22, lhsOffset: 23, rhsOffset: 24, outputOffset: 25, multiplier: 26, shift: 27, words: 28 };
 
+/** QUANTIZE_INT. QUANTIZE between integer types; fromType/toType: tensor-table element codes (pack.ts DTYPE). */
+export var CONVERT: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType: 6, inputZeroPoint: 7, outputZeroPoint: 8, multiplier: 9, shift: 10, words: 11 };
+
+/** DEQUANTIZE_ANY. DEQUANTIZE from the element type `type` (tensor-table code); scale is the float32's bit pattern. */
+export var AFFINE_T: Layout = { input: 2, output: 3, size: 4, type: 5, zeroPoint: 6, scaleBits: 7, words: 8 };
+
+/** SOFTMAX_S16. SOFTMAX int16: the exp and 1/(1 + x) LUTs (513 int16 each) in the pack. */
+export var SOFTMAX_LUT: Layout = { input: 2, output: 3, expLut: 4, recipLut: 5, rows: 6, rowSize: 7, inputMultiplier: 8, inputLeftShift: 9, diffMin: 10, words: 11 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -206,3 +232,20 @@ LAYOUTS[68] = CONV;
 LAYOUTS[69] = CONV;
 LAYOUTS[70] = SVDF;
 LAYOUTS[71] = BATCH_MATMUL;
+LAYOUTS[80] = CONV;
+LAYOUTS[81] = DW_CONV;
+LAYOUTS[82] = FC;
+LAYOUTS[83] = ADD;
+LAYOUTS[84] = ADD;
+LAYOUTS[85] = MUL;
+LAYOUTS[86] = LEAKY_RELU;
+LAYOUTS[87] = CONVERT;
+LAYOUTS[88] = AFFINE_T;
+LAYOUTS[89] = AFFINE;
+LAYOUTS[90] = POOL;
+LAYOUTS[91] = POOL;
+LAYOUTS[92] = MEAN;
+LAYOUTS[93] = SOFTMAX;
+LAYOUTS[94] = SOFTMAX_LUT;
+LAYOUTS[95] = CONV;
+LAYOUTS[96] = FC;

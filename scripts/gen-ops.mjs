@@ -715,7 +715,9 @@ function programToTs(name, code, C, tables) {
         const a = expr();
         if (a.prod) throw new Error(`gen-ops: ${name}: prod() inside a table lookup`);
         // A table is a few values: a lookup is a chain of comparisons, no array built per call.
-        const x = asNum(a);
+        // `as number`: an earlier check may have narrowed the field to a few literals (TypeScript would then
+        // call a comparison with another value unintentional); the cast is erased from the emitted ES5.
+        const x = `(${asNum(a)} as number)`;
         let js = '0';
         for (let i = t.length - 1; i >= 0; i--) if (t[i] !== 0) js = `(${x} === ${i} ? ${t[i]} : ${js})`;
         return { js };

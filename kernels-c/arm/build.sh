@@ -78,20 +78,21 @@ CFLAGS=(
   -include "$HERE/hidden.h" -I"$ROOT/kernels-c/include"
 )
 
-# Per-app op set: one bit per op code in three 32-bit masks (invoke.c TS_HAS).
+# Per-app op set: one bit per op code in four 32-bit masks (invoke.c TS_HAS).
 if [ -n "$OPS" ]; then
-  mask0=0; mask1=0; mask2=0
+  mask0=0; mask1=0; mask2=0; mask3=0
   IFS=',' read -ra codes <<<"$OPS"
   for code in "${codes[@]}"; do
-    if ! [[ "$code" =~ ^[0-9]+$ ]] || [ "$code" -lt 1 ] || [ "$code" -gt 95 ]; then
-      echo "build.sh: --ops: '$code' is not an op code (1-95)" >&2; exit 2
+    if ! [[ "$code" =~ ^[0-9]+$ ]] || [ "$code" -lt 1 ] || [ "$code" -gt 127 ]; then
+      echo "build.sh: --ops: '$code' is not an op code (1-127)" >&2; exit 2
     fi
-    if [ "$code" -lt 32 ]; then mask0=$((mask0 | (1 << code)));
-    elif [ "$code" -lt 64 ]; then mask1=$((mask1 | (1 << (code - 32))));
-    else mask2=$((mask2 | (1 << (code - 64)))); fi
+    if [ "$code" -lt 32 ]; then mask0=$((mask0 | (1 << code)))
+    elif [ "$code" -lt 64 ]; then mask1=$((mask1 | (1 << (code - 32))))
+    elif [ "$code" -lt 96 ]; then mask2=$((mask2 | (1 << (code - 64))))
+    else mask3=$((mask3 | (1 << (code - 96)))); fi
   done
   CFLAGS+=("-DTS_OPS_MASK0=$(printf '0x%08xu' "$mask0")" "-DTS_OPS_MASK1=$(printf '0x%08xu' "$mask1")"
-           "-DTS_OPS_MASK2=$(printf '0x%08xu' "$mask2")")
+           "-DTS_OPS_MASK2=$(printf '0x%08xu' "$mask2")" "-DTS_OPS_MASK3=$(printf '0x%08xu' "$mask3")")
 fi
 
 [ "$PORTABLE" = 1 ] && CFLAGS+=(-DTS_NO_DSP)

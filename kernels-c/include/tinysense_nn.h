@@ -523,6 +523,79 @@ ts_status ts_batch_matmul_s8(const ts_batch_matmul_params *params, const int8_t 
                              int8_t *output);
 
 /* =================== end of ops-reduce (issue 13) ======================== */
+/* ---------------------------------------------------------------------------
+ * int16x8 (TFLM's int16 activations, int8 weights, int64 bias; zero points 0 for the MAC ops).
+ * The records are the int8 ops' under their own op codes (80..); the kernels live in
+ * mac_s16.c, elementwise_s16.c, pooling_s16.c, activations_s16.c and convert.c.
+ * bias64: int64 values as little-endian int32 word pairs (4-byte aligned), NULL: none.
+ * ------------------------------------------------------------------------- */
+
+/* CONV_2D int16. Mirrors reference_integer_ops::ConvPerChannel (int16 input): bias_bits 64, the int64
+ * bias, 64-bit accumulator and int64 MultiplyByQuantizedMultiplier (shifts must be in [-31, 7]);
+ * bias_bits 32, TFLM's int32-bias variant (int32 accumulator and requantization). The input and
+ * output zero points are not applied (TFLM's int16 overload has none). */
+ts_status ts_convolve_s16(const ts_conv_params *params, const ts_per_channel_quant_params *quant,
+                          const ts_dims *input_dims, const int16_t *input,
+                          const ts_dims *filter_dims, const int8_t *filter,
+                          const int32_t *bias, int32_t bias_bits, const ts_dims *output_dims, int16_t *output);
+/* DEPTHWISE_CONV_2D int16. Mirrors reference_integer_ops::DepthwiseConvPerChannel (int16). */
+ts_status ts_depthwise_conv_s16(const ts_dw_conv_params *params, const ts_per_channel_quant_params *quant,
+                                const ts_dims *input_dims, const int16_t *input,
+                                const ts_dims *filter_dims, const int8_t *filter,
+                                const int32_t *bias64, const ts_dims *output_dims, int16_t *output);
+/* FULLY_CONNECTED int16. Mirrors reference_integer_ops::FullyConnected / FullyConnectedPerChannel
+ * with int16 input, int8 filter, int64 bias (bias_bits 64) or int32 bias (bias_bits 32). */
+ts_status ts_fully_connected_s16(const ts_fc_params *params, const ts_per_channel_quant_params *quant,
+                                 int32_t per_channel, const ts_fc_dims *dims, const int16_t *input,
+                                 const int8_t *filter, const int32_t *bias, int32_t bias_bits, int16_t *output);
+
+/* ADD, SUB, MUL int16 with broadcasting: the int8 element functions on int16 (left shift 15). */
+ts_status ts_add_s16(const ts_add_params *params, const ts_shape *output_shape, const ts_view *input1_view,
+                     const int16_t *input1, const ts_view *input2_view, const int16_t *input2, int16_t *output);
+ts_status ts_sub_s16(const ts_add_params *params, const ts_shape *output_shape, const ts_view *input1_view,
+                     const int16_t *input1, const ts_view *input2_view, const int16_t *input2, int16_t *output);
+ts_status ts_mul_s16(const ts_mul_params *params, const ts_shape *output_shape, const ts_view *input1_view,
+                     const int16_t *input1, const ts_view *input2_view, const int16_t *input2, int16_t *output);
+/* LEAKY_RELU int16. Mirrors reference_ops::QuantizeLeakyRelu<int16_t>. */
+ts_status ts_leaky_relu_s16(const ts_leaky_relu_params *params, int32_t size, const int16_t *input,
+                            int16_t *output);
+
+/* AVERAGE_POOL_2D and MAX_POOL_2D int16. Mirror the int16_t overloads of
+ * reference_integer_ops::AveragePool / MaxPool. */
+ts_status ts_avgpool_s16(const ts_pool_params *params, const ts_dims *input_dims, const int16_t *input,
+                         const ts_dims *output_dims, int16_t *output);
+ts_status ts_maxpool_s16(const ts_pool_params *params, const ts_dims *input_dims, const int16_t *input,
+                         const ts_dims *output_dims, int16_t *output);
+/* MEAN int16. Mirrors reference_ops::QuantizedMeanOrSum<int16_t> (compute_sum = false). */
+ts_status ts_mean_s16(const ts_mean_params *params, const ts_view *outer, const ts_view *inner,
+                      const int16_t *input, int16_t *output);
+/* SOFTMAX int8 -> int16 (scale 1/65536, zero point -32768). Mirrors reference_ops::Softmax<int8_t, int16_t>. */
+ts_status ts_softmax_s8_s16(const ts_softmax_params *params, int32_t rows, int32_t row_size, const int8_t *input,
+                            int16_t *output);
+
+/* SOFTMAX int16 -> int16 (zero points 0, output scale 1/32768). Mirrors reference_ops::SoftmaxInt16:
+ * exp and 1/(1 + x) through TFLM's 513-entry interpolated LUTs, which the compiler computes
+ * (LUTPopulate in float32) and places in the pack. params: input_multiplier / input_left_shift
+ * of QuantizeMultiplier(input scale x beta / (10 / 65535)); diff_min unused. */
+ts_status ts_softmax_s16(const ts_softmax_params *params, const int16_t *exp_lut, const int16_t *recip_lut,
+                         int32_t rows, int32_t row_size, const int16_t *input, int16_t *output);
+
+/* QUANTIZE between integer types. Mirrors reference_ops::Requantize<from, to>. from_type /
+ * to_type: tensor-table element codes (1 int8, 2 int16, 3 int32, 5 uint8). */
+typedef struct {
+  int32_t from_type;
+  int32_t to_type;
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  ts_requant requant;
+} ts_convert_params;
+
+ts_status ts_requantize_any(const ts_convert_params *params, int32_t size, const void *input, void *output);
+/* DEQUANTIZE int8, int16 or uint8 (type: element code) -> float32 (reference_ops::Dequantize). */
+ts_status ts_dequantize_f32(int32_t type, const ts_affine_params *params, int32_t size, const void *input,
+                            float *output);
+/* QUANTIZE float32 -> int16 (reference_ops::AffineQuantize). */
+ts_status ts_quantize_f32_s16(const ts_affine_params *params, int32_t size, const float *input, int16_t *output);
 
 /* The op records (generated from kernels-c/spec/ops.json). */
 #include "tinysense_ops.h"

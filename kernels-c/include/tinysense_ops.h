@@ -47,7 +47,24 @@ enum {
   TS_OP_TRANSPOSE_CONV = 68, /* Mirrors reference_integer_ops::TransposeConv (int8, per-channel), each output element gathered from the inputs that scatter into it (the same int32 sums, no scratch) */
   TS_OP_TRANSPOSE_CONV_S16 = 69, /* Mirrors reference_integer_ops::TransposeConv int16x8 (int16 input and output, int8 filter, int64 bias, int64 sums) */
   TS_OP_SVDF = 70, /* Mirrors TFLM's EvalIntegerSvdfReference (int8 input and output, int8 or int16 state and time weights); the activation state lives in the pack's state region */
-  TS_OP_BATCH_MATMUL = 71 /* Mirrors reference_ops::BatchMatMul (int8, broadcast batch dims, adj_x/adj_y as steps) */
+  TS_OP_BATCH_MATMUL = 71, /* Mirrors reference_ops::BatchMatMul (int8, broadcast batch dims, adj_x/adj_y as steps) */
+  TS_OP_CONV_2D_S16 = 80, /* int16x8: mirrors reference_integer_ops::ConvPerChannel (int16 input, int8 filter, int64 bias) */
+  TS_OP_DEPTHWISE_CONV_2D_S16 = 81, /* int16x8: mirrors reference_integer_ops::DepthwiseConvPerChannel (int16) */
+  TS_OP_FULLY_CONNECTED_S16 = 82, /* int16x8: mirrors reference_integer_ops::FullyConnected / FullyConnectedPerChannel (int16 input, int64 bias) */
+  TS_OP_ADD_S16 = 83, /* int16: reference_ops::AddElementwise / BroadcastAdd6DSlow (general scale, left shift 15) */
+  TS_OP_SUB_S16 = 84, /* int16: reference_ops::SubElementwise / BroadcastQuantSubSlow (left shift 15) */
+  TS_OP_MUL_S16 = 85, /* int16: reference_integer_ops::MulElementwise / BroadcastMul6DSlow with int16_t */
+  TS_OP_LEAKY_RELU_S16 = 86, /* int16: reference_ops::QuantizeLeakyRelu<int16_t> */
+  TS_OP_QUANTIZE_INT = 87, /* QUANTIZE between int8, uint8, int16 and int32 (reference_ops::Requantize) */
+  TS_OP_DEQUANTIZE_ANY = 88, /* DEQUANTIZE int8, int16 or uint8 -> float32 (reference_ops::Dequantize) */
+  TS_OP_QUANTIZE_F32_S16 = 89, /* QUANTIZE float32 -> int16 (reference_ops::AffineQuantize) */
+  TS_OP_AVERAGE_POOL_2D_S16 = 90, /* int16: reference_integer_ops::AveragePool (int16_t) */
+  TS_OP_MAX_POOL_2D_S16 = 91, /* int16: reference_integer_ops::MaxPool (int16_t) */
+  TS_OP_MEAN_S16 = 92, /* int16: reference_ops::QuantizedMeanOrSum<int16_t> (compute_sum = false) */
+  TS_OP_SOFTMAX_S8_S16 = 93, /* int8 -> int16 (scale 1/65536, zero point -32768): reference_ops::Softmax<int8_t, int16_t> */
+  TS_OP_SOFTMAX_S16 = 94, /* int16 -> int16: reference_ops::SoftmaxInt16 (LUT-based) */
+  TS_OP_CONV_2D_S16_B32 = 95, /* int16x8 with an int32 bias: reference_integer_ops::ConvPerChannel<int32_t> (int32 accumulator) */
+  TS_OP_FULLY_CONNECTED_S16_B32 = 96 /* int16x8 with an int32 bias: reference_integer_ops::FullyConnected(PerChannel)<int32_t> (int32 accumulator) */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -74,7 +91,7 @@ typedef struct {
   int32_t row_bytes; /* dim */
 } ts_concat_input;
 
-/* CONV_2D, TRANSPOSE_CONV, TRANSPOSE_CONV_S16. */
+/* CONV_2D, TRANSPOSE_CONV, TRANSPOSE_CONV_S16, CONV_2D_S16, CONV_2D_S16_B32. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -90,7 +107,7 @@ typedef struct {
   ts_conv_params params;
 } ts_conv_record;
 
-/* DEPTHWISE_CONV_2D. */
+/* DEPTHWISE_CONV_2D, DEPTHWISE_CONV_2D_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -106,7 +123,7 @@ typedef struct {
   ts_dw_conv_params params;
 } ts_dw_conv_record;
 
-/* FULLY_CONNECTED. */
+/* FULLY_CONNECTED, FULLY_CONNECTED_S16, FULLY_CONNECTED_S16_B32. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -121,7 +138,7 @@ typedef struct {
   ts_fc_params params;
 } ts_fc_record;
 
-/* AVERAGE_POOL_2D, MAX_POOL_2D. */
+/* AVERAGE_POOL_2D, MAX_POOL_2D, AVERAGE_POOL_2D_S16, MAX_POOL_2D_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -131,7 +148,7 @@ typedef struct {
   ts_pool_params params;
 } ts_pool_record;
 
-/* SOFTMAX. */
+/* SOFTMAX, SOFTMAX_S8_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -150,7 +167,7 @@ typedef struct {
   ts_sigmoid_params params;
 } ts_sigmoid_record;
 
-/* ADD, SUB. */
+/* ADD, SUB, ADD_S16, SUB_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input1; /* operand: arena, or pack when the flag says so */
@@ -164,7 +181,7 @@ typedef struct {
   ts_add_params params;
 } ts_add_record;
 
-/* MUL. */
+/* MUL, MUL_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input1; /* operand */
@@ -187,7 +204,7 @@ typedef struct {
   ts_requantize_params params;
 } ts_requantize_record;
 
-/* LEAKY_RELU. */
+/* LEAKY_RELU, LEAKY_RELU_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -196,7 +213,8 @@ typedef struct {
   ts_leaky_relu_params params;
 } ts_leaky_relu_record;
 
-/* DEQUANTIZE, QUANTIZE_F32. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit pattern. */
+/* DEQUANTIZE, QUANTIZE_F32, QUANTIZE_F32_S16. DEQUANTIZE and QUANTIZE_F32; scale is the float32's bit
+ * pattern. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -205,7 +223,7 @@ typedef struct {
   ts_affine_params params;
 } ts_affine_record;
 
-/* MEAN. */
+/* MEAN, MEAN_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */
@@ -407,6 +425,38 @@ typedef struct {
   ts_batch_matmul_params params;
 } ts_batch_matmul_record;
 
+/* QUANTIZE_INT. QUANTIZE between integer types; fromType/toType: tensor-table element codes (pack.ts DTYPE). */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t size; /* dim */
+  ts_convert_params params;
+} ts_convert_record;
+
+/* DEQUANTIZE_ANY. DEQUANTIZE from the element type `type` (tensor-table code); scale is the float32's bit
+ * pattern. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t size; /* dim */
+  int32_t type; /* enum */
+  ts_affine_params params;
+} ts_affine_t_record;
+
+/* SOFTMAX_S16. SOFTMAX int16: the exp and 1/(1 + x) LUTs (513 int16 each) in the pack. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t exp_lut; /* constant: 513 int16 */
+  int32_t recip_lut; /* constant: 513 int16 */
+  int32_t rows; /* dim */
+  int32_t row_size; /* dim */
+  ts_softmax_params params;
+} ts_softmax_lut_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -439,7 +489,10 @@ enum {
   TS_ELEMENTWISE_RECORD_WORDS = 42,
   TS_REDUCE_RECORD_WORDS = 31,
   TS_SVDF_RECORD_WORDS = 22,
-  TS_BATCH_MATMUL_RECORD_WORDS = 28
+  TS_BATCH_MATMUL_RECORD_WORDS = 28,
+  TS_CONVERT_RECORD_WORDS = 11,
+  TS_AFFINE_T_RECORD_WORDS = 8,
+  TS_SOFTMAX_LUT_RECORD_WORDS = 11
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -474,5 +527,8 @@ typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 
 typedef char ts_reduce_record_words_check[sizeof(ts_reduce_record) == 4 * TS_REDUCE_RECORD_WORDS ? 1 : -1];
 typedef char ts_svdf_record_words_check[sizeof(ts_svdf_record) == 4 * TS_SVDF_RECORD_WORDS ? 1 : -1];
 typedef char ts_batch_matmul_record_words_check[sizeof(ts_batch_matmul_record) == 4 * TS_BATCH_MATMUL_RECORD_WORDS ? 1 : -1];
+typedef char ts_convert_record_words_check[sizeof(ts_convert_record) == 4 * TS_CONVERT_RECORD_WORDS ? 1 : -1];
+typedef char ts_affine_t_record_words_check[sizeof(ts_affine_t_record) == 4 * TS_AFFINE_T_RECORD_WORDS ? 1 : -1];
+typedef char ts_softmax_lut_record_words_check[sizeof(ts_softmax_lut_record) == 4 * TS_SOFTMAX_LUT_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

@@ -14,9 +14,9 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 8, TS_RULES_OPS = 72 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 8, TS_RULES_OPS = 97 };
 
-static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 32768, 32767};
+static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 32768, 32767, 1026};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
 static const int32_t *const ts_rules_tables[] = {ts_rules_table0};
 static const int32_t ts_rules_table_sizes[] = {7};
@@ -259,10 +259,25 @@ static const char *const ts_rules_strings[] = {
     "rhs in pack flag is ",
     "lhs",
     "rhs",
+    "int16 zero points are not 0 (input offset ",
+    ", output offset ",
+    ")",
+    ", outside [-65535, 65535]",
+    "int16 input 1 offset ",
+    " is not 0",
+    "int16 input 2 offset ",
+    "int16 output offset ",
+    ", outside [-32768, 32767]",
+    "requantize from element code ",
+    " to ",
+    "dequantize from element code ",
+    ", outside [-32768, 65535]",
+    "exp LUT",
+    "1/(1 + x) LUT",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_SVDF_RECORD_WORDS, TS_BATCH_MATMUL_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_SVDF_RECORD_WORDS, TS_BATCH_MATMUL_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_CONVERT_RECORD_WORDS, TS_AFFINE_T_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SOFTMAX_LUT_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -338,6 +353,31 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* TRANSPOSE_CONV_S16 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!2,!-\" ,!0!,,  P!!-  Q!!.  Q!!/  Q!!0 \"!!!, \"\"!\" !1!7 !#  3!!7  4!1!8 !#  5!!8  4!2,!; !,!< !% \"#!!;  Q!!< \"$!2221!9  /!9 x 1!:  /!: x !  8!21!5$ x!/!5 x!\"  9!!5!21!6$ x!/!6 x!\"  :!!6$'!1 >!2 \?!3 @\"  A!. B!/ C!, D!22221!=$ x'/!= x(1!>$ x'/!> x(/!=!>%  E!!=  F!!> \"%!2,!5  ,!6  % \"&!!5 !y!!6 \"' ! \"\" \"7%\"!!)!*!+!,\"! H\"!#7$!-!.!/!0 ! I\"#$(( $\"!\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  \"7$!1!2!3!4\" '7\"\"!\"\"\"! M!,!($ !!  N&(((\"\"!.!/!0\"\"",
     /* SVDF */ "!1!(  \"  U!!(!1!)  \" \"(!!)!1!*  \" \")!!*!1!+ !# \"*!!+  4!1!,  \" \"+!!,!,*!*!+  $ \",!!* \"-!!+  )!*!+!3,!- !,!- \"\" \".!!- !6,!- !$ x\"$ x' \"6,!- ! x# x(!2221!/\"!/!/\"\"1!0\"!/!0\"\"% \"/!!/ \"0!!0 \"1!21!.$ x!/!. x!\"  j!!.!21!1$ x!/!1 x!\" !%!!1!21!3$ \?/!3 ># \"2!!3  k!21!5$ \?/!5 ># !#!!5  k\" \"7\"!(!) ! H\"!#7\"!*!) !\"3\"!$7#!-!*!,!-\"4\"#%( $\"  $ J #7$!-!(!*!,\" &\"#!-\"5!22#!1!&#\"/&!&\"###! \"6\" '7\"!(\"  ! M$#!( Z!*\"7!)\"8$#!( Z!*\"7!,\"9&(7\"!(!*&!)!,7#!(!*!,",
     /* BATCH_MATMUL */ "!1!'  \" \":!!'!1!(  \" \";!!(!1!)  \" \"<!!)!1!*  \" \"=!!*!1!+  \" \">!!+!1!,  \" \"\?!!,!1!-  \" \"@!!-!1!.  \" \"A!!.!1!/  \" \"B!!/!1!0  \"  b!!0!1!1  \" \"C!!1!1!2  \" \"D!!2!1!3  \" \"E!!3!1!4  \" \"F!!4!1!5  \" \"G!!5!1!6  \" \"H!!6!21!7$ x!/!7 x!\" \"I!!7!21!8$ x!/!8 x!\" \"J!!8!21!9$ x!/!9 x!\"  :!!9!21!;$ \?/!; ># !$!!;  k$&!' >!( \?!) @!0 A!1 B!2 C  7#!'!(!) !&&7\"5'!' !  !*7\"5'!( !  !+7\"5'!) !  !, \"&&7\"5'!' !  !-7\"5'!( !  !.7\"5'!) !  !/ #&&&\"!7\"5'!0 !  !37\"5'!2 !  !4 ! $&&&\"\"7\"5'!2 !  !57\"5'!1 !  !6 ! %63,!0  ,!2    \"# &63,!1  ,!2    \"$!3,!%  ,!% !\" \"K!!%!3,!&  ,!& !\" \"L!!&\"\"\"!%\"% !\"M\"\"#!&\"& !\"N '7#\" !0!1\" $\"' ! M&7\"\"'!2\"'",
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    /* CONV_2D_S16 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!21!0 !,*!,!0  $  -!!,  .!!0 !)!,!0!221\"! !,!-\" ,*\" \"!  '  /!!-  0!\"   1!\"!  2!1!7 !#  3!!7  4!1!8 !#  5!!8  4!1!; !#  6!!;  4!1!< !#  7!!<  4!2221!9  /!9 x 1!:  /!: x !  8!2,!5  ,!6  % \"O!!5 \"P!!6 \"Q \"&('5!2 ! !!8('5!. ! !!<!/\"\"&!*( \"!:#  ;!\"\"  < \"&('5!3 ! !!7('5!/ ! !!;!/\"\"&!+( \"!9#  =!\"\"  <$'!1 >!2 \?!3 @\"  A!. B!/ C!0 D!22221!=$ x'/!= x(1!>$ x'/!> x(/!=!>%  E!!=  F!!> \"%\" \"( \"7$!)!*!+!, \" H\"!#7$!-!.!/!0 ! I\"#$( (\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  #7$!1!2!3!4\" '( \"\"# \" M!,!($ !!  N&(((\"#!.!/!0\"#",
+    /* DEPTHWISE_CONV_2D_S16 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!1!7 !#  O!!7  4!22,!- !,!0\" ,(!,!7\" .  P!!-  Q!!.  Q!!/  Q!!0  R!!,  S!!7  T!\" !1!8 !#  3!!8  4!1!9 !#  5!!9  4!1!< !#  6!!<  4!1!= !#  7!!=  4!2221!:  /!: x 1!;  /!; x !  8!2,!5  ,!6  % \"O!!5 \"P!!6 \"Q !&('5!2 ! !!9('5!. ! !!=!/\"!&!*( \"!;#  ;!\"!  < !&('5!3 ! !!8('5!/ ! !!<!/\"!&!+( \"!:#  =!\"!  <$'!1 >!2 \?!3 @!, A!7 B!. C!/ D!22221!>$ x'/!> x(1!\?$ x'/!\? x(/!>!\?%  E!!>  F!!\? \"%\" \"( \"7$!)!*!+!, \" H\"!#7$!-!.!/!0 ! I\"#$( (\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  \"7$!1!2!3!4\" '( \"\"\" \" M!,!($ !!  N&((\"\"!.!/\"\"",
+    /* FULLY_CONNECTED_S16 */ "!1!*  \"  U!!*!1!+  \"  V!!+!1!,  \"  W!!,!3,!)  ,!) !\"  X!!)!21!-$ x /!- x #  9!!- \"R!21!.$ x!/!. x!\"  Y!!.!21!/$ x /!/ x #  :!!/ \"R!22221!0$ x'/!0 x(1!1$ x'/!1 x(/!0!1%  E!!0  F!!1 \"%\" \"( \"7\"!*!+ \" H\"!#7\"!,!+ ! I\"#$( (!, $ J  6!)!, !\"!%( $\"  $ K\"!&( $\"  $ L%&\"  !7\"!*!,\" '( \"\"! \" M!,!($ !!  N$#!* Z!, [!+ \\&(\"!!+\"!",
+    /* ADD_S16 */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%( \"\"\" \" y#!: z#$\"\"#!&( \"\"$ \" {\" $( \"\"  \" M!22221!Q$ x'/!Q x(1!R$ x'/!R x(/!Q!R%  E!!Q  F!!R \"%!21!G  /!G 4#  |!!G  }!21!H$ x /!H x #  ~!!H \"R!21!K$ x /!K x # ! !!K \"R!21!N$ x /!N x #  :!!N \"R!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    /* SUB_S16 */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%( \"\"\" \" y#!: z#$\"\"#!&( \"\"$ \" {\" $( \"\"  \" M!22221!Q$ x'/!Q x(1!R$ x'/!R x(/!Q!R%  E!!Q  F!!R \"%!21!G  /!G 4#  |!!G  }!21!H$ x /!H x #  ~!!H \"R!21!K$ x /!K x # ! !!K \"R!21!N$ x /!N x #  :!!N \"R!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    /* MUL_S16 */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%( \"\"\" \" y#!: z#$\"\"#!&( \"\"$ \" {\" $( \"\"  \" M!22221!L$ x'/!L x(1!M$ x'/!M x(/!L!M%  E!!L  F!!M \"%!,!G  # \"S!!G \"T!,!H  # \"U!!H \"T!,!I  # \"V!!I \"T!21!K$ \?/!K ># !#!!K  k&  \" ",
+    /* LEAKY_RELU_S16 */ "!1!$  \"  i!!$!21!%$ x'/!% x(#  j!!% \"W!21!&$ x'/!& x(# !%!!& \"W!21!($ \?/!( ># !&!!(  k!21!*$ \?/!* ># !'!!*  k\" \"( \"!$ \" H\" #( \"!$ \" M&  !$",
+    /* QUANTIZE_INT */ "!1!$  \"  i!!$!2333,!% !,!% \",!% #,!% %333,!& !,!& \",!& #,!& %$ \"X!!% \"Y!!&  9 !% !9 !&!21!*$ \?/!* ># !$!!*  k\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$",
+    /* DEQUANTIZE_ANY */ "!1!$  \"  i!!$!33,!% !,!% \",!% %\" \"Z!!%  9 !%!21!&$ x'/!& x # !(!!& \"[\" \"(\" !$\"  H\" #( $!$ $ M&  !$",
+    /* QUANTIZE_F32_S16 */ "!1!$  \"  i!!$!21!%$ x'/!% x(# !(!!% \"W\" \"( $!$ $ H\" #( \"!$ \" M&  !$",
+    /* AVERAGE_POOL_2D_S16 */ "!1!$  \"   !!$!1!%  \"  !!!%!1!&  \"  \"!!&!1!'  \"  #!!'!1!(  \"  (!!(!1!)  \"  )!!)!1!*  \"  *!!*!1!+  \"  +!!+!2,!$!(,!'!+!  ]!1!, !#  3!!,  4!1!- !#  5!!-  4!1!0 !#  &!!0  4!1!1 !#  %!!1  4!2221!.  /!. x 1!/  /!/ x !  8!22221!2$ x'/!2 x(1!3$ x'/!3 x(/!2!3%  E!!2  F!!3 \"%  &('5!) ! !!-('5!1 ! ! !!/\" &!%( \"!/#  ;!\"   <  &('5!* ! !!,('5!0 ! ! !!/\" &!&( \"!.#  =!\"   <$$!( ^!) _!* `!+ a\" \"( \"7$!$!%!&!' \" H !7$!(!)!*!+\" #( \"\"! \" M&  ((\"!4!1!%4!0!&",
+    /* MAX_POOL_2D_S16 */ "!1!$  \"   !!$!1!%  \"  !!!%!1!&  \"  \"!!&!1!'  \"  #!!'!1!(  \"  (!!(!1!)  \"  )!!)!1!*  \"  *!!*!1!+  \"  +!!+!2,!$!(,!'!+!  ]!1!, !#  3!!,  4!1!- !#  5!!-  4!1!0 !#  &!!0  4!1!1 !#  %!!1  4!2221!.  /!. x 1!/  /!/ x !  8!22221!2$ x'/!2 x(1!3$ x'/!3 x(/!2!3%  E!!2  F!!3 \"%  &('5!) ! !!-('5!1 ! ! !!/\" &!%( \"!/#  ;!\"   <  &('5!* ! !!,('5!0 ! ! !!/\" &!&( \"!.#  =!\"   <$$!( ^!) _!* `!+ a\" \"( \"7$!$!%!&!' \" H !7$!(!)!*!+\" #( \"\"! \" M&  ((\"!4!1!%4!0!&",
+    /* MEAN_S16 */ "#!$!) !#!1!*\"#!2,!@\"\"1\"\" !% !+!!@ !,!\"\" !-#\"$1!.$%$,!$!/!%!0!&!1!'!2!(!3!)!4!1!5!2!6!3!7!4!8!5!9!6!: &(\" \"\"!/\"&# # !;!\"& !<\" \"( \"\"% \" H\" #( \"\"  \" M!21!>$ x'/!> x(#  j!!> \"W!21!\?$ x'/!\? x(# !%!!\? \"W!21!B$ \?/!B ># !$!!B  k&  \"&",
+    /* SOFTMAX_S8_S16 */ "!1!$  \"  b!!$!1!%  \"  c!!%  7\"!$!%$\"!$ d!% e!21!'  /!' \?#  f!!'  g!/!(  !  h\" \"\"  ! H\" #( \"\"  \" M&  \" ",
+    /* SOFTMAX_S16 */ "!1!&  \"  b!!&!1!'  \"  c!!'  7\"!&!'$\"!& d!' e!21!)$ \?/!) >#  f!!)  k\" \"( \"\"  \" H\" #( \"\"  \" M\"!$ x) \"\"\\\"!% x) \"\"]&  \" ",
+    /* CONV_2D_S16_B32 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!21!0 !,*!,!0  $  -!!,  .!!0 !)!,!0!221\"! !,!-\" ,*\" \"!  '  /!!-  0!\"   1!\"!  2!1!7 !#  3!!7  4!1!8 !#  5!!8  4!1!; !#  6!!;  4!1!< !#  7!!<  4!2221!9  /!9 x 1!:  /!: x !  8!2,!5  ,!6  % \"O!!5 \"P!!6 \"Q \"&('5!2 ! !!8('5!. ! !!<!/\"\"&!*( \"!:#  ;!\"\"  < \"&('5!3 ! !!7('5!/ ! !!;!/\"\"&!+( \"!9#  =!\"\"  <$'!1 >!2 \?!3 @\"  A!. B!/ C!0 D!22221!=$ x'/!= x(1!>$ x'/!> x(/!=!>%  E!!=  F!!> \"%\" \"( \"7$!)!*!+!, \" H\"!#7$!-!.!/!0 ! I\"#$( $\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  #7$!1!2!3!4\" '( \"\"# \" M!,!($ !!  N&(((\"#!.!/!0\"#",
+    /* FULLY_CONNECTED_S16_B32 */ "!1!*  \"  U!!*!1!+  \"  V!!+!1!,  \"  W!!,!3,!)  ,!) !\"  X!!)!21!-$ x /!- x #  9!!- \"R!21!.$ x!/!. x!\"  Y!!.!21!/$ x /!/ x #  :!!/ \"R!22221!0$ x'/!0 x(1!1$ x'/!1 x(/!0!1%  E!!0  F!!1 \"%\" \"( \"7\"!*!+ \" H\"!#7\"!,!+ ! I\"#$( $!, $ J  6!)!, !\"!%( $\"  $ K\"!&( $\"  $ L%&\"  !7\"!*!,\" '( \"\"! \" M!,!($ !!  N$#!* Z!, [!+ \\&(\"!!+\"!",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

@@ -11,21 +11,28 @@
 #define WORDS(type) ((int32_t)(sizeof(type) / sizeof(int32_t)))
 
 /* A blob for one app holds only the kernels its packs use (kernels-c/arm/build.sh --ops): the
- * build defines TS_OPS_MASK0 (op codes 0-31), TS_OPS_MASK1 (32-63) and TS_OPS_MASK2 (64-95), one bit per op code.
+ * build defines TS_OPS_MASK0 (op codes 0-31), TS_OPS_MASK1 (32-63), TS_OPS_MASK2 (64-95) and
+ * TS_OPS_MASK3 (96-127), one bit per op code.
  * Each case below starts with BUILT(op): a constant condition, so the kernels of the ops left
  * out are never referenced and --gc-sections drops them. Without the masks every op is built. */
 #ifndef TS_OPS_MASK0
 #define TS_OPS_MASK0 0xffffffffu
 #define TS_OPS_MASK1 0xffffffffu
 #define TS_OPS_MASK2 0xffffffffu
+#define TS_OPS_MASK3 0xffffffffu
 #endif
-#ifndef TS_OPS_MASK2 /* (op codes 64-95) */
+/* Op codes 64-95 and 96-127 (the int16 ops, 80..): TS_OPS_MASK2 and 3; a per-app build that predates them has none. */
+#ifndef TS_OPS_MASK2
 #define TS_OPS_MASK2 0u
 #endif
-#define TS_HAS(op)                                                                          \
-  ((op) < 32   ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u                                    \
-   : (op) < 64 ? ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u                             \
-               : ((uint32_t)(TS_OPS_MASK2) >> ((op) - 64)) & 1u)
+#ifndef TS_OPS_MASK3
+#define TS_OPS_MASK3 0u
+#endif
+#define TS_HAS(op)                                                          \
+  ((op) < 32   ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u                    \
+   : (op) < 64 ? ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u             \
+   : (op) < 96 ? ((uint32_t)(TS_OPS_MASK2) >> ((op) - 64)) & 1u             \
+               : ((uint32_t)(TS_OPS_MASK3) >> ((op) - 96)) & 1u)
 #define BUILT(op) \
   if (!TS_HAS(op)) return TS_ERROR_UNKNOWN_OP
 
@@ -305,6 +312,133 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       return ts_batch_matmul_s8(&r->params, (const int8_t *)operand(r->lhs, r->lhs_in_pack, arena, pack),
                                 (const int8_t *)operand(r->rhs, r->rhs_in_pack, arena, pack),
                                 (int8_t *)(arena + r->output));
+    }
+    /* int16x8 and the type conversions (op codes 80..). */
+    case TS_OP_CONV_2D_S16:
+    case TS_OP_CONV_2D_S16_B32: {
+      const ts_conv_record *r = (const ts_conv_record *)(const void *)record;
+      ts_per_channel_quant_params quant;
+      if (op == TS_OP_CONV_2D_S16) BUILT(TS_OP_CONV_2D_S16);
+      if (op == TS_OP_CONV_2D_S16_B32) BUILT(TS_OP_CONV_2D_S16_B32);
+      if (words != WORDS(ts_conv_record)) break;
+      quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
+      quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
+      return ts_convolve_s16(&r->params, &quant, &r->input_dims, (const int16_t *)(const void *)(arena + r->input),
+                             &r->filter_dims, (const int8_t *)(pack + r->filter),
+                             r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
+                             op == TS_OP_CONV_2D_S16 ? 64 : 32, &r->output_dims, (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_DEPTHWISE_CONV_2D_S16: {
+      BUILT(TS_OP_DEPTHWISE_CONV_2D_S16);
+      const ts_dw_conv_record *r = (const ts_dw_conv_record *)(const void *)record;
+      ts_per_channel_quant_params quant;
+      if (words != WORDS(ts_dw_conv_record)) break;
+      quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
+      quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
+      return ts_depthwise_conv_s16(&r->params, &quant, &r->input_dims,
+                                   (const int16_t *)(const void *)(arena + r->input), &r->filter_dims,
+                                   (const int8_t *)(pack + r->filter),
+                                   r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
+                                   &r->output_dims, (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_FULLY_CONNECTED_S16:
+    case TS_OP_FULLY_CONNECTED_S16_B32: {
+      const ts_fc_record *r = (const ts_fc_record *)(const void *)record;
+      ts_per_channel_quant_params quant;
+      if (op == TS_OP_FULLY_CONNECTED_S16) BUILT(TS_OP_FULLY_CONNECTED_S16);
+      if (op == TS_OP_FULLY_CONNECTED_S16_B32) BUILT(TS_OP_FULLY_CONNECTED_S16_B32);
+      if (words != WORDS(ts_fc_record)) break;
+      quant.multiplier = (const int32_t *)(const void *)(pack + r->multipliers);
+      quant.shift = (const int32_t *)(const void *)(pack + r->shifts);
+      return ts_fully_connected_s16(&r->params, &quant, r->per_channel, &r->dims,
+                                    (const int16_t *)(const void *)(arena + r->input),
+                                    (const int8_t *)(pack + r->filter),
+                                    r->bias < 0 ? NULL : (const int32_t *)(const void *)(pack + r->bias),
+                                    op == TS_OP_FULLY_CONNECTED_S16 ? 64 : 32, (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_ADD_S16:
+    case TS_OP_SUB_S16: {
+      const ts_add_record *r = (const ts_add_record *)(const void *)record;
+      const int16_t *in1, *in2;
+      if (op == TS_OP_ADD_S16) BUILT(TS_OP_ADD_S16);
+      if (op == TS_OP_SUB_S16) BUILT(TS_OP_SUB_S16);
+      if (words != WORDS(ts_add_record)) break;
+      in1 = (const int16_t *)operand(r->input1, r->input1_in_pack, arena, pack);
+      in2 = (const int16_t *)operand(r->input2, r->input2_in_pack, arena, pack);
+      return op == TS_OP_ADD_S16
+                 ? ts_add_s16(&r->params, &r->output_shape, &r->input1_view, in1, &r->input2_view, in2,
+                              (int16_t *)(void *)(arena + r->output))
+                 : ts_sub_s16(&r->params, &r->output_shape, &r->input1_view, in1, &r->input2_view, in2,
+                              (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_MUL_S16: {
+      BUILT(TS_OP_MUL_S16);
+      const ts_mul_record *r = (const ts_mul_record *)(const void *)record;
+      if (words != WORDS(ts_mul_record)) break;
+      return ts_mul_s16(&r->params, &r->output_shape, &r->input1_view,
+                        (const int16_t *)operand(r->input1, r->input1_in_pack, arena, pack), &r->input2_view,
+                        (const int16_t *)operand(r->input2, r->input2_in_pack, arena, pack),
+                        (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_LEAKY_RELU_S16: {
+      BUILT(TS_OP_LEAKY_RELU_S16);
+      const ts_leaky_relu_record *r = (const ts_leaky_relu_record *)(const void *)record;
+      if (words != WORDS(ts_leaky_relu_record)) break;
+      return ts_leaky_relu_s16(&r->params, r->size, (const int16_t *)(const void *)(arena + r->input),
+                               (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_QUANTIZE_INT: {
+      BUILT(TS_OP_QUANTIZE_INT);
+      const ts_convert_record *r = (const ts_convert_record *)(const void *)record;
+      if (words != WORDS(ts_convert_record)) break;
+      return ts_requantize_any(&r->params, r->size, arena + r->input, arena + r->output);
+    }
+    case TS_OP_DEQUANTIZE_ANY: {
+      BUILT(TS_OP_DEQUANTIZE_ANY);
+      const ts_affine_t_record *r = (const ts_affine_t_record *)(const void *)record;
+      if (words != WORDS(ts_affine_t_record)) break;
+      return ts_dequantize_f32(r->type, &r->params, r->size, arena + r->input,
+                               (float *)(void *)(arena + r->output));
+    }
+    case TS_OP_QUANTIZE_F32_S16: {
+      BUILT(TS_OP_QUANTIZE_F32_S16);
+      const ts_affine_record *r = (const ts_affine_record *)(const void *)record;
+      if (words != WORDS(ts_affine_record)) break;
+      return ts_quantize_f32_s16(&r->params, r->size, (const float *)(const void *)(arena + r->input),
+                                 (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_AVERAGE_POOL_2D_S16:
+    case TS_OP_MAX_POOL_2D_S16: {
+      const ts_pool_record *r = (const ts_pool_record *)(const void *)record;
+      const int16_t *in = (const int16_t *)(const void *)(arena + r->input);
+      int16_t *out = (int16_t *)(void *)(arena + r->output);
+      if (op == TS_OP_AVERAGE_POOL_2D_S16) BUILT(TS_OP_AVERAGE_POOL_2D_S16);
+      if (op == TS_OP_MAX_POOL_2D_S16) BUILT(TS_OP_MAX_POOL_2D_S16);
+      if (words != WORDS(ts_pool_record)) break;
+      return op == TS_OP_AVERAGE_POOL_2D_S16 ? ts_avgpool_s16(&r->params, &r->input_dims, in, &r->output_dims, out)
+                                             : ts_maxpool_s16(&r->params, &r->input_dims, in, &r->output_dims, out);
+    }
+    case TS_OP_MEAN_S16: {
+      BUILT(TS_OP_MEAN_S16);
+      const ts_mean_record *r = (const ts_mean_record *)(const void *)record;
+      if (words != WORDS(ts_mean_record)) break;
+      return ts_mean_s16(&r->params, &r->outer, &r->inner, (const int16_t *)(const void *)(arena + r->input),
+                         (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_SOFTMAX_S8_S16: {
+      BUILT(TS_OP_SOFTMAX_S8_S16);
+      const ts_softmax_record *r = (const ts_softmax_record *)(const void *)record;
+      if (words != WORDS(ts_softmax_record)) break;
+      return ts_softmax_s8_s16(&r->params, r->rows, r->row_size, (const int8_t *)(arena + r->input),
+                               (int16_t *)(void *)(arena + r->output));
+    }
+    case TS_OP_SOFTMAX_S16: {
+      BUILT(TS_OP_SOFTMAX_S16);
+      const ts_softmax_lut_record *r = (const ts_softmax_lut_record *)(const void *)record;
+      if (words != WORDS(ts_softmax_lut_record)) break;
+      return ts_softmax_s16(&r->params, (const int16_t *)(const void *)(pack + r->exp_lut),
+                            (const int16_t *)(const void *)(pack + r->recip_lut), r->rows, r->row_size,
+                            (const int16_t *)(const void *)(arena + r->input), (int16_t *)(void *)(arena + r->output));
     }
     default:
       return TS_ERROR_UNKNOWN_OP;

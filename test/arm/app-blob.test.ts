@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePack } from '../../device/validate.js';
 import { crc32 } from '../../host/compiler/crc32.js';
 import { BUILD_SH, Blob, BlobEntries, buildHarnesses, buildPrivateBlob, requireTools, runQemuM4 } from './arm.js';
-import { REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, opsReduceCases, packOf } from './models.js';
+import { REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, int16Cases, opsReduceCases, packOf } from './models.js';
 
 const person = REFERENCE_CASES.find((c) => c.name === 'person_detect')!;
 const hello = REFERENCE_CASES.find((c) => c.name === 'hello_world')!;
@@ -83,5 +83,28 @@ describe('a per-app blob with op codes above 63', () => {
 
   it('refuses TRANSPOSE_CONV with TS_ERROR_UNKNOWN_OP', () => {
     expect(() => runQemuM4(harness, app, packOf(tconv), inputsOf(tconv))).toThrow(/op 0 \(code 68\) returned -1/);
+  }, 300_000);
+});
+
+// Op codes 64-95 (the int16 ops) live in the third mask word (invoke.c TS_OPS_MASK2).
+describe('a per-app blob for int16 models (op codes above 63)', () => {
+  const conv = int16Cases().find((c) => c.name === 'zoo/tflm_seanet_conv0')!;
+  const softmax = int16Cases().find((c) => c.name === 'int16/softmax_s16')!;
+  let app: Blob;
+  let harness: string;
+  beforeAll(() => {
+    requireTools();
+    app = buildAppBlob(opCodes(packOf(conv)));
+    harness = buildHarnesses().m4;
+  });
+  afterAll(() => {
+    if (app) rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  it('runs the SEANet int16 conv byte for byte and refuses an int16 op it lacks', () => {
+    expect(opCodes(packOf(conv))).toEqual([80]);
+    const run = runQemuM4(harness, app, packOf(conv), inputsOf(conv));
+    expect(compareOutputs(run.output, expectedOf(conv)), run.stdout).toBe('equal');
+    expect(() => runQemuM4(harness, app, packOf(softmax), inputsOf(softmax))).toThrow(/op 0 \(code 94\) returned -1/);
   }, 300_000);
 });

@@ -98,6 +98,33 @@ export function opsReduceCases(): ArmCase[] {
   });
 }
 
+/**
+ * The int16x8 and type-conversion models: test/fixtures/int16 (one op each, TFLM goldens) and the models-zoo's
+ * int16 SEANet layers (NAME.K inputs, golden/NAME.K.0.bin).
+ */
+export function int16Cases(): ArmCase[] {
+  const dir = join(PACKAGE_ROOT, 'test', 'fixtures', 'int16');
+  const fixtures = readdirSync(dir)
+    .filter((f) => f.endsWith('.tflite'))
+    .map((f) => f.slice(0, -'.tflite'.length))
+    .map((name) => ({
+      name: `int16/${name}`,
+      category: 'int16',
+      model: join(dir, `${name}.tflite`),
+      inputs: [0, 1].map((k) => join(dir, `${name}.${k}.in.bin`)),
+      golden: [0, 1].map((k) => join(dir, `${name}.${k}.golden.bin`)),
+    }));
+  const zoo = join(PACKAGE_ROOT, 'models-zoo');
+  const seanet = ['conv0', 'add0', 'sub0', 'leaky_relu0', 'quantize0'].map((layer) => ({
+    name: `zoo/tflm_seanet_${layer}`,
+    category: 'int16',
+    model: join(zoo, 'models', `tflm_seanet_${layer}.tflite`),
+    inputs: [0, 1].map((k) => join(zoo, 'inputs', `tflm_seanet_${layer}.${k}.bin`)),
+    golden: [0, 1].map((k) => join(zoo, 'golden', `tflm_seanet_${layer}.${k}.0.bin`)),
+  }));
+  return [...fixtures, ...seanet];
+}
+
 const packs = new Map<string, Uint8Array>();
 
 function readBytes(path: string): Uint8Array {

@@ -13,7 +13,7 @@ export const ARENA_BYTES = 4096;
 /** Arena offsets the records use: inputs at 0, outputs at OUT. */
 export const OUT = 2048;
 /** Bytes of the constants region. */
-export const CONST_BYTES = 512;
+export const CONST_BYTES = 1536;
 
 type Fields = { [name: string]: number | number[] };
 
@@ -42,7 +42,8 @@ const M = 1 << 30; // a requantization multiplier of 0.5
 
 /**
  * One valid record per op. `c` is the pack offset of the constants region:
- * c+0 weights (up to 256 bytes), c+256 bias, c+320 multipliers, c+384 shifts (all 0).
+ * c+0 weights (up to 256 bytes), c+256 bias, c+320 multipliers, c+384 shifts (all 0), c+448 an int16 LUT of
+ * 513 entries (SOFTMAX_S16's two tables).
  */
 export function validRecords(c: number): { name: string; words: number[] }[] {
   const W = c, BIAS = c + 256, MULT = c + 320, SHIFT = c + 384;
@@ -136,6 +137,63 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
     rows: 2, cols: 3, depth: 2, lhsRowStep: 2, lhsDepthStep: 1, rhsDepthStep: 3, rhsColStep: 1,
     lhsOffset: 1, rhsOffset: -1, outputOffset: 2, multiplier: M, shift: -1,
   }) });
+  // int16x8 and the type conversions (op codes 80..): int16 activations, int64 bias (c+256, 8 bytes a channel).
+  const window16 = { ...window, actMin: -32768, actMax: 32767 };
+  r.push({ name: 'CONV_2D_S16', words: record(LAYOUTS[OP.CONV_2D_S16], OP.CONV_2D_S16, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1,
+    inputDims: [1, 4, 4, 2], filterDims: [3, 3, 3, 2], outputDims: [1, 4, 4, 3], inputOffset: 0, outputOffset: 0, ...window16,
+  }) });
+  r.push({ name: 'DEPTHWISE_CONV_2D_S16', words: record(LAYOUTS[OP.DEPTHWISE_CONV_2D_S16], OP.DEPTHWISE_CONV_2D_S16, {
+    input: 0, filter: W, bias: -1, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1,
+    inputDims: [1, 4, 4, 2], filterDims: [1, 3, 3, 4], outputDims: [1, 4, 4, 4], inputOffset: 0, outputOffset: 0, chMult: 2, ...window16,
+  }) });
+  r.push({ name: 'FULLY_CONNECTED_S16', words: record(LAYOUTS[OP.FULLY_CONNECTED_S16], OP.FULLY_CONNECTED_S16, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1, perChannel: 0,
+    batches: 2, accumDepth: 8, outputDepth: 3, inputOffset: 300, filterOffset: 0, outputOffset: -300, actMin: -32768, actMax: 32767,
+  }) });
+  // The int32-bias variants: int32 bias at c+256, any shift in [-31, 30].
+  r.push({ name: 'CONV_2D_S16_B32', words: record(LAYOUTS[OP.CONV_2D_S16_B32], OP.CONV_2D_S16_B32, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1,
+    inputDims: [1, 4, 4, 2], filterDims: [3, 3, 3, 2], outputDims: [1, 4, 4, 3], inputOffset: 0, outputOffset: 0, ...window16,
+  }) });
+  r.push({ name: 'FULLY_CONNECTED_S16_B32', words: record(LAYOUTS[OP.FULLY_CONNECTED_S16_B32], OP.FULLY_CONNECTED_S16_B32, {
+    input: 0, filter: W, bias: BIAS, multipliers: MULT, shifts: SHIFT, output: OUT, scratch: -1, perChannel: 1,
+    batches: 2, accumDepth: 8, outputDepth: 3, inputOffset: 0, filterOffset: 0, outputOffset: 0, actMin: -32768, actMax: 32767,
+  }) });
+  for (const op of [OP.AVERAGE_POOL_2D_S16, OP.MAX_POOL_2D_S16]) {
+    r.push({ name: op === OP.MAX_POOL_2D_S16 ? 'MAX_POOL_2D_S16' : 'AVERAGE_POOL_2D_S16', words: record(LAYOUTS[op], op, {
+      input: 0, output: OUT, inputDims: [1, 4, 4, 2], outputDims: [1, 2, 2, 2],
+      strideW: 2, strideH: 2, padW: 0, padH: 0, filterW: 2, filterH: 2, actMin: -32768, actMax: 32767,
+    }) });
+  }
+  for (const op of [OP.ADD_S16, OP.SUB_S16]) {
+    r.push({ name: op === OP.ADD_S16 ? 'ADD_S16' : 'SUB_S16', words: record(LAYOUTS[op], op, {
+      ...binary, leftShift: 15, input1Offset: 0, input1Multiplier: M, input1Shift: 0, input2Offset: 0, input2Multiplier: M,
+      input2Shift: -1, outputOffset: 0, outputMultiplier: M, outputShift: -13, actMin: -32768, actMax: 32767,
+    }) });
+  }
+  r.push({ name: 'MUL_S16', words: record(LAYOUTS[OP.MUL_S16], OP.MUL_S16, {
+    ...binary, input1Offset: 0, input2Offset: 0, outputOffset: 0, outputMultiplier: M, outputShift: -5, actMin: -32768, actMax: 32767,
+  }) });
+  r.push({ name: 'LEAKY_RELU_S16', words: record(LAYOUTS[OP.LEAKY_RELU_S16], OP.LEAKY_RELU_S16, {
+    input: 0, output: OUT, size: 33, inputZeroPoint: 0, outputZeroPoint: 0,
+    identityMultiplier: M, identityShift: 1, alphaMultiplier: -M, alphaShift: -2,
+  }) });
+  r.push({ name: 'QUANTIZE_INT', words: record(LAYOUTS[OP.QUANTIZE_INT], OP.QUANTIZE_INT, {
+    input: 0, output: OUT, size: 33, fromType: DTYPE.int16, toType: DTYPE.int8, inputZeroPoint: 0, outputZeroPoint: -128, multiplier: M, shift: -6,
+  }) });
+  r.push({ name: 'DEQUANTIZE_ANY', words: record(LAYOUTS[OP.DEQUANTIZE_ANY], OP.DEQUANTIZE_ANY, { input: 0, output: OUT, size: 16, type: DTYPE.uint8, zeroPoint: 128, scaleBits }) });
+  r.push({ name: 'QUANTIZE_F32_S16', words: record(LAYOUTS[OP.QUANTIZE_F32_S16], OP.QUANTIZE_F32_S16, { input: OUT + 512, output: OUT, size: 16, zeroPoint: 0, scaleBits }) });
+  r.push({ name: 'MEAN_S16', words: record(LAYOUTS[OP.MEAN_S16], OP.MEAN_S16, {
+    input: 0, output: OUT, outer: view([2], [8]), inner: view([8], [1]),
+    inputZeroPoint: 0, outputZeroPoint: 0, count: 8, multiplier: M, shift: -2,
+  }) });
+  r.push({ name: 'SOFTMAX_S16', words: record(LAYOUTS[OP.SOFTMAX_S16], OP.SOFTMAX_S16, {
+    input: 0, output: OUT, expLut: c + 448, recipLut: c + 448, rows: 2, rowSize: 10, inputMultiplier: M, inputLeftShift: 3,
+  }) });
+  r.push({ name: 'SOFTMAX_S8_S16', words: record(LAYOUTS[OP.SOFTMAX_S8_S16], OP.SOFTMAX_S8_S16, {
+    input: 0, output: OUT, rows: 2, rowSize: 10, inputMultiplier: M, inputLeftShift: 5, diffMin: -100,
+  }) });
   return r;
 }
 
@@ -171,6 +229,8 @@ export function buildPack(): BuiltPack {
     dv.setInt32(320 + 4 * i, M, true);
     dv.setInt32(384 + 4 * i, 0, true);
   }
+  for (let i = 0; i < 513; i++) dv.setInt16(448 + 2 * i, 32767 - 40 * i, true); // a falling LUT, as exp's
+
   // Tensor 0: int8 [64] input at arena 0; tensor 1: int8 [64] output at OUT.
   const tensor = (offset: number) => ({ dtype: DTYPE.int8, shape: [64], offset, bytes: 64, scale: 0.5 });
   const pack = writePack(sections, {

@@ -11,10 +11,10 @@ export interface TensorSpec {
   name?: string;
   scale?: number[];
   zeroPoint?: bigint[];
+  /** QuantizationParameters.quantized_dimension (per-channel scales' axis); omitted when undefined. */
+  quantizedDimension?: number;
   /** Place the int64 zero points 4 but not 8-byte aligned (the flatbuffers verifier checks only the length's alignment). */
   misalignZeroPoint?: boolean;
-  /** QuantizationParameters.quantized_dimension (written when set). */
-  quantizedDimension?: number;
   /** Tensor.is_variable (an op's state, e.g. SVDF's activation state). */
   isVariable?: boolean;
 }

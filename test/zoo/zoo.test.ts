@@ -26,31 +26,12 @@ const index = JSON.parse(readFileSync(join(ZOO, 'index.json'), 'utf8')) as { mod
 const bytes = (file: string) => new Uint8Array(readFileSync(join(ZOO, file)));
 
 /** What tinysense says today for each model it cannot run: the list of gaps, kept exact on purpose. */
-const SEANET_INT16 = (op: string, tensor: string, expected: string) =>
-  `operator 0 (${op}): tensor 0 (${tensor}) is int16, expected ${expected}`;
 const GAPS: Record<string, string> = {
-  tflm_keyword_scrambled: 'operator 0 (QUANTIZE): tensor 52 (tensor52) is int16, expected float32',
-  tflm_keyword_scrambled_8bit: 'operator 0 (QUANTIZE): tensor 52 (tensor52) is int16, expected float32',
   tflm_mnist_lstm_int8: 'operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM) is not supported by tinysense',
   tflm_xtensa_micro_speech_lstm: 'operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM) is not supported by tinysense',
   tflm_person_detect_vela:
     'operator 0 is the custom operator "ethos-u", which tinysense cannot run: it is an Arm Ethos-U NPU command stream ' +
     '(a model compiled by Vela); give tinysense the model from before Vela',
-  tflm_seanet_conv0: SEANET_INT16('CONV_2D', 'streamable_model_10/unet_0/base_conv_first/conv/concat', 'int8'),
-  tflm_seanet_add0: SEANET_INT16(
-    'ADD',
-    'streamable_model_10/unet_0/bottleneck/conv3x3_1/conv/conv2d_202/BiasAdd;streamable_model_10/unet_0/decoder_4/conv2d_3x3/conv/conv2d_203/Conv2D;' +
-      'streamable_model_10/unet_0/bottleneck/conv3x3_1/conv/conv2d_202/Conv2D;streamable_model_10/unet_0/bottleneck/conv3x3_1/conv/conv2d_202/BiasAdd/ReadVariableOp',
-    'int8',
-  ),
-  tflm_seanet_leaky_relu0: SEANET_INT16(
-    'LEAKY_RELU',
-    'streamable_model_10/unet_0/base_conv_first/conv/conv2d_190/BiasAdd;streamable_model_10/unet_0/decoder_0/shortcut/conv1x1/conv/Conv2D;' +
-      'streamable_model_10/unet_0/base_conv_first/conv/conv2d_190/Conv2D;streamable_model_10/unet_0/base_conv_first/conv/conv2d_190/BiasAdd/ReadVariableOp',
-    'int8',
-  ),
-  tflm_seanet_sub0: SEANET_INT16('SUB', 'streamable_model_10/unet_0/decoder_4/conv2dtranspose_3x4/conv/strided_slice_2', 'int8'),
-  tflm_seanet_quantize0: 'operator 0 (QUANTIZE): tensor 1 (tensor1) is int16, expected int8',
 };
 
 const arenaRows: { model: string; ours: number | string; tflm: number | string }[] = [];

@@ -2,20 +2,56 @@
  * Activations, int8: SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU. RELU and RELU6 are requantizations
  * with clamping (one REQUANTIZE record, which QUANTIZE int8 -> int8 shares).
  */
-import { LEAKY_RELU, OP, REQUANTIZE, SIGMOID, SOFTMAX } from '../../../device/records.js';
+import { LEAKY_RELU, OP, REQUANTIZE, SIGMOID, SOFTMAX, SOFTMAX_LUT } from '../../../device/records.js';
+import { expF32, int16Lut, oneOverOnePlusF32 } from './lut.js';
 import { Tensor, elementCount } from '../graph.js';
 import { Requant, frexpMultiplier, inputRadius, quantizeMultiplier, roundHalfAway } from '../quant.js';
 import { LoweredOp, OpContext, RecordBuilder } from './context.js';
 import { sameShape } from './shapes.js';
 
+/**
+ * SOFTMAX int16 -> int16 (softmax_common.cc): zero points 0, output scale 1/32768 (within 0.1%), exp and
+ * 1/(1 + x) through the two LUTs TFLM computes in Prepare (lut.ts), placed among the pack's constants.
+ */
+function lowerSoftmaxS16(c: OpContext, input: Tensor, output: Tensor): LoweredOp {
+  c.expectType(output, 'int16');
+  const [inQ, outQ] = [c.quant(input), c.quant(output)];
+  if (inQ.zeroPoint !== 0 || outQ.zeroPoint !== 0) c.fail('int16 softmax needs zero points 0 (as TFLM requires)');
+  if (Math.abs(outQ.scale - 1 / 32768) > 0.001 / 32768) c.fail('int16 softmax output must have scale 1/32768 (as TFLM requires)');
+  if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
+  const beta = c.option<number>('beta', 1);
+  // Input differences rescaled so that [-65535, 0] covers [-10, 0].
+  const m = quantizeMultiplier((inQ.scale * Math.fround(beta)) / (10.0 / 65535.0));
+  if (m.shift < -31 || m.shift > 30) c.fail(`input scale x beta gives shift ${m.shift}, outside [-31, 30]`);
+  const range = 32767 - -32768;
+  const expLut = int16Lut(Math.fround(10 / range), 32767, Math.fround(2 / range), 0, expF32);
+  const recipLut = int16Lut(Math.fround(1 / range), -32768, Math.fround(2 / range), 0, oneOverOnePlusF32);
+  const rowSize = input.shape[input.shape.length - 1] ?? 1;
+  const r = new RecordBuilder(OP.SOFTMAX_S16, SOFTMAX_LUT)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .set('expLut', { kind: 'const', id: c.consts.add(new Uint8Array(expLut.buffer)) })
+    .set('recipLut', { kind: 'const', id: c.consts.add(new Uint8Array(recipLut.buffer)) })
+    .setList('rows', [elementCount(input.shape) / rowSize, rowSize, m.multiplier, m.shift, 0]);
+  return c.finish(r.code, r.words);
+}
+
 export function lowerSoftmax(c: OpContext): LoweredOp {
   c.expectCounts(1);
   const input = c.input(0);
   const output = c.output();
+  if (input.type === 'int16') return lowerSoftmaxS16(c, input, output);
   c.expectType(input, 'int8');
-  c.expectType(output, 'int8');
+  // int8 -> int16 (keyword_scrambled's last op): the same arithmetic, output scale 1/65536, zero point -32768.
+  const s16 = output.type === 'int16';
+  c.expectType(output, s16 ? 'int16' : 'int8');
   const outQ = c.quant(output);
-  if (outQ.zeroPoint !== -128 || outQ.scale !== 1 / 256) c.fail('int8 softmax output must have scale 1/256 and zero point -128 (as TFLM requires)');
+  if (s16) {
+    // softmax_common.cc: TF_LITE_ENSURE_NEAR(scale, 1/65536, 0.001/65536).
+    if (outQ.zeroPoint !== -32768 || Math.abs(outQ.scale - 1 / 65536) > 0.001 / 65536) {
+      c.fail('int8 -> int16 softmax output must have scale 1/65536 and zero point -32768 (as TFLM requires)');
+    }
+  } else if (outQ.zeroPoint !== -128 || outQ.scale !== 1 / 256) c.fail('int8 softmax output must have scale 1/256 and zero point -128 (as TFLM requires)');
   if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
   const beta = c.option<number>('beta', 1);
   // PreprocessSoftmaxScaling with 5 integer bits for the scaled difference.
@@ -25,7 +61,7 @@ export function lowerSoftmax(c: OpContext): LoweredOp {
   const q = quantizeMultiplier(real);
   const diffMin = -inputRadius(scaledDiffIntegerBits, q.shift);
   const rowSize = input.shape[input.shape.length - 1] ?? 1;
-  const r = new RecordBuilder(OP.SOFTMAX, SOFTMAX)
+  const r = new RecordBuilder(s16 ? OP.SOFTMAX_S8_S16 : OP.SOFTMAX, SOFTMAX)
     .set('input', c.read(input))
     .set('output', c.write(output))
     .setList('rows', [elementCount(input.shape) / rowSize, rowSize, q.multiplier, q.shift, diffMin]);
@@ -68,6 +104,16 @@ function unaryInt8(c: OpContext): [Tensor, Tensor] {
   return [input, output];
 }
 
+function unaryInt16(c: OpContext): [Tensor, Tensor] {
+  c.expectCounts(1);
+  const input = c.input(0);
+  const output = c.output();
+  c.expectType(input, 'int16');
+  c.expectType(output, 'int16');
+  if (elementCount(input.shape) !== elementCount(output.shape)) c.fail('input and output sizes differ');
+  return [input, output];
+}
+
 /** RELU int8: ReluQuantized requantizes from the input scale to the output scale, then clamps. */
 export function lowerRelu(c: OpContext): LoweredOp {
   const [input, output] = unaryInt8(c);
@@ -88,14 +134,16 @@ export function lowerRelu6(c: OpContext): LoweredOp {
 export const IDENTITY: Requant = { multiplier: 2 ** 30, shift: 1 };
 
 export function lowerLeakyRelu(c: OpContext): LoweredOp {
-  const [input, output] = unaryInt8(c);
+  // int16: QuantizeLeakyRelu<int16_t>, the same parameters under its own op code.
+  const s16 = c.op.inputs.length === 1 && c.input(0).type === 'int16';
+  const [input, output] = s16 ? unaryInt16(c) : unaryInt8(c);
   const [inQ, outQ] = [c.quant(input), c.quant(output)];
   const alpha = c.option<number>('alpha');
   // leaky_relu_common.cc computes both ratios in float32.
   // QuantizeMultiplier also takes a negative alpha here.
   const alphaM = quantizeMultiplier(Math.fround(Math.fround(inQ.scale * alpha) / outQ.scale));
   const identityM = c.requant(Math.fround(inQ.scale / outQ.scale), 'identity');
-  const r = new RecordBuilder(OP.LEAKY_RELU, LEAKY_RELU)
+  const r = new RecordBuilder(s16 ? OP.LEAKY_RELU_S16 : OP.LEAKY_RELU, LEAKY_RELU)
     .set('input', c.read(input))
     .set('output', c.write(output))
     .setList('size', [elementCount(input.shape), inQ.zeroPoint, outQ.zeroPoint, identityM.multiplier, identityM.shift, alphaM.multiplier, alphaM.shift]);

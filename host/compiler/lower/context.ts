@@ -224,7 +224,8 @@ export class OpContext {
     const act = this.option<FusedActivation>('fusedActivationFunction', 'NONE');
     const { scale, zeroPoint } = this.quant(output);
     try {
-      return activationRange(act, scale, zeroPoint);
+      // int16 activations clamp to the int16 range (CalculateActivationRangeQuantized by type).
+      return output.type === 'int16' ? activationRange(act, scale, zeroPoint, -32768, 32767) : activationRange(act, scale, zeroPoint);
     } catch (e) {
       return this.fail((e as Error).message);
     }

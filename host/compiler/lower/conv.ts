@@ -10,8 +10,22 @@ import { windowPadding } from '../quant.js';
 import { LoweredOp, OpContext, Operand, RecordBuilder } from './context.js';
 import { nhwc } from './shapes.js';
 
-/** PopulateConvolutionQuantizationParams: per-channel effective scales. */
-export function perChannelRequant(c: OpContext, input: Tensor, filter: Tensor, output: Tensor, channels: number): Operand[] {
+/**
+ * int16 MAC ops: TFLM's int16 kernels have no zero-point terms (conv) or are only defined for symmetric
+ * activations; a non-zero zero point would be silently ignored there, so it is refused here.
+ */
+export function int16ZeroPoints(c: OpContext, ...tensors: Tensor[]): void {
+  for (const t of tensors) {
+    const zp = c.quant(t).zeroPoint;
+    if (zp !== 0) c.fail(`tensor ${t.index} (${t.name}) is int16 with zero point ${zp}; int16 activations must have zero point 0`);
+  }
+}
+
+/**
+ * PopulateConvolutionQuantizationParams: per-channel effective scales. int16 (s16): the int64
+ * MultiplyByQuantizedMultiplier takes shifts up to 7 only (an effective scale below 128).
+ */
+export function perChannelRequant(c: OpContext, input: Tensor, filter: Tensor, output: Tensor, channels: number, s16 = false): Operand[] {
   const inScale = c.quant(input).scale;
   const outScale = c.quant(output).scale;
   if (filter.scales.length !== 1 && filter.scales.length !== channels) {
@@ -23,6 +37,7 @@ export function perChannelRequant(c: OpContext, input: Tensor, filter: Tensor, o
     const filterScale = filter.scales.length > 1 ? filter.scales[i] : filter.scales[0];
     if (!(filterScale > 0)) c.fail(`filter scale ${i} is ${filterScale}`);
     const r = c.requant((inScale * filterScale) / outScale, `channel ${i}`);
+    if (s16 && r.shift > 7) c.fail(`channel ${i} scale ratio ${(inScale * filterScale) / outScale} is too large for int16 (shift ${r.shift} > 7)`);
     multipliers.push(r.multiplier);
     shifts.push(r.shift);
   }
@@ -38,15 +53,21 @@ function convCommon(c: OpContext, depthwise: boolean): LoweredOp {
   const filter = c.input(1);
   const bias = c.optionalInput(2);
   const output = c.output();
-  c.expectType(input, 'int8');
+  // int16x8 (TFLM's int16 activations, int8 weights, int64 bias): the same record under its own op code.
+  const s16 = input.type === 'int16';
+  c.expectType(input, s16 ? 'int16' : 'int8');
   c.expectType(filter, 'int8');
-  c.expectType(output, 'int8');
+  c.expectType(output, s16 ? 'int16' : 'int8');
   c.expectRank(input, 4);
   c.expectRank(filter, 4);
   c.expectRank(output, 4);
+  // conv.cc: an int16 CONV_2D with an int32 bias (or none, and quantized_bias_type int32) accumulates in
+  // int32 (CONV_2D_S16_B32); depthwise_conv.cc has the int64-bias kernel only.
+  const bias32 = s16 && !depthwise && (bias ? bias.type === 'int32' : c.option<string | null>('quantizedBiasType', null) === 'int32');
   if (bias) {
-    c.expectType(bias, 'int32');
+    c.expectType(bias, s16 && !bias32 ? 'int64' : 'int32');
   }
+  if (s16) int16ZeroPoints(c, input, output);
   const quantDim = depthwise ? 3 : 0;
   if (filter.scales.length > 1 && filter.quantizedDimension !== quantDim) {
     c.fail(`filter is quantized along dimension ${filter.quantizedDimension}, expected ${quantDim}`);
@@ -68,10 +89,11 @@ function convCommon(c: OpContext, depthwise: boolean): LoweredOp {
   const padH = windowPadding(padding, input.shape[1], filter.shape[1], strideH, dilationH).pad;
   const padW = windowPadding(padding, input.shape[2], filter.shape[2], strideW, dilationW).pad;
 
-  const [multipliers, shifts] = perChannelRequant(c, input, filter, output, channels);
+  const [multipliers, shifts] = perChannelRequant(c, input, filter, output, channels, s16 && !bias32);
   const act = c.activation(output);
   const layout = depthwise ? DW_CONV : CONV;
-  const r = new RecordBuilder(depthwise ? OP.DEPTHWISE_CONV_2D : OP.CONV_2D, layout)
+  const code = depthwise ? (s16 ? OP.DEPTHWISE_CONV_2D_S16 : OP.DEPTHWISE_CONV_2D) : s16 ? (bias32 ? OP.CONV_2D_S16_B32 : OP.CONV_2D_S16) : OP.CONV_2D;
+  const r = new RecordBuilder(code, layout)
     .set('input', c.read(input))
     .set('filter', c.constant(filter))
     .set('bias', bias ? c.constant(bias) : -1)

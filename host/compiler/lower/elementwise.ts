@@ -14,14 +14,20 @@ function lowerBinary(c: OpContext, code: number): LoweredOp {
   const a = c.input(0);
   const b = c.input(1);
   const output = c.output();
-  for (const t of [a, b, output]) c.expectType(t, 'int8');
+  // int16 (TFLM's int16x8 scheme): the same arithmetic on int16 elements, under its own op code.
+  const s16 = output.type === 'int16';
+  for (const t of [a, b, output]) c.expectType(t, s16 ? 'int16' : 'int8');
   const [aQ, bQ, outQ] = [c.quant(a), c.quant(b), c.quant(output)];
+  if (s16 && code === OP.MUL) {
+    // mul_common.cc: int16 MUL requires zero points 0.
+    for (const t of [a, b, output]) if (c.quant(t).zeroPoint !== 0) c.fail(`tensor ${t.index} (${t.name}) is int16 with zero point ${c.quant(t).zeroPoint}, expected 0 (as TFLM requires)`);
+  }
   const act = c.activation(output);
   const layout = code === OP.ADD ? ADD : MUL;
-  const r = binaryRecord(c, code, layout, a, b, output);
+  const r = binaryRecord(c, s16 ? (code === OP.ADD ? OP.ADD_S16 : OP.MUL_S16) : code, layout, a, b, output);
   if (code === OP.ADD) {
-    // add_common.cc: inputs rescaled to twice the larger input scale, 20 bits of headroom.
-    const leftShift = 20;
+    // add_common.cc: inputs rescaled to twice the larger input scale, 20 bits of headroom (15 for int16).
+    const leftShift = s16 ? 15 : 20;
     const twiceMax = 2 * Math.max(aQ.scale, bQ.scale);
     const m1 = smallerThanOne(c, aQ.scale / twiceMax, 'input 1');
     const m2 = smallerThanOne(c, bQ.scale / twiceMax, 'input 2');

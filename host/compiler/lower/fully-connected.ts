@@ -1,4 +1,4 @@
-/** FULLY_CONNECTED int8, per-tensor or per-channel weights. */
+/** FULLY_CONNECTED int8, per-tensor or per-channel weights; int16x8 (int16 activations, int64 bias) under its own op code. */
 import { FC, OP } from '../../../device/records.js';
 import { elementCount } from '../graph.js';
 import { LoweredOp, OpContext, Operand, RecordBuilder } from './context.js';
@@ -10,11 +10,15 @@ export function lowerFullyConnected(c: OpContext): LoweredOp {
   const filter = c.input(1);
   const bias = c.optionalInput(2);
   const output = c.output();
-  c.expectType(input, 'int8');
+  const s16 = input.type === 'int16';
+  c.expectType(input, s16 ? 'int16' : 'int8');
   c.expectType(filter, 'int8');
-  c.expectType(output, 'int8');
+  c.expectType(output, s16 ? 'int16' : 'int8');
   c.expectRank(filter, 2);
-  if (bias) c.expectType(bias, 'int32');
+  // fully_connected.cc: an int32 bias (or none, and quantized_bias_type int32) means an int32 accumulator.
+  const bias32 = s16 && (bias ? bias.type === 'int32' : c.option<string | null>('quantizedBiasType', null) === 'int32');
+  if (bias) c.expectType(bias, s16 && !bias32 ? 'int64' : 'int32');
+  // FullyConnected applies the int16 zero points (TFLM allows them here, unlike conv).
   const format = c.option<string>('weightsFormat', 'DEFAULT');
   if (format !== 'DEFAULT') c.fail(`weights format ${format} is not supported`);
   const units = filter.shape[0];
@@ -30,15 +34,16 @@ export function lowerFullyConnected(c: OpContext): LoweredOp {
   let multipliers: Operand, shifts: Operand;
   if (perChannel) {
     if (filter.quantizedDimension !== 0) c.fail(`filter is quantized along dimension ${filter.quantizedDimension}, expected 0`);
-    [multipliers, shifts] = perChannelRequant(c, input, filter, output, units);
+    [multipliers, shifts] = perChannelRequant(c, input, filter, output, units, s16 && !bias32);
   } else {
     // GetQuantizedConvolutionMultipler: the scale product is taken in float32 first.
     const r = c.requant(Math.fround(inQ.scale * filterQ.scale) / outQ.scale, 'output');
+    if (s16 && !bias32 && r.shift > 7) c.fail(`output scale ratio is too large for int16 (shift ${r.shift} > 7)`);
     multipliers = { kind: 'const', id: c.consts.addInt32([r.multiplier]) };
     shifts = { kind: 'const', id: c.consts.addInt32([r.shift]) };
   }
   const act = c.activation(output);
-  const r = new RecordBuilder(OP.FULLY_CONNECTED, FC)
+  const r = new RecordBuilder(s16 ? (bias32 ? OP.FULLY_CONNECTED_S16_B32 : OP.FULLY_CONNECTED_S16) : OP.FULLY_CONNECTED, FC)
     .set('input', c.read(input))
     .set('filter', c.constant(filter))
     .set('bias', bias ? c.constant(bias) : -1)

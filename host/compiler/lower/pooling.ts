@@ -1,4 +1,4 @@
-/** AVERAGE_POOL_2D and MAX_POOL_2D int8. */
+/** AVERAGE_POOL_2D and MAX_POOL_2D, int8 and int16 (the same record; int16 under its own op codes). */
 import { OP, POOL } from '../../../device/records.js';
 import { windowPadding } from '../quant.js';
 import { LoweredOp, OpContext, RecordBuilder } from './context.js';
@@ -8,8 +8,9 @@ function lowerPool(c: OpContext, code: number): LoweredOp {
   c.expectCounts(1);
   const input = c.input(0);
   const output = c.output();
-  c.expectType(input, 'int8');
-  c.expectType(output, 'int8');
+  const s16 = input.type === 'int16';
+  c.expectType(input, s16 ? 'int16' : 'int8');
+  c.expectType(output, s16 ? 'int16' : 'int8');
   c.expectRank(input, 4);
   c.expectRank(output, 4);
   const strideW = c.option<number>('strideW');
@@ -25,7 +26,7 @@ function lowerPool(c: OpContext, code: number): LoweredOp {
   const padW = windowPadding(padding, input.shape[2], filterW, strideW, 1).pad;
   if (input.shape[0] !== output.shape[0] || input.shape[3] !== output.shape[3]) c.fail('input and output batch or depth differ');
   const act = c.activation(output);
-  const r = new RecordBuilder(code, POOL)
+  const r = new RecordBuilder(s16 ? (code === OP.AVERAGE_POOL_2D ? OP.AVERAGE_POOL_2D_S16 : OP.MAX_POOL_2D_S16) : code, POOL)
     .set('input', c.read(input))
     .set('output', c.write(output))
     .setList('inputDims', nhwc(input.shape))

@@ -1,4 +1,4 @@
-/** MEAN int8 (TFLM\'s QuantizedMeanOrSum). */
+/** MEAN int8 and int16 (TFLM\'s QuantizedMeanOrSum; int16 under its own op code). */
 import { MAX_DIMS, MEAN, OP } from '../../../device/records.js';
 import { elementCount } from '../graph.js';
 import { LoweredOp, OpContext, RecordBuilder, View } from './context.js';
@@ -8,8 +8,9 @@ export function lowerMean(c: OpContext): LoweredOp {
   c.expectCounts(2);
   const input = c.input(0);
   const output = c.output();
-  c.expectType(input, 'int8');
-  c.expectType(output, 'int8');
+  const s16 = input.type === 'int16';
+  c.expectType(input, s16 ? 'int16' : 'int8');
+  c.expectType(output, s16 ? 'int16' : 'int8');
   c.expectRank(input, 1, MAX_DIMS);
   const rank = input.shape.length;
   const axes = new Set<number>();
@@ -40,7 +41,7 @@ export function lowerMean(c: OpContext): LoweredOp {
   while (2 ** shift > count) shift--;
   shift = Math.min(shift, 32, 31 + base.shift);
   const multiplier = Number((BigInt(base.multiplier) << BigInt(shift)) / BigInt(count));
-  const r = new RecordBuilder(OP.MEAN, MEAN)
+  const r = new RecordBuilder(s16 ? OP.MEAN_S16 : OP.MEAN, MEAN)
     .set('input', c.read(input))
     .set('output', c.write(output))
     .setView('outer', view(kept))
