@@ -51,7 +51,7 @@ function alignUp(n: number, to: number): number {
 }
 
 const PACK_DTYPES: Partial<Record<Tensor['type'], number>> = {
-  int8: DTYPE.int8, int16: DTYPE.int16, int32: DTYPE.int32, float32: DTYPE.float32, uint8: DTYPE.uint8,
+  int8: DTYPE.int8, int16: DTYPE.int16, int32: DTYPE.int32, float32: DTYPE.float32, uint8: DTYPE.uint8, bool: DTYPE.bool,
 };
 
 /** Which tensors share storage: reshape outputs alias their input's arena memory or a constant's data. */
@@ -242,6 +242,9 @@ function tensorEntries(graph: Graph, placements: readonly Placement[], state: St
 function operandInputs(op: Operator): number[] {
   if (op.name === 'CONCATENATION') return op.inputs.filter((t) => t >= 0);
   if (['ADD', 'MUL', 'SUB', 'DIV', 'MINIMUM', 'MAXIMUM'].includes(op.name)) return op.inputs.slice(0, 2);
+  // ops-elem
+  if (['SQUARED_DIFFERENCE', 'PRELU', 'EQUAL', 'NOT_EQUAL', 'LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL'].includes(op.name)) return op.inputs.slice(0, 2);
+  if (op.name === 'SELECT_V2') return op.inputs.slice(0, 3);
   return op.inputs.slice(0, 1);
 }
 

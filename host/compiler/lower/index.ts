@@ -10,7 +10,12 @@ import { LoweredOp, OpContext } from './context.js';
 import { lowerCast, lowerDequantize, lowerQuantize } from './conversion.js';
 import { lowerConv, lowerDepthwiseConv } from './conv.js';
 import { lowerConcatenation, lowerPad, lowerStridedSlice, lowerTranspose } from './data-movement.js';
-import { lowerAdd, lowerDiv, lowerMaximum, lowerMinimum, lowerMul, lowerSub } from './elementwise.js';
+import { lowerAdd, lowerDiv, lowerMul, lowerSub } from './elementwise.js';
+import {
+  lowerEqual, lowerGreater, lowerGreaterEqual, lowerLess, lowerLessEqual, lowerMaximumAny, lowerMinimumAny, lowerNotEqual,
+  lowerPrelu, lowerSelectV2, lowerSquaredDifference,
+} from './elementwise-s8.js';
+import { lowerAbs, lowerExp, lowerHardSwish, lowerNeg, lowerRsqrt } from './table.js';
 import { lowerFullyConnected } from './fully-connected.js';
 import { lowerAveragePool, lowerMaxPool } from './pooling.js';
 import { lowerMean } from './reductions.js';
@@ -38,8 +43,8 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   MUL: lowerMul,
   SUB: lowerSub,
   DIV: lowerDiv,
-  MINIMUM: lowerMinimum,
-  MAXIMUM: lowerMaximum,
+  MINIMUM: lowerMinimumAny,
+  MAXIMUM: lowerMaximumAny,
   RELU: lowerRelu,
   RELU6: lowerRelu6,
   LEAKY_RELU: lowerLeakyRelu,
@@ -62,4 +67,19 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   SignalFilterBankSpectralSubtraction: lowerSpectralSubtraction,
   SignalPCAN: lowerPcan,
   SignalFilterBankLog: lowerFilterBankLog,
+  // ops-elem: int8 element-wise ops (elementwise-s8.ts, table.ts); MINIMUM and MAXIMUM above dispatch int32 to elementwise.ts.
+  SQUARED_DIFFERENCE: lowerSquaredDifference,
+  PRELU: lowerPrelu,
+  EQUAL: lowerEqual,
+  NOT_EQUAL: lowerNotEqual,
+  LESS: lowerLess,
+  LESS_EQUAL: lowerLessEqual,
+  GREATER: lowerGreater,
+  GREATER_EQUAL: lowerGreaterEqual,
+  SELECT_V2: lowerSelectV2,
+  HARD_SWISH: lowerHardSwish,
+  ABS: lowerAbs,
+  RSQRT: lowerRsqrt,
+  EXP: lowerExp,
+  NEG: lowerNeg,
 });
