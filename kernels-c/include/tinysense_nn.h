@@ -467,7 +467,8 @@ typedef enum {
   TS_BINARY_GREATER_EQUAL = 9
 } ts_binary_s8_kind;
 
-ts_status ts_binary_s8(ts_binary_s8_kind kind, const ts_add_params *params,
+/* kind: TS_BINARY_*. */
+ts_status ts_binary_s8(int32_t kind, const ts_add_params *params,
                        const ts_shape *output_shape, const ts_view *input1_view,
                        const int8_t *input1, const ts_view *input2_view,
                        const int8_t *input2, uint8_t *output);

@@ -17,7 +17,7 @@ static int32_t rescale(int32_t offset, int32_t x, int32_t left_shift, const ts_r
   return ts_mbqm(ts_wshl(ts_wadd(offset, x), left_shift), q->multiplier, q->shift);
 }
 
-static uint8_t binary_element(ts_binary_s8_kind kind, const ts_add_params *p, int32_t x, int32_t y) {
+static uint8_t binary_element(int32_t kind, const ts_add_params *p, int32_t x, int32_t y) {
   switch (kind) {
     case TS_BINARY_SQUARED_DIFFERENCE: {
       const int32_t diff = ts_wsub(rescale(p->input1_offset, x, p->left_shift, &p->input1),
@@ -56,14 +56,14 @@ static uint8_t binary_element(ts_binary_s8_kind kind, const ts_add_params *p, in
   }
 }
 
-ts_status ts_binary_s8(ts_binary_s8_kind kind, const ts_add_params *params,
+ts_status ts_binary_s8(int32_t kind, const ts_add_params *params,
                        const ts_shape *output_shape, const ts_view *input1_view,
                        const int8_t *input1, const ts_view *input2_view,
                        const int8_t *input2, uint8_t *output) {
   const int32_t *d = output_shape->dims;
   const int32_t *s1 = input1_view->step, *s2 = input2_view->step;
   int32_t i0, i1, i2, i3, i4, i5;
-  if ((int32_t)kind < 0 || kind > TS_BINARY_GREATER_EQUAL) return TS_ERROR_ARGUMENT;
+  if (kind < TS_BINARY_SQUARED_DIFFERENCE || kind > TS_BINARY_GREATER_EQUAL) return TS_ERROR_ARGUMENT;
   for (i0 = 0; i0 < d[0]; ++i0) {
     const int32_t a0 = input1_view->start + i0 * s1[0], b0 = input2_view->start + i0 * s2[0];
     for (i1 = 0; i1 < d[1]; ++i1) {

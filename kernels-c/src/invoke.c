@@ -73,7 +73,7 @@ static int32_t fully_connected(const int32_t *record, uint8_t *arena, const uint
 }
 
 /* ops-elem: the binary int8 ops that share ADD's record (elementwise_s8.c). */
-static int32_t binary_s8(ts_binary_s8_kind kind, const int32_t *record, int32_t words, uint8_t *arena,
+static int32_t binary_s8(int32_t kind, const int32_t *record, int32_t words, uint8_t *arena,
                          const uint8_t *pack) {
   const ts_add_record *r = (const ts_add_record *)(const void *)record;
   if (words != WORDS(ts_add_record)) return TS_ERROR_ARGUMENT;

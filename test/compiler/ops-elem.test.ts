@@ -1,170 +1,19 @@
-// ops-elem (issue 13): the int8 element-wise ops TFLM's reference kernels run on int8 data —
-// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, the comparisons EQUAL/NOT_EQUAL/LESS/LESS_EQUAL/GREATER/
-// GREATER_EQUAL (bool output), SELECT_V2 (bool condition), and the table ops HARD_SWISH, ABS, RSQRT — as
-// one-op (or two-op) models compiled and run on the WebAssembly kernels, byte for byte against TFLM. The
-// models, inputs and goldens are in test/fixtures/ops-elem/; the goldens come from TFLM's own interpreter
-// (reference kernels, tflite-micro 90b983c2b, x86-64), run outside this repository. The models are
-// rebuilt here from their specs and must equal the committed files, so the goldens stay tied to them.
-// Table ops get every input byte (input 0 is -128..127 in order), so each table is checked whole.
+// ops-elem (issue 13): the int8 element-wise ops TFLM's reference kernels run on int8 data, as one-op
+// (or two-op) models (cases: ops-elem-cases.ts) compiled and run on the WebAssembly kernels, byte for byte
+// against TFLM's goldens in test/fixtures/ops-elem/ (TFLM's own interpreter, reference kernels,
+// tflite-micro 90b983c2b, x86-64, run outside this repository). The models are rebuilt here from their
+// specs and must equal the committed files, so the goldens stay tied to them.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { H } from '../../device/pack.js';
-import { ADD, OP, TABLE } from '../../device/records.js';
+import { ADD, SELECT, TABLE } from '../../device/records.js';
 import { Model } from '../../device/runtime.js';
 import { compileTflite, runOnce } from '../../host/model.js';
-import { PACKAGE_ROOT } from '../../host/paths.js';
-import { BUILTIN_OPERATORS, TENSOR_TYPES } from '../../host/tflite/enums.js';
 import { WasmKernels } from '../../host/wasm/kernels.js';
-import { firstDifference, prng, resign } from '../shared.js';
-import { ModelSpec, TensorSpec, buildModel } from '../tflite/build-model.js';
-
-export const OPS_ELEM_DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'ops-elem');
-const BOOL = TENSOR_TYPES.indexOf('bool');
-const code = (name: string): number => BUILTIN_OPERATORS.indexOf(name as (typeof BUILTIN_OPERATORS)[number]);
-
-interface Operand extends TensorSpec {
-  /** Constant bytes (the tensor is then not a model input). */
-  constant?: Uint8Array;
-}
-interface OpSpec {
-  op: string;
-  inputs: number[]; // tensor indexes
-  outputs: number[];
-}
-export interface ElemCase {
-  name: string;
-  tensors: Operand[];
-  ops: OpSpec[];
-  outputs: number[];
-  /** The op codes the pack must hold. */
-  codes: number[];
-  /** Input k's bytes of a non-constant tensor; default: k = 0 uniform bytes, k = 1 within 8 of the zero point. */
-  input?: (t: Operand, k: number, rand: () => number, n: number) => number[];
-}
-
-const q = (shape: number[], scale: number, zeroPoint: number, extra: Partial<Operand> = {}): Operand => ({
-  shape, scale: [scale], zeroPoint: [BigInt(zeroPoint)], ...extra,
-});
-const bool = (shape: number[], extra: Partial<Operand> = {}): Operand => ({ shape, type: BOOL, ...extra });
-const bytes = (...v: number[]): Uint8Array => Uint8Array.from(v.map((x) => x & 0xff));
-
-function binary(name: string, op: string, a: Operand, b: Operand, out: Operand, opCode: number): ElemCase {
-  return { name, tensors: [a, b, out], ops: [{ op, inputs: [0, 1], outputs: [2] }], outputs: [2], codes: [opCode] };
-}
-function unary(name: string, op: string, a: Operand, out: Operand, input?: ElemCase['input']): ElemCase {
-  return { name, tensors: [a, out], ops: [{ op, inputs: [0], outputs: [1] }], outputs: [1], codes: [OP.TABLE], input: input ?? everyByte };
-}
-/** k = 0: every byte -128..127 in order; k = 1: uniform bytes. */
-function everyByte(_t: Operand, k: number, rand: () => number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => (k === 0 ? (i % 256) - 128 : Math.floor(rand() * 256) - 128));
-}
-/** RSQRT: TFLM fails on inputs below the zero point; every byte from the zero point up. */
-function fromZeroPoint(t: Operand, k: number, rand: () => number, n: number): number[] {
-  const zp = Number(t.zeroPoint![0]);
-  return Array.from({ length: n }, (_, i) => (k === 0 ? Math.min(127, zp + (i % (128 - zp))) : zp + Math.floor(rand() * (128 - zp))));
-}
-
-const CMP: [string, number][] = [
-  ['EQUAL', OP.EQUAL], ['NOT_EQUAL', OP.NOT_EQUAL], ['LESS', OP.LESS], ['LESS_EQUAL', OP.LESS_EQUAL],
-  ['GREATER', OP.GREATER], ['GREATER_EQUAL', OP.GREATER_EQUAL],
-];
-
-export const CASES: ElemCase[] = [
-  // SQUARED_DIFFERENCE: same shapes, 4-D broadcast, a constant operand, equal scales (ties).
-  binary('sqdiff_same', 'SQUARED_DIFFERENCE', q([1, 4, 4, 3], 0.05, 3), q([1, 4, 4, 3], 0.031, -7), q([1, 4, 4, 3], 0.2, -128), OP.SQUARED_DIFFERENCE),
-  binary('sqdiff_broadcast', 'SQUARED_DIFFERENCE', q([2, 3, 1, 4], 0.02, -128), q([1, 1, 5, 4], 0.045, 11), q([2, 3, 5, 4], 0.05, -100), OP.SQUARED_DIFFERENCE),
-  binary('sqdiff_const', 'SQUARED_DIFFERENCE', q([1, 8, 8, 2], 0.04, -5), q([2], 0.01, 0, { constant: bytes(100, -100) }), q([1, 8, 8, 2], 0.5, -128), OP.SQUARED_DIFFERENCE),
-  binary('sqdiff_ties', 'SQUARED_DIFFERENCE', q([1, 16, 16], 0.1, 0), q([1, 16, 16], 0.1, 0), q([1, 16, 16], 0.1, -128), OP.SQUARED_DIFFERENCE),
-  // MAXIMUM / MINIMUM: raw int8 values whatever the scales (TFLM reads no quantization).
-  binary('maximum_broadcast', 'MAXIMUM', q([2, 1, 3], 0.05, 1), q([1, 4, 3], 0.05, 1), q([2, 4, 3], 0.05, 1), OP.MAXIMUM),
-  binary('minimum_const', 'MINIMUM', q([1, 5, 5, 4], 0.1, -3), q([4], 0.1, -3, { constant: bytes(-128, -3, 0, 127) }), q([1, 5, 5, 4], 0.1, -3), OP.MINIMUM),
-  binary('maximum_rank6', 'MAXIMUM', q([2, 1, 2, 1, 3, 2], 0.02, 0), q([1, 3, 1, 2, 1, 2], 0.02, 0), q([2, 3, 2, 2, 3, 2], 0.02, 0), OP.MAXIMUM),
-  // PRELU: per-channel constant alpha (the usual model), an input alpha of the same shape, a scalar alpha.
-  binary('prelu_channel', 'PRELU', q([1, 6, 6, 3], 0.05, -20), q([1, 1, 3], 0.004, 0, { constant: bytes(50, -30, 127) }), q([1, 6, 6, 3], 0.04, -60), OP.PRELU),
-  binary('prelu_same', 'PRELU', q([2, 4, 5], 0.03, 10), q([2, 4, 5], 0.01, -3), q([2, 4, 5], 0.06, 5), OP.PRELU),
-  binary('prelu_scalar', 'PRELU', q([1, 64], 0.1, 0), q([1], 0.5, -128, { constant: bytes(-64) }), q([1, 64], 0.7, -1), OP.PRELU),
-  // Comparisons: different scales with broadcasting, then equal scales (where equal values are common).
-  ...CMP.map(([op, opCode]) => binary(`${op.toLowerCase()}_broadcast`, op, q([2, 3, 4], 0.05, 2), q([3, 1], 0.07, -5), bool([2, 3, 4]), opCode)),
-  ...CMP.map(([op, opCode]) => binary(`${op.toLowerCase()}_same_scale`, op, q([1, 64], 0.02, 0), q([1, 64], 0.02, 0), bool([1, 64]), opCode)),
-  binary('less_const', 'LESS', q([4, 4], 0.3, 7), q([], 0.9, 1, { constant: bytes(3) }), bool([4, 4]), OP.LESS),
-  // SELECT_V2: broadcast condition and values, a constant y; a LESS -> SELECT_V2 graph (int8 in, int8 out).
-  {
-    name: 'select_v2_broadcast',
-    tensors: [bool([2, 1, 4]), q([2, 3, 4], 0.05, 3), q([4], 0.05, 3, { constant: bytes(-128, 0, 3, 127) }), q([2, 3, 4], 0.05, 3)],
-    ops: [{ op: 'SELECT_V2', inputs: [0, 1, 2], outputs: [3] }],
-    outputs: [3],
-    codes: [OP.SELECT_V2],
-  },
-  {
-    name: 'select_v2_same',
-    tensors: [bool([3, 7]), q([3, 7], 0.1, 0), q([3, 7], 0.2, -4), q([3, 7], 0.1, 0)],
-    ops: [{ op: 'SELECT_V2', inputs: [0, 1, 2], outputs: [3] }],
-    outputs: [3],
-    codes: [OP.SELECT_V2],
-  },
-  {
-    name: 'less_select_v2',
-    tensors: [q([1, 8, 4], 0.05, -2), q([1, 1, 4], 0.04, 1), bool([1, 8, 4]), q([1, 8, 4], 0.05, -2)],
-    ops: [{ op: 'LESS', inputs: [0, 1], outputs: [2] }, { op: 'SELECT_V2', inputs: [2, 1, 0], outputs: [3] }],
-    outputs: [3, 2],
-    codes: [OP.LESS, OP.SELECT_V2],
-  },
-  // HARD_SWISH: the relu-ish multiplier shifted left (large input scale), right (small), the output
-  // multiplier's exponent past 15 (int16 RoundingDivideByPOT with a full mask).
-  unary('hard_swish', 'HARD_SWISH', q([1, 256], 0.05, -10), q([1, 256], 0.03, -100)),
-  unary('hard_swish_large_scale', 'HARD_SWISH', q([2, 128], 0.5, 20), q([2, 128], 0.25, -128)),
-  unary('hard_swish_small_scale', 'HARD_SWISH', q([1, 16, 16], 0.001, 0), q([1, 16, 16], 0.0008, -7)),
-  unary('hard_swish_tiny_output', 'HARD_SWISH', q([256], 0.0001, 5), q([256], 1.0, 0)),
-  // ABS: with and without rescaling.
-  unary('abs_rescale', 'ABS', q([1, 256], 0.05, -10), q([1, 256], 0.03, -128)),
-  unary('abs_same_scale', 'ABS', q([4, 64], 0.02, 30), q([4, 64], 0.02, -100)),
-  // RSQRT: inputs from the zero point up (TFLM fails the invoke below it; tested below).
-  unary('rsqrt', 'RSQRT', q([1, 256], 0.02, -128), q([1, 256], 0.05, -100), fromZeroPoint),
-  unary('rsqrt_zp', 'RSQRT', q([1, 256], 0.5, -20), q([1, 256], 0.004, -128), fromZeroPoint),
-];
-
-export function caseSpec(c: ElemCase): ModelSpec {
-  const names = [...new Set(c.ops.map((o) => o.op))];
-  let nextBuffer = 1;
-  const buffers: { data?: Uint8Array }[] = [{}];
-  const tensors = c.tensors.map((t, i): TensorSpec => {
-    const { constant, ...spec } = t;
-    if (!constant) return { ...spec, name: `t${i}` };
-    buffers.push({ data: constant });
-    return { ...spec, name: `t${i}`, buffer: nextBuffer++ };
-  });
-  const produced = new Set(c.ops.flatMap((o) => o.outputs));
-  return {
-    version: 3,
-    identifier: 'TFL3',
-    codes: names.map((n) => ({ builtin: code(n), deprecated: code(n) })),
-    tensors,
-    inputs: c.tensors.map((_, i) => i).filter((i) => !c.tensors[i].constant && !produced.has(i)),
-    outputs: c.outputs,
-    operators: c.ops.map((o) => ({ opcodeIndex: names.indexOf(o.op), inputs: o.inputs, outputs: o.outputs })),
-    buffers,
-  };
-}
-
-export function caseInput(c: ElemCase, k: number): Uint8Array {
-  const rand = prng(7000 + 100 * CASES.indexOf(c) + k);
-  const spec = caseSpec(c);
-  const out: number[] = [];
-  for (const i of spec.inputs) {
-    const t = c.tensors[i];
-    const n = t.shape.reduce((x, y) => x * y, 1);
-    if (t.type === BOOL) {
-      for (let j = 0; j < n; j++) out.push(rand() < 0.5 ? 1 : 0);
-    } else if (c.input) {
-      out.push(...c.input(t, k, rand, n));
-    } else {
-      const zp = Number(t.zeroPoint![0]);
-      for (let j = 0; j < n; j++) out.push(k === 0 ? Math.floor(rand() * 256) - 128 : Math.max(-128, Math.min(127, zp + Math.floor(rand() * 17) - 8)));
-    }
-  }
-  return Uint8Array.from(out.map((v) => v & 0xff));
-}
+import { firstDifference, resign } from '../shared.js';
+import { buildModel } from '../tflite/build-model.js';
+import { CASES, ElemCase, OPS_ELEM_DIR, caseInput, caseSpec } from './ops-elem-cases.js';
 
 describe('ops-elem: int8 element-wise ops match TFLM byte for byte', () => {
   if (process.env.TS_WRITE_OPS_ELEM_FIXTURES) {
@@ -196,4 +45,87 @@ describe('ops-elem: int8 element-wise ops match TFLM byte for byte', () => {
       kernels.checkGuards();
     });
   }
+
+  it("arena at or below TFLM's arena_used_bytes on every model", () => {
+    const tflm = (JSON.parse(readFileSync(join(OPS_ELEM_DIR, 'tflm-arena.json'), 'utf8')) as { arena_used_bytes: Record<string, number> }).arena_used_bytes;
+    for (const c of CASES) {
+      const ours = compileTflite(buildModel(caseSpec(c))).arenaBytes;
+      expect(tflm[c.name], c.name).toBeGreaterThan(0);
+      expect(ours, `${c.name}: ours ${ours}, TFLM ${tflm[c.name]}`).toBeLessThanOrEqual(tflm[c.name]);
+    }
+  });
+});
+
+const byName = (name: string): ElemCase => CASES.find((c) => c.name === name)!;
+/** A case with its tensors changed. */
+function variant(name: string, change: (c: ElemCase) => void): Uint8Array {
+  const original = byName(name);
+  const c: ElemCase = { ...original, input: undefined, tensors: original.tensors.map((t) => ({ ...t })), ops: original.ops.map((o) => ({ ...o })) };
+  change(c);
+  return buildModel(caseSpec(c));
+}
+
+describe("ops-elem: what TFLM's Prepare or Eval refuses is refused, with the reason", () => {
+  it('RSQRT: an input below the zero point fails the invoke (TFLM: "Rsqrt is only defined for positive values")', () => {
+    const m = new Model(compileTflite(buildModel(caseSpec(byName('rsqrt_zp')))).pack, new WasmKernels());
+    const x = caseInput(byName('rsqrt_zp'), 0);
+    expect(() => runOnce(m, x)).not.toThrow();
+    x[17] = (-21) & 0xff; // zero point -20
+    expect(() => runOnce(m, x)).toThrow(/op 0 \(TABLE\) failed with status -2/);
+  });
+  it('EXP and NEG on int8: TFLM runs them float32 only', () => {
+    for (const op of ['EXP', 'NEG']) {
+      const model = variant('abs_rescale', (c) => (c.ops[0].op = op));
+      expect(() => compileTflite(model)).toThrow(new RegExp(`operator 0 \\(${op}\\): TFLM's ${op} kernel runs float32 only`));
+    }
+  });
+  it('comparisons: an input scale of 1 or more (QuantizeMultiplierSmallerThanOneExp), an output that is not bool', () => {
+    expect(() => compileTflite(variant('less_broadcast', (c) => (c.tensors[1].scale = [1.5])))).toThrow(
+      /operator 0 \(LESS\): input 2 scale 1.5 is not in \(0, 1\)/,
+    );
+    expect(() => compileTflite(variant('less_broadcast', (c) => (c.tensors[2] = { ...c.tensors[0] })))).toThrow(
+      /operator 0 \(LESS\): tensor 2 \(t2\) is int8, expected bool/,
+    );
+  });
+  it('HARD_SWISH: input scale / 128 at or above the output scale (TFLM: output_multiplier_exponent <= 0)', () => {
+    expect(() => compileTflite(variant('hard_swish', (c) => (c.tensors[1].scale = [0.0001])))).toThrow(
+      /operator 0 \(HARD_SWISH\): output multiplier exponent \d+ is positive/,
+    );
+  });
+  it('SELECT_V2: a condition that is not bool, an output that is not the broadcast shape', () => {
+    expect(() => compileTflite(variant('select_v2_same', (c) => (c.tensors[0] = { ...c.tensors[1] })))).toThrow(
+      /operator 0 \(SELECT_V2\): tensor 0 \(t0\) is int8, expected bool/,
+    );
+    expect(() => compileTflite(variant('select_v2_broadcast', (c) => (c.tensors[3].shape = [3, 3, 4])))).toThrow(
+      /operator 0 \(SELECT_V2\): output shape \[3,3,4\] is not the broadcast shape \[2,3,4\]/,
+    );
+  });
+  it('SQUARED_DIFFERENCE: inputs of different types', () => {
+    expect(() => compileTflite(variant('sqdiff_same', (c) => (c.tensors[1].type = 7)))).toThrow(/operator 0 \(SQUARED_DIFFERENCE\): input types differ/);
+  });
+});
+
+describe('ops-elem: the validators run the spec rules of the new records', () => {
+  function damaged(name: string, field: number, value: number): Uint8Array {
+    const pack = compileTflite(buildModel(caseSpec(byName(name)))).pack.slice();
+    const view = new DataView(pack.buffer, pack.byteOffset);
+    const record = view.getUint32(view.getUint32(H.opTable, true), true);
+    view.setInt32(record + 4 * field, value, true);
+    return resign(pack);
+  }
+  it('TABLE: a table outside the constants, a minimum input out of range, a size past the arena', () => {
+    expect(() => new Model(damaged('hard_swish', TABLE.table, 1 << 20), new WasmKernels())).toThrow(/op 0 \(TABLE\): table needs 256 bytes/);
+    expect(() => new Model(damaged('hard_swish', TABLE.minInput, 300), new WasmKernels())).toThrow(/op 0 \(TABLE\): minimum input 300 outside \[-128, 128\]/);
+    expect(() => new Model(damaged('hard_swish', TABLE.size, 1 << 20), new WasmKernels())).toThrow(/op 0 \(TABLE\): input needs 1048576 bytes/);
+  });
+  it('SELECT_V2: a condition view that does not walk the output, a y view past its constant', () => {
+    expect(() => new Model(damaged('select_v2_broadcast', SELECT.conditionView + 5, 7), new WasmKernels())).toThrow(
+      /op 0 \(SELECT_V2\): input views do not walk the output shape/,
+    );
+    expect(() => new Model(damaged('select_v2_broadcast', SELECT.view2 + 12, 100), new WasmKernels())).toThrow(/op 0 \(SELECT_V2\): input 2/);
+  });
+  it('the comparisons keep ADD\'s rules; MAXIMUM keeps the binary walk rules', () => {
+    expect(() => new Model(damaged('equal_broadcast', ADD.leftShift, 40), new WasmKernels())).toThrow(/op 0 \(EQUAL\): left shift is 40, outside \[0, 20\]/);
+    expect(() => new Model(damaged('maximum_broadcast', ADD.outputShape + 3, 9), new WasmKernels())).toThrow(/op 0 \(MAXIMUM\): input views do not walk the output shape/);
+  });
 });
