@@ -40,6 +40,7 @@ export var OP = {
   GREATER_EQUAL: 57,
   TABLE: 58,
   SELECT_V2: 59,
+  L2_NORMALIZATION: 60,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -166,6 +167,9 @@ export var TABLE: Layout = { input: 2, output: 3, table: 4, size: 5, minInput: 6
 /** SELECT_V2. */
 export var SELECT: Layout = { condition: 2, input1: 3, input2: 4, output: 5, conditionInPack: 6, input1InPack: 7, input2InPack: 8, outputShape: 9, conditionView: 15, view1: 28, view2: 41, words: 54 };
 
+/** L2_NORMALIZATION. */
+export var L2_NORM: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, inputZeroPoint: 6, words: 7 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -211,3 +215,4 @@ LAYOUTS[56] = ADD;
 LAYOUTS[57] = ADD;
 LAYOUTS[58] = TABLE;
 LAYOUTS[59] = SELECT;
+LAYOUTS[60] = L2_NORM;

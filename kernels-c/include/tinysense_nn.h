@@ -487,6 +487,12 @@ ts_status ts_select_s8(const ts_shape *output_shape, const ts_view *condition_vi
                        const uint8_t *condition, const ts_view *x_view, const int8_t *x,
                        const ts_view *y_view, const int8_t *y, int8_t *output);
 
+/* L2_NORMALIZATION int8 (last axis): each row of depth values minus the input zero point, times the
+ * inverse square root of the row's sum of squares (GetInvSqrtQuantizedMultiplierExp), in Q0.7 and
+ * clamped to int8. Mirrors reference_integer_ops::L2Normalization. */
+ts_status ts_l2_normalization_s8(int32_t input_zero_point, int32_t outer_size, int32_t depth,
+                                 const int8_t *input, int8_t *output);
+
 /* The op records (generated from kernels-c/spec/ops.json). */
 #include "tinysense_ops.h"
 

@@ -51,7 +51,8 @@ enum {
   TS_OP_GREATER = 56, /* Mirrors reference_ops::GreaterWithScaling / Broadcast4DSlowGreaterWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
   TS_OP_GREATER_EQUAL = 57, /* Mirrors reference_ops::GreaterEqualWithScaling / Broadcast4DSlowGreaterEqualWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
   TS_OP_TABLE = 58, /* int8 element-wise function by table lookup (HARD_SWISH, ABS, RSQRT): the host computes the table with TFLM's Eval arithmetic for every input byte */
-  TS_OP_SELECT_V2 = 59 /* Mirrors reference_ops::Select / BroadcastSelect5DSlow (bool condition, int8 values copied as they are) */
+  TS_OP_SELECT_V2 = 59, /* Mirrors reference_ops::Select / BroadcastSelect5DSlow (bool condition, int8 values copied as they are) */
+  TS_OP_L2_NORMALIZATION = 60 /* Mirrors reference_integer_ops::L2Normalization (int8): each row over its inverse square root (GetInvSqrtQuantizedMultiplierExp), output in Q0.7 */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -405,6 +406,16 @@ typedef struct {
   ts_view input2_view;
 } ts_select_record;
 
+/* L2_NORMALIZATION. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t outer_size; /* dim */
+  int32_t depth; /* dim */
+  int32_t input_zero_point; /* offset */
+} ts_l2_norm_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -436,7 +447,8 @@ enum {
   TS_CAST_RECORD_WORDS = 7,
   TS_ELEMENTWISE_RECORD_WORDS = 42,
   TS_TABLE_RECORD_WORDS = 7,
-  TS_SELECT_RECORD_WORDS = 54
+  TS_SELECT_RECORD_WORDS = 54,
+  TS_L2_NORM_RECORD_WORDS = 7
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -470,5 +482,6 @@ typedef char ts_cast_record_words_check[sizeof(ts_cast_record) == 4 * TS_CAST_RE
 typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 4 * TS_ELEMENTWISE_RECORD_WORDS ? 1 : -1];
 typedef char ts_table_record_words_check[sizeof(ts_table_record) == 4 * TS_TABLE_RECORD_WORDS ? 1 : -1];
 typedef char ts_select_record_words_check[sizeof(ts_select_record) == 4 * TS_SELECT_RECORD_WORDS ? 1 : -1];
+typedef char ts_l2_norm_record_words_check[sizeof(ts_l2_norm_record) == 4 * TS_L2_NORM_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

@@ -14,7 +14,7 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 60 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 61 };
 
 static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 256};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
@@ -215,10 +215,12 @@ static const char *const ts_rules_strings[] = {
     "condition in pack flag is ",
     "condition view",
     "condition",
+    "depth is ",
+    "outer size",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_TABLE_RECORD_WORDS, TS_SELECT_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_TABLE_RECORD_WORDS, TS_SELECT_RECORD_WORDS, TS_L2_NORM_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -282,6 +284,7 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* GREATER_EQUAL */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
     /* TABLE */ "!1!%  \"  i!!%!21!&$ x\"/!& x\"# !|!!& !}\"!$ x' !!~\" \"!% ! H\" #!% ! M&  !%",
     /* SELECT_V2 */ "!1!)  \"  m!!)!1!*  \"  n!!*!1!+  \"  o!!+!1!,  \"  p!!,!1!-  \"  q!!-!1!.  \"  r!!.  7&!)!*!+!,!-!.$&!) ^!* _!+ `!, a!- s!. t!22222222222222222,!/!),!<!),!I!),!0!*,!=!*,!J!*,!1!+,!>!+,!K!+,!2!,,!\?!,,!L!,,!3!-,!@!-,!M!-,!4!.,!A!.,!N!.!  u!3,!&  ,!& !\" \" !!&!3,!'  ,!' !\"  v!!'!3,!(  ,!( !\"  w!!(#!/\"!!\"\"\"\"!&\"\" !\"\"#!< x#$\"\"#!'\"$ ! y#!I z%&\"\"$!(\"& ! {\" %\"  ! M&  \" ",
+    /* L2_NORMALIZATION */ "!1!$  \" !L!!$!1!%  \" \"#!!%!21!&$ x!/!& x!\"  j!!&  7\"!$!%$\"!$\"$!% \\\" \"\"  ! H\" #\"  ! M&  ( \"\" ",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

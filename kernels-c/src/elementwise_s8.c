@@ -1,6 +1,6 @@
 /*
  * int8 element-wise ops (ops-elem): SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, the six
- * comparisons (bool output), the table lookup (HARD_SWISH, ABS, RSQRT) and SELECT_V2.
+ * comparisons (bool output), the table lookup (HARD_SWISH, ABS, RSQRT), SELECT_V2 and L2_NORMALIZATION.
  * Declarations and what each mirrors: tinysense_nn.h.
  *
  * The broadcast walk is the one of add_mul.c: output_shape in row-major order; input k's
@@ -120,6 +120,69 @@ ts_status ts_select_s8(const ts_shape *output_shape, const ts_view *condition_vi
           }
         }
       }
+    }
+  }
+  return TS_OK;
+}
+
+/* CountLeadingZeros(uint32) (32 for 0), without a builtin. */
+static int32_t clz32(uint32_t x) {
+  int32_t n = 0;
+  if (x == 0) return 32;
+  while (!(x & 0x80000000u)) {
+    x <<= 1;
+    ++n;
+  }
+  return n;
+}
+
+/* GetInvSqrtQuantizedMultiplierExp(input, kReverseShift = -1): 1/sqrt(input) as a multiplier and a
+ * left shift, by five Newton-Raphson steps in gemmlowp's FixedPoint<int32, 3> (a product of Fa and
+ * Fb is Fa+b; Rescale<3> from Fk is SaturatingRoundingMultiplyByPOT<k - 3>). */
+static void inv_sqrt_multiplier(int32_t input, int32_t *multiplier, int32_t *shift) {
+  const int32_t half_three = (1 << 28) + (1 << 27);
+  int32_t right_shift = 11, pairs, half_input, x, i;
+  if (input <= 1) {
+    *multiplier = TS_INT32_MAX;
+    *shift = 0;
+    return;
+  }
+  while (input >= (1 << 29)) {
+    input /= 4;
+    ++right_shift;
+  }
+  pairs = (clz32((uint32_t)input) - 1) / 2 - 1;
+  right_shift -= pairs;
+  input = ts_wshl(input, 2 * pairs);
+  half_input = ts_rdbpot(input >> 1, 1);
+  x = 1 << 28; /* F3 one */
+  for (i = 0; i < 5; ++i) {
+    const int32_t x3 = ts_srmbpot_left(ts_srdhm(ts_srdhm(x, x), x), 6);
+    x = ts_srmbpot_left(ts_wsub(ts_srdhm(half_three, x), ts_srdhm(half_input, x3)), 3);
+  }
+  x = ts_srdhm(x, 1518500250); /* x sqrt(2)/2 */
+  if (right_shift < 0) {
+    x = ts_wshl(x, -right_shift);
+    right_shift = 0;
+  }
+  *multiplier = x;
+  *shift = -right_shift;
+}
+
+ts_status ts_l2_normalization_s8(int32_t input_zero_point, int32_t outer_size, int32_t depth,
+                                 const int8_t *input, int8_t *output) {
+  int32_t outer, inner;
+  for (outer = 0; outer < outer_size; ++outer) {
+    const int8_t *row = input + outer * depth;
+    int8_t *out = output + outer * depth;
+    int32_t acc = 0, multiplier, shift;
+    for (inner = 0; inner < depth; ++inner) {
+      const int32_t v = row[inner] - input_zero_point;
+      acc = ts_wadd(acc, v * v);
+    }
+    inv_sqrt_multiplier(acc, &multiplier, &shift);
+    for (inner = 0; inner < depth; ++inner) {
+      out[inner] = (int8_t)ts_clamp32(ts_mbqm(row[inner] - input_zero_point, multiplier, shift + 7), -128, 127);
     }
   }
   return TS_OK;

@@ -294,6 +294,13 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       return ts_table_s8((const int8_t *)(pack + r->table), r->min_input, r->size,
                          (const int8_t *)(arena + r->input), (int8_t *)(arena + r->output));
     }
+    case TS_OP_L2_NORMALIZATION: {
+      BUILT(TS_OP_L2_NORMALIZATION);
+      const ts_l2_norm_record *r = (const ts_l2_norm_record *)(const void *)record;
+      if (words != WORDS(ts_l2_norm_record)) break;
+      return ts_l2_normalization_s8(r->input_zero_point, r->outer_size, r->depth,
+                                    (const int8_t *)(arena + r->input), (int8_t *)(arena + r->output));
+    }
     case TS_OP_SELECT_V2: {
       BUILT(TS_OP_SELECT_V2);
       const ts_select_record *r = (const ts_select_record *)(const void *)record;

@@ -1,7 +1,7 @@
 // The ops-elem cases (issue 13), run on WebAssembly by test/compiler/ops-elem.test.ts and on the Cortex-M4
 // by test/arm/ops-elem.test.ts: SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, the comparisons EQUAL/NOT_EQUAL/
 // LESS/LESS_EQUAL/GREATER/GREATER_EQUAL (bool output), SELECT_V2 (bool condition) and the table ops
-// HARD_SWISH, ABS, RSQRT, each a small model spec with two input sets; models, inputs and TFLM goldens in
+// HARD_SWISH, ABS, RSQRT, and L2_NORMALIZATION, each a small model spec with two input sets; models, inputs and TFLM goldens in
 // test/fixtures/ops-elem/. Table ops get every input byte (input 0 is -128..127 in order), so each table
 // is checked whole.
 import { join } from 'node:path';
@@ -46,6 +46,9 @@ function binary(name: string, op: string, a: Operand, b: Operand, out: Operand, 
 }
 function unary(name: string, op: string, a: Operand, out: Operand, input?: ElemCase['input']): ElemCase {
   return { name, tensors: [a, out], ops: [{ op, inputs: [0], outputs: [1] }], outputs: [1], codes: [OP.TABLE], input: input ?? everyByte };
+}
+function l2(name: string, a: Operand, out: Operand, input?: ElemCase['input']): ElemCase {
+  return { name, tensors: [a, out], ops: [{ op: 'L2_NORMALIZATION', inputs: [0], outputs: [1] }], outputs: [1], codes: [OP.L2_NORMALIZATION], input };
 }
 /** k = 0: every byte -128..127 in order; k = 1: uniform bytes. */
 function everyByte(_t: Operand, k: number, rand: () => number, n: number): number[] {
@@ -114,6 +117,12 @@ export const CASES: ElemCase[] = [
   // RSQRT: inputs from the zero point up (TFLM fails the invoke below it; tested below).
   unary('rsqrt', 'RSQRT', q([1, 256], 0.02, -128), q([1, 256], 0.05, -100), fromZeroPoint),
   unary('rsqrt_zp', 'RSQRT', q([1, 256], 0.5, -20), q([1, 256], 0.004, -128), fromZeroPoint),
+  // L2_NORMALIZATION: rows of 8, rows of one element (and all-zero rows near the zero point), long rows whose
+  // sum of squares passes 2^29 (the inverse square root's range reduction).
+  l2('l2norm', q([1, 4, 4, 8], 0.05, -3), q([1, 4, 4, 8], 1 / 128, 0)),
+  l2('l2norm_depth1', q([6, 1], 0.1, 2), q([6, 1], 1 / 128, 0)),
+  l2('l2norm_long_rows', q([2, 9000], 0.02, 127), q([2, 9000], 1 / 128, 0), (_t, k, rand, n) =>
+    Array.from({ length: n }, () => (k === 0 ? -128 + Math.floor(rand() * 20) : Math.floor(rand() * 256) - 128))),
 ];
 
 export function caseSpec(c: ElemCase): ModelSpec {

@@ -100,6 +100,12 @@ describe("ops-elem: what TFLM's Prepare or Eval refuses is refused, with the rea
       /operator 0 \(SELECT_V2\): output shape \[3,3,4\] is not the broadcast shape \[2,3,4\]/,
     );
   });
+  it('L2_NORMALIZATION: rank above 4, a fused activation', () => {
+    expect(() => compileTflite(variant('l2norm', (c) => {
+      c.tensors[0].shape = [1, 1, 4, 4, 8];
+      c.tensors[1].shape = [1, 1, 4, 4, 8];
+    }))).toThrow(/operator 0 \(L2_NORMALIZATION\): input has rank 5; TFLM's L2_NORMALIZATION takes at most 4/);
+  });
   it('SQUARED_DIFFERENCE: inputs of different types', () => {
     expect(() => compileTflite(variant('sqdiff_same', (c) => (c.tensors[1].type = 7)))).toThrow(/operator 0 \(SQUARED_DIFFERENCE\): input types differ/);
   });

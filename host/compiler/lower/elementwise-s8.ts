@@ -3,10 +3,10 @@
  * two operands, output shape, broadcast walks and parameter block) and one kernel,
  * ts_binary_s8 (kernels-c/src/elementwise_s8.c): SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU and
  * the comparisons EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL (bool output); and
- * SELECT_V2 (bool condition, int8 values) on its own three-operand record. Each lowering does the
+ * SELECT_V2 (bool condition, int8 values) on its own three-operand record; L2_NORMALIZATION (its own record). Each lowering does the
  * Prepare of TFLM's kernel on the host and refuses what that Prepare (or its Eval) refuses.
  */
-import { ADD, OP, SELECT } from '../../../device/records.js';
+import { ADD, L2_NORM, OP, SELECT } from '../../../device/records.js';
 import { Tensor, elementCount } from '../graph.js';
 import { quantizeMultiplier } from '../quant.js';
 import { LoweredOp, OpContext, RecordBuilder } from './context.js';
@@ -154,5 +154,26 @@ export function lowerSelectV2(c: OpContext): LoweredOp {
     .setView('conditionView', broadcastView(c, cond.shape, output.shape))
     .setView('view1', broadcastView(c, x.shape, output.shape))
     .setView('view2', broadcastView(c, y.shape, output.shape));
+  return c.finish(r.code, r.words);
+}
+
+/** l2norm.cc L2NormPrepare (int8): rank <= 4, no fused activation; the last axis is normalized. */
+export function lowerL2Normalization(c: OpContext): LoweredOp {
+  c.expectCounts(1);
+  const input = c.input(0);
+  const output = c.output();
+  if (input.type !== output.type) c.fail(`input is ${input.typeName}, output is ${output.typeName}`);
+  c.expectType(input, 'int8');
+  if (input.shape.length > 4) c.fail(`input has rank ${input.shape.length}; TFLM's L2_NORMALIZATION takes at most 4`);
+  if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
+  const act = c.option<string>('fusedActivationFunction', 'NONE');
+  if (act !== 'NONE') c.fail(`fused activation ${act}: TFLM's L2_NORMALIZATION takes none`);
+  const depth = input.shape.length > 0 ? input.shape[input.shape.length - 1] : 1;
+  const r = new RecordBuilder(OP.L2_NORMALIZATION, L2_NORM)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .set('outerSize', depth === 0 ? 0 : elementCount(input.shape) / depth)
+    .set('depth', depth)
+    .set('inputZeroPoint', c.quant(input).zeroPoint);
   return c.finish(r.code, r.words);
 }

@@ -13,7 +13,7 @@ import { lowerConcatenation, lowerPad, lowerStridedSlice, lowerTranspose } from 
 import { lowerAdd, lowerDiv, lowerMul, lowerSub } from './elementwise.js';
 import {
   lowerEqual, lowerGreater, lowerGreaterEqual, lowerLess, lowerLessEqual, lowerMaximumAny, lowerMinimumAny, lowerNotEqual,
-  lowerPrelu, lowerSelectV2, lowerSquaredDifference,
+  lowerL2Normalization, lowerPrelu, lowerSelectV2, lowerSquaredDifference,
 } from './elementwise-s8.js';
 import { lowerAbs, lowerExp, lowerHardSwish, lowerNeg, lowerRsqrt } from './table.js';
 import { lowerFullyConnected } from './fully-connected.js';
@@ -82,4 +82,5 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   RSQRT: lowerRsqrt,
   EXP: lowerExp,
   NEG: lowerNeg,
+  L2_NORMALIZATION: lowerL2Normalization,
 });
