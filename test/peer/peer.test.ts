@@ -13,7 +13,7 @@ import { Model } from '../../device/runtime.js';
 
 interface PeerTensor {
   shape: number[];
-  type: 'int8' | 'int32';
+  type: 'int8' | 'int32' | 'bool';
   scale: number;
   zero_point: number;
   /** Constant contents (weights, bias). */
@@ -24,7 +24,7 @@ interface PeerTensor {
 interface PeerCase {
   name: string;
   source: string;
-  op: 'FULLY_CONNECTED' | 'SOFTMAX' | 'LOGISTIC' | 'ADD' | 'MUL' | 'AVERAGE_POOL_2D' | 'MAX_POOL_2D';
+  op: keyof typeof BUILTIN;
   options: Record<string, string | number>;
   tensors: PeerTensor[];
   operator_inputs: number[];
@@ -38,8 +38,12 @@ interface PeerCase {
 const VECTORS = JSON.parse(readFileSync(join(import.meta.dirname, 'tflm-kernel-vectors.json'), 'utf8')) as { cases: PeerCase[] };
 
 // Schema codes (tensorflow/compiler/mlir/lite/schema/schema.fbs).
-const BUILTIN = { ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25 } as const;
-const TENSOR_TYPE = { int32: 2, int8: 9 } as const;
+const BUILTIN = {
+  ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25,
+  // ops-elem
+  L2_NORMALIZATION: 11, PRELU: 54, LESS: 58, GREATER: 61, GREATER_EQUAL: 62, LESS_EQUAL: 63, EQUAL: 71, NOT_EQUAL: 72,
+} as const;
+const TENSOR_TYPE = { int32: 2, int8: 9, bool: 6 } as const;
 const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 };
 const PADDING: Record<string, number> = { SAME: 0, VALID: 1 };
 
@@ -70,7 +74,7 @@ function optionsOf(c: PeerCase): Pick<OperatorSpec, 'optionsType' | 'options'> {
           return b.endObject();
         },
       };
-    case 'LOGISTIC':
+    default: // LOGISTIC and the ops-elem ops: no options
       return {};
   }
 }
@@ -109,7 +113,7 @@ export function peerModel(c: PeerCase): Uint8Array {
 
 describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
   it('holds the cases the README lists', () => {
-    expect(VECTORS.cases.length).toBe(22);
+    expect(VECTORS.cases.length).toBe(22 + 26); // + ops-elem: comparisons 22, l2norm 3, prelu 1
   });
 
   for (const c of VECTORS.cases) {
