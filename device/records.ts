@@ -41,6 +41,7 @@ export var OP = {
   TABLE: 58,
   SELECT_V2: 59,
   L2_NORMALIZATION: 60,
+  LOG_SOFTMAX: 61,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -170,6 +171,9 @@ export var SELECT: Layout = { condition: 2, input1: 3, input2: 4, output: 5, con
 /** L2_NORMALIZATION. */
 export var L2_NORM: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, inputZeroPoint: 6, words: 7 };
 
+/** LOG_SOFTMAX. */
+export var LOG_SOFTMAX: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, inputMultiplier: 6, inputLeftShift: 7, reverseScalingDivisor: 8, reverseScalingRightShift: 9, diffMin: 10, words: 11 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -216,3 +220,4 @@ LAYOUTS[57] = ADD;
 LAYOUTS[58] = TABLE;
 LAYOUTS[59] = SELECT;
 LAYOUTS[60] = L2_NORM;
+LAYOUTS[61] = LOG_SOFTMAX;

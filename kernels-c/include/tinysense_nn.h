@@ -493,6 +493,20 @@ ts_status ts_select_s8(const ts_shape *output_shape, const ts_view *condition_vi
 ts_status ts_l2_normalization_s8(int32_t input_zero_point, int32_t outer_size, int32_t depth,
                                  const int8_t *input, int8_t *output);
 
+/* LOG_SOFTMAX int8 over the last axis (log_softmax.c). Mirrors reference_ops::LogSoftmax
+ * (LogSoftmaxQuantized): parameters from TFLM's PreprocessLogSoftmaxScalingExp (beta 1, 5 integer
+ * bits); the output has scale 16/256 and zero point 127. */
+typedef struct {
+  int32_t input_multiplier;
+  int32_t input_left_shift;
+  int32_t reverse_scaling_divisor;
+  int32_t reverse_scaling_right_shift; /* >= 0: MBQM's shift is its negation */
+  int32_t diff_min;
+} ts_log_softmax_params;
+
+ts_status ts_log_softmax_s8(const ts_log_softmax_params *params, int32_t outer_size, int32_t depth,
+                            const int8_t *input, int8_t *output);
+
 /* The op records (generated from kernels-c/spec/ops.json). */
 #include "tinysense_ops.h"
 

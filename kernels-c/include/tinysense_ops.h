@@ -52,7 +52,8 @@ enum {
   TS_OP_GREATER_EQUAL = 57, /* Mirrors reference_ops::GreaterEqualWithScaling / Broadcast4DSlowGreaterEqualWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
   TS_OP_TABLE = 58, /* int8 element-wise function by table lookup (HARD_SWISH, ABS, RSQRT): the host computes the table with TFLM's Eval arithmetic for every input byte */
   TS_OP_SELECT_V2 = 59, /* Mirrors reference_ops::Select / BroadcastSelect5DSlow (bool condition, int8 values copied as they are) */
-  TS_OP_L2_NORMALIZATION = 60 /* Mirrors reference_integer_ops::L2Normalization (int8): each row over its inverse square root (GetInvSqrtQuantizedMultiplierExp), output in Q0.7 */
+  TS_OP_L2_NORMALIZATION = 60, /* Mirrors reference_integer_ops::L2Normalization (int8): each row over its inverse square root (GetInvSqrtQuantizedMultiplierExp), output in Q0.7 */
+  TS_OP_LOG_SOFTMAX = 61 /* Mirrors reference_ops::LogSoftmax (int8, LogSoftmaxQuantized): output scale 16/256, zero point 127 */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -416,6 +417,16 @@ typedef struct {
   int32_t input_zero_point; /* offset */
 } ts_l2_norm_record;
 
+/* LOG_SOFTMAX. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t outer_size; /* dim */
+  int32_t depth; /* dim */
+  ts_log_softmax_params params;
+} ts_log_softmax_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -448,7 +459,8 @@ enum {
   TS_ELEMENTWISE_RECORD_WORDS = 42,
   TS_TABLE_RECORD_WORDS = 7,
   TS_SELECT_RECORD_WORDS = 54,
-  TS_L2_NORM_RECORD_WORDS = 7
+  TS_L2_NORM_RECORD_WORDS = 7,
+  TS_LOG_SOFTMAX_RECORD_WORDS = 11
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -483,5 +495,6 @@ typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 
 typedef char ts_table_record_words_check[sizeof(ts_table_record) == 4 * TS_TABLE_RECORD_WORDS ? 1 : -1];
 typedef char ts_select_record_words_check[sizeof(ts_select_record) == 4 * TS_SELECT_RECORD_WORDS ? 1 : -1];
 typedef char ts_l2_norm_record_words_check[sizeof(ts_l2_norm_record) == 4 * TS_L2_NORM_RECORD_WORDS ? 1 : -1];
+typedef char ts_log_softmax_record_words_check[sizeof(ts_log_softmax_record) == 4 * TS_LOG_SOFTMAX_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

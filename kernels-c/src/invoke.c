@@ -301,6 +301,13 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       return ts_l2_normalization_s8(r->input_zero_point, r->outer_size, r->depth,
                                     (const int8_t *)(arena + r->input), (int8_t *)(arena + r->output));
     }
+    case TS_OP_LOG_SOFTMAX: {
+      BUILT(TS_OP_LOG_SOFTMAX);
+      const ts_log_softmax_record *r = (const ts_log_softmax_record *)(const void *)record;
+      if (words != WORDS(ts_log_softmax_record)) break;
+      return ts_log_softmax_s8(&r->params, r->outer_size, r->depth, (const int8_t *)(arena + r->input),
+                               (int8_t *)(arena + r->output));
+    }
     case TS_OP_SELECT_V2: {
       BUILT(TS_OP_SELECT_V2);
       const ts_select_record *r = (const ts_select_record *)(const void *)record;

@@ -1,7 +1,7 @@
 // The ops-elem cases (issue 13), run on WebAssembly by test/compiler/ops-elem.test.ts and on the Cortex-M4
 // by test/arm/ops-elem.test.ts: SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, the comparisons EQUAL/NOT_EQUAL/
 // LESS/LESS_EQUAL/GREATER/GREATER_EQUAL (bool output), SELECT_V2 (bool condition) and the table ops
-// HARD_SWISH, ABS, RSQRT, and L2_NORMALIZATION, each a small model spec with two input sets; models, inputs and TFLM goldens in
+// HARD_SWISH, ABS, RSQRT, L2_NORMALIZATION and LOG_SOFTMAX, each a small model spec with two input sets; models, inputs and TFLM goldens in
 // test/fixtures/ops-elem/. Table ops get every input byte (input 0 is -128..127 in order), so each table
 // is checked whole.
 import { join } from 'node:path';
@@ -49,6 +49,10 @@ function unary(name: string, op: string, a: Operand, out: Operand, input?: ElemC
 }
 function l2(name: string, a: Operand, out: Operand, input?: ElemCase['input']): ElemCase {
   return { name, tensors: [a, out], ops: [{ op: 'L2_NORMALIZATION', inputs: [0], outputs: [1] }], outputs: [1], codes: [OP.L2_NORMALIZATION], input };
+}
+function logSoftmax(name: string, a: Operand): ElemCase {
+  const out = q(a.shape, 16 / 256, 127);
+  return { name, tensors: [a, out], ops: [{ op: 'LOG_SOFTMAX', inputs: [0], outputs: [1] }], outputs: [1], codes: [OP.LOG_SOFTMAX] };
 }
 /** k = 0: every byte -128..127 in order; k = 1: uniform bytes. */
 function everyByte(_t: Operand, k: number, rand: () => number, n: number): number[] {
@@ -123,6 +127,12 @@ export const CASES: ElemCase[] = [
   l2('l2norm_depth1', q([6, 1], 0.1, 2), q([6, 1], 1 / 128, 0)),
   l2('l2norm_long_rows', q([2, 9000], 0.02, 127), q([2, 9000], 1 / 128, 0), (_t, k, rand, n) =>
     Array.from({ length: n }, () => (k === 0 ? -128 + Math.floor(rand() * 20) : Math.floor(rand() * 256) - 128))),
+  // LOG_SOFTMAX: several input scales (the diff_min cut and the adjusted cut), rows of one, long rows.
+  logSoftmax('log_softmax', q([4, 10], 0.1, -3)),
+  logSoftmax('log_softmax_fine', q([2, 3, 16], 0.01, 20)),
+  logSoftmax('log_softmax_coarse', q([3, 32], 0.5, 0)),
+  logSoftmax('log_softmax_depth1', q([5, 1], 0.2, 0)),
+  logSoftmax('log_softmax_long', q([2, 1000], 0.05, -128)),
 ];
 
 export function caseSpec(c: ElemCase): ModelSpec {

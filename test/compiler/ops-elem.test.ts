@@ -106,6 +106,11 @@ describe("ops-elem: what TFLM's Prepare or Eval refuses is refused, with the rea
       c.tensors[1].shape = [1, 1, 4, 4, 8];
     }))).toThrow(/operator 0 \(L2_NORMALIZATION\): input has rank 5; TFLM's L2_NORMALIZATION takes at most 4/);
   });
+  it('LOG_SOFTMAX: an output quantization other than 16/256 and 127', () => {
+    expect(() => compileTflite(variant('log_softmax', (c) => (c.tensors[1].zeroPoint = [0n])))).toThrow(
+      /operator 0 \(LOG_SOFTMAX\): int8 LOG_SOFTMAX output must have scale 16\/256 and zero point 127/,
+    );
+  });
   it('SQUARED_DIFFERENCE: inputs of different types', () => {
     expect(() => compileTflite(variant('sqdiff_same', (c) => (c.tensors[1].type = 7)))).toThrow(/operator 0 \(SQUARED_DIFFERENCE\): input types differ/);
   });

@@ -113,7 +113,7 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   concat.splice(CONCAT.words, 2 * CONCAT_INPUT.words, 0, 0, 3, W, 1, 5);
   r.push({ name: 'CONCATENATION', words: concat });
   r.push({ name: 'COPY', words: record(LAYOUTS[OP.COPY], OP.COPY, { input: W, output: OUT, bytes: 40, inputInPack: 1 }) });
-  // ops-elem: MAXIMUM's rules (ADD's record, no parameters read), a comparison (ADD's rules), the table, SELECT_V2, L2_NORMALIZATION.
+  // ops-elem: MAXIMUM's rules (ADD's record, no parameters read), a comparison (ADD's rules), the table, SELECT_V2, L2_NORMALIZATION, LOG_SOFTMAX.
   r.push({ name: 'MAXIMUM', words: record(LAYOUTS[OP.MAXIMUM], OP.MAXIMUM, { ...binary, actMin: -128, actMax: 127 }) });
   r.push({ name: 'EQUAL', words: record(LAYOUTS[OP.EQUAL], OP.EQUAL, {
     ...binary, leftShift: 8, input1Offset: 1, input1Multiplier: M, input1Shift: -7, input2Offset: -2, input2Multiplier: M,
@@ -125,6 +125,9 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
     outputShape: [1, 1, 1, 1, 4, 8], conditionView: view([4, 8], [1, 0]), view1: view([4, 8], [8, 1]), view2: view([4, 8], [0, 1]),
   }) });
   r.push({ name: 'L2_NORMALIZATION', words: record(LAYOUTS[OP.L2_NORMALIZATION], OP.L2_NORMALIZATION, { input: 0, output: OUT, outerSize: 4, depth: 8, inputZeroPoint: -3 }) });
+  r.push({ name: 'LOG_SOFTMAX', words: record(LAYOUTS[OP.LOG_SOFTMAX], OP.LOG_SOFTMAX, {
+    input: 0, output: OUT, outerSize: 4, depth: 8, inputMultiplier: M, inputLeftShift: 22, reverseScalingDivisor: M, reverseScalingRightShift: 21, diffMin: -100,
+  }) });
   return r;
 }
 

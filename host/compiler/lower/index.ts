@@ -16,6 +16,7 @@ import {
   lowerL2Normalization, lowerPrelu, lowerSelectV2, lowerSquaredDifference,
 } from './elementwise-s8.js';
 import { lowerAbs, lowerExp, lowerHardSwish, lowerNeg, lowerRsqrt } from './table.js';
+import { lowerLogSoftmax } from './log-softmax.js';
 import { lowerFullyConnected } from './fully-connected.js';
 import { lowerAveragePool, lowerMaxPool } from './pooling.js';
 import { lowerMean } from './reductions.js';
@@ -67,7 +68,7 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   SignalFilterBankSpectralSubtraction: lowerSpectralSubtraction,
   SignalPCAN: lowerPcan,
   SignalFilterBankLog: lowerFilterBankLog,
-  // ops-elem: int8 element-wise ops (elementwise-s8.ts, table.ts); MINIMUM and MAXIMUM above dispatch int32 to elementwise.ts.
+  // ops-elem: int8 element-wise ops (elementwise-s8.ts, table.ts, log-softmax.ts); MINIMUM and MAXIMUM above dispatch int32 to elementwise.ts.
   SQUARED_DIFFERENCE: lowerSquaredDifference,
   PRELU: lowerPrelu,
   EQUAL: lowerEqual,
@@ -83,4 +84,5 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   EXP: lowerExp,
   NEG: lowerNeg,
   L2_NORMALIZATION: lowerL2Normalization,
+  LOG_SOFTMAX: lowerLogSoftmax,
 });
