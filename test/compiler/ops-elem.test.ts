@@ -111,6 +111,11 @@ describe("ops-elem: what TFLM's Prepare or Eval refuses is refused, with the rea
       /operator 0 \(LOG_SOFTMAX\): int8 LOG_SOFTMAX output must have scale 16\/256 and zero point 127/,
     );
   });
+  it('RELU_N1_TO_1, RELU_0_TO_1, SELECT: TFLM registers no kernel for them', () => {
+    expect(() => compileTflite(variant('abs_rescale', (c) => (c.ops[0].op = 'RELU_N1_TO_1')))).toThrow(/operator 0 \(RELU_N1_TO_1\): TFLM registers no RELU_N1_TO_1 kernel/);
+    expect(() => compileTflite(variant('abs_rescale', (c) => (c.ops[0].op = 'RELU_0_TO_1')))).toThrow(/operator 0 \(RELU_0_TO_1\): TFLM registers no RELU_0_TO_1 kernel/);
+    expect(() => compileTflite(variant('select_v2_same', (c) => (c.ops[0].op = 'SELECT')))).toThrow(/operator 0 \(SELECT\): TFLM registers no SELECT kernel/);
+  });
   it('SQUARED_DIFFERENCE: inputs of different types', () => {
     expect(() => compileTflite(variant('sqdiff_same', (c) => (c.tensors[1].type = 7)))).toThrow(/operator 0 \(SQUARED_DIFFERENCE\): input types differ/);
   });

@@ -15,7 +15,9 @@ import {
   lowerEqual, lowerGreater, lowerGreaterEqual, lowerLess, lowerLessEqual, lowerMaximumAny, lowerMinimumAny, lowerNotEqual,
   lowerL2Normalization, lowerPrelu, lowerSelectV2, lowerSquaredDifference,
 } from './elementwise-s8.js';
-import { lowerAbs, lowerExp, lowerHardSwish, lowerNeg, lowerRsqrt } from './table.js';
+import {
+  lowerAbs, lowerExp, lowerHardSwish, lowerNeg, lowerRelu0To1, lowerReluN1To1, lowerRsqrt, lowerSelect,
+} from './table.js';
 import { lowerLogSoftmax } from './log-softmax.js';
 import { lowerFullyConnected } from './fully-connected.js';
 import { lowerAveragePool, lowerMaxPool } from './pooling.js';
@@ -85,4 +87,7 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   NEG: lowerNeg,
   L2_NORMALIZATION: lowerL2Normalization,
   LOG_SOFTMAX: lowerLogSoftmax,
+  RELU_N1_TO_1: lowerReluN1To1,
+  RELU_0_TO_1: lowerRelu0To1,
+  SELECT: lowerSelect,
 });
