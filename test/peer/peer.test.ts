@@ -42,7 +42,7 @@ const BUILTIN = {
   ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25,
   // ops-elem
   L2_NORMALIZATION: 11, PRELU: 54, MAXIMUM: 55, MINIMUM: 57, LESS: 58, GREATER: 61, GREATER_EQUAL: 62, LESS_EQUAL: 63, EQUAL: 71,
-  NOT_EQUAL: 72, SELECT_V2: 123,
+  NOT_EQUAL: 72, SQUARED_DIFFERENCE: 99, SELECT_V2: 123,
 } as const;
 const TENSOR_TYPE = { int32: 2, int8: 9, bool: 6 } as const;
 const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 };
@@ -114,7 +114,7 @@ export function peerModel(c: PeerCase): Uint8Array {
 
 describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
   it('holds the cases the README lists', () => {
-    expect(VECTORS.cases.length).toBe(22 + 37); // + ops-elem: comparisons 22, l2norm 3, prelu 1, maximum/minimum 2, select 9
+    expect(VECTORS.cases.length).toBe(22 + 42); // + ops-elem: comparisons 22, l2norm 3, prelu 1, maximum/minimum 2, select 9, squared difference 5
   });
 
   for (const c of VECTORS.cases) {
