@@ -11,7 +11,7 @@ import { Work, checkRecord, validateTables } from '../../device/validate.js';
 import { WasmKernels } from '../wasm/kernels.js';
 import { foldConstants } from './fold.js';
 import { Graph, Operator, Tensor, tensorBytes } from './graph.js';
-import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower/index.js';
+import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, UNSUPPORTED_REASONS, Word, copyOp } from './lower/index.js';
 import { PackSections, PackTensor, layoutPack, setWork, writePack } from './pack-writer.js';
 import { ArenaPlan, BufferRequest, planArena } from './plan.js';
 
@@ -102,7 +102,8 @@ function lowerGraph(graph: Graph, consts: ConstPool, storage: Storage): LoweredO
         const hint = op.name === 'ethos-u' ? ': it is an Arm Ethos-U NPU command stream (a model compiled by Vela); give tinysense the model from before Vela' : '';
         throw new CompileError(`operator ${op.index} is the custom operator "${op.name}", which tinysense cannot run${hint}`);
       }
-      throw new CompileError(`operator ${op.index} (${op.name}${op.version > 1 ? ` v${op.version}` : ''}) is not supported by tinysense`);
+      const reason = Object.prototype.hasOwnProperty.call(UNSUPPORTED_REASONS, op.name) ? `: ${UNSUPPORTED_REASONS[op.name]}` : '';
+      throw new CompileError(`operator ${op.index} (${op.name}${op.version > 1 ? ` v${op.version}` : ''}) is not supported by tinysense${reason}`);
     }
     lowered.push(lower(c));
   }

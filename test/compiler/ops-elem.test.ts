@@ -73,10 +73,10 @@ describe("ops-elem: what TFLM's Prepare or Eval refuses is refused, with the rea
     x[17] = (-21) & 0xff; // zero point -20
     expect(() => runOnce(m, x)).toThrow(/op 0 \(TABLE\) failed with status -2/);
   });
-  it('EXP and NEG on int8: TFLM runs them float32 only', () => {
+  it('EXP and NEG: TFLM runs them float32 only; the refusal says so', () => {
     for (const op of ['EXP', 'NEG']) {
       const model = variant('abs_rescale', (c) => (c.ops[0].op = op));
-      expect(() => compileTflite(model)).toThrow(new RegExp(`operator 0 \\(${op}\\): TFLM's ${op} kernel runs float32 only`));
+      expect(() => compileTflite(model)).toThrow(new RegExp(`operator 0 \\(${op}\\) is not supported by tinysense: TFLM's ${op} kernel runs float32 only`));
     }
   });
   it('comparisons: an input scale of 1 or more (QuantizeMultiplierSmallerThanOneExp), an output that is not bool', () => {
@@ -111,10 +111,10 @@ describe("ops-elem: what TFLM's Prepare or Eval refuses is refused, with the rea
       /operator 0 \(LOG_SOFTMAX\): int8 LOG_SOFTMAX output must have scale 16\/256 and zero point 127/,
     );
   });
-  it('RELU_N1_TO_1, RELU_0_TO_1, SELECT: TFLM registers no kernel for them', () => {
-    expect(() => compileTflite(variant('abs_rescale', (c) => (c.ops[0].op = 'RELU_N1_TO_1')))).toThrow(/operator 0 \(RELU_N1_TO_1\): TFLM registers no RELU_N1_TO_1 kernel/);
-    expect(() => compileTflite(variant('abs_rescale', (c) => (c.ops[0].op = 'RELU_0_TO_1')))).toThrow(/operator 0 \(RELU_0_TO_1\): TFLM registers no RELU_0_TO_1 kernel/);
-    expect(() => compileTflite(variant('select_v2_same', (c) => (c.ops[0].op = 'SELECT')))).toThrow(/operator 0 \(SELECT\): TFLM registers no SELECT kernel/);
+  it('RELU_N1_TO_1, RELU_0_TO_1, SELECT: TFLM registers no kernel for them; the refusal says so', () => {
+    expect(() => compileTflite(variant('abs_rescale', (c) => (c.ops[0].op = 'RELU_N1_TO_1')))).toThrow(/operator 0 \(RELU_N1_TO_1\) is not supported by tinysense: TFLM registers no RELU_N1_TO_1 kernel/);
+    expect(() => compileTflite(variant('abs_rescale', (c) => (c.ops[0].op = 'RELU_0_TO_1')))).toThrow(/operator 0 \(RELU_0_TO_1\) is not supported by tinysense: TFLM registers no RELU_0_TO_1 kernel/);
+    expect(() => compileTflite(variant('select_v2_same', (c) => (c.ops[0].op = 'SELECT')))).toThrow(/operator 0 \(SELECT\) is not supported by tinysense: TFLM registers no SELECT kernel/);
   });
   it('SQUARED_DIFFERENCE: inputs of different types', () => {
     expect(() => compileTflite(variant('sqdiff_same', (c) => (c.tensors[1].type = 7)))).toThrow(/operator 0 \(SQUARED_DIFFERENCE\): input types differ/);

@@ -15,9 +15,7 @@ import {
   lowerEqual, lowerGreater, lowerGreaterEqual, lowerLess, lowerLessEqual, lowerMaximumAny, lowerMinimumAny, lowerNotEqual,
   lowerL2Normalization, lowerPrelu, lowerSelectV2, lowerSquaredDifference,
 } from './elementwise-s8.js';
-import {
-  lowerAbs, lowerExp, lowerHardSwish, lowerNeg, lowerRelu0To1, lowerReluN1To1, lowerRsqrt, lowerSelect,
-} from './table.js';
+import { lowerAbs, lowerHardSwish, lowerRsqrt } from './table.js';
 import { lowerLogSoftmax } from './log-softmax.js';
 import { lowerFullyConnected } from './fully-connected.js';
 import { lowerAveragePool, lowerMaxPool } from './pooling.js';
@@ -83,11 +81,19 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   HARD_SWISH: lowerHardSwish,
   ABS: lowerAbs,
   RSQRT: lowerRsqrt,
-  EXP: lowerExp,
-  NEG: lowerNeg,
   L2_NORMALIZATION: lowerL2Normalization,
   LOG_SOFTMAX: lowerLogSoftmax,
-  RELU_N1_TO_1: lowerReluN1To1,
-  RELU_0_TO_1: lowerRelu0To1,
-  SELECT: lowerSelect,
+});
+
+/**
+ * Why tinysense refuses a builtin it has no lowering for, where the reason is TFLM's own (the compiler
+ * adds it to "is not supported by tinysense"): a model using these does not run on TFLM either.
+ */
+export const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = Object.freeze({
+  // ops-elem
+  EXP: "TFLM's EXP kernel runs float32 only (exp.cc), and tinysense runs no float32 EXP",
+  NEG: "TFLM's NEG kernel runs float32 only (neg.cc), and tinysense runs no float32 NEG",
+  RELU_N1_TO_1: 'TFLM registers no RELU_N1_TO_1 kernel (a fused RELU_N1_TO_1 activation on the producing op is supported)',
+  RELU_0_TO_1: 'TFLM registers no RELU_0_TO_1 kernel',
+  SELECT: 'TFLM registers no SELECT kernel (convert the model with SELECT_V2, which TFLM and tinysense run)',
 });

@@ -5,10 +5,7 @@
  * of the input byte alone, so evaluating that Eval here for all 256 bytes, with TFLM's integer
  * arithmetic reproduced exactly (int16/int32 wrap-around, gemmlowp's rounding), gives the same bytes
  * as TFLM for every input. The tests feed every byte through each table and compare with TFLM.
- *
- * EXP and NEG: TFLM's kernels run float32 only (exp.cc, neg.cc); an int8 model using them does not
- * run on TFLM, and is refused here with that reason. RELU_N1_TO_1, RELU_0_TO_1 and SELECT (v1): TFLM
- * registers no kernel for them; refused with that reason.
+
  */
 import { OP, TABLE } from '../../../device/records.js';
 import { Tensor, elementCount } from '../graph.js';
@@ -196,24 +193,3 @@ export function lowerRsqrt(c: OpContext): LoweredOp {
     inQ.zeroPoint,
   );
 }
-
-/** exp.cc and neg.cc run float32 only: TFLM refuses an int8 EXP or NEG (at Prepare / Eval). */
-function floatOnly(what: string): (c: OpContext) => LoweredOp {
-  return (c) => {
-    c.expectCounts(1);
-    const input = c.input(0);
-    return c.fail(`TFLM's ${what} kernel runs float32 only; tensor ${input.index} (${input.name}) is ${input.typeName}, and tinysense does not run float32 ${what}`);
-  };
-}
-
-export const lowerExp = floatOnly('EXP');
-export const lowerNeg = floatOnly('NEG');
-
-/** Builtins TFLM's op resolver has no kernel for (micro_mutable_op_resolver.h): a model using them does not run on TFLM. */
-function notInTflm(name: string, instead?: string): (c: OpContext) => LoweredOp {
-  return (c) => c.fail(`TFLM registers no ${name} kernel, so no TFLM build runs this model${instead ? `; ${instead}` : ''}`);
-}
-
-export const lowerReluN1To1 = notInTflm('RELU_N1_TO_1', 'a fused RELU_N1_TO_1 activation on the producing op is supported');
-export const lowerRelu0To1 = notInTflm('RELU_0_TO_1');
-export const lowerSelect = notInTflm('SELECT', 'convert the model with SELECT_V2, which TFLM runs');
