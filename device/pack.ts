@@ -46,14 +46,15 @@ export var H = {
 export var PACK_FLAG_STATE = 1;
 
 /** Element types of the tensor table. */
-export var DTYPE = { int8: 1, int16: 2, int32: 3, float32: 4, uint8: 5 };
-export var DTYPE_NAMES = ['', 'int8', 'int16', 'int32', 'float32', 'uint8'];
-export var DTYPE_BYTES = [0, 1, 2, 4, 4, 1];
+// 6 is not a tensor-table type: CAST's element codes use it for uint32 (ops.json castBytes). bool: 0 or 1 per byte.
+export var DTYPE = { int8: 1, int16: 2, int32: 3, float32: 4, uint8: 5, bool: 7 };
+export var DTYPE_NAMES = ['', 'int8', 'int16', 'int32', 'float32', 'uint8', '', 'bool'];
+export var DTYPE_BYTES = [0, 1, 2, 4, 4, 1, 0, 1];
 
 /** Where a tensor lives. */
 export var WHERE = { arena: 0, pack: 1 };
 
-export type DTypeName = 'int8' | 'int16' | 'int32' | 'float32' | 'uint8';
+export type DTypeName = 'int8' | 'int16' | 'int32' | 'float32' | 'uint8' | 'bool';
 
 /** An input or output of a packed model, as the app sees it. */
 export interface TensorInfo {

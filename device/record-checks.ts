@@ -562,6 +562,103 @@ function checkElementwiseS32(b: Uint8Array, r: number, L: PackLayout, w: string)
   return { macs: macs, ops: ops };
 }
 
+function checkMaximum(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 51), v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  dim(w, f[7], "output dim 0");
+  dim(w, f[8], "output dim 1");
+  dim(w, f[9], "output dim 2");
+  dim(w, f[10], "output dim 3");
+  dim(w, f[11], "output dim 4");
+  dim(w, f[12], "output dim 5");
+  v0 = prod(w, [f[7], f[8], f[9], f[10], f[11], f[12]]);
+  loops(L, w, [f[7], f[8], f[9], f[10], f[11], f[12]], "output dim ");
+  if (!(((((((((((f[13] === f[7] && f[26] === f[7]) && f[14] === f[8]) && f[27] === f[8]) && f[15] === f[9]) && f[28] === f[9]) && f[16] === f[10]) && f[29] === f[10]) && f[17] === f[11]) && f[30] === f[11]) && f[18] === f[12]) && f[31] === f[12])) bad(w, "input views do not walk the output shape");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input 1 in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "input 2 in pack flag is " + f[6]);
+  view = viewSpan(b, r, w, [13], "input 1 view");
+  v2 = view.span;
+  operand(b, r, L, w, 2, f[5] === 1, v2, 1, "input 1");
+  view = viewSpan(b, r, w, [26], "input 2 view");
+  v4 = view.span;
+  operand(b, r, L, w, 3, f[6] === 1, v4, 1, "input 2");
+  operand(b, r, L, w, 4, false, v0, 1, "output");
+  if (!((((f[49] >= (-128) && f[49] <= 127) && f[50] >= (-128)) && f[50] <= 127) && f[49] <= f[50])) bad(w, "activation range [" + f[49] + ", " + f[50] + "] is not within [-128, 127]");
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkTable(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), macs = 0, ops = 0;
+  dim(w, f[5], "size");
+  if (!(f[6] >= (-128) && f[6] <= 128)) bad(w, "minimum input " + f[6] + " outside [-128, 128]");
+  operand(b, r, L, w, 4, true, 256, 1, "table");
+  operand(b, r, L, w, 2, false, f[5], 1, "input");
+  operand(b, r, L, w, 3, false, f[5], 1, "output");
+  macs = 0;
+  ops = f[5];
+  return { macs: macs, ops: ops };
+}
+
+function checkSelectV2(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 54), v0: number, v2: number, v4: number, v6: number, view: { count: number; span: number }, macs = 0, ops = 0;
+  dim(w, f[9], "output dim 0");
+  dim(w, f[10], "output dim 1");
+  dim(w, f[11], "output dim 2");
+  dim(w, f[12], "output dim 3");
+  dim(w, f[13], "output dim 4");
+  dim(w, f[14], "output dim 5");
+  v0 = prod(w, [f[9], f[10], f[11], f[12], f[13], f[14]]);
+  loops(L, w, [f[9], f[10], f[11], f[12], f[13], f[14]], "output dim ");
+  if (!(((((((((((((((((f[15] === f[9] && f[28] === f[9]) && f[41] === f[9]) && f[16] === f[10]) && f[29] === f[10]) && f[42] === f[10]) && f[17] === f[11]) && f[30] === f[11]) && f[43] === f[11]) && f[18] === f[12]) && f[31] === f[12]) && f[44] === f[12]) && f[19] === f[13]) && f[32] === f[13]) && f[45] === f[13]) && f[20] === f[14]) && f[33] === f[14]) && f[46] === f[14])) bad(w, "input views do not walk the output shape");
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "condition in pack flag is " + f[6]);
+  if (!(f[7] === 0 || f[7] === 1)) bad(w, "input 1 in pack flag is " + f[7]);
+  if (!(f[8] === 0 || f[8] === 1)) bad(w, "input 2 in pack flag is " + f[8]);
+  view = viewSpan(b, r, w, [15], "condition view");
+  v2 = view.span;
+  operand(b, r, L, w, 2, f[6] === 1, v2, 1, "condition");
+  view = viewSpan(b, r, w, [28], "input 1 view");
+  v4 = view.span;
+  operand(b, r, L, w, 3, f[7] === 1, v4, 1, "input 1");
+  view = viewSpan(b, r, w, [41], "input 2 view");
+  v6 = view.span;
+  operand(b, r, L, w, 4, f[8] === 1, v6, 1, "input 2");
+  operand(b, r, L, w, 5, false, v0, 1, "output");
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkL2Normalization(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 7), v0: number, macs = 0, ops = 0;
+  dim(w, f[4], "outer size");
+  dim(w, f[5], "depth");
+  if (!(f[6] >= (-255) && f[6] <= 255)) bad(w, "input zero point is " + f[6]);
+  v0 = prod(w, [f[4], f[5]]);
+  loops(L, w, [f[4], f[5]], ["outer size", "depth"]);
+  operand(b, r, L, w, 2, false, v0, 1, "input");
+  operand(b, r, L, w, 3, false, v0, 1, "output");
+  macs = 0;
+  ops = 2 * v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkLogSoftmax(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 11), v0: number, macs = 0, ops = 0;
+  dim(w, f[4], "outer size");
+  dim(w, f[5], "depth");
+  v0 = prod(w, [f[4], f[5]]);
+  loops(L, w, [f[4], f[5]], ["outer size", "depth"]);
+  if (!(f[7] >= 0 && f[7] <= 31)) bad(w, "input left shift is " + f[7] + ", outside [0, 31]");
+  if (!(f[9] >= 0 && f[9] <= 31)) bad(w, "reverse scaling right shift is " + f[9] + ", outside [0, 31]");
+  if (!(f[10] <= 0)) bad(w, "diff_min is positive");
+  operand(b, r, L, w, 2, false, v0, 1, "input");
+  operand(b, r, L, w, 3, false, v0, 1, "output");
+  macs = 0;
+  ops = 3 * v0;
+  return { macs: macs, ops: ops };
+}
+
 function checkReduceMax(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
   var f = fieldsOf(b, r, 31), v0: number, v2: number, v5: number, v6: number, view: { count: number; span: number }, macs = 0, ops = 0;
   view = viewSpan(b, r, w, [4], "outer view");
@@ -1188,6 +1285,20 @@ export function recordChecks(): RecordChecks {
   checks[29] = checkCast;
   checks[30] = checkElementwiseS32;
   checks[31] = checkAdd; // SUB
+  checks[48] = checkAdd; // SQUARED_DIFFERENCE
+  checks[49] = checkMaximum;
+  checks[50] = checkMaximum; // MINIMUM
+  checks[51] = checkAdd; // PRELU
+  checks[52] = checkAdd; // EQUAL
+  checks[53] = checkAdd; // NOT_EQUAL
+  checks[54] = checkAdd; // LESS
+  checks[55] = checkAdd; // LESS_EQUAL
+  checks[56] = checkAdd; // GREATER
+  checks[57] = checkAdd; // GREATER_EQUAL
+  checks[58] = checkTable;
+  checks[59] = checkSelectV2;
+  checks[60] = checkL2Normalization;
+  checks[61] = checkLogSoftmax;
   checks[64] = checkReduceMax;
   checks[65] = checkReduceMax; // REDUCE_MIN
   checks[66] = checkArgMax;
@@ -1213,5 +1324,5 @@ export function recordChecks(): RecordChecks {
   checks[94] = checkSoftmaxS16;
   checks[95] = checkConv2dS16B32;
   checks[96] = checkFullyConnectedS16B32;
-  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18] };
+  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 7, 54, 7, 11, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18] };
 }

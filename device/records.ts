@@ -28,6 +28,20 @@ export var OP = {
   CONCATENATION: 18,
   COPY: 19,
   SUB: 31,
+  SQUARED_DIFFERENCE: 48,
+  MAXIMUM: 49,
+  MINIMUM: 50,
+  PRELU: 51,
+  EQUAL: 52,
+  NOT_EQUAL: 53,
+  LESS: 54,
+  LESS_EQUAL: 55,
+  GREATER: 56,
+  GREATER_EQUAL: 57,
+  TABLE: 58,
+  SELECT_V2: 59,
+  L2_NORMALIZATION: 60,
+  LOG_SOFTMAX: 61,
   REDUCE_MAX: 64,
   REDUCE_MIN: 65,
   ARG_MAX: 66,
@@ -110,7 +124,7 @@ export var SOFTMAX: Layout = { input: 2, output: 3, rows: 4, rowSize: 5, inputMu
 /** LOGISTIC, TANH. */
 export var SIGMOID: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, inputRangeRadius: 6, inputMultiplier: 7, inputLeftShift: 8, words: 9 };
 
-/** ADD, SUB, ADD_S16, SUB_S16. */
+/** ADD, SUB, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, ADD_S16, SUB_S16. */
 export var ADD: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, outputShape: 7, view1: 13, view2: 26, leftShift: 39, input1Offset: 40, input1Multiplier: 41, input1Shift: 42, input2Offset: 43, input2Multiplier: 44, input2Shift: 45, outputOffset: 46, outputMultiplier: 47, outputShift: 48, actMin: 49, actMax: 50, words: 51 };
 
 /** MUL, MUL_S16. */
@@ -191,6 +205,18 @@ export var AFFINE_T: Layout = { input: 2, output: 3, size: 4, type: 5, zeroPoint
 /** SOFTMAX_S16. SOFTMAX int16: the exp and 1/(1 + x) LUTs (513 int16 each) in the pack. */
 export var SOFTMAX_LUT: Layout = { input: 2, output: 3, expLut: 4, recipLut: 5, rows: 6, rowSize: 7, inputMultiplier: 8, inputLeftShift: 9, diffMin: 10, words: 11 };
 
+/** TABLE. An int8 element-wise function as a 256-byte table computed on the host (HARD_SWISH, ABS, RSQRT): output[i] = table[input[i] + 128]. */
+export var TABLE: Layout = { input: 2, output: 3, table: 4, size: 5, minInput: 6, words: 7 };
+
+/** SELECT_V2. */
+export var SELECT: Layout = { condition: 2, input1: 3, input2: 4, output: 5, conditionInPack: 6, input1InPack: 7, input2InPack: 8, outputShape: 9, conditionView: 15, view1: 28, view2: 41, words: 54 };
+
+/** L2_NORMALIZATION. */
+export var L2_NORM: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, inputZeroPoint: 6, words: 7 };
+
+/** LOG_SOFTMAX. */
+export var LOG_SOFTMAX: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, inputMultiplier: 6, inputLeftShift: 7, reverseScalingDivisor: 8, reverseScalingRightShift: 9, diffMin: 10, words: 11 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -224,6 +250,20 @@ LAYOUTS[28] = SIGNAL_FILTER_BANK_LOG;
 LAYOUTS[29] = CAST;
 LAYOUTS[30] = ELEMENTWISE_S32;
 LAYOUTS[31] = ADD;
+LAYOUTS[48] = ADD;
+LAYOUTS[49] = ADD;
+LAYOUTS[50] = ADD;
+LAYOUTS[51] = ADD;
+LAYOUTS[52] = ADD;
+LAYOUTS[53] = ADD;
+LAYOUTS[54] = ADD;
+LAYOUTS[55] = ADD;
+LAYOUTS[56] = ADD;
+LAYOUTS[57] = ADD;
+LAYOUTS[58] = TABLE;
+LAYOUTS[59] = SELECT;
+LAYOUTS[60] = L2_NORM;
+LAYOUTS[61] = LOG_SOFTMAX;
 LAYOUTS[64] = REDUCE;
 LAYOUTS[65] = REDUCE;
 LAYOUTS[66] = REDUCE;

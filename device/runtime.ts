@@ -115,7 +115,8 @@ export class Model {
     var at = mem.byteOffset + t.offset;
     switch (t.type) {
       case 'int8': return new Int8Array(mem.buffer, at, t.bytes);
-      case 'uint8': return new Uint8Array(mem.buffer, at, t.bytes);
+      case 'uint8':
+      case 'bool': return new Uint8Array(mem.buffer, at, t.bytes);
       case 'int16': return new Int16Array(mem.buffer, at, t.bytes / 2);
       case 'int32': return new Int32Array(mem.buffer, at, t.bytes / 4);
       default: return new Float32Array(mem.buffer, at, t.bytes / 4);

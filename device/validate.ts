@@ -159,7 +159,7 @@ export function validateTables(pack: Uint8Array, crc32: Crc32): PackLayout {
     var type = b[at + TENSOR_ENTRY.dtype];
     var rank = b[at + TENSOR_ENTRY.rank];
     var where = b[at + TENSOR_ENTRY.where];
-    if (!(type >= 1 && type < DTYPE_BYTES.length)) fail(name + ': unknown element type ' + type);
+    if (!(type >= 1 && type < DTYPE_BYTES.length && DTYPE_BYTES[type] > 0)) fail(name + ': unknown element type ' + type);
     if (rank > MAX_DIMS) fail(name + ': rank ' + rank + ' above ' + MAX_DIMS);
     if (where !== WHERE.arena && where !== WHERE.pack) fail(name + ': unknown location ' + where);
     var count = 1;

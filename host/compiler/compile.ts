@@ -11,7 +11,7 @@ import { Work, checkRecord, validateTables } from '../../device/validate.js';
 import { WasmKernels } from '../wasm/kernels.js';
 import { foldConstants } from './fold.js';
 import { Graph, Operator, Tensor, tensorBytes } from './graph.js';
-import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, Word, copyOp } from './lower/index.js';
+import { ALIASING_OPS, CompileError, ConstPool, LOWERINGS, LoweredOp, OpContext, UNSUPPORTED_REASONS, Word, copyOp } from './lower/index.js';
 import { PackSections, PackTensor, layoutPack, setWork, writePack } from './pack-writer.js';
 import { ArenaPlan, BufferRequest, planArena } from './plan.js';
 
@@ -51,7 +51,7 @@ function alignUp(n: number, to: number): number {
 }
 
 const PACK_DTYPES: Partial<Record<Tensor['type'], number>> = {
-  int8: DTYPE.int8, int16: DTYPE.int16, int32: DTYPE.int32, float32: DTYPE.float32, uint8: DTYPE.uint8,
+  int8: DTYPE.int8, int16: DTYPE.int16, int32: DTYPE.int32, float32: DTYPE.float32, uint8: DTYPE.uint8, bool: DTYPE.bool,
 };
 
 /** Which tensors share storage: reshape outputs alias their input's arena memory or a constant's data. */
@@ -102,7 +102,8 @@ function lowerGraph(graph: Graph, consts: ConstPool, storage: Storage): LoweredO
         const hint = op.name === 'ethos-u' ? ': it is an Arm Ethos-U NPU command stream (a model compiled by Vela); give tinysense the model from before Vela' : '';
         throw new CompileError(`operator ${op.index} is the custom operator "${op.name}", which tinysense cannot run${hint}`);
       }
-      throw new CompileError(`operator ${op.index} (${op.name}${op.version > 1 ? ` v${op.version}` : ''}) is not supported by tinysense`);
+      const reason = Object.prototype.hasOwnProperty.call(UNSUPPORTED_REASONS, op.name) ? `: ${UNSUPPORTED_REASONS[op.name]}` : '';
+      throw new CompileError(`operator ${op.index} (${op.name}${op.version > 1 ? ` v${op.version}` : ''}) is not supported by tinysense${reason}`);
     }
     lowered.push(lower(c));
   }
@@ -242,6 +243,9 @@ function tensorEntries(graph: Graph, placements: readonly Placement[], state: St
 function operandInputs(op: Operator): number[] {
   if (op.name === 'CONCATENATION') return op.inputs.filter((t) => t >= 0);
   if (['ADD', 'MUL', 'SUB', 'DIV', 'MINIMUM', 'MAXIMUM'].includes(op.name)) return op.inputs.slice(0, 2);
+  // ops-elem
+  if (['SQUARED_DIFFERENCE', 'PRELU', 'EQUAL', 'NOT_EQUAL', 'LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL'].includes(op.name)) return op.inputs.slice(0, 2);
+  if (op.name === 'SELECT_V2') return op.inputs.slice(0, 3);
   return op.inputs.slice(0, 1);
 }
 

@@ -596,6 +596,69 @@ ts_status ts_dequantize_f32(int32_t type, const ts_affine_params *params, int32_
                             float *output);
 /* QUANTIZE float32 -> int16 (reference_ops::AffineQuantize). */
 ts_status ts_quantize_f32_s16(const ts_affine_params *params, int32_t size, const float *input, int16_t *output);
+/* ops-elem (elementwise_s8.c): int8 element-wise ops TFLM's reference kernels run on int8 data.
+ *
+ * Binary ops with broadcasting, walked as ts_add_s8 walks (the views' dims are not read here; the
+ * validators require them equal to output_shape). The parameters are ADD's struct; what each kind
+ * reads:
+ *   SQUARED_DIFFERENCE  all (left shift 7): squared_difference.cc's quantized SquaredDifference;
+ *   MAXIMUM, MINIMUM    none: MaximumMinimumBroadcastSlow on the raw int8 values;
+ *   PRELU               input1_offset/input1 (x >= 0), input2_offset (alpha), input2 (requant of the
+ *                       product), output_offset: reference_ops::BroadcastPrelu4DSlow, clamped to int8;
+ *   EQUAL ... GREATER_EQUAL  left_shift, input1_offset/input1, input2_offset/input2: ComparisonWithScaling;
+ *                       the output is bool (one byte, 0 or 1). */
+typedef enum {
+  TS_BINARY_SQUARED_DIFFERENCE = 0,
+  TS_BINARY_MAXIMUM = 1,
+  TS_BINARY_MINIMUM = 2,
+  TS_BINARY_PRELU = 3,
+  TS_BINARY_EQUAL = 4,
+  TS_BINARY_NOT_EQUAL = 5,
+  TS_BINARY_LESS = 6,
+  TS_BINARY_LESS_EQUAL = 7,
+  TS_BINARY_GREATER = 8,
+  TS_BINARY_GREATER_EQUAL = 9
+} ts_binary_s8_kind;
+
+/* kind: TS_BINARY_*. */
+ts_status ts_binary_s8(int32_t kind, const ts_add_params *params,
+                       const ts_shape *output_shape, const ts_view *input1_view,
+                       const int8_t *input1, const ts_view *input2_view,
+                       const int8_t *input2, uint8_t *output);
+
+/* An int8 function of one input byte as a table (HARD_SWISH, ABS, RSQRT): output[i] =
+ * table[input[i] + 128]. The host computes the table with TFLM's Eval arithmetic for all 256
+ * bytes. An input below min_input gives TS_ERROR_ARGUMENT (TFLM's RSQRT fails the invoke on an
+ * input below its zero point); -128 accepts every input. */
+ts_status ts_table_s8(const int8_t *table, int32_t min_input, int32_t size, const int8_t *input,
+                      int8_t *output);
+
+/* SELECT_V2: output = condition ? x : y, element by element with broadcasting (all three walked
+ * over output_shape). Mirrors reference_ops::Select / BroadcastSelect5DSlow; bytes are copied as
+ * they are (TFLM does not requantize). A condition byte is true when it is not 0. */
+ts_status ts_select_s8(const ts_shape *output_shape, const ts_view *condition_view,
+                       const uint8_t *condition, const ts_view *x_view, const int8_t *x,
+                       const ts_view *y_view, const int8_t *y, int8_t *output);
+
+/* L2_NORMALIZATION int8 (last axis): each row of depth values minus the input zero point, times the
+ * inverse square root of the row's sum of squares (GetInvSqrtQuantizedMultiplierExp), in Q0.7 and
+ * clamped to int8. Mirrors reference_integer_ops::L2Normalization. */
+ts_status ts_l2_normalization_s8(int32_t input_zero_point, int32_t outer_size, int32_t depth,
+                                 const int8_t *input, int8_t *output);
+
+/* LOG_SOFTMAX int8 over the last axis (log_softmax.c). Mirrors reference_ops::LogSoftmax
+ * (LogSoftmaxQuantized): parameters from TFLM's PreprocessLogSoftmaxScalingExp (beta 1, 5 integer
+ * bits); the output has scale 16/256 and zero point 127. */
+typedef struct {
+  int32_t input_multiplier;
+  int32_t input_left_shift;
+  int32_t reverse_scaling_divisor;
+  int32_t reverse_scaling_right_shift; /* >= 0: MBQM's shift is its negation */
+  int32_t diff_min;
+} ts_log_softmax_params;
+
+ts_status ts_log_softmax_s8(const ts_log_softmax_params *params, int32_t outer_size, int32_t depth,
+                            const int8_t *input, int8_t *output);
 
 /* The op records (generated from kernels-c/spec/ops.json). */
 #include "tinysense_ops.h"

@@ -40,6 +40,20 @@ enum {
   TS_OP_CAST = 29, /* CAST between integer types (static_cast semantics) */
   TS_OP_ELEMENTWISE_S32 = 30, /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
   TS_OP_SUB = 31, /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_SQUARED_DIFFERENCE = 48, /* Mirrors TFLM squared_difference.cc's int8 SquaredDifference (left shift 7) with broadcasting; ADD's record and parameters */
+  TS_OP_MAXIMUM = 49, /* Mirrors reference_ops::MaximumMinimumBroadcastSlow on int8: raw values, no requantization (ADD's record, parameters unused) */
+  TS_OP_MINIMUM = 50, /* Mirrors reference_ops::MaximumMinimumBroadcastSlow on int8: raw values, no requantization (ADD's record, parameters unused) */
+  TS_OP_PRELU = 51, /* Mirrors reference_ops::BroadcastPrelu4DSlow (int8): input 1 offset/requant for x >= 0, input 2 (alpha) offset and requant for the product */
+  TS_OP_EQUAL = 52, /* Mirrors reference_ops::EqualWithScaling / Broadcast4DSlowEqualWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
+  TS_OP_NOT_EQUAL = 53, /* Mirrors reference_ops::NotEqualWithScaling / Broadcast4DSlowNotEqualWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
+  TS_OP_LESS = 54, /* Mirrors reference_ops::LessWithScaling / Broadcast4DSlowLessWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
+  TS_OP_LESS_EQUAL = 55, /* Mirrors reference_ops::LessEqualWithScaling / Broadcast4DSlowLessEqualWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
+  TS_OP_GREATER = 56, /* Mirrors reference_ops::GreaterWithScaling / Broadcast4DSlowGreaterWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
+  TS_OP_GREATER_EQUAL = 57, /* Mirrors reference_ops::GreaterEqualWithScaling / Broadcast4DSlowGreaterEqualWithScaling (int8 inputs, bool output): both inputs rescaled (left shift 8, ADD's record), compared */
+  TS_OP_TABLE = 58, /* int8 element-wise function by table lookup (HARD_SWISH, ABS, RSQRT): the host computes the table with TFLM's Eval arithmetic for every input byte */
+  TS_OP_SELECT_V2 = 59, /* Mirrors reference_ops::Select / BroadcastSelect5DSlow (bool condition, int8 values copied as they are) */
+  TS_OP_L2_NORMALIZATION = 60, /* Mirrors reference_integer_ops::L2Normalization (int8): each row over its inverse square root (GetInvSqrtQuantizedMultiplierExp), output in Q0.7 */
+  TS_OP_LOG_SOFTMAX = 61, /* Mirrors reference_ops::LogSoftmax (int8, LogSoftmaxQuantized): output scale 16/256, zero point 127 */
   TS_OP_REDUCE_MAX = 64, /* Mirrors reference_ops::ReduceGeneric with MinMaxReducerCompare (int8, equal input and output quantization) */
   TS_OP_REDUCE_MIN = 65, /* Mirrors reference_ops::ReduceGeneric with MinMaxReducerCompare (int8, equal input and output quantization) */
   TS_OP_ARG_MAX = 66, /* Mirrors reference_ops::ArgMinMax (int8 input, int32 output): the first index of the largest value */
@@ -167,7 +181,8 @@ typedef struct {
   ts_sigmoid_params params;
 } ts_sigmoid_record;
 
-/* ADD, SUB, ADD_S16, SUB_S16. */
+/* ADD, SUB, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER,
+ * GREATER_EQUAL, ADD_S16, SUB_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input1; /* operand: arena, or pack when the flag says so */
@@ -457,6 +472,53 @@ typedef struct {
   ts_softmax_params params;
 } ts_softmax_lut_record;
 
+/* TABLE. An int8 element-wise function as a 256-byte table computed on the host (HARD_SWISH, ABS, RSQRT):
+ * output[i] = table[input[i] + 128]. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t table; /* constant: 256 int8 values, indexed by input + 128 */
+  int32_t size; /* dim */
+  int32_t min_input; /* value: inputs below it are refused at run time (RSQRT below its zero point); -128: none */
+} ts_table_record;
+
+/* SELECT_V2. */
+typedef struct {
+  ts_record_head head;
+  int32_t condition; /* operand: bool bytes, arena or pack */
+  int32_t input1; /* operand: x: taken where the condition is true */
+  int32_t input2; /* operand: y: taken where it is false */
+  int32_t output; /* arena */
+  int32_t condition_in_pack; /* flag */
+  int32_t input1_in_pack; /* flag */
+  int32_t input2_in_pack; /* flag */
+  ts_shape output_shape;
+  ts_view condition_view;
+  ts_view input1_view;
+  ts_view input2_view;
+} ts_select_record;
+
+/* L2_NORMALIZATION. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t outer_size; /* dim */
+  int32_t depth; /* dim */
+  int32_t input_zero_point; /* offset */
+} ts_l2_norm_record;
+
+/* LOG_SOFTMAX. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t outer_size; /* dim */
+  int32_t depth; /* dim */
+  ts_log_softmax_params params;
+} ts_log_softmax_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -492,7 +554,11 @@ enum {
   TS_BATCH_MATMUL_RECORD_WORDS = 28,
   TS_CONVERT_RECORD_WORDS = 11,
   TS_AFFINE_T_RECORD_WORDS = 8,
-  TS_SOFTMAX_LUT_RECORD_WORDS = 11
+  TS_SOFTMAX_LUT_RECORD_WORDS = 11,
+  TS_TABLE_RECORD_WORDS = 7,
+  TS_SELECT_RECORD_WORDS = 54,
+  TS_L2_NORM_RECORD_WORDS = 7,
+  TS_LOG_SOFTMAX_RECORD_WORDS = 11
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -530,5 +596,9 @@ typedef char ts_batch_matmul_record_words_check[sizeof(ts_batch_matmul_record) =
 typedef char ts_convert_record_words_check[sizeof(ts_convert_record) == 4 * TS_CONVERT_RECORD_WORDS ? 1 : -1];
 typedef char ts_affine_t_record_words_check[sizeof(ts_affine_t_record) == 4 * TS_AFFINE_T_RECORD_WORDS ? 1 : -1];
 typedef char ts_softmax_lut_record_words_check[sizeof(ts_softmax_lut_record) == 4 * TS_SOFTMAX_LUT_RECORD_WORDS ? 1 : -1];
+typedef char ts_table_record_words_check[sizeof(ts_table_record) == 4 * TS_TABLE_RECORD_WORDS ? 1 : -1];
+typedef char ts_select_record_words_check[sizeof(ts_select_record) == 4 * TS_SELECT_RECORD_WORDS ? 1 : -1];
+typedef char ts_l2_norm_record_words_check[sizeof(ts_l2_norm_record) == 4 * TS_L2_NORM_RECORD_WORDS ? 1 : -1];
+typedef char ts_log_softmax_record_words_check[sizeof(ts_log_softmax_record) == 4 * TS_LOG_SOFTMAX_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

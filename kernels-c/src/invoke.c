@@ -85,6 +85,17 @@ static int32_t fully_connected(const int32_t *record, uint8_t *arena, const uint
                                (int8_t *)(arena + r->output));
 }
 
+/* ops-elem: the binary int8 ops that share ADD's record (elementwise_s8.c). */
+static int32_t binary_s8(int32_t kind, const int32_t *record, int32_t words, uint8_t *arena,
+                         const uint8_t *pack) {
+  const ts_add_record *r = (const ts_add_record *)(const void *)record;
+  if (words != WORDS(ts_add_record)) return TS_ERROR_ARGUMENT;
+  return ts_binary_s8(kind, &r->params, &r->output_shape, &r->input1_view,
+                      (const int8_t *)operand(r->input1, r->input1_in_pack, arena, pack), &r->input2_view,
+                      (const int8_t *)operand(r->input2, r->input2_in_pack, arena, pack),
+                      arena + r->output);
+}
+
 static int32_t concatenation(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
   const ts_concat_record *r = (const ts_concat_record *)(const void *)record;
   const ts_concat_input *inputs =
@@ -439,6 +450,68 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       return ts_softmax_s16(&r->params, (const int16_t *)(const void *)(pack + r->exp_lut),
                             (const int16_t *)(const void *)(pack + r->recip_lut), r->rows, r->row_size,
                             (const int16_t *)(const void *)(arena + r->input), (int16_t *)(void *)(arena + r->output));
+    }
+    /* ops-elem: int8 element-wise ops (elementwise_s8.c). */
+    case TS_OP_SQUARED_DIFFERENCE:
+      BUILT(TS_OP_SQUARED_DIFFERENCE);
+      return binary_s8(TS_BINARY_SQUARED_DIFFERENCE, record, words, arena, pack);
+    case TS_OP_MAXIMUM:
+      BUILT(TS_OP_MAXIMUM);
+      return binary_s8(TS_BINARY_MAXIMUM, record, words, arena, pack);
+    case TS_OP_MINIMUM:
+      BUILT(TS_OP_MINIMUM);
+      return binary_s8(TS_BINARY_MINIMUM, record, words, arena, pack);
+    case TS_OP_PRELU:
+      BUILT(TS_OP_PRELU);
+      return binary_s8(TS_BINARY_PRELU, record, words, arena, pack);
+    case TS_OP_EQUAL:
+      BUILT(TS_OP_EQUAL);
+      return binary_s8(TS_BINARY_EQUAL, record, words, arena, pack);
+    case TS_OP_NOT_EQUAL:
+      BUILT(TS_OP_NOT_EQUAL);
+      return binary_s8(TS_BINARY_NOT_EQUAL, record, words, arena, pack);
+    case TS_OP_LESS:
+      BUILT(TS_OP_LESS);
+      return binary_s8(TS_BINARY_LESS, record, words, arena, pack);
+    case TS_OP_LESS_EQUAL:
+      BUILT(TS_OP_LESS_EQUAL);
+      return binary_s8(TS_BINARY_LESS_EQUAL, record, words, arena, pack);
+    case TS_OP_GREATER:
+      BUILT(TS_OP_GREATER);
+      return binary_s8(TS_BINARY_GREATER, record, words, arena, pack);
+    case TS_OP_GREATER_EQUAL:
+      BUILT(TS_OP_GREATER_EQUAL);
+      return binary_s8(TS_BINARY_GREATER_EQUAL, record, words, arena, pack);
+    case TS_OP_TABLE: {
+      BUILT(TS_OP_TABLE);
+      const ts_table_record *r = (const ts_table_record *)(const void *)record;
+      if (words != WORDS(ts_table_record)) break;
+      return ts_table_s8((const int8_t *)(pack + r->table), r->min_input, r->size,
+                         (const int8_t *)(arena + r->input), (int8_t *)(arena + r->output));
+    }
+    case TS_OP_L2_NORMALIZATION: {
+      BUILT(TS_OP_L2_NORMALIZATION);
+      const ts_l2_norm_record *r = (const ts_l2_norm_record *)(const void *)record;
+      if (words != WORDS(ts_l2_norm_record)) break;
+      return ts_l2_normalization_s8(r->input_zero_point, r->outer_size, r->depth,
+                                    (const int8_t *)(arena + r->input), (int8_t *)(arena + r->output));
+    }
+    case TS_OP_LOG_SOFTMAX: {
+      BUILT(TS_OP_LOG_SOFTMAX);
+      const ts_log_softmax_record *r = (const ts_log_softmax_record *)(const void *)record;
+      if (words != WORDS(ts_log_softmax_record)) break;
+      return ts_log_softmax_s8(&r->params, r->outer_size, r->depth, (const int8_t *)(arena + r->input),
+                               (int8_t *)(arena + r->output));
+    }
+    case TS_OP_SELECT_V2: {
+      BUILT(TS_OP_SELECT_V2);
+      const ts_select_record *r = (const ts_select_record *)(const void *)record;
+      if (words != WORDS(ts_select_record)) break;
+      return ts_select_s8(&r->output_shape, &r->condition_view,
+                          (const uint8_t *)operand(r->condition, r->condition_in_pack, arena, pack),
+                          &r->input1_view, (const int8_t *)operand(r->input1, r->input1_in_pack, arena, pack),
+                          &r->input2_view, (const int8_t *)operand(r->input2, r->input2_in_pack, arena, pack),
+                          (int8_t *)(arena + r->output));
     }
     default:
       return TS_ERROR_UNKNOWN_OP;

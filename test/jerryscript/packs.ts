@@ -194,6 +194,21 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   r.push({ name: 'SOFTMAX_S8_S16', words: record(LAYOUTS[OP.SOFTMAX_S8_S16], OP.SOFTMAX_S8_S16, {
     input: 0, output: OUT, rows: 2, rowSize: 10, inputMultiplier: M, inputLeftShift: 5, diffMin: -100,
   }) });
+  // ops-elem: MAXIMUM's rules (ADD's record, no parameters read), a comparison (ADD's rules), the table, SELECT_V2, L2_NORMALIZATION, LOG_SOFTMAX.
+  r.push({ name: 'MAXIMUM', words: record(LAYOUTS[OP.MAXIMUM], OP.MAXIMUM, { ...binary, actMin: -128, actMax: 127 }) });
+  r.push({ name: 'EQUAL', words: record(LAYOUTS[OP.EQUAL], OP.EQUAL, {
+    ...binary, leftShift: 8, input1Offset: 1, input1Multiplier: M, input1Shift: -7, input2Offset: -2, input2Multiplier: M,
+    input2Shift: -6, actMin: -128, actMax: 127,
+  }) });
+  r.push({ name: 'TABLE', words: record(LAYOUTS[OP.TABLE], OP.TABLE, { input: 0, output: OUT, table: W, size: 33, minInput: -128 }) });
+  r.push({ name: 'SELECT_V2', words: record(LAYOUTS[OP.SELECT_V2], OP.SELECT_V2, {
+    condition: 0, input1: 64, input2: W, output: OUT, conditionInPack: 0, input1InPack: 0, input2InPack: 1,
+    outputShape: [1, 1, 1, 1, 4, 8], conditionView: view([4, 8], [1, 0]), view1: view([4, 8], [8, 1]), view2: view([4, 8], [0, 1]),
+  }) });
+  r.push({ name: 'L2_NORMALIZATION', words: record(LAYOUTS[OP.L2_NORMALIZATION], OP.L2_NORMALIZATION, { input: 0, output: OUT, outerSize: 4, depth: 8, inputZeroPoint: -3 }) });
+  r.push({ name: 'LOG_SOFTMAX', words: record(LAYOUTS[OP.LOG_SOFTMAX], OP.LOG_SOFTMAX, {
+    input: 0, output: OUT, outerSize: 4, depth: 8, inputMultiplier: M, inputLeftShift: 22, reverseScalingDivisor: M, reverseScalingRightShift: 21, diffMin: -100,
+  }) });
   return r;
 }
 

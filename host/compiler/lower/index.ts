@@ -10,7 +10,13 @@ import { LoweredOp, OpContext } from './context.js';
 import { lowerCast, lowerDequantize, lowerQuantize } from './conversion.js';
 import { lowerConv, lowerDepthwiseConv } from './conv.js';
 import { lowerConcatenation, lowerPad, lowerStridedSlice, lowerTranspose } from './data-movement.js';
-import { lowerAdd, lowerDiv, lowerMaximum, lowerMinimum, lowerMul, lowerSub } from './elementwise.js';
+import { lowerAdd, lowerDiv, lowerMul, lowerSub } from './elementwise.js';
+import {
+  lowerEqual, lowerGreater, lowerGreaterEqual, lowerLess, lowerLessEqual, lowerMaximumAny, lowerMinimumAny, lowerNotEqual,
+  lowerL2Normalization, lowerPrelu, lowerSelectV2, lowerSquaredDifference,
+} from './elementwise-s8.js';
+import { lowerAbs, lowerHardSwish, lowerRsqrt } from './table.js';
+import { lowerLogSoftmax } from './log-softmax.js';
 import { lowerFullyConnected } from './fully-connected.js';
 import { lowerAveragePool, lowerMaxPool } from './pooling.js';
 import { lowerMean } from './reductions.js';
@@ -42,8 +48,8 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   MUL: lowerMul,
   SUB: lowerSub,
   DIV: lowerDiv,
-  MINIMUM: lowerMinimum,
-  MAXIMUM: lowerMaximum,
+  MINIMUM: lowerMinimumAny,
+  MAXIMUM: lowerMaximumAny,
   RELU: lowerRelu,
   RELU6: lowerRelu6,
   LEAKY_RELU: lowerLeakyRelu,
@@ -75,4 +81,32 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   TRANSPOSE_CONV: lowerTransposeConv,
   SVDF: lowerSvdf,
   BATCH_MATMUL: lowerBatchMatmul,
+  // ops-elem: int8 element-wise ops (elementwise-s8.ts, table.ts, log-softmax.ts); MINIMUM and MAXIMUM above dispatch int32 to elementwise.ts.
+  SQUARED_DIFFERENCE: lowerSquaredDifference,
+  PRELU: lowerPrelu,
+  EQUAL: lowerEqual,
+  NOT_EQUAL: lowerNotEqual,
+  LESS: lowerLess,
+  LESS_EQUAL: lowerLessEqual,
+  GREATER: lowerGreater,
+  GREATER_EQUAL: lowerGreaterEqual,
+  SELECT_V2: lowerSelectV2,
+  HARD_SWISH: lowerHardSwish,
+  ABS: lowerAbs,
+  RSQRT: lowerRsqrt,
+  L2_NORMALIZATION: lowerL2Normalization,
+  LOG_SOFTMAX: lowerLogSoftmax,
+});
+
+/**
+ * Why tinysense refuses a builtin it has no lowering for, where the reason is TFLM's own (the compiler
+ * adds it to "is not supported by tinysense"): a model using these does not run on TFLM either.
+ */
+export const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = Object.freeze({
+  // ops-elem
+  EXP: "TFLM's EXP kernel runs float32 only (exp.cc), and tinysense runs no float32 EXP",
+  NEG: "TFLM's NEG kernel runs float32 only (neg.cc), and tinysense runs no float32 NEG",
+  RELU_N1_TO_1: 'TFLM registers no RELU_N1_TO_1 kernel (a fused RELU_N1_TO_1 activation on the producing op is supported)',
+  RELU_0_TO_1: 'TFLM registers no RELU_0_TO_1 kernel',
+  SELECT: 'TFLM registers no SELECT kernel (convert the model with SELECT_V2, which TFLM and tinysense run)',
 });
