@@ -28,6 +28,7 @@ export var OP = {
   CONCATENATION: 18,
   COPY: 19,
   SUB: 31,
+  UNIDIRECTIONAL_SEQUENCE_LSTM: 100,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -148,6 +149,9 @@ export var CAST: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType: 6
 /** ELEMENTWISE_S32. */
 export var ELEMENTWISE_S32: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, kind: 7, actMin: 8, actMax: 9, outputShape: 10, view1: 16, view2: 29, words: 42 };
 
+/** UNIDIRECTIONAL_SEQUENCE_LSTM. */
+export var LSTM: Layout = { input: 2, output: 3, hiddenState: 4, cellState: 5, inputWeights: 6, recurrentWeights: 7, biases: 8, multipliers: 9, shifts: 10, batches: 11, timeSteps: 12, inputSize: 13, units: 14, timeMajor: 15, forgetCellMultiplier: 16, forgetCellShift: 17, inputCellMultiplier: 18, inputCellShift: 19, hiddenMultiplier: 20, hiddenShift: 21, hiddenZeroPoint: 22, cellClip: 23, cellTanhMultiplier: 24, cellTanhShift: 25, words: 26 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -181,3 +185,4 @@ LAYOUTS[28] = SIGNAL_FILTER_BANK_LOG;
 LAYOUTS[29] = CAST;
 LAYOUTS[30] = ELEMENTWISE_S32;
 LAYOUTS[31] = ADD;
+LAYOUTS[100] = LSTM;

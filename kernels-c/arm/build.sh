@@ -78,17 +78,17 @@ CFLAGS=(
   -include "$HERE/hidden.h" -I"$ROOT/kernels-c/include"
 )
 
-# Per-app op set: one bit per op code in two 32-bit masks (invoke.c TS_HAS).
+# Per-app op set: one bit per op code in four 32-bit masks (invoke.c TS_HAS).
 if [ -n "$OPS" ]; then
-  mask0=0; mask1=0
+  masks=(0 0 0 0)
   IFS=',' read -ra codes <<<"$OPS"
   for code in "${codes[@]}"; do
-    if ! [[ "$code" =~ ^[0-9]+$ ]] || [ "$code" -lt 1 ] || [ "$code" -gt 63 ]; then
-      echo "build.sh: --ops: '$code' is not an op code (1-63)" >&2; exit 2
+    if ! [[ "$code" =~ ^[0-9]+$ ]] || [ "$code" -lt 1 ] || [ "$code" -gt 127 ]; then
+      echo "build.sh: --ops: '$code' is not an op code (1-127)" >&2; exit 2
     fi
-    if [ "$code" -lt 32 ]; then mask0=$((mask0 | (1 << code))); else mask1=$((mask1 | (1 << (code - 32)))); fi
+    masks[code / 32]=$((masks[code / 32] | (1 << (code % 32))))
   done
-  CFLAGS+=("-DTS_OPS_MASK0=$(printf '0x%08xu' "$mask0")" "-DTS_OPS_MASK1=$(printf '0x%08xu' "$mask1")")
+  for k in 0 1 2 3; do CFLAGS+=("-DTS_OPS_MASK$k=$(printf '0x%08xu' "${masks[k]}")"); done
 fi
 
 [ "$PORTABLE" = 1 ] && CFLAGS+=(-DTS_NO_DSP)

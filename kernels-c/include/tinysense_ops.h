@@ -39,7 +39,8 @@ enum {
   TS_OP_SIGNAL_FILTER_BANK_LOG = 28, /* TFLM SignalFilterBankLog */
   TS_OP_CAST = 29, /* CAST between integer types (static_cast semantics) */
   TS_OP_ELEMENTWISE_S32 = 30, /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
-  TS_OP_SUB = 31 /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_SUB = 31, /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100 /* Mirrors TFLM's integer EvalLstm (lstm_eval.h, int8 x int8 -> int16 cell); hidden and cell state in the pack's state region */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -365,6 +366,22 @@ typedef struct {
   ts_view input2_view;
 } ts_elementwise_record;
 
+/* UNIDIRECTIONAL_SEQUENCE_LSTM. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t hidden_state; /* state: int16 [batches][units]: the int8 hidden state less its zero point, so a zeroed state is TFLM's reset */
+  int32_t cell_state; /* state: int16 [batches][units]: the cell state */
+  int32_t input_weights; /* constant: int8 [4 gates: input, forget, cell, output][units][input size] */
+  int32_t recurrent_weights; /* constant: int8 [4 gates][units][units] */
+  int32_t biases; /* constant: int32 [4 gates][units]: gate bias less input zero point x row sum */
+  int32_t multipliers; /* quant: int32 [2][4 gates]: input then recurrent matmul to the gate's 2^-12 */
+  int32_t shifts; /* quant: int32 [2][4 gates] */
+  ts_lstm_dims dims;
+  ts_lstm_params params;
+} ts_lstm_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -394,7 +411,8 @@ enum {
   TS_SIGNAL_PCAN_RECORD_WORDS = 9,
   TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS = 7,
   TS_CAST_RECORD_WORDS = 7,
-  TS_ELEMENTWISE_RECORD_WORDS = 42
+  TS_ELEMENTWISE_RECORD_WORDS = 42,
+  TS_LSTM_RECORD_WORDS = 26
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -426,5 +444,6 @@ typedef char ts_signal_pcan_record_words_check[sizeof(ts_signal_pcan_record) == 
 typedef char ts_signal_filter_bank_log_record_words_check[sizeof(ts_signal_filter_bank_log_record) == 4 * TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS ? 1 : -1];
 typedef char ts_cast_record_words_check[sizeof(ts_cast_record) == 4 * TS_CAST_RECORD_WORDS ? 1 : -1];
 typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 4 * TS_ELEMENTWISE_RECORD_WORDS ? 1 : -1];
+typedef char ts_lstm_record_words_check[sizeof(ts_lstm_record) == 4 * TS_LSTM_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

@@ -14,9 +14,9 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 32 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 101 };
 
-static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125};
+static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 32767};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
 static const int32_t *const ts_rules_tables[] = {ts_rules_table0};
 static const int32_t ts_rules_table_sizes[] = {7};
@@ -209,10 +209,34 @@ static const char *const ts_rules_strings[] = {
     " and ",
     "element-wise kind ",
     "activation range is empty",
+    "time steps is ",
+    "input size is ",
+    "units is ",
+    "time-major flag is ",
+    "hidden zero point ",
+    " is not int8",
+    "a cell multiplier is negative",
+    "forget x cell shift is ",
+    "input x cell gate shift is ",
+    "hidden shift is ",
+    "cell clip ",
+    " is outside [-1, 32767]",
+    "cell tanh multiplier ",
+    " is outside [1, 65535]",
+    "cell tanh shift is ",
+    ", outside [0, 30]",
+    "hidden state",
+    "hidden state lies outside the state region",
+    "cell state",
+    "cell state lies outside the state region",
+    "input weights",
+    "recurrent weights",
+    "biases",
+    "input size",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_LSTM_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -248,6 +272,75 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* CAST */ "!1!$  \"  i!!$  9 !% !9 !&!20\"   0\"!  $ !x!!% !y!!&\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$",
     /* ELEMENTWISE_S32 */ "!1!*  \"  m!!*!1!+  \"  n!!+!1!,  \"  o!!,!1!-  \"  p!!-!1!.  \"  q!!.!1!/  \"  r!!/  7&!*!+!,!-!.!/$&!* ^!+ _!, `!- a!. s!/ t!22222222222,!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,,!3!-,!@!-,!4!.,!A!.,!5!/,!B!/!  u!21!'  /!' %\" !z!!'!/!(!)! !{!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!0 x!\"\"\"\"!%( $\"\" $ y#!= z#$\"\"#!&( $\"$ $ {\" $( $\"  $ M&  \" ",
     /* SUB */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    /* UNIDIRECTIONAL_SEQUENCE_LSTM */ "!1!+  \"  U!!+!1!,  \" !|!!,!1!-  \" !}!!-!1!.  \" !~!!.!3,!/  ,!/ !\" \" !!/!21!6$ x\"/!6 x## \"!!!6 \"\"!221!0  1!2  1!4  ! \"#!21!1$ \?/!1 ># \"$!!1  k!21!3$ \?/!3 ># \"%!!3  k!21!5$ \?/!5 ># \"&!!5  k!21!7$ !/!7 x'# \"'!!7 \"(!21!8 !/!8 x # \")!!8 \"*!21!9  /!9 ># \"+!!9 \",  7\"!+!,\" \"7#!+!,!- ! H\" #7#!+!,!. ! M !7# \"!+!.\" $\"! \"\"-!22#!1!$#\"/&!$\"!##! \".\" %\"! \"\"/!22#!1!%#\"/&!%\"!##! \"0\"!&7# $!.!- !\"1\"!'7# $!.!. !\"2\"!(7\" 0!. $\"3\"!) @ $ K\"!* @ $ L%* ($#\"  d!. [!-\"4$\"\"  d!. [&(((\" !. $&!-!.((\" !. ,",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

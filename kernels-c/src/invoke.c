@@ -11,15 +11,22 @@
 #define WORDS(type) ((int32_t)(sizeof(type) / sizeof(int32_t)))
 
 /* A blob for one app holds only the kernels its packs use (kernels-c/arm/build.sh --ops): the
- * build defines TS_OPS_MASK0 (op codes 0-31) and TS_OPS_MASK1 (32-63), one bit per op code.
+ * build defines TS_OPS_MASK0 (op codes 0-31) to TS_OPS_MASK3 (96-127), one bit per op code.
  * Each case below starts with BUILT(op): a constant condition, so the kernels of the ops left
  * out are never referenced and --gc-sections drops them. Without the masks every op is built. */
 #ifndef TS_OPS_MASK0
 #define TS_OPS_MASK0 0xffffffffu
 #define TS_OPS_MASK1 0xffffffffu
 #endif
+#ifndef TS_OPS_MASK2
+#define TS_OPS_MASK2 0xffffffffu
+#define TS_OPS_MASK3 0xffffffffu
+#endif
 #define TS_HAS(op) \
-  ((op) < 32 ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u : ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u)
+  ((op) < 32   ? ((uint32_t)(TS_OPS_MASK0) >> (op)) & 1u \
+   : (op) < 64 ? ((uint32_t)(TS_OPS_MASK1) >> ((op) - 32)) & 1u \
+   : (op) < 96 ? ((uint32_t)(TS_OPS_MASK2) >> ((op) - 64)) & 1u \
+               : ((uint32_t)(TS_OPS_MASK3) >> ((op) - 96)) & 1u)
 #define BUILT(op) \
   if (!TS_HAS(op)) return TS_ERROR_UNKNOWN_OP
 
@@ -245,6 +252,21 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
     case TS_OP_ELEMENTWISE_S32:
       /* ts_invoke_signal guards each of its op codes itself. */
       return ts_invoke_signal(record, arena, pack);
+    /* lstm (issue 13) */
+    case TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM: {
+      BUILT(TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM);
+      const ts_lstm_record *r = (const ts_lstm_record *)(const void *)record;
+      ts_lstm_weights w;
+      if (words != WORDS(ts_lstm_record)) break;
+      w.input_weights = (const int8_t *)(pack + r->input_weights);
+      w.recurrent_weights = (const int8_t *)(pack + r->recurrent_weights);
+      w.biases = (const int32_t *)(const void *)(pack + r->biases);
+      w.multipliers = (const int32_t *)(const void *)(pack + r->multipliers);
+      w.shifts = (const int32_t *)(const void *)(pack + r->shifts);
+      return ts_lstm_s8(&r->params, &r->dims, &w, (const int8_t *)(arena + r->input),
+                        (int16_t *)(void *)(arena + r->hidden_state),
+                        (int16_t *)(void *)(arena + r->cell_state), (int8_t *)(arena + r->output));
+    }
     default:
       return TS_ERROR_UNKNOWN_OP;
   }

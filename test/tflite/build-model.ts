@@ -13,6 +13,8 @@ export interface TensorSpec {
   zeroPoint?: bigint[];
   /** Place the int64 zero points 4 but not 8-byte aligned (the flatbuffers verifier checks only the length's alignment). */
   misalignZeroPoint?: boolean;
+  /** Tensor.is_variable (state kept across invokes, e.g. an LSTM's hidden and cell state). */
+  isVariable?: boolean;
 }
 export interface OperatorSpec {
   opcodeIndex: number;
@@ -117,6 +119,7 @@ function writeTensor(b: Builder, t: TensorSpec): number {
   b.addFieldInt32(2, t.buffer ?? 0, 0);
   b.addFieldOffset(3, name, 0);
   if (quantization) b.addFieldOffset(4, quantization, 0);
+  if (t.isVariable) b.addFieldInt8(5, 1, 0);
   return b.endObject();
 }
 

@@ -14,6 +14,7 @@ import { lowerAdd, lowerDiv, lowerMaximum, lowerMinimum, lowerMul, lowerSub } fr
 import { lowerFullyConnected } from './fully-connected.js';
 import { lowerAveragePool, lowerMaxPool } from './pooling.js';
 import { lowerMean } from './reductions.js';
+import { lowerUnidirectionalSequenceLstm } from './lstm.js';
 import {
   lowerEnergy, lowerFftAutoScale, lowerFilterBank, lowerFilterBankLog, lowerFilterBankSqrt, lowerPcan, lowerRfft,
   lowerSpectralSubtraction, lowerWindow,
@@ -62,4 +63,6 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   SignalFilterBankSpectralSubtraction: lowerSpectralSubtraction,
   SignalPCAN: lowerPcan,
   SignalFilterBankLog: lowerFilterBankLog,
+  // lstm (issue 13)
+  UNIDIRECTIONAL_SEQUENCE_LSTM: lowerUnidirectionalSequenceLstm,
 });
