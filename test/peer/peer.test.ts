@@ -13,18 +13,20 @@ import { Model } from '../../device/runtime.js';
 
 interface PeerTensor {
   shape: number[];
-  type: 'int8' | 'int32';
+  type: 'int8' | 'int16' | 'int32';
   scale: number;
   zero_point: number;
   /** Constant contents (weights, bias). */
   data?: number[];
   /** Values fed at run time (graph inputs). */
   values?: number[];
+  /** A variable tensor (state kept across invokes: an LSTM's hidden and cell state), reset by TFLM. */
+  variable?: boolean;
 }
 interface PeerCase {
   name: string;
   source: string;
-  op: 'FULLY_CONNECTED' | 'SOFTMAX' | 'LOGISTIC' | 'ADD' | 'MUL' | 'AVERAGE_POOL_2D' | 'MAX_POOL_2D';
+  op: 'FULLY_CONNECTED' | 'SOFTMAX' | 'LOGISTIC' | 'ADD' | 'MUL' | 'AVERAGE_POOL_2D' | 'MAX_POOL_2D' | 'UNIDIRECTIONAL_SEQUENCE_LSTM';
   options: Record<string, string | number>;
   tensors: PeerTensor[];
   operator_inputs: number[];
@@ -38,9 +40,11 @@ interface PeerCase {
 const VECTORS = JSON.parse(readFileSync(join(import.meta.dirname, 'tflm-kernel-vectors.json'), 'utf8')) as { cases: PeerCase[] };
 
 // Schema codes (tensorflow/compiler/mlir/lite/schema/schema.fbs).
-const BUILTIN = { ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25 } as const;
-const TENSOR_TYPE = { int32: 2, int8: 9 } as const;
-const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 };
+const BUILTIN = {
+  ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25, UNIDIRECTIONAL_SEQUENCE_LSTM: 44,
+} as const;
+const TENSOR_TYPE = { int32: 2, int16: 7, int8: 9 } as const;
+const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4 };
 const PADDING: Record<string, number> = { SAME: 0, VALID: 1 };
 
 /** BuiltinOptions union tag and table writer for the case's operator. */
@@ -72,6 +76,17 @@ function optionsOf(c: PeerCase): Pick<OperatorSpec, 'optionsType' | 'options'> {
       };
     case 'LOGISTIC':
       return {};
+    case 'UNIDIRECTIONAL_SEQUENCE_LSTM': // UnidirectionalSequenceLSTMOptions { fused_activation_function, cell_clip, proj_clip, time_major }
+      return {
+        optionsType: 71,
+        options: (b: Builder) => {
+          b.startObject(4);
+          b.addFieldInt8(0, act, 0);
+          b.addFieldFloat32(1, Number(c.options.cell_clip ?? 0), 0);
+          b.addFieldInt8(3, Number(c.options.time_major ?? 0), 0);
+          return b.endObject();
+        },
+      };
   }
 }
 
@@ -93,7 +108,7 @@ export function peerModel(c: PeerCase): Uint8Array {
       buffer = buffers.length;
       buffers.push({ data: constBytes(t) });
     }
-    return { shape: t.shape, type: TENSOR_TYPE[t.type], buffer, name: `t${i}`, scale: [t.scale], zeroPoint: [BigInt(t.zero_point)] };
+    return { shape: t.shape, type: TENSOR_TYPE[t.type], buffer, name: `t${i}`, scale: [t.scale], zeroPoint: [BigInt(t.zero_point)], isVariable: t.variable };
   });
   return buildModel({
     version: 3,
@@ -109,7 +124,7 @@ export function peerModel(c: PeerCase): Uint8Array {
 
 describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
   it('holds the cases the README lists', () => {
-    expect(VECTORS.cases.length).toBe(22);
+    expect(VECTORS.cases.length).toBe(23);
   });
 
   for (const c of VECTORS.cases) {
