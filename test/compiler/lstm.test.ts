@@ -238,6 +238,10 @@ describe('int8 UNIDIRECTIONAL_SEQUENCE_LSTM matches TFLM byte for byte, invoke a
       const zoo = (file: string) => new Uint8Array(readFileSync(join(PACKAGE_ROOT, 'models-zoo', file)));
       const graph = graphFromTflite(zoo(`models/${name}.tflite`));
       const compiled = compileGraph({ ...graph, outputs: [23] });
+      // TFLM's arena for the zoo model as published (models-zoo/index.json), and ours for it: at or below.
+      const zooIndex = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'models-zoo', 'index.json'), 'utf8')) as { models: { name: string; tflm_arena_used_bytes: number }[] };
+      const tflmArena = zooIndex.models.find((e) => e.name === name)!.tflm_arena_used_bytes;
+      expect(compileTflite(zoo(`models/${name}.tflite`)).arenaBytes).toBeLessThanOrEqual(tflmArena);
       const kernels = new WasmKernels({ guardBytes: 64 });
       const m = new Model(compiled.pack, kernels);
       const inputs = [0, 1].map((k) => zoo(`inputs/${name}.${k}.bin`));
