@@ -150,7 +150,7 @@ export var CAST: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType: 6
 export var ELEMENTWISE_S32: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, kind: 7, actMin: 8, actMax: 9, outputShape: 10, view1: 16, view2: 29, words: 42 };
 
 /** UNIDIRECTIONAL_SEQUENCE_LSTM. */
-export var LSTM: Layout = { input: 2, output: 3, hiddenState: 4, cellState: 5, inputWeights: 6, recurrentWeights: 7, biases: 8, multipliers: 9, shifts: 10, batches: 11, timeSteps: 12, inputSize: 13, units: 14, timeMajor: 15, forgetCellMultiplier: 16, forgetCellShift: 17, inputCellMultiplier: 18, inputCellShift: 19, hiddenMultiplier: 20, hiddenShift: 21, hiddenZeroPoint: 22, cellClip: 23, cellTanhMultiplier: 24, cellTanhShift: 25, words: 26 };
+export var LSTM: Layout = { input: 2, output: 3, hiddenState: 4, cellState: 5, inputWeights: 6, recurrentWeights: 10, biases: 14, multipliers: 15, shifts: 16, batches: 17, timeSteps: 18, inputSize: 19, units: 20, timeMajor: 21, forgetCellMultiplier: 22, forgetCellShift: 23, inputCellMultiplier: 24, inputCellShift: 25, hiddenMultiplier: 26, hiddenShift: 27, hiddenZeroPoint: 28, cellClip: 29, cellTanhMultiplier: 30, cellTanhShift: 31, words: 32 };
 
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];

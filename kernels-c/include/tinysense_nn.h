@@ -472,8 +472,8 @@ typedef struct {
 
 /* Gate order in the arrays: input, forget, cell, output. */
 typedef struct {
-  const int8_t *input_weights;     /* [4][units][input_size] */
-  const int8_t *recurrent_weights; /* [4][units][units] */
+  const int8_t *input_weights[4];     /* per gate: [units][input_size] */
+  const int8_t *recurrent_weights[4]; /* per gate: [units][units] */
   const int32_t *biases;           /* [4][units], input zero point folded in */
   const int32_t *multipliers;      /* [2][4]: input matmuls, then recurrent */
   const int32_t *shifts;           /* [2][4] */

@@ -373,8 +373,8 @@ typedef struct {
   int32_t output; /* arena */
   int32_t hidden_state; /* state: int16 [batches][units]: the int8 hidden state less its zero point, so a zeroed state is TFLM's reset */
   int32_t cell_state; /* state: int16 [batches][units]: the cell state */
-  int32_t input_weights; /* constant: int8 [4 gates: input, forget, cell, output][units][input size] */
-  int32_t recurrent_weights; /* constant: int8 [4 gates][units][units] */
+  int32_t input_weights[4]; /* constant: per gate (input, forget, cell, output): int8 [units][input size] */
+  int32_t recurrent_weights[4]; /* constant: per gate: int8 [units][units] */
   int32_t biases; /* constant: int32 [4 gates][units]: gate bias less input zero point x row sum */
   int32_t multipliers; /* quant: int32 [2][4 gates]: input then recurrent matmul to the gate's 2^-12 */
   int32_t shifts; /* quant: int32 [2][4 gates] */
@@ -412,7 +412,7 @@ enum {
   TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS = 7,
   TS_CAST_RECORD_WORDS = 7,
   TS_ELEMENTWISE_RECORD_WORDS = 42,
-  TS_LSTM_RECORD_WORDS = 26
+  TS_LSTM_RECORD_WORDS = 32
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */

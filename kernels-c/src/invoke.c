@@ -257,9 +257,12 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       BUILT(TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM);
       const ts_lstm_record *r = (const ts_lstm_record *)(const void *)record;
       ts_lstm_weights w;
+      int32_t g;
       if (words != WORDS(ts_lstm_record)) break;
-      w.input_weights = (const int8_t *)(pack + r->input_weights);
-      w.recurrent_weights = (const int8_t *)(pack + r->recurrent_weights);
+      for (g = 0; g < 4; ++g) {
+        w.input_weights[g] = (const int8_t *)(pack + r->input_weights[g]);
+        w.recurrent_weights[g] = (const int8_t *)(pack + r->recurrent_weights[g]);
+      }
       w.biases = (const int32_t *)(const void *)(pack + r->biases);
       w.multipliers = (const int32_t *)(const void *)(pack + r->multipliers);
       w.shifts = (const int32_t *)(const void *)(pack + r->shifts);

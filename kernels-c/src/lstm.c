@@ -158,10 +158,9 @@ ts_status ts_lstm_s8(const ts_lstm_params *params, const ts_lstm_dims *dims,
       for (j = 0; j < units; ++j) {
         int32_t gate[4], cell, update;
         for (k = 0; k < 4; ++k) {
-          const int32_t at = k * units + j;
-          const int32_t in = matmul_s8(weights->biases[at], weights->input_weights + at * input_size, x,
-                                       input_size, m[k], s[k]);
-          const int32_t rec = matmul_s16(weights->recurrent_weights + at * units, h, units, m[4 + k], s[4 + k]);
+          const int32_t in = matmul_s8(weights->biases[k * units + j], weights->input_weights[k] + j * input_size,
+                                       x, input_size, m[k], s[k]);
+          const int32_t rec = matmul_s16(weights->recurrent_weights[k] + j * units, h, units, m[4 + k], s[4 + k]);
           const int32_t sum = clamp16(in + rec);
           /* The cell gate's activation is TANH (the only one a .tflite can give
            * it), at the gates' fixed 2^-12 input scale. */

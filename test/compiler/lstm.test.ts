@@ -86,7 +86,7 @@ interface Variant {
 }
 
 function spec(c: Case, variant: Variant = {}): ModelSpec {
-  const [batches, steps] = c.timeMajor ? [c.shape[1], c.shape[0]] : [c.shape[0], c.shape[1]];
+  const batches = c.timeMajor ? c.shape[1] : c.shape[0];
   const inputSize = c.shape[2];
   const rand = prng(7919 * (CASES.indexOf(c) + 1));
   const int8s = (n: number) => Int8Array.from({ length: n }, () => Math.floor(rand() * 255) - 127);

@@ -117,7 +117,7 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   r.push({ name: 'COPY', words: record(LAYOUTS[OP.COPY], OP.COPY, { input: W, output: OUT, bytes: 40, inputInPack: 1 }) });
   // lstm (issue 13): 1 batch x 2 steps x 3 inputs, 2 units; hidden and cell state in the state region.
   r.push({ name: 'UNIDIRECTIONAL_SEQUENCE_LSTM', words: record(LAYOUTS[OP.UNIDIRECTIONAL_SEQUENCE_LSTM], OP.UNIDIRECTIONAL_SEQUENCE_LSTM, {
-    input: 0, output: OUT, hiddenState: STATE, cellState: STATE + 8, inputWeights: W, recurrentWeights: W + 24, biases: BIAS,
+    input: 0, output: OUT, hiddenState: STATE, cellState: STATE + 8, inputWeights: [W, W + 6, W + 12, W + 18], recurrentWeights: [W + 24, W + 28, W + 32, W + 36], biases: BIAS,
     multipliers: MULT, shifts: SHIFT, batches: 1, timeSteps: 2, inputSize: 3, units: 2, timeMajor: 0,
     forgetCellMultiplier: M, inputCellMultiplier: M, inputCellShift: -3, hiddenMultiplier: M, hiddenShift: -8, hiddenZeroPoint: 0,
     cellClip: -1, cellTanhMultiplier: 3, cellTanhShift: 0,

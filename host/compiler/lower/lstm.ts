@@ -147,16 +147,6 @@ export function lowerUnidirectionalSequenceLstm(c: OpContext): LoweredOp {
       folded.push((biasValues[g][j] - Math.imul(inQ.zeroPoint, sum)) | 0);
     }
   });
-  const concat = (ts: Tensor[]) => {
-    const parts = ts.map((t) => c.constData(t)!);
-    const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
   for (const t of [hidden, cell]) {
     if (c.isConst(t)) c.fail(`the state ${name(t)} has constant data; TFLM resets it to its zero point`);
     if (c.graph.inputs.includes(t.index) || c.graph.outputs.includes(t.index)) c.fail(`the state ${name(t)} is a model input or output`);
@@ -167,8 +157,8 @@ export function lowerUnidirectionalSequenceLstm(c: OpContext): LoweredOp {
     .set('output', c.write(output))
     .set('hiddenState', { kind: 'arena', tensor: hidden.index })
     .set('cellState', { kind: 'arena', tensor: cell.index })
-    .set('inputWeights', { kind: 'const', id: c.consts.add(concat(weights.slice(0, 4))) })
-    .set('recurrentWeights', { kind: 'const', id: c.consts.add(concat(weights.slice(4))) })
+    .setList('inputWeights', [0, 0, 0, 0])
+    .setList('recurrentWeights', [0, 0, 0, 0])
     .set('biases', { kind: 'const', id: c.consts.addInt32(folded) })
     .set('multipliers', { kind: 'const', id: c.consts.addInt32(gates.map((g) => g.multiplier)) })
     .set('shifts', { kind: 'const', id: c.consts.addInt32(gates.map((g) => g.shift)) })
@@ -177,6 +167,8 @@ export function lowerUnidirectionalSequenceLstm(c: OpContext): LoweredOp {
       forgetCell.multiplier, forgetCell.shift, inputCell.multiplier, inputCell.shift, hiddenMul.multiplier, hiddenMul.shift,
       hiddenQ.zeroPoint, quantizedClip, tanhMultiplier, tanhShift,
     ]);
+  // The model's own weight tensors, one constant each (gate order input, forget, cell, output).
+  weights.forEach((w, k) => (r.words[k < 4 ? LSTM.inputWeights + k : LSTM.recurrentWeights + k - 4] = c.constant(w)));
   const op = c.finish(r.code, r.words, batches * timeSteps * units * 4 * (inputSize + units));
   op.persistent = [hidden.index, cell.index];
   // The hidden state is held as int16 (hidden - zero point): twice its int8 tensor's bytes.
