@@ -1245,6 +1245,48 @@ function checkFullyConnectedS16B32(b: Uint8Array, r: number, L: PackLayout, w: s
   return { macs: macs, ops: ops };
 }
 
+function checkUnidirectionalSequenceLstm(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 32), v0: number, v1: number, macs = 0, ops = 0;
+  dim(w, f[17], "batches");
+  dim(w, f[18], "time steps");
+  dim(w, f[19], "input size");
+  dim(w, f[20], "units");
+  if (!(f[21] === 0 || f[21] === 1)) bad(w, "time-major flag is " + f[21]);
+  if (!(f[28] >= (-128) && f[28] <= 127)) bad(w, "hidden zero point " + f[28] + " is not int8");
+  if (!((f[22] >= 0 && f[24] >= 0) && f[26] >= 0)) bad(w, "a cell multiplier is negative");
+  if (!(f[23] >= (-31) && f[23] <= 30)) bad(w, "forget x cell shift is " + f[23] + ", outside [-31, 30]");
+  if (!(f[25] >= (-31) && f[25] <= 30)) bad(w, "input x cell gate shift is " + f[25] + ", outside [-31, 30]");
+  if (!(f[27] >= (-31) && f[27] <= 30)) bad(w, "hidden shift is " + f[27] + ", outside [-31, 30]");
+  if (!(f[29] >= (-1) && f[29] <= 32767)) bad(w, "cell clip " + f[29] + " is outside [-1, 32767]");
+  if (!(f[30] >= 1 && f[30] <= 65535)) bad(w, "cell tanh multiplier " + f[30] + " is outside [1, 65535]");
+  if (!(f[31] >= 0 && f[31] <= 30)) bad(w, "cell tanh shift is " + f[31] + ", outside [0, 30]");
+  v0 = prod(w, [f[17], f[18]]);
+  operand(b, r, L, w, 2, false, prod(w, [f[17], f[18], f[19]]), 1, "input");
+  operand(b, r, L, w, 3, false, prod(w, [f[17], f[18], f[20]]), 1, "output");
+  v1 = prod(w, [2, f[17], f[20]]);
+  operand(b, r, L, w, 4, false, v1, 2, "hidden state");
+  if (!(((L.state ? 1 : 0) !== 0 && f[4] >= (L.state ? L.state.offset : 0)) && (f[4] + v1) <= (L.state ? L.state.offset + L.state.bytes : 0))) bad(w, "hidden state lies outside the state region");
+  operand(b, r, L, w, 5, false, v1, 2, "cell state");
+  if (!(((L.state ? 1 : 0) !== 0 && f[5] >= (L.state ? L.state.offset : 0)) && (f[5] + v1) <= (L.state ? L.state.offset + L.state.bytes : 0))) bad(w, "cell state lies outside the state region");
+  operand(b, r, L, w, 6, true, prod(w, [f[20], f[19]]), 1, "gate 0 input weights");
+  operand(b, r, L, w, 10, true, prod(w, [f[20], f[20]]), 1, "gate 0 recurrent weights");
+  operand(b, r, L, w, 7, true, prod(w, [f[20], f[19]]), 1, "gate 1 input weights");
+  operand(b, r, L, w, 11, true, prod(w, [f[20], f[20]]), 1, "gate 1 recurrent weights");
+  operand(b, r, L, w, 8, true, prod(w, [f[20], f[19]]), 1, "gate 2 input weights");
+  operand(b, r, L, w, 12, true, prod(w, [f[20], f[20]]), 1, "gate 2 recurrent weights");
+  operand(b, r, L, w, 9, true, prod(w, [f[20], f[19]]), 1, "gate 3 input weights");
+  operand(b, r, L, w, 13, true, prod(w, [f[20], f[20]]), 1, "gate 3 recurrent weights");
+  operand(b, r, L, w, 14, true, prod(w, [16, f[20]]), 4, "biases");
+  operand(b, r, L, w, 15, true, 32, 4, "multipliers");
+  operand(b, r, L, w, 16, true, 32, 4, "shifts");
+  shifts(b, w, f[16], 8);
+  loops(L, w, [v0, f[20], f[19]], ["rows", "units", "input size"]);
+  loops(L, w, [v0, f[20]], ["rows", "units"]);
+  macs = ((v0 * f[20]) * 4) * (f[19] + f[20]);
+  ops = (v0 * f[20]) * 12;
+  return { macs: macs, ops: ops };
+}
+
 /** The check of each op code (undefined: no such op), and its record words (CONCATENATION: the fixed part). */
 export interface RecordChecks {
   checks: RecordCheck[];
@@ -1324,5 +1366,6 @@ export function recordChecks(): RecordChecks {
   checks[94] = checkSoftmaxS16;
   checks[95] = checkConv2dS16B32;
   checks[96] = checkFullyConnectedS16B32;
-  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 7, 54, 7, 11, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18] };
+  checks[100] = checkUnidirectionalSequenceLstm;
+  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 7, 54, 7, 11, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18, 0, 0, 0, 32] };
 }

@@ -67,6 +67,7 @@ export var OP = {
   SOFTMAX_S16: 94,
   CONV_2D_S16_B32: 95,
   FULLY_CONNECTED_S16_B32: 96,
+  UNIDIRECTIONAL_SEQUENCE_LSTM: 100,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -217,6 +218,9 @@ export var L2_NORM: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, inpu
 /** LOG_SOFTMAX. */
 export var LOG_SOFTMAX: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, inputMultiplier: 6, inputLeftShift: 7, reverseScalingDivisor: 8, reverseScalingRightShift: 9, diffMin: 10, words: 11 };
 
+/** UNIDIRECTIONAL_SEQUENCE_LSTM. */
+export var LSTM: Layout = { input: 2, output: 3, hiddenState: 4, cellState: 5, inputWeights: 6, recurrentWeights: 10, biases: 14, multipliers: 15, shifts: 16, batches: 17, timeSteps: 18, inputSize: 19, units: 20, timeMajor: 21, forgetCellMultiplier: 22, forgetCellShift: 23, inputCellMultiplier: 24, inputCellShift: 25, hiddenMultiplier: 26, hiddenShift: 27, hiddenZeroPoint: 28, cellClip: 29, cellTanhMultiplier: 30, cellTanhShift: 31, words: 32 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -289,3 +293,4 @@ LAYOUTS[93] = SOFTMAX;
 LAYOUTS[94] = SOFTMAX_LUT;
 LAYOUTS[95] = CONV;
 LAYOUTS[96] = FC;
+LAYOUTS[100] = LSTM;

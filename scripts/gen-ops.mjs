@@ -540,7 +540,8 @@ function emitHeader(spec, L) {
         out.push(`  ${f.type} ${f.c};`);
       } else {
         const note = [f.kind, f.doc].filter(Boolean).join(': ');
-        out.push(`  int32_t ${f.c}; ${cComment(note)}`);
+        // A member spanning N words (`name:N`) is an int32 array.
+        out.push(`  int32_t ${f.c}${f.words > 1 ? `[${f.words}]` : ''}; ${cComment(note)}`);
       }
     }
     out.push(`} ${rec.c};`);

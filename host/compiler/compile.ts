@@ -166,13 +166,19 @@ interface StateRegion {
  * those roots from `life`.
  */
 function stateRegion(graph: Graph, lowered: readonly LoweredOp[], storage: Storage, life: Map<number, Lifetime>): StateRegion {
-  const roots = [...new Set(lowered.flatMap((op) => op.persistent ?? []).map((t) => storage.root(t)))];
+  const need = new Map<number, number>();
+  for (const op of lowered) {
+    (op.persistent ?? []).forEach((t, i) => {
+      const root = storage.root(t);
+      need.set(root, Math.max(need.get(root) ?? 0, tensorBytes(graph.tensors[root]), op.persistentBytes?.[i] ?? 0));
+    });
+  }
   const offsets = new Map<number, number>();
   let bytes = 0;
-  for (const root of roots) {
+  for (const [root, rootBytes] of need) {
     life.delete(root);
     offsets.set(root, bytes);
-    bytes = alignUp(bytes + tensorBytes(graph.tensors[root]), 8);
+    bytes = alignUp(bytes + rootBytes, 8);
   }
   return { offsets, bytes };
 }

@@ -124,6 +124,14 @@ export interface ArgMaxOptions extends Tagged<'ArgMaxOptions'> {
 export interface ArgMinOptions extends Tagged<'ArgMinOptions'> {
   readonly outputType: TensorTypeName;
 }
+export interface UnidirectionalSequenceLSTMOptions extends Tagged<'UnidirectionalSequenceLSTMOptions'> {
+  readonly fusedActivationFunction: ActivationFunctionName;
+  readonly cellClip: number;
+  readonly projClip: number;
+  readonly timeMajor: boolean;
+  readonly asymmetricQuantizeInputs: boolean;
+  readonly diagonalRecurrentTensors: boolean;
+}
 /** Option tables without fields. */
 export type EmptyOptions = Tagged<
   'PadOptions' | 'TransposeOptions' | 'QuantizeOptions' | 'DequantizeOptions' | 'MaximumMinimumOptions'
@@ -133,7 +141,8 @@ export type DecodedOptions =
   | Conv2DOptions | DepthwiseConv2DOptions | FullyConnectedOptions | Pool2DOptions | SoftmaxOptions
   | ConcatenationOptions | AddOptions | SubOptions | MulOptions | DivOptions | LeakyReluOptions
   | StridedSliceOptions | ReshapeOptions | ReducerOptions | SqueezeOptions | CastOptions | EmptyOptions
-  | TransposeConvOptions | SVDFOptions | BatchMatMulOptions | ArgMaxOptions | ArgMinOptions;
+  | TransposeConvOptions | SVDFOptions | BatchMatMulOptions | ArgMaxOptions | ArgMinOptions
+  | UnidirectionalSequenceLSTMOptions;
 type DecodedName = DecodedOptions['typeName'];
 
 /** An options table this reader does not decode (yet). */
@@ -230,6 +239,14 @@ const decoders: { readonly [Name in DecodedName]: (t: Table) => Fields<Name> } =
   }),
   ArgMaxOptions: (t) => ({ outputType: tensorType(t, 0, 'output_type') }),
   ArgMinOptions: (t) => ({ outputType: tensorType(t, 0, 'output_type') }),
+  UnidirectionalSequenceLSTMOptions: (t) => ({
+    fusedActivationFunction: activation(t, 0),
+    cellClip: t.f32(1, 'cell_clip'),
+    projClip: t.f32(2, 'proj_clip'),
+    timeMajor: t.bool(3, 'time_major'),
+    asymmetricQuantizeInputs: t.bool(4, 'asymmetric_quantize_inputs'),
+    diagonalRecurrentTensors: t.bool(5, 'diagonal_recurrent_tensors'),
+  }),
 };
 
 function isDecoded(name: BuiltinOptionsName): name is DecodedName {

@@ -659,6 +659,48 @@ typedef struct {
 
 ts_status ts_log_softmax_s8(const ts_log_softmax_params *params, int32_t outer_size, int32_t depth,
                             const int8_t *input, int8_t *output);
+/* ---- UNIDIRECTIONAL_SEQUENCE_LSTM (int8 input/output and weights, int16 cell) ----
+ * Mirrors TFLM's integer EvalLstm (micro/kernels/lstm_eval.h: LstmStep with
+ * FullyConnected int8 -> int16, AddElementWise, Logistic / Tanh int16, Mul).
+ * Every step computes, per unit j, the four gates from the input row and the
+ * previous hidden state, updates the cell state and writes the new hidden
+ * value to the output row; the state is updated after the row. The same
+ * arithmetic as TFLM's gate-at-a-time order, with no gate buffers. The host
+ * (lowering) does TFLM's Prepare: multipliers, the cell-state shift, the
+ * clip, and the input zero point folded into the biases. */
+typedef struct {
+  int32_t batches;
+  int32_t time_steps;
+  int32_t input_size;
+  int32_t units;
+  int32_t time_major; /* rows are [time][batch], else [batch][time] */
+} ts_lstm_dims;
+
+typedef struct {
+  ts_requant forget_cell;     /* forget gate x cell state -> cell state */
+  ts_requant input_cell;      /* input gate x cell gate -> cell state */
+  ts_requant hidden;          /* output gate x tanh(cell) -> hidden (int8) */
+  int32_t hidden_zero_point;
+  int32_t cell_clip;          /* -1: none, else clamp to [-cell_clip, cell_clip] */
+  int32_t cell_tanh_multiplier; /* tanh(cell) input: (c * multiplier + round) >> shift */
+  int32_t cell_tanh_shift;
+} ts_lstm_params;
+
+/* Gate order in the arrays: input, forget, cell, output. */
+typedef struct {
+  const int8_t *input_weights[4];     /* per gate: [units][input_size] */
+  const int8_t *recurrent_weights[4]; /* per gate: [units][units] */
+  const int32_t *biases;           /* [4][units], input zero point folded in */
+  const int32_t *multipliers;      /* [2][4]: input matmuls, then recurrent */
+  const int32_t *shifts;           /* [2][4] */
+} ts_lstm_weights;
+
+/* hidden_state: [batches][units] int16, the hidden value less its zero point
+ * (a zeroed state is TFLM's reset state); cell_state: [batches][units]. Both
+ * carry over to the next call. */
+ts_status ts_lstm_s8(const ts_lstm_params *params, const ts_lstm_dims *dims,
+                     const ts_lstm_weights *weights, const int8_t *input,
+                     int16_t *hidden_state, int16_t *cell_state, int8_t *output);
 
 /* The op records (generated from kernels-c/spec/ops.json). */
 #include "tinysense_ops.h"

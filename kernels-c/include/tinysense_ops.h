@@ -78,7 +78,8 @@ enum {
   TS_OP_SOFTMAX_S8_S16 = 93, /* int8 -> int16 (scale 1/65536, zero point -32768): reference_ops::Softmax<int8_t, int16_t> */
   TS_OP_SOFTMAX_S16 = 94, /* int16 -> int16: reference_ops::SoftmaxInt16 (LUT-based) */
   TS_OP_CONV_2D_S16_B32 = 95, /* int16x8 with an int32 bias: reference_integer_ops::ConvPerChannel<int32_t> (int32 accumulator) */
-  TS_OP_FULLY_CONNECTED_S16_B32 = 96 /* int16x8 with an int32 bias: reference_integer_ops::FullyConnected(PerChannel)<int32_t> (int32 accumulator) */
+  TS_OP_FULLY_CONNECTED_S16_B32 = 96, /* int16x8 with an int32 bias: reference_integer_ops::FullyConnected(PerChannel)<int32_t> (int32 accumulator) */
+  TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100 /* Mirrors TFLM's integer EvalLstm (lstm_eval.h, int8 x int8 -> int16 cell); hidden and cell state in the pack's state region */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -519,6 +520,22 @@ typedef struct {
   ts_log_softmax_params params;
 } ts_log_softmax_record;
 
+/* UNIDIRECTIONAL_SEQUENCE_LSTM. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  int32_t hidden_state; /* state: int16 [batches][units]: the int8 hidden state less its zero point, so a zeroed state is TFLM's reset */
+  int32_t cell_state; /* state: int16 [batches][units]: the cell state */
+  int32_t input_weights[4]; /* constant: per gate (input, forget, cell, output): int8 [units][input size] */
+  int32_t recurrent_weights[4]; /* constant: per gate: int8 [units][units] */
+  int32_t biases; /* constant: int32 [4 gates][units]: gate bias less input zero point x row sum */
+  int32_t multipliers; /* quant: int32 [2][4 gates]: input then recurrent matmul to the gate's 2^-12 */
+  int32_t shifts; /* quant: int32 [2][4 gates] */
+  ts_lstm_dims dims;
+  ts_lstm_params params;
+} ts_lstm_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -558,7 +575,8 @@ enum {
   TS_TABLE_RECORD_WORDS = 7,
   TS_SELECT_RECORD_WORDS = 54,
   TS_L2_NORM_RECORD_WORDS = 7,
-  TS_LOG_SOFTMAX_RECORD_WORDS = 11
+  TS_LOG_SOFTMAX_RECORD_WORDS = 11,
+  TS_LSTM_RECORD_WORDS = 32
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -600,5 +618,6 @@ typedef char ts_table_record_words_check[sizeof(ts_table_record) == 4 * TS_TABLE
 typedef char ts_select_record_words_check[sizeof(ts_select_record) == 4 * TS_SELECT_RECORD_WORDS ? 1 : -1];
 typedef char ts_l2_norm_record_words_check[sizeof(ts_l2_norm_record) == 4 * TS_L2_NORM_RECORD_WORDS ? 1 : -1];
 typedef char ts_log_softmax_record_words_check[sizeof(ts_log_softmax_record) == 4 * TS_LOG_SOFTMAX_RECORD_WORDS ? 1 : -1];
+typedef char ts_lstm_record_words_check[sizeof(ts_lstm_record) == 4 * TS_LSTM_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

@@ -14,7 +14,7 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 8, TS_RULES_OPS = 97 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 8, TS_RULES_OPS = 101 };
 
 static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125, 256, 32768, 32767, 1026};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
@@ -282,10 +282,38 @@ static const char *const ts_rules_strings[] = {
     ", outside [-32768, 65535]",
     "exp LUT",
     "1/(1 + x) LUT",
+    "time steps is ",
+    "units is ",
+    "time-major flag is ",
+    "hidden zero point ",
+    " is not int8",
+    "a cell multiplier is negative",
+    "forget x cell shift is ",
+    "input x cell gate shift is ",
+    "hidden shift is ",
+    "cell clip ",
+    " is outside [-1, 32767]",
+    "cell tanh multiplier ",
+    " is outside [1, 65535]",
+    "cell tanh shift is ",
+    ", outside [0, 30]",
+    "hidden state",
+    "hidden state lies outside the state region",
+    "cell state",
+    "cell state lies outside the state region",
+    "gate 0 input weights",
+    "gate 0 recurrent weights",
+    "gate 1 input weights",
+    "gate 1 recurrent weights",
+    "gate 2 input weights",
+    "gate 2 recurrent weights",
+    "gate 3 input weights",
+    "gate 3 recurrent weights",
+    "biases",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_TABLE_RECORD_WORDS, TS_SELECT_RECORD_WORDS, TS_L2_NORM_RECORD_WORDS, TS_LOG_SOFTMAX_RECORD_WORDS, 0, 0, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_SVDF_RECORD_WORDS, TS_BATCH_MATMUL_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_CONVERT_RECORD_WORDS, TS_AFFINE_T_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SOFTMAX_LUT_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_TABLE_RECORD_WORDS, TS_SELECT_RECORD_WORDS, TS_L2_NORM_RECORD_WORDS, TS_LOG_SOFTMAX_RECORD_WORDS, 0, 0, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_REDUCE_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_SVDF_RECORD_WORDS, TS_BATCH_MATMUL_RECORD_WORDS, 0, 0, 0, 0, 0, 0, 0, 0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_CONVERT_RECORD_WORDS, TS_AFFINE_T_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SOFTMAX_LUT_RECORD_WORDS, TS_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, 0, 0, 0, TS_LSTM_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -386,6 +414,10 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* SOFTMAX_S16 */ "!1!&  \"  b!!&!1!'  \"  c!!'  7\"!&!'$\"!& d!' e!21!)$ \?/!) >#  f!!)  k\" \"( \"\"  \" H\" #( \"\"  \" M\"!$ x* \"\"d\"!% x* \"\"e&  \" ",
     /* CONV_2D_S16_B32 */ "!1!)  \"   !!)!1!*  \"  !!!*!1!+  \"  \"!!+!1!,  \"  #!!,!1!-  \"  $!!-!1!.  \"  %!!.!1!/  \"  &!!/!1!0  \"  '!!0!1!1  \"  (!!1!1!2  \"  )!!2!1!3  \"  *!!3!1!4  \"  +!!4  !4!,!)!1!  ,!21!0 !,*!,!0  $  -!!,  .!!0 !)!,!0!221\"! !,!-\" ,*\" \"!  '  /!!-  0!\"   1!\"!  2!1!7 !#  3!!7  4!1!8 !#  5!!8  4!1!; !#  6!!;  4!1!< !#  7!!<  4!2221!9  /!9 x 1!:  /!: x !  8!2,!5  ,!6  % \"W!!5 \"X!!6 \"Y \"&('5!2 ! !!8('5!. ! !!<!/\"\"&!*( \"!:#  ;!\"\"  < \"&('5!3 ! !!7('5!/ ! !!;!/\"\"&!+( \"!9#  =!\"\"  <$'!1 >!2 \?!3 @\"  A!. B!/ C!0 D!22221!=$ x(/!= x)1!>$ x(/!> x)/!=!>%  E!!=  F!!> \".\" \"( \"7$!)!*!+!, \" H\"!#7$!-!.!/!0 ! I\"#$( $\"  $ J\"!%( $\"  $ K\"!&( $\"  $ L%&\"  #7$!1!2!3!4\" '( \"\"# \" M!,!($ !!  N&(((\"#!.!/!0\"#",
     /* FULLY_CONNECTED_S16_B32 */ "!1!*  \"  U!!*!1!+  \"  V!!+!1!,  \"  W!!,!3,!)  ,!) !\"  X!!)!21!-$ x /!- x #  9!!- \"Z!21!.$ x!/!. x!\"  Y!!.!21!/$ x /!/ x #  :!!/ \"Z!22221!0$ x(/!0 x)1!1$ x(/!1 x)/!0!1%  E!!0  F!!1 \".\" \"( \"7\"!*!+ \" H\"!#7\"!,!+ ! I\"#$( $!, $ J  6!)!, !\"!%( $\"  $ K\"!&( $\"  $ L%&\"  !7\"!*!,\" '( \"\"! \" M!,!($ !!  N$#!* Z!, [!+ \\&(\"!!+\"!",
+    NULL,
+    NULL,
+    NULL,
+    /* UNIDIRECTIONAL_SEQUENCE_LSTM */ "!1!1  \"  U!!1!1!2  \" \"f!!2!1!3  \" \"1!!3!1!4  \" \"g!!4!3,!5  ,!5 !\" \"h!!5!21!<$ x\"/!< x## \"i!!< \"j!221!6  1!8  1!:  ! \"k!21!7$ \?/!7 ># \"l!!7  k!21!9$ \?/!9 ># \"m!!9  k!21!;$ \?/!; ># \"n!!;  k!21!=$ !/!= x)# \"o!!= \"p!21!> !/!> x # \"q!!> \"r!21!\?  /!\? ># \"s!!\? \"t  7\"!1!2\" \"7#!1!2!3 ! H\" #7#!1!2!4 ! M !7# \"!1!4\" $\"! \"\"u!22#!1!$#\"/&!$\"!##! \"v\" %\"! \"\"w!22#!1!%#\"/&!%\"!##! \"x\"!&7\"!4!3 !\"y\"!*7\"!4!4 !\"z\"!'7\"!4!3 !\"{\"!+7\"!4!4 !\"|\"!(7\"!4!3 !\"}\"!,7\"!4!4 !\"~\"!)7\"!4!3 !# \"!-7\"!4!4 !#!\"!.7\" 0!4 $#\"\"!/ @ $ K\"!0 @ $ L%0 ($#\"  d!4 [!3\"A$\"\"  d!4 [&(((\" !4 $&!3!4((\" !4 ,",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

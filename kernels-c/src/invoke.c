@@ -513,6 +513,24 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                           &r->input2_view, (const int8_t *)operand(r->input2, r->input2_in_pack, arena, pack),
                           (int8_t *)(arena + r->output));
     }
+    /* lstm (issue 13) */
+    case TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM: {
+      BUILT(TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM);
+      const ts_lstm_record *r = (const ts_lstm_record *)(const void *)record;
+      ts_lstm_weights w;
+      int32_t g;
+      if (words != WORDS(ts_lstm_record)) break;
+      for (g = 0; g < 4; ++g) {
+        w.input_weights[g] = (const int8_t *)(pack + r->input_weights[g]);
+        w.recurrent_weights[g] = (const int8_t *)(pack + r->recurrent_weights[g]);
+      }
+      w.biases = (const int32_t *)(const void *)(pack + r->biases);
+      w.multipliers = (const int32_t *)(const void *)(pack + r->multipliers);
+      w.shifts = (const int32_t *)(const void *)(pack + r->shifts);
+      return ts_lstm_s8(&r->params, &r->dims, &w, (const int8_t *)(arena + r->input),
+                        (int16_t *)(void *)(arena + r->hidden_state),
+                        (int16_t *)(void *)(arena + r->cell_state), (int8_t *)(arena + r->output));
+    }
     default:
       return TS_ERROR_UNKNOWN_OP;
   }

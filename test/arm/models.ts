@@ -61,6 +61,33 @@ export const REFERENCE_CASES: ArmCase[] = [
   },
 ];
 
+// lstm (issue 13): UNIDIRECTIONAL_SEQUENCE_LSTM models of test/fixtures/lstm (several invokes in a row: the
+// state region carries the hidden and cell state, as TFLM's one interpreter did for the goldens) and the
+// zoo's LSTM models on their first input (their goldens come from a fresh interpreter per input).
+const LSTM_DIR = join(import.meta.dirname, '..', 'fixtures', 'lstm');
+const ZOO_DIR = join(import.meta.dirname, '..', '..', 'models-zoo');
+const lstmFixture = (name: string, invokes: number): ArmCase => ({
+  name,
+  category: 'lstm',
+  model: join(LSTM_DIR, `${name}.tflite`),
+  inputs: Array.from({ length: invokes }, (_, k) => join(LSTM_DIR, `${name}.${k}.in.bin`)),
+  golden: Array.from({ length: invokes }, (_, k) => join(LSTM_DIR, `${name}.${k}.golden.bin`)),
+});
+const lstmZoo = (name: string): ArmCase => ({
+  name,
+  category: 'lstm-zoo',
+  model: join(ZOO_DIR, 'models', `${name}.tflite`),
+  inputs: [join(ZOO_DIR, 'inputs', `${name}.0.bin`)],
+  golden: [join(ZOO_DIR, 'golden', `${name}.0.0.bin`)],
+});
+export const LSTM_CASES: ArmCase[] = [
+  lstmFixture('lstm_batch_major', 3),
+  lstmFixture('lstm_time_major', 2),
+  lstmFixture('lstm_clip', 2),
+  lstmZoo('tflm_mnist_lstm_int8'),
+  lstmZoo('tflm_xtensa_micro_speech_lstm'),
+];
+
 export function opsCases(): ArmCase[] {
   return opsIndex().map((e) => {
     const category = (e as unknown as { category?: string }).category ?? e.name.replace(/_\d+$/, '');

@@ -14,6 +14,8 @@ export const ARENA_BYTES = 4096;
 export const OUT = 2048;
 /** Bytes of the constants region. */
 export const CONST_BYTES = 1536;
+/** The state region (64 bytes of the arena) that stateful records (LSTM) keep their state in. */
+export const STATE = 3072;
 
 type Fields = { [name: string]: number | number[] };
 
@@ -209,6 +211,13 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   r.push({ name: 'LOG_SOFTMAX', words: record(LAYOUTS[OP.LOG_SOFTMAX], OP.LOG_SOFTMAX, {
     input: 0, output: OUT, outerSize: 4, depth: 8, inputMultiplier: M, inputLeftShift: 22, reverseScalingDivisor: M, reverseScalingRightShift: 21, diffMin: -100,
   }) });
+  // lstm (issue 13): 1 batch x 2 steps x 3 inputs, 2 units; hidden and cell state in the state region.
+  r.push({ name: 'UNIDIRECTIONAL_SEQUENCE_LSTM', words: record(LAYOUTS[OP.UNIDIRECTIONAL_SEQUENCE_LSTM], OP.UNIDIRECTIONAL_SEQUENCE_LSTM, {
+    input: 0, output: OUT, hiddenState: STATE, cellState: STATE + 8, inputWeights: [W, W + 6, W + 12, W + 18], recurrentWeights: [W + 24, W + 28, W + 32, W + 36], biases: BIAS,
+    multipliers: MULT, shifts: SHIFT, batches: 1, timeSteps: 2, inputSize: 3, units: 2, timeMajor: 0,
+    forgetCellMultiplier: M, inputCellMultiplier: M, inputCellShift: -3, hiddenMultiplier: M, hiddenShift: -8, hiddenZeroPoint: 0,
+    cellClip: -1, cellTanhMultiplier: 3, cellTanhShift: 0,
+  }) });
   return r;
 }
 
@@ -224,7 +233,7 @@ export interface BuiltPack {
 export function buildPack(): BuiltPack {
   const sections = layoutPack({
     recordWords: validRecords(0).map((r) => r.words.length),
-    tensors: 2,
+    tensors: 3,
     inputs: 1,
     outputs: 1,
     constants: [CONST_BYTES],
@@ -251,10 +260,11 @@ export function buildPack(): BuiltPack {
   const pack = writePack(sections, {
     arenaBytes: ARENA_BYTES,
     records: recs.map((r) => r.words),
-    tensors: [tensor(0), tensor(OUT)],
+    tensors: [tensor(0), tensor(OUT), { dtype: DTYPE.uint8, shape: [64], offset: STATE, bytes: 64 }],
     inputs: [0],
     outputs: [1],
     constants: [constants],
+    state: true,
   });
   return { pack, records: sections.records, names: recs.map((x) => x.name), constOffset: sections.constOffset };
 }

@@ -34,6 +34,8 @@ export interface LoweredOp {
   macs: number;
   /** Arena tensors that hold state across invokes (never reused; zeroed by a reset). */
   persistent?: number[];
+  /** Bytes each persistent tensor needs when the kernel keeps it wider than its tensor (the LSTM's hidden state). */
+  persistentBytes?: number[];
 }
 
 /** Constant blobs (weights, biases, multipliers), de-duplicated by content. */

@@ -24,6 +24,7 @@ import { lowerArgMax, lowerArgMin, lowerReduceMax, lowerReduceMin, lowerSum } fr
 import { lowerTransposeConv } from './transpose-conv.js';
 import { lowerSvdf } from './svdf.js';
 import { lowerBatchMatmul } from './batch-matmul.js';
+import { lowerUnidirectionalSequenceLstm } from './lstm.js';
 import {
   lowerEnergy, lowerFftAutoScale, lowerFilterBank, lowerFilterBankLog, lowerFilterBankSqrt, lowerPcan, lowerRfft,
   lowerSpectralSubtraction, lowerWindow,
@@ -96,6 +97,8 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   RSQRT: lowerRsqrt,
   L2_NORMALIZATION: lowerL2Normalization,
   LOG_SOFTMAX: lowerLogSoftmax,
+  // lstm (issue 13)
+  UNIDIRECTIONAL_SEQUENCE_LSTM: lowerUnidirectionalSequenceLstm,
 });
 
 /**
