@@ -562,6 +562,140 @@ function checkElementwiseS32(b: Uint8Array, r: number, L: PackLayout, w: string)
   return { macs: macs, ops: ops };
 }
 
+function checkGatherIndex(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 13), v0: number, macs = 0, ops = 0;
+  if (!((f[7] === 1 || f[7] === 2) || f[7] === 4)) bad(w, "element size " + f[7]);
+  dim(w, f[8], "batches");
+  dim(w, f[9], "outer size");
+  dim(w, f[10], "axis size");
+  dim(w, f[11], "coordinates");
+  dim(w, f[12], "inner size");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "indices in pack flag is " + f[6]);
+  operand(b, r, L, w, 2, f[5] === 1, prod(w, [f[7], f[8], f[9], f[10], f[12]]), f[7], "input");
+  operand(b, r, L, w, 3, f[6] === 1, prod(w, [4, f[8], f[11]]), 4, "indices");
+  v0 = prod(w, [f[8], f[9], f[11], f[12]]);
+  operand(b, r, L, w, 4, false, prod(w, [f[7], f[8], f[9], f[11], f[12]]), f[7], "output");
+  loops(L, w, [f[8], f[9], f[11], f[12]], ["batches", "outer size", "coordinates", "inner size"]);
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkResizeNearestNeighbor(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 13), v0: number, macs = 0, ops = 0;
+  if (!((f[4] === 1 || f[4] === 2) || f[4] === 4)) bad(w, "element size " + f[4]);
+  dim(w, f[5], "batches");
+  dim(w, f[6], "input height");
+  dim(w, f[7], "input width");
+  dim(w, f[8], "output height");
+  dim(w, f[9], "output width");
+  dim(w, f[10], "depth");
+  if (!(f[11] === 0 || f[11] === 1)) bad(w, "align corners flag is " + f[11]);
+  if (!(f[12] === 0 || f[12] === 1)) bad(w, "half pixel centers flag is " + f[12]);
+  if (!((f[8] === 0 || f[6] >= 1) && (f[9] === 0 || f[7] >= 1))) bad(w, "output " + f[8] + "x" + f[9] + " from an empty input");
+  operand(b, r, L, w, 2, false, prod(w, [f[4], f[5], f[6], f[7], f[10]]), f[4], "input");
+  v0 = prod(w, [f[5], f[8], f[9], f[10]]);
+  operand(b, r, L, w, 3, false, prod(w, [f[4], f[5], f[8], f[9], f[10]]), f[4], "output");
+  loops(L, w, [f[5], f[8], f[9], f[10]], ["batches", "output height", "output width", "depth"]);
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkResizeBilinear(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 13), v0: number, macs = 0, ops = 0;
+  if (!(f[4] === 1)) bad(w, "element size " + f[4] + ", int8 only");
+  if (!(!((f[11] !== 0 && f[12] !== 0)))) bad(w, "align_corners and half_pixel_centers together");
+  dim(w, f[5], "batches");
+  dim(w, f[6], "input height");
+  dim(w, f[7], "input width");
+  dim(w, f[8], "output height");
+  dim(w, f[9], "output width");
+  dim(w, f[10], "depth");
+  if (!(f[11] === 0 || f[11] === 1)) bad(w, "align corners flag is " + f[11]);
+  if (!(f[12] === 0 || f[12] === 1)) bad(w, "half pixel centers flag is " + f[12]);
+  if (!((f[8] === 0 || f[6] >= 1) && (f[9] === 0 || f[7] >= 1))) bad(w, "output " + f[8] + "x" + f[9] + " from an empty input");
+  operand(b, r, L, w, 2, false, prod(w, [f[4], f[5], f[6], f[7], f[10]]), f[4], "input");
+  v0 = prod(w, [f[5], f[8], f[9], f[10]]);
+  operand(b, r, L, w, 3, false, prod(w, [f[4], f[5], f[8], f[9], f[10]]), f[4], "output");
+  loops(L, w, [f[5], f[8], f[9], f[10]], ["batches", "output height", "output width", "depth"]);
+  macs = 0;
+  ops = v0;
+  return { macs: macs, ops: ops };
+}
+
+function checkSpaceToBatchNd(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 17), macs = 0, ops = 0;
+  if (!(f[5] >= 1 || f[9] === 0)) bad(w, "output batch " + f[9] + " from no input batch");
+  if (!((f[4] === 1 || f[4] === 2) || f[4] === 4)) bad(w, "element size " + f[4]);
+  dim(w, f[5], "input n");
+  dim(w, f[6], "input h");
+  dim(w, f[7], "input w");
+  dim(w, f[8], "input c");
+  dim(w, f[9], "output n");
+  dim(w, f[10], "output h");
+  dim(w, f[11], "output w");
+  dim(w, f[12], "output c");
+  if (!(f[8] === f[12])) bad(w, "input depth " + f[8] + " and output depth " + f[12] + " differ");
+  positive(w, f[13], "block height");
+  positive(w, f[14], "block width");
+  if (!(((((f[13] <= 65535 && f[14] <= 65535) && f[15] >= 0) && f[15] <= 65535) && f[16] >= 0) && f[16] <= 65535)) bad(w, "block or padding out of range");
+  if (!(((((f[6] + f[10]) + 1) * f[13]) + f[15]) <= 2147483647 && ((((f[7] + f[11]) + 1) * f[14]) + f[16]) <= 2147483647)) bad(w, "positions overflow");
+  operand(b, r, L, w, 2, false, prod(w, [f[4], f[5], f[6], f[7], f[8]]), f[4], "input");
+  operand(b, r, L, w, 3, false, prod(w, [f[4], f[9], f[10], f[11], f[12]]), f[4], "output");
+  loops(L, w, [f[5], f[6], f[7], f[8]], "input dim ");
+  loops(L, w, [f[9], f[10], f[11], f[12]], "output dim ");
+  macs = 0;
+  ops = Math.max(prod(w, [f[5], f[6], f[7], f[8]]), prod(w, [f[9], f[10], f[11], f[12]]));
+  return { macs: macs, ops: ops };
+}
+
+function checkBatchToSpaceNd(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 17), macs = 0, ops = 0;
+  if (!(f[9] >= 1 || f[5] === 0)) bad(w, "input batch " + f[5] + " into no output batch");
+  if (!((f[4] === 1 || f[4] === 2) || f[4] === 4)) bad(w, "element size " + f[4]);
+  dim(w, f[5], "input n");
+  dim(w, f[6], "input h");
+  dim(w, f[7], "input w");
+  dim(w, f[8], "input c");
+  dim(w, f[9], "output n");
+  dim(w, f[10], "output h");
+  dim(w, f[11], "output w");
+  dim(w, f[12], "output c");
+  if (!(f[8] === f[12])) bad(w, "input depth " + f[8] + " and output depth " + f[12] + " differ");
+  positive(w, f[13], "block height");
+  positive(w, f[14], "block width");
+  if (!(((((f[13] <= 65535 && f[14] <= 65535) && f[15] >= 0) && f[15] <= 65535) && f[16] >= 0) && f[16] <= 65535)) bad(w, "block or padding out of range");
+  if (!(((((f[6] + f[10]) + 1) * f[13]) + f[15]) <= 2147483647 && ((((f[7] + f[11]) + 1) * f[14]) + f[16]) <= 2147483647)) bad(w, "positions overflow");
+  operand(b, r, L, w, 2, false, prod(w, [f[4], f[5], f[6], f[7], f[8]]), f[4], "input");
+  operand(b, r, L, w, 3, false, prod(w, [f[4], f[9], f[10], f[11], f[12]]), f[4], "output");
+  loops(L, w, [f[5], f[6], f[7], f[8]], "input dim ");
+  loops(L, w, [f[9], f[10], f[11], f[12]], "output dim ");
+  macs = 0;
+  ops = Math.max(prod(w, [f[5], f[6], f[7], f[8]]), prod(w, [f[9], f[10], f[11], f[12]]));
+  return { macs: macs, ops: ops };
+}
+
+function checkGatherNd(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 18), macs = 0, ops = 0;
+  if (!((f[7] === 1 || f[7] === 2) || f[7] === 4)) bad(w, "element size " + f[7]);
+  dim(w, f[8], "slices");
+  dim(w, f[9], "index depth");
+  if (!(f[9] <= 5)) bad(w, "index depth " + f[9] + " above 5");
+  dim(w, f[10], "slice size");
+  dim(w, f[11], "params size");
+  if (!(f[5] === 0 || f[5] === 1)) bad(w, "input in pack flag is " + f[5]);
+  if (!(f[6] === 0 || f[6] === 1)) bad(w, "indices in pack flag is " + f[6]);
+  operand(b, r, L, w, 2, f[5] === 1, prod(w, [f[7], f[11]]), f[7], "input");
+  operand(b, r, L, w, 3, f[6] === 1, prod(w, [4, f[8], f[9]]), 4, "indices");
+  operand(b, r, L, w, 4, false, prod(w, [f[7], f[8], f[10]]), f[7], "output");
+  loops(L, w, [f[8], f[10]], ["slices", "slice size"]);
+  macs = 0;
+  ops = prod(w, [f[8], f[10]]);
+  return { macs: macs, ops: ops };
+}
+
 function checkMaximum(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
   var f = fieldsOf(b, r, 51), v0: number, v2: number, v4: number, view: { count: number; span: number }, macs = 0, ops = 0;
   dim(w, f[7], "output dim 0");
@@ -1327,6 +1461,12 @@ export function recordChecks(): RecordChecks {
   checks[29] = checkCast;
   checks[30] = checkElementwiseS32;
   checks[31] = checkAdd; // SUB
+  checks[32] = checkGatherIndex;
+  checks[33] = checkResizeNearestNeighbor;
+  checks[34] = checkResizeBilinear;
+  checks[35] = checkSpaceToBatchNd;
+  checks[36] = checkBatchToSpaceNd;
+  checks[37] = checkGatherNd;
   checks[48] = checkAdd; // SQUARED_DIFFERENCE
   checks[49] = checkMaximum;
   checks[50] = checkMaximum; // MINIMUM
@@ -1367,5 +1507,5 @@ export function recordChecks(): RecordChecks {
   checks[95] = checkConv2dS16B32;
   checks[96] = checkFullyConnectedS16B32;
   checks[100] = checkUnidirectionalSequenceLstm;
-  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 7, 54, 7, 11, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18, 0, 0, 0, 32] };
+  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 13, 13, 13, 17, 17, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 7, 54, 7, 11, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18, 0, 0, 0, 32] };
 }

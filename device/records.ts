@@ -28,6 +28,12 @@ export var OP = {
   CONCATENATION: 18,
   COPY: 19,
   SUB: 31,
+  GATHER_INDEX: 32,
+  RESIZE_NEAREST_NEIGHBOR: 33,
+  RESIZE_BILINEAR: 34,
+  SPACE_TO_BATCH_ND: 35,
+  BATCH_TO_SPACE_ND: 36,
+  GATHER_ND: 37,
   SQUARED_DIFFERENCE: 48,
   MAXIMUM: 49,
   MINIMUM: 50,
@@ -221,6 +227,18 @@ export var LOG_SOFTMAX: Layout = { input: 2, output: 3, outerSize: 4, depth: 5, 
 /** UNIDIRECTIONAL_SEQUENCE_LSTM. */
 export var LSTM: Layout = { input: 2, output: 3, hiddenState: 4, cellState: 5, inputWeights: 6, recurrentWeights: 10, biases: 14, multipliers: 15, shifts: 16, batches: 17, timeSteps: 18, inputSize: 19, units: 20, timeMajor: 21, forgetCellMultiplier: 22, forgetCellShift: 23, inputCellMultiplier: 24, inputCellShift: 25, hiddenMultiplier: 26, hiddenShift: 27, hiddenZeroPoint: 28, cellClip: 29, cellTanhMultiplier: 30, cellTanhShift: 31, words: 32 };
 
+/** GATHER_INDEX. GATHER (ops-move): out[b, o, k, i] = in[b, o, indices[b, k], i]; indices int32, checked by the kernel. */
+export var GATHER_INDEX: Layout = { input: 2, indices: 3, output: 4, inputInPack: 5, indicesInPack: 6, elemSize: 7, batches: 8, outer: 9, axisSize: 10, coords: 11, inner: 12, words: 13 };
+
+/** RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR. RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (ops-move), NHWC. */
+export var RESIZE: Layout = { input: 2, output: 3, elemSize: 4, batches: 5, inHeight: 6, inWidth: 7, outHeight: 8, outWidth: 9, depth: 10, alignCorners: 11, halfPixelCenters: 12, words: 13 };
+
+/** SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND. SPACE_TO_BATCH_ND with paddings and BATCH_TO_SPACE_ND with crops inside blocks (ops-move), NHWC. */
+export var BATCH_SPACE: Layout = { input: 2, output: 3, elemSize: 4, inputDims: 5, outputDims: 9, blockH: 13, blockW: 14, beforeH: 15, beforeW: 16, words: 17 };
+
+/** GATHER_ND. GATHER_ND (ops-move): output slice i = the params' elements from sum(indices[i][j] * strides[j]); int32 indices. */
+export var GATHER_ND: Layout = { input: 2, indices: 3, output: 4, inputInPack: 5, indicesInPack: 6, elemSize: 7, slices: 8, indexDepth: 9, sliceSize: 10, flatSize: 11, strides: 12, words: 18 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -254,6 +272,12 @@ LAYOUTS[28] = SIGNAL_FILTER_BANK_LOG;
 LAYOUTS[29] = CAST;
 LAYOUTS[30] = ELEMENTWISE_S32;
 LAYOUTS[31] = ADD;
+LAYOUTS[32] = GATHER_INDEX;
+LAYOUTS[33] = RESIZE;
+LAYOUTS[34] = RESIZE;
+LAYOUTS[35] = BATCH_SPACE;
+LAYOUTS[36] = BATCH_SPACE;
+LAYOUTS[37] = GATHER_ND;
 LAYOUTS[48] = ADD;
 LAYOUTS[49] = ADD;
 LAYOUTS[50] = ADD;

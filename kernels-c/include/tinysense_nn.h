@@ -339,6 +339,91 @@ ts_status ts_copy_rows(int32_t rows, int32_t row_bytes, const void *src,
 /* Plain byte copy (memmove semantics). */
 void ts_copy_bytes(void *dst, const void *src, int32_t bytes);
 
+/* GATHER (ops-move): out[b, o, k, i] = in[b, o, indices[b * coords + k], i] for
+ * b < batches, o < outer, k < coords, i < inner (elements of elem_size bytes:
+ * 1, 2 or 4). Mirrors TFLM's gather.cc (batch_dims folded into batches). An
+ * index outside [0, axis_size) returns TS_ERROR_ARGUMENT (TFLM leaves it
+ * undefined); the output may then be partly written. */
+typedef struct {
+  int32_t elem_size;
+  int32_t batches;
+  int32_t outer;
+  int32_t axis_size;
+  int32_t coords;
+  int32_t inner;
+} ts_gather_params;
+
+ts_status ts_gather(const ts_gather_params *params, const void *input,
+                    const int32_t *indices, void *output);
+
+/* RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (ops-move), NHWC tensors of
+ * batches x input_height x input_width x depth into batches x output_height x
+ * output_width x depth. */
+typedef struct {
+  int32_t elem_size;
+  int32_t batches;
+  int32_t input_height;
+  int32_t input_width;
+  int32_t output_height;
+  int32_t output_width;
+  int32_t depth;
+  int32_t align_corners;
+  int32_t half_pixel_centers;
+} ts_resize_params;
+
+/* Mirrors reference_ops::ResizeNearestNeighbor: the source row and column of
+ * each output position from GetNearestNeighbor's float arithmetic. Elements
+ * of elem_size bytes (1, 2 or 4). */
+ts_status ts_resize_nearest(const ts_resize_params *params, const void *input,
+                            void *output);
+
+/* Mirrors reference_ops::ResizeBilinearInteger (int8, 10-bit fixed-point
+ * weights, rounding half away from zero at 2^20). A source row or column past
+ * the input (TFLM reads out of bounds there) is clamped to the last one. */
+ts_status ts_resize_bilinear_s8(const ts_resize_params *params,
+                                const int8_t *input, int8_t *output);
+
+/* SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (ops-move) on NHWC tensors (a
+ * 3-D NHC tensor is NH1C with block_w 1). before_h/before_w: the top/left
+ * padding (SPACE_TO_BATCH_ND) or crop (BATCH_TO_SPACE_ND). */
+typedef struct {
+  int32_t elem_size;
+  ts_dims input_dims;
+  ts_dims output_dims;
+  int32_t block_h;
+  int32_t block_w;
+  int32_t before_h;
+  int32_t before_w;
+} ts_batch_space_params;
+
+/* Mirrors reference_ops::SpaceToBatchND: output batch (i * block_w + j) *
+ * input batches + b holds input rows i, i + block_h, ... and columns j, j +
+ * block_w, ... of batch b after padding; padding elements are zero bytes (TFLM
+ * micro never sets SpaceToBatchParams.output_offset, so it fills with 0). */
+ts_status ts_space_to_batch(const ts_batch_space_params *params,
+                            const void *input, void *output);
+
+/* Mirrors reference_ops::BatchToSpaceND: the inverse walk, positions that the
+ * crops remove skipped. */
+ts_status ts_batch_to_space(const ts_batch_space_params *params,
+                            const void *input, void *output);
+
+/* GATHER_ND (ops-move): output slice i (slice_size elements of elem_size
+ * bytes) is the params' elements from sum_j indices[i * index_depth + j] *
+ * strides[j]. Mirrors TFLM's gather_nd.cc, which checks only that the slice
+ * lies inside the params' flat_size elements: TS_ERROR_ARGUMENT otherwise. */
+typedef struct {
+  int32_t elem_size;
+  int32_t slices;
+  int32_t index_depth;
+  int32_t slice_size;
+  int32_t flat_size;
+  int32_t strides[TS_MAX_DIMS];
+} ts_gather_nd_params;
+
+ts_status ts_gather_nd(const ts_gather_nd_params *params, const void *input,
+                       const int32_t *indices, void *output);
+
 /* CRC-32 (IEEE 802.3, as zlib and Espruino's E.CRC32), used to check packs. */
 uint32_t ts_crc32(uint32_t crc, const uint8_t *data, int32_t length);
 

@@ -40,6 +40,12 @@ enum {
   TS_OP_CAST = 29, /* CAST between integer types (static_cast semantics) */
   TS_OP_ELEMENTWISE_S32 = 30, /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
   TS_OP_SUB = 31, /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_GATHER_INDEX = 32, /* GATHER (ops-move): mirrors TFLM's gather.cc; an index outside [0, axis_size) fails the invoke */
+  TS_OP_RESIZE_NEAREST_NEIGHBOR = 33, /* Mirrors reference_ops::ResizeNearestNeighbor (GetNearestNeighbor in float as TFLM) */
+  TS_OP_RESIZE_BILINEAR = 34, /* Mirrors reference_ops::ResizeBilinearInteger (int8) */
+  TS_OP_SPACE_TO_BATCH_ND = 35, /* Mirrors reference_ops::SpaceToBatchND; padding bytes are 0 (TFLM never sets SpaceToBatchParams.output_offset) */
+  TS_OP_BATCH_TO_SPACE_ND = 36, /* Mirrors reference_ops::BatchToSpaceND (positions cropped away are skipped) */
+  TS_OP_GATHER_ND = 37, /* Mirrors TFLM's gather_nd.cc; a slice outside the params fails the invoke */
   TS_OP_SQUARED_DIFFERENCE = 48, /* Mirrors TFLM squared_difference.cc's int8 SquaredDifference (left shift 7) with broadcasting; ADD's record and parameters */
   TS_OP_MAXIMUM = 49, /* Mirrors reference_ops::MaximumMinimumBroadcastSlow on int8: raw values, no requantization (ADD's record, parameters unused) */
   TS_OP_MINIMUM = 50, /* Mirrors reference_ops::MaximumMinimumBroadcastSlow on int8: raw values, no requantization (ADD's record, parameters unused) */
@@ -536,6 +542,47 @@ typedef struct {
   ts_lstm_params params;
 } ts_lstm_record;
 
+/* GATHER_INDEX. GATHER (ops-move): out[b, o, k, i] = in[b, o, indices[b, k], i]; indices int32, checked by
+ * the kernel. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* operand: arena, or pack when input_in_pack */
+  int32_t indices; /* operand: int32 positions: arena, or pack when indices_in_pack */
+  int32_t output; /* arena */
+  int32_t input_in_pack; /* flag */
+  int32_t indices_in_pack; /* flag */
+  ts_gather_params params;
+} ts_gather_index_record;
+
+/* RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR. RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (ops-move), NHWC. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  ts_resize_params params;
+} ts_resize_record;
+
+/* SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND. SPACE_TO_BATCH_ND with paddings and BATCH_TO_SPACE_ND with crops
+ * inside blocks (ops-move), NHWC. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  ts_batch_space_params params;
+} ts_batch_space_record;
+
+/* GATHER_ND. GATHER_ND (ops-move): output slice i = the params' elements from sum(indices[i][j] *
+ * strides[j]); int32 indices. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* operand: params: arena, or pack when input_in_pack */
+  int32_t indices; /* operand: int32 indices: arena, or pack when indices_in_pack */
+  int32_t output; /* arena */
+  int32_t input_in_pack; /* flag */
+  int32_t indices_in_pack; /* flag */
+  ts_gather_nd_params params;
+} ts_gather_nd_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -576,7 +623,11 @@ enum {
   TS_SELECT_RECORD_WORDS = 54,
   TS_L2_NORM_RECORD_WORDS = 7,
   TS_LOG_SOFTMAX_RECORD_WORDS = 11,
-  TS_LSTM_RECORD_WORDS = 32
+  TS_LSTM_RECORD_WORDS = 32,
+  TS_GATHER_INDEX_RECORD_WORDS = 13,
+  TS_RESIZE_RECORD_WORDS = 13,
+  TS_BATCH_SPACE_RECORD_WORDS = 17,
+  TS_GATHER_ND_RECORD_WORDS = 18
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -619,5 +670,9 @@ typedef char ts_select_record_words_check[sizeof(ts_select_record) == 4 * TS_SEL
 typedef char ts_l2_norm_record_words_check[sizeof(ts_l2_norm_record) == 4 * TS_L2_NORM_RECORD_WORDS ? 1 : -1];
 typedef char ts_log_softmax_record_words_check[sizeof(ts_log_softmax_record) == 4 * TS_LOG_SOFTMAX_RECORD_WORDS ? 1 : -1];
 typedef char ts_lstm_record_words_check[sizeof(ts_lstm_record) == 4 * TS_LSTM_RECORD_WORDS ? 1 : -1];
+typedef char ts_gather_index_record_words_check[sizeof(ts_gather_index_record) == 4 * TS_GATHER_INDEX_RECORD_WORDS ? 1 : -1];
+typedef char ts_resize_record_words_check[sizeof(ts_resize_record) == 4 * TS_RESIZE_RECORD_WORDS ? 1 : -1];
+typedef char ts_batch_space_record_words_check[sizeof(ts_batch_space_record) == 4 * TS_BATCH_SPACE_RECORD_WORDS ? 1 : -1];
+typedef char ts_gather_nd_record_words_check[sizeof(ts_gather_nd_record) == 4 * TS_GATHER_ND_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

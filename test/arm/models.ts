@@ -9,6 +9,7 @@ import { compileTflite } from '../../host/model.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
 import { MOBILENET_NOTICE, MOBILENET_ROOT, MODELS_DIR, opsIndex, shared } from '../shared.js';
 import { concat } from '../shared.js';
+import { CASES as MOVE_CASES } from '../compiler/move-cases.js';
 
 export interface ArmCase {
   name: string;
@@ -150,6 +151,18 @@ export function int16Cases(): ArmCase[] {
     golden: [0, 1].map((k) => join(zoo, 'golden', `tflm_seanet_${layer}.${k}.0.bin`)),
   }));
   return [...fixtures, ...seanet];
+}
+
+/** The data-movement models of test/fixtures/move (ops-move), each one operator with TFLM's goldens. */
+export function moveCases(): ArmCase[] {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'move');
+  return MOVE_CASES.map((c) => ({
+    name: c.name,
+    category: `move/${c.op}`,
+    model: join(dir, `${c.name}.tflite`),
+    inputs: [join(dir, `${c.name}.in.bin`)],
+    golden: c.outs.map((_, k) => join(dir, `${c.name}.golden.${k}.bin`)),
+  }));
 }
 
 const packs = new Map<string, Uint8Array>();

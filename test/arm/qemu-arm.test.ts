@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Blob, buildHarnesses, buildPrivateBlob, requireTools, runQemuArm } from './arm.js';
-import { ArmCase, LSTM_CASES, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, opsCases, opsReduceCases, packOf } from './models.js';
+import { ArmCase, LSTM_CASES, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, moveCases, opsCases, opsReduceCases, packOf } from './models.js';
 
 describe('reference models on the blob under qemu-arm match TFLM byte for byte', () => {
   let blob: Blob;
@@ -35,4 +35,5 @@ describe('reference models on the blob under qemu-arm match TFLM byte for byte',
   for (const c of opsCases()) it(`ops/${c.name}`, () => check(c));
   for (const c of opsReduceCases()) it(`ops-reduce/${c.name}`, () => check(c));
   for (const c of LSTM_CASES) it(`lstm/${c.name}`, () => check(c), 300_000);
+  for (const c of moveCases()) it(`move/${c.name}`, () => check(c));
 });

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Blob, buildHarnesses, buildPrivateBlob, requireTools, runQemuM4 } from './arm.js';
-import { ArmCase, LSTM_CASES, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, int16Cases, opsCases, opsReduceCases, packOf } from './models.js';
+import { ArmCase, LSTM_CASES, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, int16Cases, moveCases, opsCases, opsReduceCases, packOf } from './models.js';
 
 const M4_REFERENCE = ['hello_world', 'micro_speech', 'person_detect'];
 
@@ -44,4 +44,5 @@ describe('models on a bare-metal Cortex-M4 (qemu-system-arm) match TFLM byte for
   // int16x8 kernels and the type conversions: portable C on the M4 (64-bit accumulators without libgcc).
   for (const c of int16Cases()) it(c.name, () => void check(c));
   for (const c of LSTM_CASES) it(`lstm/${c.name}`, () => void check(c), 300_000);
+  for (const c of onePerCategory(moveCases())) it(`move/${c.name}`, () => void check(c));
 });
