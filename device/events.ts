@@ -10,5 +10,7 @@ declare function print(...args: unknown[]): void;
 export var EVENT_PREFIX = '@tinysense ';
 
 export function report(name: string, value?: unknown): void {
-  print(EVENT_PREFIX + name + ' ' + JSON.stringify(value === undefined ? null : value));
+  // The prefix as a literal (EVENT_PREFIX): apps report every frame, and on Espruino a module-level
+  // name costs a search of the bundle's scope each time.
+  print('@tinysense ' + name + ' ' + JSON.stringify(value === undefined ? null : value));
 }

@@ -25,6 +25,12 @@ export interface Kernels {
   place(data: Uint8Array): NativeBuffer;
   /** Runs the op record at address `record`; returns 0 or a negative ts_status. */
   invoke(record: number, arena: number, pack: number): number;
+  /**
+   * Runs op records first .. first + count - 1 of the validated pack at `pack` in one native call
+   * (tinysense_nn.h ts_invoke_ops): 0, or -(i * 256 + -status) for the first op i that failed
+   * (device/runtime.ts decodes it); the ops after it do not run.
+   */
+  invokeOps(pack: number, arena: number, first: number, count: number): number;
   /** CRC-32 of `length` bytes at `address`. */
   crc32(address: number, length: number): number;
   /**

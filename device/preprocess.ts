@@ -179,16 +179,21 @@ export function imagePreprocessor(tensor: TensorInfo, options: ImageOptions, ker
     for (var c = 0; c < 3; c++) bytes[64 + c * 256 + v] = b;
   }
 
+  function badFrame(frame: Uint8Array, at: number): never {
+    throw new Error('tinysense: preprocess: the frame must be a Uint8Array with ' + frameBytes + ' bytes from byte ' + at +
+      (frame ? ', not ' + (frame.length - at) : ''));
+  }
   return {
     frameBytes: frameBytes,
+    // Runs per camera frame: the checks are inline expressions and failures go to functions, as
+    // Espruino interprets every statement's source on every run (bench/espruino).
     run: function (frame: Uint8Array, into: TensorView, frameOffset?: number): void {
       var at = frameOffset || 0;
-      if (!frame || !isBytes(frame) || !(at >= 0) || Math.floor(at) !== at || frame.length - at < frameBytes) {
-        throw new Error('tinysense: preprocess: the frame must be a Uint8Array with ' + frameBytes + ' bytes from byte ' + at +
-          (frame ? ', not ' + (frame.length - at) : ''));
-      }
-      checkInto(into, dstBytes);
-      check(k.preprocess(params, frame, at, into, 0), 'image');
+      // A byte array: byteLength === length (Espruino 2v29 has no BYTES_PER_ELEMENT); at a whole offset.
+      if (!frame || frame.byteLength !== frame.length || frame.length - at < frameBytes || (at && !(at > 0 && at % 1 === 0))) badFrame(frame, at);
+      if (!into || into.byteLength !== dstBytes || into.length !== dstBytes) checkInto(into, dstBytes);
+      var status = k.preprocess(params, frame, at, into, 0);
+      if (status) check(status, 'image');
     },
   };
 }

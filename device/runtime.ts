@@ -24,6 +24,9 @@ export class Model {
   readonly outputCount: number;
   /** An invokeAsync() is between slices. */
   private busy = false;
+  /** Typed views made by input() and output(), by index (see view()). */
+  private inputViews: TensorView[] = [];
+  private outputViews: TensorView[] = [];
 
   /**
    * Validates `packBytes` and prepares its arena. Throws an Error naming the
@@ -44,19 +47,24 @@ export class Model {
 
   /** A typed view of input `i` in the arena: write the input here before invoke(). */
   input(i: number): TensorView {
-    return this.view(this.layout.inputs, i, 'input');
+    return this.view(this.layout.inputs, this.inputViews, i, 'input');
   }
 
   /** A typed view of output `i`, valid until the next invoke(). */
   output(i: number): TensorView {
-    return this.view(this.layout.outputs, i, 'output');
+    return this.view(this.layout.outputs, this.outputViews, i, 'output');
   }
 
-  /** Runs every op in order. */
+  /**
+   * Runs every op in order: one native call (the kernels walk the pack's op table). Kept short:
+   * Espruino interprets the source text of every statement it runs, each time it runs it, so the
+   * code on the per-frame path is counted in interpreter instructions (bench/espruino).
+   */
   invoke(): void {
-    if (this.busy) throw new Error('tinysense: invoke() while invokeAsync() is running on this model');
-    var n = this.records.length;
-    for (var i = 0; i < n; i++) this.invokeOp(i);
+    if (this.busy) this.busyError();
+    // Addresses are fetched per call: flat buffers can move between calls on Espruino.
+    var result = this.kernels.invokeOps(this.pack.address(), this.arena.address(), 0, this.records.length);
+    if (result) this.failed(result);
   }
 
   /**
@@ -66,7 +74,7 @@ export class Model {
    * freeze the board; the arena must not be touched until done runs. One at a time per model.
    */
   invokeAsync(done: (error?: Error) => void, opsPerSlice?: number): void {
-    if (this.busy) throw new Error('tinysense: invokeAsync() while another invoke of this model is running');
+    if (this.busy) this.fail('invokeAsync() while another invoke of this model is running');
     var per = opsPerSlice === undefined ? 1 : opsPerSlice;
     if (!(per >= 1) || Math.floor(per) !== per) throw new Error('tinysense: invokeAsync: opsPerSlice must be a whole number >= 1, got ' + opsPerSlice);
     var self = this;
@@ -74,9 +82,11 @@ export class Model {
     var next = 0;
     this.busy = true;
     function slice(): void {
-      var end = Math.min(n, next + per);
+      var count = Math.min(n - next, per);
       try {
-        for (; next < end; next++) self.invokeOp(next);
+        var result = self.kernels.invokeOps(self.pack.address(), self.arena.address(), next, count);
+        if (result) self.failed(result);
+        next += count;
       } catch (e) {
         self.busy = false;
         done(e as Error);
@@ -93,9 +103,26 @@ export class Model {
 
   /** Runs op `i` alone (for per-op timing and layer-by-layer debugging). */
   invokeOp(i: number): void {
+    if (!(i >= 0 && i < this.records.length)) throw new Error('tinysense: no op ' + i + ' (the model has ' + this.records.length + ')');
     // Addresses are fetched per call: flat buffers can move between calls on Espruino.
     var pack = this.pack.address();
-    var status = this.kernels.invoke(pack + this.records[i], this.arena.address(), pack);
+    this.check(i, this.kernels.invoke(pack + this.records[i], this.arena.address(), pack));
+  }
+
+  private busyError(): never {
+    throw new Error('tinysense: invoke() while invokeAsync() is running on this model');
+  }
+
+  private fail(why: string): never {
+    throw new Error('tinysense: ' + why);
+  }
+
+  /** Throws for invokeOps' result -(i * 256 + -status): op i failed (tinysense_nn.h TS_INVOKE_OPS_FAILED). */
+  private failed(result: number): void {
+    this.check(-result >> 8, -(-result & 255));
+  }
+
+  private check(i: number, status: number): void {
     if (status !== 0) {
       // -1 (TS_ERROR_UNKNOWN_OP): the kernels lack this op, e.g. a per-app blob built for other models.
       var why = status === -1 ? ': these kernels have no ' + OP_NAMES[this.layout.ops[i]] + ' (a kernel blob built for other models? rebuild the app with this model)' : '';
@@ -108,7 +135,19 @@ export class Model {
     return this.arena.view();
   }
 
-  private view(list: TensorInfo[], i: number, what: string): TensorView {
+  /**
+   * The view of tensor `i` of `list`, made once: apps ask for it every frame, and on Espruino a
+   * new typed array per call costs more interpreter work than the rest of the call. Made again
+   * when its memory went away (WebAssembly memory that grew detaches the old views: length 0).
+   * Not `v.buffer === mem.buffer`: Espruino compares ArrayBuffers by converting both to strings,
+   * which for an 80 KB arena ends in OUT OF MEMORY (found on the real interpreter).
+   */
+  private view(list: TensorInfo[], made: TensorView[], i: number, what: string): TensorView {
+    var v = made[i];
+    return v && v.length ? v : (made[i] = this.make(list, i, what));
+  }
+
+  private make(list: TensorInfo[], i: number, what: string): TensorView {
     var t = list[i];
     if (!t) throw new Error('tinysense: no ' + what + ' ' + i + ' (the model has ' + list.length + ')');
     var mem = t.inPack ? this.pack.view() : this.arena.view();

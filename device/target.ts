@@ -10,6 +10,8 @@ export interface TargetInfo {
   /** Espruino only: the Storage file holding the kernel blob and its entry offsets. */
   blobFile?: string;
   invoke?: number;
+  /** ts_invoke_ops: a range of a pack's op records in one call (what Model.invoke uses). */
+  invokeOps?: number;
   checksum?: number;
   /** The blob's preprocessing entry (absent in blobs built before it existed, or without preprocessing). */
   preprocess?: number;

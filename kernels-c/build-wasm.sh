@@ -55,7 +55,7 @@ if [ ${#sources[@]} -eq 0 ]; then
 fi
 
 EXPORTS=(
-  ts_invoke ts_checksum ts_crc32 ts_multiply_by_quantized_multiplier __heap_base
+  ts_invoke ts_invoke_ops ts_checksum ts_crc32 ts_multiply_by_quantized_multiplier __heap_base
   ts_convolve_s8 ts_depthwise_conv_s8 ts_fully_connected_s8 ts_avgpool_s8 ts_maxpool_s8
   ts_softmax_s8 ts_logistic_s8 ts_tanh_s8 ts_add_s8 ts_mul_s8 ts_requantize_s8
   ts_leaky_relu_s8 ts_dequantize_s8_f32 ts_quantize_f32_s8 ts_mean_s8 ts_gather_view

@@ -44,6 +44,8 @@ declare function require(module: 'Storage'): {
 /** Where the blob's entry points are (byte offsets, thumb bit clear), from kernels-c/out/tinysense-m4.json. */
 export interface BlobEntries {
   invoke: number;
+  /** ts_invoke_ops: a range of op records in one call. */
+  invokeOps: number;
   checksum: number;
   /** Absent in blobs built before the preprocessing entry existed. */
   preprocess?: number;
@@ -57,6 +59,7 @@ export interface BlobEntries {
  */
 export interface EspruinoFirmwareNatives {
   invoke(record: number, arena: number, pack: number): number;
+  invokeOps(pack: number, arena: number, first: number, count: number): number;
   checksum(address: number, length: number): number;
   preprocess(params: Uint8Array, src: ArrayBufferView, dst: ArrayBufferView, arg: number): number;
 }
@@ -64,21 +67,24 @@ export interface EspruinoFirmwareNatives {
 // The firmware module's class, when the firmware has it (module-scoped: the host type-check must not see it).
 declare var tinysense: EspruinoFirmwareNatives | undefined;
 
-function flatAddress(v: unknown, what: string): number {
-  var address = E.getAddressOf(v, true);
-  if (!address) throw new Error('tinysense: ' + what + ' is not in flat memory (defragment or free memory)');
-  return address;
+function notFlat(what: string): never {
+  throw new Error('tinysense: ' + what + ' is not in flat memory (defragment or free memory)');
 }
 
-/** A typed array the native code can address; its address is looked up on every call. */
+/**
+ * A typed array the native code can address; its address is looked up on every call. Short on
+ * purpose: Espruino runs address() from source for every invoke, and a global name (E) costs a
+ * search of every scope up to the built-ins, so getAddressOf is kept in this closure.
+ */
 function nativeBuffer(bytes: Uint8Array, what: string): NativeBuffer {
+  var addressOf = E.getAddressOf;
   return {
     length: bytes.length,
     view: function () {
       return bytes;
     },
     address: function () {
-      return flatAddress(bytes, what);
+      return addressOf(bytes, true) || notFlat(what);
     },
   };
 }
@@ -115,6 +121,7 @@ function allocateFlat(bytes: number, what: string): Uint8Array {
 function espruinoMemory(kernels: {
   name: string;
   invoke: (record: number, arena: number, pack: number) => number;
+  invokeOps: (pack: number, arena: number, first: number, count: number) => number;
   checksum: (address: number, length: number) => number;
   preprocess: (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number) => number;
 }): Kernels {
@@ -131,6 +138,7 @@ function espruinoMemory(kernels: {
       return nativeBuffer(copy, 'the model pack');
     },
     invoke: kernels.invoke,
+    invokeOps: kernels.invokeOps,
     crc32: function (address: number, length: number): number {
       return kernels.checksum(address, length) >>> 0;
     },
@@ -149,6 +157,9 @@ export function espruinoFirmwareKernels(): Kernels | undefined {
     name: 'espruino-firmware',
     invoke: function (record: number, arena: number, pack: number): number {
       return n.invoke(record, arena, pack);
+    },
+    invokeOps: function (pack: number, arena: number, first: number, count: number): number {
+      return n.invokeOps(pack, arena, first, count);
     },
     checksum: function (address: number, length: number): number {
       return n.checksum(address, length);
@@ -170,20 +181,28 @@ export function espruinoKernels(code: string, entries: BlobEntries): Kernels {
   // it makes: flatten once here, so the blob sits in RAM once, and report failure clearly.
   var flat = E.toFlatString(code);
   if (flat === undefined) throw new Error('tinysense: no room for the ' + code.length + '-byte kernel blob in flat memory');
-  var invoke = E.nativeCall(entries.invoke | 1, 'int(int,int,int)', flat);
+  var invokeOps = E.nativeCall(entries.invokeOps | 1, 'int(int,int,int,int)', flat);
+  var addressOf = E.getAddressOf;
   var checksum = E.nativeCall(entries.checksum | 1, 'int(int,int)', flat);
-  // Made on first use: apps that do no preprocessing spend no JsVars on it.
+  // Made on first use: apps that do no preprocessing spend no JsVars on it, and only
+  // Model.invokeOp (debugging) runs a single record.
+  var invoke: ((record: number, arena: number, pack: number) => number) | undefined;
   var preprocess: ((params: number, src: number, dst: number, arg: number) => number) | undefined;
+  function makePreprocess(): (params: number, src: number, dst: number, arg: number) => number {
+    if (entries.preprocess === undefined) throw new Error('tinysense: this kernel blob has no preprocessing kernels (the build adds them when the app\'s entry file calls imagePreprocessor or sampleWindow); rebuild the app');
+    return (preprocess = E.nativeCall(entries.preprocess | 1, 'int(int,int,int,int)', flat as string));
+  }
   return espruinoMemory({
     name: 'espruino',
-    invoke: invoke,
+    invoke: function (record: number, arena: number, pack: number): number {
+      if (!invoke) invoke = E.nativeCall(entries.invoke | 1, 'int(int,int,int)', flat as string);
+      return invoke(record, arena, pack);
+    },
+    invokeOps: invokeOps,
     checksum: checksum,
+    // Per frame: the first-use set-up is a function of its own, so later calls do not lex its text.
     preprocess: function (params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number {
-      if (!preprocess) {
-        if (entries.preprocess === undefined) throw new Error('tinysense: this kernel blob has no preprocessing kernels (the build adds them when the app\'s entry file calls imagePreprocessor or sampleWindow); rebuild the app');
-        preprocess = E.nativeCall(entries.preprocess | 1, 'int(int,int,int,int)', flat as string);
-      }
-      return preprocess(params.address(), flatAddress(src, 'the preprocessing source') + srcOffset, flatAddress(dst, 'the model input'), arg);
+      return (preprocess || makePreprocess())(params.address(), (addressOf(src, true) || notFlat('the preprocessing source')) + srcOffset, addressOf(dst, true) || notFlat('the model input'), arg);
     },
   });
 }
@@ -214,7 +233,8 @@ export function createKernels(target: TargetInfo): Kernels {
   }
   var code = storage().read(target.blobFile as string);
   if (code === undefined) throw new Error('tinysense: kernel blob ' + target.blobFile + ' is not in Storage; upload it with `tinysense upload`');
-  return espruinoKernels(code, { invoke: target.invoke as number, checksum: target.checksum as number, preprocess: target.preprocess });
+  if (target.invokeOps === undefined) throw new Error('tinysense: this kernel blob has no ts_invoke_ops entry (built by an older tinysense); rebuild the app');
+  return espruinoKernels(code, { invoke: target.invoke as number, invokeOps: target.invokeOps, checksum: target.checksum as number, preprocess: target.preprocess });
 }
 
 /** A model pack is a Storage file. */

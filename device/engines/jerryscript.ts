@@ -60,6 +60,8 @@ export interface JerrySensors {
 export interface JerryNatives {
   version: string;
   invoke(pack: Uint8Array, recordOffset: number, arena: Uint8Array): number;
+  /** ts_invoke_ops, the glue checking each record before it runs (as invoke does). Absent before v3. */
+  invokeOps?(pack: Uint8Array, arena: Uint8Array, first: number, count: number): number;
   checksum(data: Uint8Array, offset: number, length: number): number;
   /** ts_preprocess: params from tinysense.allocate(); the C checks every length against the typed arrays. Absent before v2. */
   preprocess?(params: Uint8Array, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number): number;
@@ -138,6 +140,13 @@ export function jerryKernels(natives?: JerryNatives): Kernels {
       if (pack !== p * SPAN || arena !== a * SPAN) throw new Error('tinysense: pack and arena must be buffer starts');
       if (owner(record, 'record') !== p) throw new Error('tinysense: the record is not inside the pack');
       return n.invoke(buffers[p], record - pack, buffers[a]);
+    },
+    invokeOps: function (pack: number, arena: number, first: number, count: number): number {
+      if (typeof n.invokeOps !== 'function') throw new Error('tinysense: this JerryScript firmware predates tinysense.invokeOps (rebuild it)');
+      var p = owner(pack, 'pack');
+      var a = owner(arena, 'arena');
+      if (pack !== p * SPAN || arena !== a * SPAN) throw new Error('tinysense: pack and arena must be buffer starts');
+      return n.invokeOps!(buffers[p], buffers[a], first, count);
     },
     crc32: function (address: number, length: number): number {
       var k = owner(address, 'checksum address');

@@ -15,40 +15,37 @@ export interface SpiBus {
   send(data: Uint8Array | number[], cs: number): Uint8Array;
 }
 
-var FIFO_CONTROL = 0x04;
-var FIFO_CLEAR_DONE = 0x01;
-var FIFO_START = 0x02;
-var STATUS = 0x41;
-var CAPTURE_DONE = 0x08;
-var FIFO_SIZE = 0x42;
-var BURST_READ = 0x3c;
 var MAX_POLLS = 1000;
 
 export function createCamera(spi: SpiBus, cs: number, width: number, height: number): Camera {
   var frameBytes = width * height;
   var burst = new Uint8Array(frameBytes + 1);
 
-  function write(register: number, value: number): void {
-    spi.send([0x80 | register, value], cs);
-  }
   function read(register: number): number {
     return spi.send([register, 0], cs)[1];
   }
 
+  // grab() runs once per frame, and Espruino interprets its source every time: the register
+  // numbers are literals here (each module-level name costs a search of the bundle's scope), the
+  // transfers inline (a function call costs about as much as the transfer), the statements few,
+  // and the done flag is cleared before each capture only (bench/espruino). A register write is
+  // [0x80 | register, value]; a read [register, 0], answered in the reply's second byte.
+  function failed(why: string): never {
+    throw new Error('camera: ' + why);
+  }
+  function shortFifo(): never {
+    failed('FIFO holds ' + (read(0x42) | (read(0x43) << 8) | ((read(0x44) & 0x7f) << 16)) + ' bytes, expected ' + frameBytes);
+  }
   function grab(): Uint8Array {
-    write(FIFO_CONTROL, FIFO_CLEAR_DONE);
-    write(FIFO_CONTROL, FIFO_START);
+    spi.send([0x84, 0x01], cs); // FIFO_CONTROL: clear the done flag (a capture leaves it set)
+    spi.send([0x84, 0x02], cs); // FIFO_CONTROL: start
     var polls = 0;
-    while (!(read(STATUS) & CAPTURE_DONE)) {
-      if (++polls > MAX_POLLS) throw new Error('camera: capture did not complete');
-    }
-    var length = read(FIFO_SIZE) | (read(FIFO_SIZE + 1) << 8) | ((read(FIFO_SIZE + 2) & 0x7f) << 16);
-    if (length < frameBytes) throw new Error('camera: FIFO holds ' + length + ' bytes, expected ' + frameBytes);
-    burst[0] = BURST_READ;
-    var data = spi.send(burst, cs);
-    write(FIFO_CONTROL, FIFO_CLEAR_DONE);
+    while (!(spi.send([0x41, 0], cs)[1] & 0x08)) if (++polls > MAX_POLLS) failed('capture did not complete'); // STATUS: CAPTURE_DONE
+    // FIFO_SIZE, 3 bytes
+    if ((spi.send([0x42, 0], cs)[1] | (spi.send([0x43, 0], cs)[1] << 8) | ((spi.send([0x44, 0], cs)[1] & 0x7f) << 16)) < frameBytes) shortFifo();
+    burst[0] = 0x3c; // BURST_READ
     // The reply's first byte answers the command byte.
-    return data.subarray(1, 1 + frameBytes);
+    return spi.send(burst, cs).subarray(1, 1 + frameBytes);
   }
 
   return {

@@ -30,9 +30,10 @@ describe('examples/person in the simulator', () => {
       expect(scores.map((e) => e.value)).toEqual([noPerson, noPerson, person, person, noPerson, noPerson]);
       expect(sim.events('person').map((e) => Math.round(e.t - latency))).toEqual([3000, 4000]);
       expect(sim.cameraCaptures()).toBe(6);
-      // Every op of every invoke went through the kernel blob's entry point.
-      const packOps = 30; // 31 operators; the RESHAPE aliases its input and needs no call
-      expect(sim.nativeCalls().ts_invoke).toBe(6 * packOps);
+      // Every invoke is one call of the kernel blob's ts_invoke_ops entry (30 records: 31 operators; the
+      // RESHAPE aliases its input and needs no record), none per op.
+      expect(sim.nativeCalls().ts_invoke_ops).toBe(6);
+      expect(sim.nativeCalls().ts_invoke).toBeUndefined();
       const html = simulationReport(sim, 'person');
       expect(html).toContain('<svg');
       expect(html).toMatch(/<tr><th>model time on the board<\/th><td>\d+\.\d ms in model ops \(estimated op by op, host\/bundler\/latency\.ts\); the event loop was blocked \d+\.\d ms at most<\/td><\/tr>/);
@@ -50,7 +51,7 @@ describe('examples/person in the simulator', () => {
     sim.advance(3500);
     expect(sim.errors).toEqual([]);
     expect(sim.events('scores').map((e) => e.value)).toEqual([golden('no_person'), golden('no_person'), golden('person')]);
-    expect(sim.nativeCalls().invoke).toBe(3 * 30);
+    expect(sim.nativeCalls().invokeOps).toBe(3);
   });
 
   it('the build for the board is what ran: app.js is the uploadable bundle', () => {

@@ -4,7 +4,7 @@
  * scripts/build_jswrapper.py). For boards whose RAM cannot execute the Thumb-2 blob that stock
  * firmware runs through E.nativeCall (ESP32), or that want the kernels in flash.
  *
- * The device runtime (device/engines/espruino.ts) picks this class when it exists: invoke and
+ * The device runtime (device/engines/espruino.ts) picks this class when it exists: invoke, invokeOps and
  * checksum take the same addresses as the blob's entries (E.getAddressOf results, so the module
  * needs a 32-bit address space: ESP32, nRF52, 32-bit Arm Linux), and preprocess takes typed
  * arrays (Espruino passes natives at most four arguments without JsVarArray) and checks their real lengths against the params before ts_preprocess checks the params.
@@ -53,6 +53,31 @@ JsVarInt jswrap_tinysense_invoke(JsVarInt record, JsVarInt arena, JsVarInt pack)
   }
   return ts_invoke((const int32_t *)(uintptr_t)(uint32_t)record, (uint8_t *)(uintptr_t)(uint32_t)arena,
                    (const uint8_t *)(uintptr_t)(uint32_t)pack);
+}
+
+/*JSON{
+  "type" : "staticmethod",
+  "class" : "tinysense",
+  "name" : "invokeOps",
+  "generate" : "jswrap_tinysense_invoke_ops",
+  "params" : [
+    ["pack","int","Address of the model pack"],
+    ["arena","int","Address of the arena"],
+    ["first","int","Index of the first op to run"],
+    ["count","int","How many ops to run"]
+  ],
+  "return" : ["int","0, or -(i * 256 + -status) for the first op i that failed"]
+}
+Runs ops `first` .. `first + count - 1` of a validated model pack in one call (the blob's
+`ts_invoke_ops` entry).
+*/
+JsVarInt jswrap_tinysense_invoke_ops(JsVarInt pack, JsVarInt arena, JsVarInt first, JsVarInt count) {
+  if (arena == 0 || pack == 0) {
+    jsExceptionHere(JSET_TYPEERROR, "tinysense.invokeOps: an address is 0 (a buffer that is not flat?)");
+    return TS_ERROR_ARGUMENT;
+  }
+  return ts_invoke_ops((const uint8_t *)(uintptr_t)(uint32_t)pack, (uint8_t *)(uintptr_t)(uint32_t)arena,
+                       (int32_t)first, (int32_t)count);
 }
 
 /*JSON{

@@ -12,6 +12,7 @@
 #endif
 
 JsVarInt jswrap_tinysense_invoke(JsVarInt record, JsVarInt arena, JsVarInt pack);
+JsVarInt jswrap_tinysense_invoke_ops(JsVarInt pack, JsVarInt arena, JsVarInt first, JsVarInt count);
 JsVarInt jswrap_tinysense_checksum(JsVarInt address, JsVarInt length);
 JsVarInt jswrap_tinysense_preprocess(JsVar *params, JsVar *src, JsVar *dst, JsVarInt arg);
 

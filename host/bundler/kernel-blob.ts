@@ -20,7 +20,7 @@ export interface KernelBlob {
   jsonPath: string;
   bytes: Uint8Array;
   /** Entry offsets the device binding calls (thumb bit clear; device/engines/espruino.ts sets it). */
-  entries: { invoke: number; checksum: number; preprocess?: number };
+  entries: { invoke: number; invokeOps: number; checksum: number; preprocess?: number };
   /** The entry points the .json lists (ts_invoke, ts_checksum), offsets with the thumb bit clear. */
   symbols: Record<string, number>;
 }
@@ -46,7 +46,7 @@ export function loadKernelBlob(name: string, dir = KERNELS_OUT): KernelBlob {
   const bytes = new Uint8Array(readFileSync(binPath));
   const symbols: Record<string, number> = {};
   // kernels-c/arm/build.sh writes the entry offsets next to facts about the image (bytes, sha256, cpu, ...).
-  for (const symbol of ['ts_invoke', 'ts_checksum', 'ts_preprocess']) {
+  for (const symbol of ['ts_invoke', 'ts_invoke_ops', 'ts_checksum', 'ts_preprocess']) {
     const offset = (parsed as Record<string, unknown>)[symbol];
     if (offset === undefined) continue;
     if (typeof offset !== 'number' || !Number.isInteger(offset)) throw new Error(`${jsonPath}: ${symbol} must be an integer offset, got ${JSON.stringify(offset)}`);
@@ -61,7 +61,7 @@ export function loadKernelBlob(name: string, dir = KERNELS_OUT): KernelBlob {
     }
     return offset;
   };
-  const entries: KernelBlob['entries'] = { invoke: entry('ts_invoke'), checksum: entry('ts_checksum') };
+  const entries: KernelBlob['entries'] = { invoke: entry('ts_invoke'), invokeOps: entry('ts_invoke_ops'), checksum: entry('ts_checksum') };
   // Blobs built before the preprocessing entry lack it, and a per-app blob built --no-preprocess has a stub
   // there: the device then says so when an app preprocesses.
   if (symbols.ts_preprocess !== undefined && (parsed as { preprocess?: unknown }).preprocess !== false) entries.preprocess = entry('ts_preprocess');

@@ -13,6 +13,8 @@ export interface TargetDefinition {
   /** Espruino with a kernel blob: its Storage file and entry offsets. */
   blobFile?: string;
   invoke?: number;
+  /** ts_invoke_ops: a range of a pack's op records in one call (what Model.invoke uses). */
+  invokeOps?: number;
   checksum?: number;
   preprocess?: number;
 }
@@ -28,6 +30,7 @@ export function targetDefinition(board: Board, blob: KernelBlob | undefined): Ta
     if (!blob) throw new Error(`board ${board.id} runs its kernels from a blob, and none was given`);
     target.blobFile = blobStorageName(blob);
     target.invoke = blob.entries.invoke;
+    target.invokeOps = blob.entries.invokeOps;
     target.checksum = blob.entries.checksum;
     if (blob.entries.preprocess !== undefined) target.preprocess = blob.entries.preprocess;
   }

@@ -190,6 +190,45 @@ export class JerryScriptBoard extends SandboxBoard {
     const accel = this.hooks.accel;
     const mic = this.mic;
 
+    // The glue's arena_arg: writable, aligned as the kernels need, not overlapping the pack.
+    const arenaArg = (v: unknown, fn: string, pack: Uint8Array): Uint8Array => {
+      const arena = bytesArg(v, fn, 'arena');
+      writable(arena, fn, 'arena');
+      if (!alignedTo(pack, 4)) throw rangeError(`${fn}: the pack's first byte is not 4-byte aligned (copy it into tinysense.allocate())`);
+      if (arena.length > 0 && !alignedTo(arena, 8)) throw rangeError(`${fn}: the arena's first byte is not 8-byte aligned (use tinysense.allocate())`);
+      // As the glue: byte ranges that overlap in the same memory (two views of one buffer may not).
+      const overlaps = pack.buffer === arena.buffer && pack.length > 0 && arena.length > 0 &&
+        arena.byteOffset < pack.byteOffset + pack.length && pack.byteOffset < arena.byteOffset + arena.length;
+      if (overlaps) throw rangeError(`${fn}: the arena overlaps the pack`);
+      return arena;
+    };
+    // The glue's ts_check_record before a record runs (RangeError naming the record).
+    const checkRecordAt = (key: object, fn: string, pack: Uint8Array, recordOffset: number, arena: Uint8Array): void => {
+      if (recordOffset % 4 || recordOffset < HEADER_BYTES || recordOffset + 8 > pack.length) {
+        throw rangeError(`${fn}: op record at ${recordOffset}: the offset is not 4-aligned inside the pack`);
+      }
+      try {
+        this.checkInvoke(key, pack, recordOffset, arena.length);
+      } catch (e) {
+        const why = (e as Error).message.replace(/^tinysense: invalid model pack: /, '');
+        throw rangeError(`${fn}: op record at ${recordOffset}: ${why}`);
+      }
+    };
+    // Runs one checked record (through ts_invoke_ops(pack, arena, op, 1) when op is given) and hands
+    // the arena back; returns the kernel's status.
+    const runRecord = (key: object, pack: Uint8Array, recordOffset: number, arena: Uint8Array, p: { address: number }, op?: number): number => {
+      const a = this.enter(arena);
+      const started = this.onOp ? performance.now() : 0;
+      let status = op === undefined ? this.wasm.invoke(p.address + recordOffset, a.address, p.address) : this.wasm.invokeOps(p.address, a.address, op, 1);
+      if (op !== undefined && status !== 0) status = -(-status & 255);
+      const hostMs = this.onOp ? performance.now() - started : 0;
+      this.wasm.checkGuards();
+      arena.set(a.view().subarray(arena.byteOffset, arena.byteOffset + arena.length));
+      this.onOp?.({ pack, record: recordOffset, arena, hostMs });
+      this.timer?.afterOp(key, 0, recordOffset, () => pack);
+      return status;
+    };
+
     const natives = {
       version: 'tinysense-sim',
       invoke: (...args: unknown[]) => {
@@ -197,33 +236,32 @@ export class JerryScriptBoard extends SandboxBoard {
         const fn = 'tinysense.invoke';
         const pack = bytesArg(args[0], fn, 'pack');
         const recordOffset = intArg(args[1], 0, 4294967295, fn, 'recordOffset');
-        const arena = bytesArg(args[2], fn, 'arena');
-        writable(arena, fn, 'arena');
-        if (!alignedTo(pack, 4)) throw rangeError(`${fn}: the pack's first byte is not 4-byte aligned (copy it into tinysense.allocate())`);
-        if (arena.length > 0 && !alignedTo(arena, 8)) throw rangeError(`${fn}: the arena's first byte is not 8-byte aligned (use tinysense.allocate())`);
-        // As the glue: byte ranges that overlap in the same memory (two views of one buffer may not).
-        const overlaps = pack.buffer === arena.buffer && pack.length > 0 && arena.length > 0 &&
-          arena.byteOffset < pack.byteOffset + pack.length && pack.byteOffset < arena.byteOffset + arena.length;
-        if (overlaps) throw rangeError(`${fn}: the arena overlaps the pack`);
-        if (recordOffset % 4 || recordOffset < HEADER_BYTES || recordOffset + 8 > pack.length) {
-          throw rangeError(`${fn}: op record at ${recordOffset}: the offset is not 4-aligned inside the pack`);
-        }
-        try {
-          this.checkInvoke(args[0] as object, pack, recordOffset, arena.length);
-        } catch (e) {
-          const why = (e as Error).message.replace(/^tinysense: invalid model pack: /, '');
-          throw rangeError(`${fn}: op record at ${recordOffset}: ${why}`);
-        }
+        const arena = arenaArg(args[2], fn, pack);
+        checkRecordAt(args[0] as object, fn, pack, recordOffset, arena);
+        return runRecord(args[0] as object, pack, recordOffset, arena, this.enter(pack));
+      },
+      // The glue's tinysense.invokeOps: ops first .. first + count - 1 of the op table, each record
+      // checked just before it runs, each run through ts_invoke_ops(pack, arena, i, 1).
+      invokeOps: (...args: unknown[]) => {
+        count('invokeOps');
+        const fn = 'tinysense.invokeOps';
+        const pack = bytesArg(args[0], fn, 'pack');
+        const arena = arenaArg(args[1], fn, pack);
+        const first = intArg(args[2], 0, 2147483647, fn, 'first');
+        const n = intArg(args[3], 0, 2147483647, fn, 'count');
+        if (pack.length < HEADER_BYTES) throw rangeError(`${fn}: the pack is shorter than its 64-byte header`);
+        const ops = u32(pack, H.opCount);
+        const table = u32(pack, H.opTable);
+        if (table % 4 || table < HEADER_BYTES || table + ops * 4 > pack.length) throw rangeError(`${fn}: the pack's op table lies outside it`);
+        if (first + n > ops) throw rangeError(`${fn}: ops ${first} to ${first + n - 1} are not all among the pack's ${ops}`);
         const p = this.enter(pack);
-        const a = this.enter(arena);
-        const started = this.onOp ? performance.now() : 0;
-        const status = this.wasm.invoke(p.address + recordOffset, a.address, p.address);
-        const hostMs = this.onOp ? performance.now() - started : 0;
-        this.wasm.checkGuards();
-        arena.set(a.view().subarray(arena.byteOffset, arena.byteOffset + arena.length));
-        this.onOp?.({ pack, record: recordOffset, arena, hostMs });
-        this.timer?.afterOp(args[0] as object, 0, recordOffset, () => pack);
-        return status;
+        for (let i = first; i < first + n; i++) {
+          const recordOffset = u32(pack, table + 4 * i);
+          checkRecordAt(args[0] as object, fn, pack, recordOffset, arena);
+          const status = runRecord(args[0] as object, pack, recordOffset, arena, p, i);
+          if (status !== 0) return -((i << 8) | (-status & 255));
+        }
+        return 0;
       },
       checksum: (...args: unknown[]) => {
         count('checksum');

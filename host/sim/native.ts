@@ -72,6 +72,8 @@ function blobWithCode(code: string): KernelBlob | undefined {
 }
 
 type NativeFunction = (...args: number[]) => number;
+/** A device address resolved to the buffer it points into (DeviceMemory.resolve). */
+type Resolved = { region: Region; offset: number };
 
 export class SimulatedNative {
   private readonly mirrors = new WeakMap<Region, NativeBuffer>();
@@ -123,6 +125,10 @@ export class SimulatedNative {
       expectSignature(sig, 'int(int,int,int)', 'ts_invoke');
       return (record, arena, pack) => this.invoke(blob, record, arena, pack);
     }
+    if (blob.entries.ts_invoke_ops !== undefined && offset === blob.entries.ts_invoke_ops) {
+      expectSignature(sig, 'int(int,int,int,int)', 'ts_invoke_ops');
+      return (pack, arena, first, count) => this.invokeOps(blob, pack, arena, first, count);
+    }
     if (offset === blob.entries.ts_checksum) {
       expectSignature(sig, 'int(int,int)', 'ts_checksum');
       return (data, length) => this.checksum(data, length);
@@ -140,20 +146,58 @@ export class SimulatedNative {
     const a = this.memory.resolve(arena, 0, 'arena pointer');
     const r = this.memory.resolve(record, 8, 'record pointer');
     if (r.region !== p.region) throw new Error('native call: the op record does not lie inside the model pack');
-    // A per-app blob lacks the other ops' kernels: its ts_invoke answers TS_ERROR_UNKNOWN_OP, as here.
-    const rec = regionBytes(r.region);
-    const op = new DataView(rec.buffer, rec.byteOffset + r.offset, 4).getInt32(0, true);
-    if (blob.ops !== null && !blob.ops.includes(op)) return -1;
+    return this.runRecord(blob, p, a, r.offset - p.offset, this.enter(p.region));
+  }
+
+  /**
+   * ts_invoke_ops(pack, arena, first, count): the blob's loop over the pack's op table, run here one
+   * record at a time through the same C entry (count 1) so that each op is observed and timed as a
+   * ts_invoke call is; each record pointer must lie inside the pack, as for ts_invoke.
+   */
+  private invokeOps(blob: KernelBlob, pack: number, arena: number, first: number, count: number): number {
+    this.calls.ts_invoke_ops = (this.calls.ts_invoke_ops ?? 0) + 1;
+    const p = this.memory.resolve(pack, 64, 'pack pointer');
+    const a = this.memory.resolve(arena, 0, 'arena pointer');
+    const bytes = regionBytes(p.region);
+    const header = new DataView(bytes.buffer, bytes.byteOffset + p.offset, 64);
+    const ops = header.getUint32(24, true);
+    const table = header.getUint32(28, true);
+    // As the C: a range outside the op table fails at op `first` with TS_ERROR_ARGUMENT.
+    if (first < 0 || count < 0 || first > ops || count > ops - first) return invokeOpsFailed(Math.max(first, 0), -2);
     const packMirror = this.enter(p.region);
+    for (let i = first; i < first + count; i++) {
+      const at = this.memory.resolve(pack + table + 4 * i, 4, 'op table entry');
+      const recordOffset = new DataView(regionBytes(at.region).buffer, regionBytes(at.region).byteOffset + at.offset, 4).getUint32(0, true);
+      const r = this.memory.resolve(pack + recordOffset, 8, 'record pointer');
+      if (r.region !== p.region) throw new Error(`native call: op ${i}'s record does not lie inside the model pack`);
+      const status = this.runRecord(blob, p, a, recordOffset, packMirror, i);
+      if (status !== 0) return invokeOpsFailed(i, status);
+    }
+    return 0;
+  }
+
+  /**
+   * Runs the record at `recordOffset` of the pack: through ts_invoke, or through ts_invoke_ops(op, 1)
+   * when `op` (its index in the op table) is given; the arena goes back to the app after it.
+   */
+  private runRecord(blob: KernelBlob, p: Resolved, a: Resolved, recordOffset: number, packMirror: NativeBuffer, op?: number): number {
+    // A per-app blob lacks the other ops' kernels: its ts_invoke answers TS_ERROR_UNKNOWN_OP, as here.
+    const rec = regionBytes(p.region);
+    const code = new DataView(rec.buffer, rec.byteOffset + p.offset + recordOffset, 4).getInt32(0, true);
+    if (blob.ops !== null && !blob.ops.includes(code)) return -1;
     const arenaMirror = this.enter(a.region);
+    const packAt = packMirror.address() + p.offset;
+    const arenaAt = arenaMirror.address() + a.offset;
     const started = this.onOp ? performance.now() : 0;
-    const status = this.wasm.invoke(packMirror.address() + r.offset, arenaMirror.address() + a.offset, packMirror.address() + p.offset);
+    let status = op === undefined ? this.wasm.invoke(packAt + recordOffset, arenaAt, packAt) : this.wasm.invokeOps(packAt, arenaAt, op, 1);
+    // ts_invoke_ops reports the op with its status: hand back the bare status, as ts_invoke does.
+    if (op !== undefined && status !== 0) status = -(-status & 255);
     const hostMs = this.onOp ? performance.now() - started : 0;
     this.wasm.checkGuards();
     this.leave(a.region, arenaMirror);
-    this.onOp?.({ pack: regionBytes(p.region).subarray(p.offset), record: r.offset - p.offset, arena: regionBytes(a.region).subarray(a.offset), hostMs });
+    this.onOp?.({ pack: regionBytes(p.region).subarray(p.offset), record: recordOffset, arena: regionBytes(a.region).subarray(a.offset), hostMs });
     // The board is busy for the op's duration: virtual time moves on (timers due meanwhile run late).
-    this.timer?.afterOp(p.region, p.offset, r.offset - p.offset, () => regionBytes(p.region).subarray(p.offset));
+    this.timer?.afterOp(p.region, p.offset, recordOffset, () => regionBytes(p.region).subarray(p.offset));
     return status;
   }
 
@@ -205,6 +249,11 @@ export class SimulatedNative {
   private leave(region: Region, mirror: NativeBuffer): void {
     if (region.kind === 'ram') regionBytes(region).set(mirror.view());
   }
+}
+
+/** tinysense_nn.h TS_INVOKE_OPS_FAILED: op `i` failed with `status` (-1..-255). */
+function invokeOpsFailed(i: number, status: number): number {
+  return -((i << 8) | (-status & 255));
 }
 
 function expectSignature(actual: string, expected: string, entry: string): void {

@@ -12,6 +12,7 @@ interface KernelExports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
   ts_invoke(record: number, arena: number, pack: number): number;
+  ts_invoke_ops(pack: number, arena: number, first: number, count: number): number;
   ts_checksum(data: number, length: number): number;
   ts_preprocess(params: number, src: number, dst: number, arg: number): number;
 }
@@ -117,6 +118,10 @@ export class WasmKernels implements Kernels {
 
   invoke(record: number, arena: number, pack: number): number {
     return this.exports.ts_invoke(record, arena, pack);
+  }
+
+  invokeOps(pack: number, arena: number, first: number, count: number): number {
+    return this.exports.ts_invoke_ops(pack, arena, first, count);
   }
 
   crc32(address: number, length: number): number {

@@ -227,9 +227,9 @@ export function checkBuild(dir, { undefinedOnly = false } = {}) {
     if (s.name === '$a' || s.name.startsWith('$a.')) errors.push(`ARM-state code at ${where(s.value)} (the Cortex-M4 runs Thumb only)`);
   }
   const sym = (name) => symbols.find((s) => s.name === name && s.ndx !== 'UND');
-  const entries = { ts_invoke: sym('ts_blob_entry_invoke'), ts_checksum: sym('ts_blob_entry_checksum'), ts_preprocess: sym('ts_blob_entry_preprocess') };
-  const targets = { ts_invoke: sym('ts_invoke'), ts_checksum: sym('ts_checksum'), ts_preprocess: sym('ts_preprocess') };
-  const expectedOffset = { ts_invoke: 0, ts_checksum: 4, ts_preprocess: 8 };
+  const entries = { ts_invoke: sym('ts_blob_entry_invoke'), ts_checksum: sym('ts_blob_entry_checksum'), ts_preprocess: sym('ts_blob_entry_preprocess'), ts_invoke_ops: sym('ts_blob_entry_invoke_ops') };
+  const targets = { ts_invoke: sym('ts_invoke'), ts_checksum: sym('ts_checksum'), ts_preprocess: sym('ts_preprocess'), ts_invoke_ops: sym('ts_invoke_ops') };
+  const expectedOffset = { ts_invoke: 0, ts_checksum: 4, ts_preprocess: 8, ts_invoke_ops: 12 };
   for (const k of Object.keys(entries)) {
     const e = entries[k];
     const t = targets[k];
@@ -299,6 +299,7 @@ function main(argv) {
       ts_invoke: 0,
       ts_checksum: 4,
       ts_preprocess: 8,
+      ts_invoke_ops: 12,
       bytes: info.bytes,
       sha256: info.sha256,
       cpu: 'cortex-m4',
@@ -308,6 +309,7 @@ function main(argv) {
         ts_invoke: info.functions.ts_invoke.offset,
         ts_checksum: info.functions.ts_checksum.offset,
         ts_preprocess: info.functions.ts_preprocess.offset,
+        ts_invoke_ops: info.functions.ts_invoke_ops.offset,
       },
     };
     writeFileSync(json, JSON.stringify(entry, null, 2) + '\n');

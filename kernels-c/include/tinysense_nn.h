@@ -445,6 +445,19 @@ int32_t ts_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier,
  * ts_status. */
 int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack);
 
+/* Runs op records first .. first + count - 1 of a validated pack (op table order) in one call:
+ * what Model.invoke() does, without a JavaScript call per op (invoke_ops.c). Returns TS_OK, or
+ * TS_INVOKE_OPS_FAILED(i, status) for the first op i whose kernel returned status (a range outside
+ * the op table: op `first`, TS_ERROR_ARGUMENT); the ops after it do not run. */
+int32_t ts_invoke_ops(const uint8_t *pack, uint8_t *arena, int32_t first, int32_t count);
+
+/* ts_invoke_ops' failure result: -(i * 256 + -status), status -1..-255. Decoded by
+ * TS_INVOKE_OPS_INDEX (the op) and TS_INVOKE_OPS_STATUS (its status); device/runtime.ts decodes it
+ * the same way. */
+#define TS_INVOKE_OPS_FAILED(i, status) (-(int32_t)(((uint32_t)(i) << 8) | ((uint32_t)-(status) & 0xffu)))
+#define TS_INVOKE_OPS_INDEX(result) ((int32_t)((uint32_t)-(result) >> 8))
+#define TS_INVOKE_OPS_STATUS(result) (-(int32_t)((uint32_t)-(result) & 0xffu))
+
 /* Scratch-free CRC entry for engines: crc32 of length bytes at data. */
 int32_t ts_checksum(const uint8_t *data, int32_t length);
 

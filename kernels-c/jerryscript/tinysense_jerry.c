@@ -199,6 +199,33 @@ static int need_hal(const char *fn, jerry_value_t *error) {
   return 0;
 }
 
+static uint32_t u32_le(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* The arena argument of invoke and invokeOps, checked with the pack already read: writable, aligned
+ * as the kernels need, not overlapping the pack. */
+static int arena_arg(const jerry_value_t args[], jerry_length_t argc, jerry_length_t index, const char *fn,
+                     const view_bytes *pack, view_bytes *arena, jerry_value_t *error) {
+  if (!typed_arg(args, argc, index, ACCEPT_BYTES, fn, "arena", arena, error)) return 0;
+  if (!writable(arena, fn, "arena", error)) return 0;
+  /* ts_invoke reads int32 fields through plain pointers, and the audio ops uint64 arena operands
+   * (8-aligned offsets, docs/model-pack.md). */
+  if (!aligned4(pack->data) || (arena->bytes > 0 && !aligned8(arena->data))) {
+    *error = throw2(JERRY_ERROR_RANGE, fn,
+                    !aligned4(pack->data) ? "the pack's first byte is not 4-byte aligned (copy it into tinysense.allocate())"
+                                          : "the arena's first byte is not 8-byte aligned (use tinysense.allocate())");
+    return 0;
+  }
+  /* Kernels write the arena: it must not alias the pack (records, weights, or flash). */
+  if (pack->bytes > 0 && arena->bytes > 0 && (uintptr_t)arena->data < (uintptr_t)pack->data + pack->bytes &&
+      (uintptr_t)pack->data < (uintptr_t)arena->data + arena->bytes) {
+    *error = throw2(JERRY_ERROR_RANGE, fn, "the arena overlaps the pack");
+    return 0;
+  }
+  return 1;
+}
+
 /* ---- tinysense.invoke(pack, recordOffset, arena) ------------------------- */
 
 jerry_value_t tinysense_jerry_invoke(const jerry_call_info_t *info, const jerry_value_t args[],
@@ -213,20 +240,7 @@ jerry_value_t tinysense_jerry_invoke(const jerry_call_info_t *info, const jerry_
 
   if (!typed_arg(args, argc, 0, ACCEPT_BYTES, fn, "pack", &pack, &error)) return error;
   if (!int_arg(args, argc, 1, 0, 4294967295.0, fn, "recordOffset", &record, &error)) return error;
-  if (!typed_arg(args, argc, 2, ACCEPT_BYTES, fn, "arena", &arena, &error)) return error;
-  if (!writable(&arena, fn, "arena", &error)) return error;
-  /* ts_invoke reads int32 fields through plain pointers, and the audio ops uint64 arena operands
-   * (8-aligned offsets, docs/model-pack.md). */
-  if (!aligned4(pack.data) || (arena.bytes > 0 && !aligned8(arena.data))) {
-    return throw2(JERRY_ERROR_RANGE, fn,
-                  !aligned4(pack.data) ? "the pack's first byte is not 4-byte aligned (copy it into tinysense.allocate())"
-                                       : "the arena's first byte is not 8-byte aligned (use tinysense.allocate())");
-  }
-  /* Kernels write the arena: it must not alias the pack (records, weights, or flash). */
-  if (pack.bytes > 0 && arena.bytes > 0 && (uintptr_t)arena.data < (uintptr_t)pack.data + pack.bytes &&
-      (uintptr_t)pack.data < (uintptr_t)arena.data + arena.bytes) {
-    return throw2(JERRY_ERROR_RANGE, fn, "the arena overlaps the pack");
-  }
+  if (!arena_arg(args, argc, 2, fn, &pack, &arena, &error)) return error;
   ts_msg_init(&m, text, sizeof text);
   ts_msg_str(&m, fn);
   ts_msg_str(&m, ": ");
@@ -234,6 +248,60 @@ jerry_value_t tinysense_jerry_invoke(const jerry_call_info_t *info, const jerry_
     return throw_msg(JERRY_ERROR_RANGE, &m);
   }
   return jerry_number((double)ts_invoke((const int32_t *)(const void *)(pack.data + record), arena.data, pack.data));
+}
+
+/* ---- tinysense.invokeOps(pack, arena, first, count) ---------------------- */
+
+/* Ops first .. first + count - 1 of the pack's op table in one call (what Model.invoke and each
+ * invokeAsync slice use): the same guarantee as invoke, each record checked by ts_check_record just
+ * before it runs (the arena does not overlap the pack, so no kernel can change a record the loop has
+ * yet to check). Returns 0, or TS_INVOKE_OPS_FAILED(i, status) (as ts_invoke_ops) for the first op
+ * whose kernel failed; a record that fails the check throws a RangeError naming it, and the ops after it
+ * do not run (those before it have). */
+jerry_value_t tinysense_jerry_invoke_ops(const jerry_call_info_t *info, const jerry_value_t args[],
+                                         const jerry_length_t argc) {
+  static const char fn[] = "tinysense.invokeOps";
+  view_bytes pack, arena;
+  int64_t first, count, i;
+  uint32_t ops, table;
+  jerry_value_t error;
+  char text[MSG_BYTES];
+  ts_msg m;
+  (void)info;
+
+  if (!typed_arg(args, argc, 0, ACCEPT_BYTES, fn, "pack", &pack, &error)) return error;
+  if (!arena_arg(args, argc, 1, fn, &pack, &arena, &error)) return error;
+  if (!int_arg(args, argc, 2, 0, 2147483647.0, fn, "first", &first, &error)) return error;
+  if (!int_arg(args, argc, 3, 0, 2147483647.0, fn, "count", &count, &error)) return error;
+  if (pack.bytes < 64) return throw2(JERRY_ERROR_RANGE, fn, "the pack is shorter than its 64-byte header");
+  ops = u32_le(pack.data + 24);
+  table = u32_le(pack.data + 28);
+  if (table % 4 != 0 || table < 64 || (uint64_t)table + (uint64_t)ops * 4u > pack.bytes) {
+    return throw2(JERRY_ERROR_RANGE, fn, "the pack's op table lies outside it");
+  }
+  if ((uint64_t)first + (uint64_t)count > ops) {
+    ts_msg_init(&m, text, sizeof text);
+    ts_msg_str(&m, fn);
+    ts_msg_str(&m, ": ops ");
+    ts_msg_int(&m, first);
+    ts_msg_str(&m, " to ");
+    ts_msg_int(&m, first + count - 1);
+    ts_msg_str(&m, " are not all among the pack's ");
+    ts_msg_int(&m, ops);
+    return throw_msg(JERRY_ERROR_RANGE, &m);
+  }
+  for (i = first; i < first + count; ++i) {
+    const uint32_t record = u32_le(pack.data + table + 4u * (uint32_t)i);
+    int32_t status;
+    ts_msg_init(&m, text, sizeof text);
+    ts_msg_str(&m, fn);
+    ts_msg_str(&m, ": ");
+    if (ts_check_record(pack.data, pack.bytes, record, arena.bytes, &m) != 0) return throw_msg(JERRY_ERROR_RANGE, &m);
+    /* ts_invoke_ops' loop, with the check between records. */
+    status = ts_invoke((const int32_t *)(const void *)(pack.data + record), arena.data, pack.data);
+    if (status != TS_OK) return jerry_number((double)TS_INVOKE_OPS_FAILED(i, status));
+  }
+  return jerry_number(0);
 }
 
 /* ---- tinysense.checksum(data, offset, length) ---------------------------- */
@@ -709,8 +777,9 @@ int32_t tinysense_jerry_init(const tinysense_jerry_config *config) {
   jerry_arraybuffer_allocator(tinysense_jerry_buffer_alloc, tinysense_jerry_buffer_free, NULL);
 
   tinysense = jerry_object();
-  ok &= set_value(tinysense, "version", jerry_string_sz("tinysense-jerry 2"));
+  ok &= set_value(tinysense, "version", jerry_string_sz("tinysense-jerry 3"));
   ok &= set_function(tinysense, "invoke", tinysense_jerry_invoke);
+  ok &= set_function(tinysense, "invokeOps", tinysense_jerry_invoke_ops);
   ok &= set_function(tinysense, "checksum", tinysense_jerry_checksum);
   ok &= set_function(tinysense, "preprocess", tinysense_jerry_preprocess);
   ok &= set_function(tinysense, "allocate", tinysense_jerry_allocate);

@@ -5,8 +5,12 @@
  * global object, `tinysense`, whose functions device/engines/jerryscript.ts
  * wraps into the device runtime's Kernels interface:
  *
- *   tinysense.version                          -> "tinysense-jerry 2"
+ *   tinysense.version                          -> "tinysense-jerry 3"
  *   tinysense.invoke(pack, recordOffset, arena) -> 0 or a negative ts_status
+ *   tinysense.invokeOps(pack, arena, first, count) -> ts_invoke_ops' result: ops first .. first+count-1
+ *                                                 of the op table, each record checked before it runs
+ *                                                 (RangeError naming it); 0, or -(i * 256 + -status)
+ *                                                 for the first op i whose kernel failed
  *   tinysense.checksum(data, offset, length)   -> CRC-32 (0 .. 2^32-1)
  *   tinysense.preprocess(params, src, srcOffset, dst, arg) -> ts_preprocess's status (0 or negative);
  *                                                 params: a ts_pre_* struct (4-aligned bytes), src: bytes,
@@ -98,6 +102,7 @@ int32_t tinysense_jerry_init(const tinysense_jerry_config *config);
 /* The handlers behind the natives, exported for tests and for firmwares that
  * want to register them under other names. */
 jerry_value_t tinysense_jerry_invoke(const jerry_call_info_t *info, const jerry_value_t args[], const jerry_length_t argc);
+jerry_value_t tinysense_jerry_invoke_ops(const jerry_call_info_t *info, const jerry_value_t args[], const jerry_length_t argc);
 jerry_value_t tinysense_jerry_checksum(const jerry_call_info_t *info, const jerry_value_t args[],
                                        const jerry_length_t argc);
 jerry_value_t tinysense_jerry_preprocess(const jerry_call_info_t *info, const jerry_value_t args[],

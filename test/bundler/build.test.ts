@@ -114,7 +114,7 @@ describe('buildApp', () => {
         expect(code).toMatch(/^\s*var TINYSENSE_TARGET ?= ?\{"engine":"espruino"/m);
       }
       if (blob.length > 0) {
-        expect(report.target).toEqual({ engine: 'espruino', board, blobFile: 'tinysense-m4.bin', invoke: FAKE_ENTRIES.ts_invoke, checksum: FAKE_ENTRIES.ts_checksum });
+        expect(report.target).toEqual({ engine: 'espruino', board, blobFile: 'tinysense-m4.bin', invoke: FAKE_ENTRIES.ts_invoke, invokeOps: FAKE_ENTRIES.ts_invoke_ops, checksum: FAKE_ENTRIES.ts_checksum });
         expect(report.blob?.bytes).toBe(FAKE_BLOB_BYTES);
       }
       const md = readFileSync(join(outDir, 'datasheet.md'), 'utf8');
@@ -131,7 +131,7 @@ describe('buildApp', () => {
       'fixture.tsm': file('fixture.tsm'),
       'tinysense-m4.bin': file('tinysense-m4.bin'),
     });
-    expect(nativeCalls.map((c) => [c.addr, c.sig])).toEqual([[FAKE_ENTRIES.ts_invoke | 1, 'int(int,int,int)'], [FAKE_ENTRIES.ts_checksum | 1, 'int(int,int)']]);
+    expect(nativeCalls.map((c) => [c.addr, c.sig])).toEqual([[FAKE_ENTRIES.ts_invoke_ops | 1, 'int(int,int,int,int)'], [FAKE_ENTRIES.ts_checksum | 1, 'int(int,int)']]);
     expect(nativeCalls[0].code.length).toBe(FAKE_BLOB_BYTES);
     // The pack validated (its CRC went through the "native" checksum) and the app ran its first interval.
     expect(printed).toEqual(['@tinysense class 0']);

@@ -15,7 +15,7 @@ export const FEATURES = join(FIXTURES, 'features.ts');
 
 /** Size of the stand-in kernel blob, and its entry offsets. */
 export const FAKE_BLOB_BYTES = 3000;
-export const FAKE_ENTRIES = { ts_invoke: 0x40, ts_checksum: 0x6a0 };
+export const FAKE_ENTRIES = { ts_invoke: 0x40, ts_checksum: 0x6a0, ts_invoke_ops: 0x80 };
 
 /** A directory with a stand-in tinysense-m4.bin/.json (the real blob is another step's output). */
 export function fakeKernels(): string {

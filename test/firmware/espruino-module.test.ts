@@ -42,7 +42,7 @@ describe('the Espruino firmware module', () => {
     const blocks = [...c.matchAll(/\/\*JSON(\{[\s\S]*?\n\})/g)].map((m) => JSON.parse(m[1]) as { type: string; class: string; name?: string; generate?: string; params?: unknown[] });
     expect(blocks[0]).toEqual({ type: 'class', class: 'tinysense' });
     const methods = blocks.slice(1);
-    expect(methods.map((b) => b.name)).toEqual(['invoke', 'checksum', 'preprocess']);
+    expect(methods.map((b) => b.name)).toEqual(['invoke', 'invokeOps', 'checksum', 'preprocess']);
     for (const m of methods) {
       expect(m.type).toBe('staticmethod');
       expect(m.class).toBe('tinysense');

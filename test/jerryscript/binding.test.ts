@@ -37,6 +37,18 @@ function fakeNatives(kernel?: (pack: Uint8Array, record: number, arena: Uint8Arr
       calls.push({ pack, record, arena });
       return kernel ? kernel(pack, record, arena) : 0;
     },
+    // As the glue: the op table's records first .. first + count - 1, each through invoke's checks.
+    invokeOps(pack, arena, first, count) {
+      const dv = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
+      const ops = dv.getUint32(24, true);
+      const table = dv.getUint32(28, true);
+      if (!(first >= 0 && count >= 0 && first + count <= ops)) throw new RangeError('tinysense.invokeOps: range outside the op table');
+      for (let i = first; i < first + count; i++) {
+        const status = natives.invoke(pack, dv.getUint32(table + 4 * i, true), arena);
+        if (status !== 0) return -((i << 8) | -status);
+      }
+      return 0;
+    },
     checksum(data, offset, length) {
       if (!(offset >= 0 && length >= 0 && offset + length <= data.length)) throw new RangeError('tinysense.checksum: out of range');
       return crc(data.subarray(offset, offset + length));
@@ -118,6 +130,11 @@ describe('JerryScript binding (device/engines/jerryscript.ts)', () => {
     const { natives } = fakeNatives(() => -2);
     const model = new Model(built.pack, jerryKernels(natives));
     expect(() => model.invokeOp(0)).toThrow(/op 0 \(CONV_2D\) failed with status -2/);
+    // invoke(): one tinysense.invokeOps call, whose result names the op that failed.
+    expect(() => model.invoke()).toThrow(/^tinysense: op 0 \(CONV_2D\) failed with status -2$/);
+    // A firmware from before invokeOps is told to be rebuilt.
+    delete (natives as { invokeOps?: unknown }).invokeOps;
+    expect(() => new Model(built.pack, jerryKernels(natives)).invoke()).toThrow(/predates tinysense\.invokeOps \(rebuild it\)/);
   });
 
   it('a firmware without the natives is reported plainly', () => {

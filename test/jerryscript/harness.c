@@ -459,6 +459,38 @@ static void test_invoke(const uint8_t *pack_bytes, uint32_t pack_len) {
   stub_status = 0;
 #endif
 
+  /* invokeOps: every record in one call, each checked and run through ts_invoke; a range outside the
+   * op table is refused before any kernel runs. */
+  {
+    jerry_value_t ops_args[4];
+    ops_args[0] = pack;
+    ops_args[1] = arena;
+    ops_args[2] = jerry_number(0);
+    ops_args[3] = jerry_number(op_count);
+    calls = kernel_calls;
+    expect_number("invokeOps runs every record", call("invokeOps", ops_args, 4), 0);
+    result(kernel_calls == calls + (int)op_count, "invokeOps calls ts_invoke once per record", "wrong count");
+    jerry_value_free(ops_args[3]);
+    ops_args[3] = jerry_number(op_count + 1);
+    calls = kernel_calls;
+    expect_throw("invokeOps past the op table", call("invokeOps", ops_args, 4), JERRY_ERROR_RANGE, "are not all among the pack's", calls);
+    jerry_value_free(ops_args[3]);
+#ifdef STUB_KERNELS
+    /* A kernel's status comes back with the op: -(i * 256 + -status). */
+    stub_status = -2;
+    ops_args[3] = jerry_number(op_count);
+    expect_number("invokeOps reports op 0 and its status", call("invokeOps", ops_args, 4), -2);
+    jerry_value_free(ops_args[3]);
+    jerry_value_free(ops_args[2]);
+    ops_args[2] = jerry_number(op_count - 1);
+    ops_args[3] = jerry_number(1);
+    expect_number("invokeOps reports the last op and its status", call("invokeOps", ops_args, 4), -(double)((op_count - 1) * 256 + 2));
+    jerry_value_free(ops_args[3]);
+    stub_status = 0;
+#endif
+    jerry_value_free(ops_args[2]);
+  }
+
   /* Argument count and types. */
   calls = kernel_calls;
   expect_throw("invoke() with no arguments", call("invoke", args, 0), JERRY_ERROR_TYPE, "pack must be", calls);

@@ -38,6 +38,7 @@ function recording(): Kernels & { last?: Call } {
     allocate: (bytes: number) => wasm.allocate(bytes),
     place: (data: Uint8Array) => wasm.place(data),
     invoke: (r: number, a: number, p: number) => wasm.invoke(r, a, p),
+    invokeOps: (p: number, a: number, first: number, count: number) => wasm.invokeOps(p, a, first, count),
     crc32: (a: number, l: number) => wasm.crc32(a, l),
     preprocess(params: NativeBuffer, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, arg: number) {
       const srcBytes = new Uint8Array(src.buffer, src.byteOffset + srcOffset, src.byteLength - srcOffset).slice();

@@ -129,3 +129,39 @@ describe('simulated tinysense.invoke checks the op record first (JerryScript fir
     expect(b.evaluate(`tinysense.invoke(pack, ${WINDOW_REC}, both.subarray(${bytes}))`)).toBe(0);
   });
 });
+
+describe('simulated tinysense.invokeOps checks each record just before it runs it (JerryScript firmware)', () => {
+  it('runs the whole front end in one call with the outputs of invoke per record', () => {
+    const b = board();
+    const arena = b.evaluate('arena') as Uint8Array;
+    arena.fill(0);
+    const pcm = sharedBytes('testdata', 'yes_1000ms_s16le.raw');
+    const input = LAYOUT.inputs[0];
+    const output = LAYOUT.outputs[0];
+    arena.set(pcm.subarray(0, input.bytes), input.offset);
+    expect(b.evaluate(`tinysense.invokeOps(pack, arena, 0, ${LAYOUT.records.length})`)).toBe(0);
+    const golden = sharedBytes('testdata', 'yes_features_49x40_int8.bin').subarray(0, output.bytes);
+    expect(firstDifference(arena.slice(output.offset, output.offset + output.bytes), golden)).toBe('equal');
+  });
+
+  it('refuses a hostile record with the RangeError invoke gives, after running the ops before it only', () => {
+    const k = LAYOUT.ops.indexOf(SIGNAL_OP.SIGNAL_SPECTRAL_SUBTRACTION);
+    const b = board(mutated([[SUBTRACTION_REC + 4 * SIGNAL_SPECTRAL_SUBTRACTION.noiseEstimate, LAYOUT.state!.offset + LAYOUT.state!.bytes]]));
+    const kernel = vi.spyOn(WasmKernels.prototype, 'invokeOps');
+    const said = thrown(b, `tinysense.invokeOps(pack, arena, 0, ${LAYOUT.records.length})`);
+    expect(said).toMatch(new RegExp(`^RangeError: tinysense\\.invokeOps: op record at ${SUBTRACTION_REC}: .*noise estimate lies outside the state region`));
+    expect(kernel.mock.calls.map((c) => c[2])).toEqual([...Array(k).keys()]);
+  });
+
+  it('refuses a range outside the op table, and bad arguments, before any kernel runs', () => {
+    const b = board();
+    const kernel = vi.spyOn(WasmKernels.prototype, 'invokeOps');
+    const n = LAYOUT.records.length;
+    expect(thrown(b, `tinysense.invokeOps(pack, arena, 1, ${n})`)).toBe(`RangeError: tinysense.invokeOps: ops 1 to ${n} are not all among the pack's ${n}`);
+    expect(thrown(b, 'tinysense.invokeOps(pack, arena, -1, 1)')).toBe('RangeError: tinysense.invokeOps: first must be an integer from 0 to 2147483647');
+    expect(thrown(b, 'tinysense.invokeOps(pack, arena, 0)')).toBe('TypeError: tinysense.invokeOps: count must be an integer from 0 to 2147483647');
+    expect(thrown(b, 'tinysense.invokeOps(arena, pack, 0, 1)')).toMatch(/^TypeError: tinysense\.invokeOps: arena is a view of flash/);
+    expect(kernel).not.toHaveBeenCalled();
+    expect(b.evaluate(`tinysense.invokeOps(pack, arena, ${n}, 0)`)).toBe(0);
+  });
+});

@@ -20,7 +20,7 @@ function boardWithBinding(heapBytes = JOLT.heapBytes) {
   b.run(`var exports = {};\n(function (require) {\n${js}\n})(function (m) { return m === 'Storage' ? require(m) : {}; });`, 'espruino.js');
   const blob = kernelBlob();
   (b.evaluate('this') as Record<string, unknown>).blobCode = blob.code;
-  b.run(`var kernels = exports.espruinoKernels(blobCode, { invoke: ${blob.entries.ts_invoke}, checksum: ${blob.entries.ts_checksum} });`, 'setup.js');
+  b.run(`var kernels = exports.espruinoKernels(blobCode, { invoke: ${blob.entries.ts_invoke}, invokeOps: ${blob.entries.ts_invoke_ops}, checksum: ${blob.entries.ts_checksum} });`, 'setup.js');
   return { b, lines };
 }
 
