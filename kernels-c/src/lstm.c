@@ -25,9 +25,13 @@
 #include "fixedpoint.h"
 #include "dsp.h"
 
-/* TFLM's sigmoid_table_uint16 (tensorflow/lite/kernels/internal/common.h):
- * sigmoid(i / 24) in unsigned 0.16, as TFLM tabulates it; its Logistic and
- * Tanh int16 interpolate in it, so bit-exactness needs these values. */
+/* Data, not code: the 256 values of TFLM's sigmoid_table_uint16
+ * (tensorflow/lite/kernels/internal/common.h, Copyright The TensorFlow Authors,
+ * Apache License 2.0): sigmoid(i / 24) in unsigned 0.16 as TFLM tabulates it.
+ * Its integer LSTM's gate sigmoid and tanh interpolate in this table, so
+ * bit-exactness needs exactly these values; they are not a rounding of the
+ * formula (round(65536 sigmoid(i/24)) differs in 44 entries, TFLM's own
+ * LUTPopulate midpoint correction in 58), so they cannot be recomputed. */
 static const uint16_t sigmoid_table[256] = {
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841,
     39498, 40149, 40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102,
