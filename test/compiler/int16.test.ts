@@ -25,7 +25,7 @@ const byName = (name: string): Case => CASES.find((c) => c.name === name)!;
 // TensorType codes.
 const F32 = 0, I32 = 2, U8 = 3, I64 = 4, I16 = 7, I8 = 9;
 // BuiltinOperator codes.
-const B = { ADD: 0, AVERAGE_POOL_2D: 1, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25, MEAN: 40, SUB: 41, LEAKY_RELU: 98, QUANTIZE: 114 };
+const B = { ADD: 0, AVERAGE_POOL_2D: 1, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, LOGISTIC: 14, MUL: 18, SOFTMAX: 25, TANH: 28, MEAN: 40, SUB: 41, LEAKY_RELU: 98, QUANTIZE: 114 };
 const SAME = 0, VALID = 1;
 const NONE = 0, RELU = 1, RELU6 = 3;
 
@@ -289,7 +289,20 @@ const CASES: Case[] = [
     ],
     inputs: [0], outputs: [3],
   },
+  // LOGISTIC and TANH int16 (output scale 2^-15): input scale 2^-12 is TFLM's power-of-two case (x * 3; TANH
+  // also 2^-11, x * 6), a scale within 1e-3 of it in log2 is treated as one; other scales take the multiplier
+  // path (shift 1..31), from coarse (2.0: no shift) to fine.
+  ...sigmoidCases('logistic', B.LOGISTIC, OP.LOGISTIC_S16, [['pot', 2 ** -12], ['near_pot', 2 ** -12 * 1.0004], ['pot_2e-10', 2 ** -10], ['0.0003', 0.0003], ['2.0', 2]]),
+  ...sigmoidCases('tanh', B.TANH, OP.TANH_S16, [['pot', 2 ** -12], ['pot_2e-11', 2 ** -11], ['pot_2e-9', 2 ** -9], ['0.0003', 0.0003], ['1e-6', 1e-6], ['2.0', 2]]),
 ];
+
+function sigmoidCases(op: string, builtin: number, code: number, scales: [string, number][]): Case[] {
+  return scales.map(([label, scale]) => ({
+    name: `${op}_${label}`, op: builtin, code,
+    tensors: [t16([4, 300], scale), t16([4, 300], 2 ** -15)],
+    inputs: [0], outputs: [1],
+  }));
+}
 
 function spec(c: Case): ModelSpec {
   const buffers: { data?: Uint8Array }[] = [{}];
