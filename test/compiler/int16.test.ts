@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { H } from '../../device/pack.js';
-import { CONV, CONVERT, OP, SOFTMAX_LUT } from '../../device/records.js';
+import { CONV, CONVERT, OP, SIGMOID, SOFTMAX_LUT } from '../../device/records.js';
 import { Model } from '../../device/runtime.js';
 import { compileTflite, runOnce } from '../../host/model.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
@@ -437,6 +437,21 @@ describe("int16: TFLM's Prepare checks as compile errors, and damaged int16 reco
       'operator 0 (SOFTMAX): int8 -> int16 softmax output must have scale 1/65536 and zero point -32768 (as TFLM requires)');
     expect(compileError(quantizeCase('q', t8([4], 0.1, 0, U8), t16([4], 0.1), 0))).toBe(
       'operator 0 (QUANTIZE): QUANTIZE from uint8 to int16 is not supported (TFLM requantizes int16 to int8, int16 or int32, int32 to int8 or int16, uint8 to int8)');
+    // LOGISTIC / TANH int16: zero points 0 and output scale 2^-15 as TFLM's Prepare ensures; an input scale whose
+    // multiplier TFLM only DCHECKs (> 32767: x * multiplier overflows) or truncates to 0 (read as its
+    // power-of-two marker) is refused.
+    expect(compileError(withTensor(byName('logistic_pot'), 0, { zeroPoint: [3n] }))).toBe(
+      'operator 0 (LOGISTIC): tensor 0 (t0) is int16 with zero point 3, expected 0 (as TFLM requires)');
+    expect(compileError(withTensor(byName('tanh_pot'), 1, { zeroPoint: [-1n] }))).toBe(
+      'operator 0 (TANH): tensor 1 (t1) is int16 with zero point -1, expected 0 (as TFLM requires)');
+    expect(compileError(withTensor(byName('tanh_pot'), 1, { scale: [1 / 16384] }))).toBe(
+      'operator 0 (TANH): int16 TANH output must have scale 2^-15 (as TFLM requires), not 0.00006103515625');
+    expect(compileError(withTensor(byName('logistic_pot'), 1, { scale: [2 ** -15 * 1.01] }))).toMatch(/int16 LOGISTIC output must have scale 2\^-15/);
+    expect(compileError(withTensor(byName('logistic_2.0'), 0, { scale: [3] }))).toBe(
+      "operator 0 (LOGISTIC): input scale 3 is too large for TFLM's int16 LOGISTIC (input multiplier 36864 > 32767)");
+    expect(compileError(withTensor(byName('tanh_1e-6'), 0, { scale: [1e-15] }))).toMatch(
+      /^operator 0 \(TANH\): input scale .* is too small for TFLM's int16 TANH \(input multiplier 0\)$/);
+    expect(compileError(withTensor(byName('tanh_pot'), 1, { type: I8 }))).toBe('operator 0 (TANH): tensor 1 (t1) is int8, expected int16');
     expect(compileError(quantizeCase('q', { shape: [4], type: F32 }, t8([4], 0.1, 0, U8), 0))).toBe(
       'operator 0 (QUANTIZE): tensor 1 (t1) is uint8, expected int8');
   });
@@ -455,5 +470,9 @@ describe("int16: TFLM's Prepare checks as compile errors, and damaged int16 reco
     expect(damaged(byName('quantize_s16_s8'), [[CONVERT.fromType, 4]])).toThrow(/op 0 \(QUANTIZE_INT\): requantize from element code 4 to 1/);
     expect(damaged(byName('quantize_s16_s8'), [[CONVERT.input, 1 << 20]])).toThrow(/op 0 \(QUANTIZE_INT\): input needs 100 bytes at arena offset 1048576/);
     expect(damaged(byName('softmax_s16'), [[SOFTMAX_LUT.expLut, 1 << 20]])).toThrow(/op 0 \(SOFTMAX_S16\): exp LUT needs 1026 bytes/);
+    expect(damaged(byName('tanh_0.0003'), [[SIGMOID.inputMultiplier, 40000]])).toThrow(/op 0 \(TANH_S16\): input multiplier is 40000, outside \[1, 32767\]/);
+    expect(damaged(byName('logistic_pot'), [[SIGMOID.inputLeftShift, 32]])).toThrow(/op 0 \(LOGISTIC_S16\): input left shift is 32, outside \[0, 31\]/);
+    expect(damaged(byName('logistic_pot'), [[SIGMOID.inputZeroPoint, 1]])).toThrow(/op 0 \(LOGISTIC_S16\): unused fields are not 0/);
+    expect(damaged(byName('tanh_pot'), [[SIGMOID.size, 1 << 20]])).toThrow(/op 0 \(TANH_S16\): input needs 2097152 bytes/);
   });
 });
