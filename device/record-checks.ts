@@ -1379,6 +1379,19 @@ function checkFullyConnectedS16B32(b: Uint8Array, r: number, L: PackLayout, w: s
   return { macs: macs, ops: ops };
 }
 
+function checkLogisticS16(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
+  var f = fieldsOf(b, r, 9), macs = 0, ops = 0;
+  dim(w, f[4], "size");
+  if (!(f[5] === 0 && f[6] === 0)) bad(w, "unused fields are not 0 (input zero point " + f[5] + ", range radius " + f[6] + ")");
+  if (!(f[7] >= 1 && f[7] <= 32767)) bad(w, "input multiplier is " + f[7] + ", outside [1, 32767]");
+  if (!(f[8] >= 0 && f[8] <= 31)) bad(w, "input left shift is " + f[8] + ", outside [0, 31]");
+  operand(b, r, L, w, 2, false, 2 * f[4], 2, "input");
+  operand(b, r, L, w, 3, false, 2 * f[4], 2, "output");
+  macs = 0;
+  ops = f[4];
+  return { macs: macs, ops: ops };
+}
+
 function checkUnidirectionalSequenceLstm(b: Uint8Array, r: number, L: PackLayout, w: string): Work {
   var f = fieldsOf(b, r, 32), v0: number, v1: number, macs = 0, ops = 0;
   dim(w, f[17], "batches");
@@ -1506,6 +1519,8 @@ export function recordChecks(): RecordChecks {
   checks[94] = checkSoftmaxS16;
   checks[95] = checkConv2dS16B32;
   checks[96] = checkFullyConnectedS16B32;
+  checks[97] = checkLogisticS16;
+  checks[98] = checkLogisticS16; // TANH_S16
   checks[100] = checkUnidirectionalSequenceLstm;
-  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 13, 13, 13, 17, 17, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 7, 54, 7, 11, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18, 0, 0, 0, 32] };
+  return { checks: checks, words: [0, 31, 32, 18, 20, 20, 9, 9, 9, 51, 46, 11, 11, 7, 7, 35, 19, 24, 5, 6, 8, 6, 9, 6, 12, 7, 14, 9, 7, 7, 42, 51, 13, 13, 13, 17, 17, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 7, 54, 7, 11, 0, 0, 31, 31, 31, 31, 31, 31, 22, 28, 0, 0, 0, 0, 0, 0, 0, 0, 31, 32, 18, 51, 51, 46, 11, 11, 8, 7, 20, 20, 35, 9, 11, 31, 18, 9, 9, 0, 32] };
 }

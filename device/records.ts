@@ -74,6 +74,8 @@ export var OP = {
   CONV_2D_S16_B32: 95,
   FULLY_CONNECTED_S16_B32: 96,
   UNIDIRECTIONAL_SEQUENCE_LSTM: 100,
+  LOGISTIC_S16: 97,
+  TANH_S16: 98,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -128,7 +130,7 @@ export var POOL: Layout = { input: 2, output: 3, inputDims: 4, outputDims: 8, st
 /** SOFTMAX, SOFTMAX_S8_S16. */
 export var SOFTMAX: Layout = { input: 2, output: 3, rows: 4, rowSize: 5, inputMultiplier: 6, inputLeftShift: 7, diffMin: 8, words: 9 };
 
-/** LOGISTIC, TANH. */
+/** LOGISTIC, TANH, LOGISTIC_S16, TANH_S16. */
 export var SIGMOID: Layout = { input: 2, output: 3, size: 4, inputZeroPoint: 5, inputRangeRadius: 6, inputMultiplier: 7, inputLeftShift: 8, words: 9 };
 
 /** ADD, SUB, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, ADD_S16, SUB_S16. */
@@ -318,3 +320,5 @@ LAYOUTS[94] = SOFTMAX_LUT;
 LAYOUTS[95] = CONV;
 LAYOUTS[96] = FC;
 LAYOUTS[100] = LSTM;
+LAYOUTS[97] = SIGMOID;
+LAYOUTS[98] = SIGMOID;

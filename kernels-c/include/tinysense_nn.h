@@ -204,6 +204,16 @@ ts_status ts_logistic_s8(const ts_sigmoid_params *params, int32_t size,
 ts_status ts_tanh_s8(const ts_sigmoid_params *params, int32_t size,
                      const int8_t *input, int8_t *output);
 
+/* LOGISTIC and TANH int16. Mirror reference_integer_ops::Logistic and Tanh
+ * (int16): the input scaled by (x * input_multiplier + round) >>
+ * input_left_shift (multiplier in [1, 32767], shift in [0, 31]; the
+ * power-of-two case already resolved), interpolated in TFLM's sigmoid table;
+ * output Q0.15. input_zero_point and input_range_radius are unused (0). */
+ts_status ts_logistic_s16(const ts_sigmoid_params *params, int32_t size,
+                          const int16_t *input, int16_t *output);
+ts_status ts_tanh_s16(const ts_sigmoid_params *params, int32_t size,
+                      const int16_t *input, int16_t *output);
+
 /* Element-wise binary ops with broadcasting. The walk is over output dims;
  * each input is a ts_view whose steps are 0 along broadcast dimensions. */
 typedef struct {

@@ -85,7 +85,9 @@ enum {
   TS_OP_SOFTMAX_S16 = 94, /* int16 -> int16: reference_ops::SoftmaxInt16 (LUT-based) */
   TS_OP_CONV_2D_S16_B32 = 95, /* int16x8 with an int32 bias: reference_integer_ops::ConvPerChannel<int32_t> (int32 accumulator) */
   TS_OP_FULLY_CONNECTED_S16_B32 = 96, /* int16x8 with an int32 bias: reference_integer_ops::FullyConnected(PerChannel)<int32_t> (int32 accumulator) */
-  TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100 /* Mirrors TFLM's integer EvalLstm (lstm_eval.h, int8 x int8 -> int16 cell); hidden and cell state in the pack's state region */
+  TS_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100, /* Mirrors TFLM's integer EvalLstm (lstm_eval.h, int8 x int8 -> int16 cell); hidden and cell state in the pack's state region */
+  TS_OP_LOGISTIC_S16 = 97, /* int16: reference_integer_ops::Logistic (int16_t), the power-of-two case resolved by the compiler */
+  TS_OP_TANH_S16 = 98 /* int16: reference_integer_ops::Tanh (int16_t), the power-of-two case resolved by the compiler */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -179,7 +181,7 @@ typedef struct {
   ts_softmax_params params;
 } ts_softmax_record;
 
-/* LOGISTIC, TANH. */
+/* LOGISTIC, TANH, LOGISTIC_S16, TANH_S16. */
 typedef struct {
   ts_record_head head;
   int32_t input; /* arena */

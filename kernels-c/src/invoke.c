@@ -572,6 +572,19 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                         (int16_t *)(void *)(arena + r->hidden_state),
                         (int16_t *)(void *)(arena + r->cell_state), (int8_t *)(arena + r->output));
     }
+    /* s16act (issue 13): LOGISTIC and TANH int16 */
+    case TS_OP_LOGISTIC_S16:
+    case TS_OP_TANH_S16: {
+      const ts_sigmoid_record *r = (const ts_sigmoid_record *)(const void *)record;
+      if (op == TS_OP_LOGISTIC_S16) BUILT(TS_OP_LOGISTIC_S16);
+      if (op == TS_OP_TANH_S16) BUILT(TS_OP_TANH_S16);
+      if (words != WORDS(ts_sigmoid_record)) break;
+      return op == TS_OP_LOGISTIC_S16
+                 ? ts_logistic_s16(&r->params, r->size, (const int16_t *)(const void *)(arena + r->input),
+                                   (int16_t *)(void *)(arena + r->output))
+                 : ts_tanh_s16(&r->params, r->size, (const int16_t *)(const void *)(arena + r->input),
+                               (int16_t *)(void *)(arena + r->output));
+    }
     default:
       return TS_ERROR_UNKNOWN_OP;
   }

@@ -24,78 +24,19 @@
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
 #include "dsp.h"
-
-/* Data, not code: the 256 values of TFLM's sigmoid_table_uint16
- * (tensorflow/lite/kernels/internal/common.h, Copyright The TensorFlow Authors,
- * Apache License 2.0): sigmoid(i / 24) in unsigned 0.16 as TFLM tabulates it.
- * Its integer LSTM's gate sigmoid and tanh interpolate in this table, so
- * bit-exactness needs exactly these values; they are not a rounding of the
- * formula (round(65536 sigmoid(i/24)) differs in 44 entries, TFLM's own
- * LUTPopulate midpoint correction in 58), so they cannot be recomputed. */
-static const uint16_t sigmoid_table[256] = {
-    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841,
-    39498, 40149, 40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102,
-    45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464,
-    50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755,
-    55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007,
-    58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
-    60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036,
-    62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
-    63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968,
-    64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494,
-    64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845,
-    64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
-    65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234,
-    65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337,
-    65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404,
-    65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
-    65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479,
-    65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
-    65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511,
-    65512, 65513, 65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520,
-    65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
-    65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529,
-    65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531, 65531, 65531,
-    65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
-    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534,
-    65534, 65534, 65534, 65534, 65534, 65535,
-};
+#include "sigmoid_s16.h"
 
 static int32_t clamp16(int32_t x) { return ts_clamp32(x, -32768, 32767); }
 
 /* reference_integer_ops::Logistic(int16) as the LSTM calls it (input
  * multiplier 0, left shift 0: the power-of-two case, x * 3). */
-static int32_t sigmoid16(int32_t x) {
-  const int32_t in = x * 3;
-  const uint32_t a = (uint32_t)(in < 0 ? -in : in);
-  const uint32_t uh = a >> 9;
-  uint32_t r;
-  if (uh >= 255u) {
-    r = 0x7FFFu << 10;
-  } else {
-    const uint32_t ua = sigmoid_table[uh], ub = sigmoid_table[uh + 1u];
-    r = (ua << 9) + (a & 0x1FFu) * (ub - ua);
-  }
-  r = in >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
-  return (int32_t)(int16_t)(r >> 10);
-}
+static int32_t sigmoid16(int32_t x) { return ts_logistic16_scaled(x * 3); }
 
 /* reference_integer_ops::Tanh(int16) with its input scaled by
  * (x * multiplier + round) >> shift. */
 static int32_t tanh16(int32_t x, int32_t multiplier, int32_t shift) {
   const int32_t round = shift > 0 ? (int32_t)(1u << (shift - 1)) : 0;
-  const int32_t in = ts_wadd(ts_wmul(x, multiplier), round) >> shift;
-  const uint32_t a = (uint32_t)(in < 0 ? -in : in);
-  const uint32_t uh = a >> 8;
-  int32_t r;
-  if (uh >= 255u) {
-    r = (int32_t)(0xFFFFu << 8);
-  } else {
-    const uint32_t ua = sigmoid_table[uh], ub = sigmoid_table[uh + 1u];
-    r = (int32_t)((ua << 8) + (a & 0xFFu) * (ub - ua));
-  }
-  r = in >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
-  return (int32_t)(int16_t)(r >> 8);
+  return ts_tanh16_scaled(ts_wadd(ts_wmul(x, multiplier), round) >> shift);
 }
 
 /* The matmuls are kept out of line: inlined into the step loop, their

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { H } from '../../device/pack.js';
-import { CONV, CONVERT, OP, SOFTMAX_LUT } from '../../device/records.js';
+import { CONV, CONVERT, OP, SIGMOID, SOFTMAX_LUT } from '../../device/records.js';
 import { Model } from '../../device/runtime.js';
 import { compileTflite, runOnce } from '../../host/model.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
@@ -25,7 +25,7 @@ const byName = (name: string): Case => CASES.find((c) => c.name === name)!;
 // TensorType codes.
 const F32 = 0, I32 = 2, U8 = 3, I64 = 4, I16 = 7, I8 = 9;
 // BuiltinOperator codes.
-const B = { ADD: 0, AVERAGE_POOL_2D: 1, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25, MEAN: 40, SUB: 41, LEAKY_RELU: 98, QUANTIZE: 114 };
+const B = { ADD: 0, AVERAGE_POOL_2D: 1, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, LOGISTIC: 14, MUL: 18, SOFTMAX: 25, TANH: 28, MEAN: 40, SUB: 41, LEAKY_RELU: 98, QUANTIZE: 114 };
 const SAME = 0, VALID = 1;
 const NONE = 0, RELU = 1, RELU6 = 3;
 
@@ -289,7 +289,20 @@ const CASES: Case[] = [
     ],
     inputs: [0], outputs: [3],
   },
+  // LOGISTIC and TANH int16 (output scale 2^-15): input scale 2^-12 is TFLM's power-of-two case (x * 3; TANH
+  // also 2^-11, x * 6), a scale within 1e-3 of it in log2 is treated as one; other scales take the multiplier
+  // path (shift 1..31), from coarse (2.0: no shift) to fine.
+  ...sigmoidCases('logistic', B.LOGISTIC, OP.LOGISTIC_S16, [['pot', 2 ** -12], ['near_pot', 2 ** -12 * 1.0004], ['pot_2e-10', 2 ** -10], ['0.0003', 0.0003], ['2.0', 2]]),
+  ...sigmoidCases('tanh', B.TANH, OP.TANH_S16, [['pot', 2 ** -12], ['pot_2e-11', 2 ** -11], ['pot_2e-9', 2 ** -9], ['0.0003', 0.0003], ['1e-6', 1e-6], ['2.0', 2]]),
 ];
+
+function sigmoidCases(op: string, builtin: number, code: number, scales: [string, number][]): Case[] {
+  return scales.map(([label, scale]) => ({
+    name: `${op}_${label}`, op: builtin, code,
+    tensors: [t16([4, 300], scale), t16([4, 300], 2 ** -15)],
+    inputs: [0], outputs: [1],
+  }));
+}
 
 function spec(c: Case): ModelSpec {
   const buffers: { data?: Uint8Array }[] = [{}];
@@ -424,6 +437,21 @@ describe("int16: TFLM's Prepare checks as compile errors, and damaged int16 reco
       'operator 0 (SOFTMAX): int8 -> int16 softmax output must have scale 1/65536 and zero point -32768 (as TFLM requires)');
     expect(compileError(quantizeCase('q', t8([4], 0.1, 0, U8), t16([4], 0.1), 0))).toBe(
       'operator 0 (QUANTIZE): QUANTIZE from uint8 to int16 is not supported (TFLM requantizes int16 to int8, int16 or int32, int32 to int8 or int16, uint8 to int8)');
+    // LOGISTIC / TANH int16: zero points 0 and output scale 2^-15 as TFLM's Prepare ensures; an input scale whose
+    // multiplier TFLM only DCHECKs (> 32767: x * multiplier overflows) or truncates to 0 (read as its
+    // power-of-two marker) is refused.
+    expect(compileError(withTensor(byName('logistic_pot'), 0, { zeroPoint: [3n] }))).toBe(
+      'operator 0 (LOGISTIC): tensor 0 (t0) is int16 with zero point 3, expected 0 (as TFLM requires)');
+    expect(compileError(withTensor(byName('tanh_pot'), 1, { zeroPoint: [-1n] }))).toBe(
+      'operator 0 (TANH): tensor 1 (t1) is int16 with zero point -1, expected 0 (as TFLM requires)');
+    expect(compileError(withTensor(byName('tanh_pot'), 1, { scale: [1 / 16384] }))).toBe(
+      'operator 0 (TANH): int16 TANH output must have scale 2^-15 (as TFLM requires), not 0.00006103515625');
+    expect(compileError(withTensor(byName('logistic_pot'), 1, { scale: [2 ** -15 * 1.01] }))).toMatch(/int16 LOGISTIC output must have scale 2\^-15/);
+    expect(compileError(withTensor(byName('logistic_2.0'), 0, { scale: [3] }))).toBe(
+      "operator 0 (LOGISTIC): input scale 3 is too large for TFLM's int16 LOGISTIC (input multiplier 36864 > 32767)");
+    expect(compileError(withTensor(byName('tanh_1e-6'), 0, { scale: [1e-15] }))).toMatch(
+      /^operator 0 \(TANH\): input scale .* is too small for TFLM's int16 TANH \(input multiplier 0\)$/);
+    expect(compileError(withTensor(byName('tanh_pot'), 1, { type: I8 }))).toBe('operator 0 (TANH): tensor 1 (t1) is int8, expected int16');
     expect(compileError(quantizeCase('q', { shape: [4], type: F32 }, t8([4], 0.1, 0, U8), 0))).toBe(
       'operator 0 (QUANTIZE): tensor 1 (t1) is uint8, expected int8');
   });
@@ -442,5 +470,9 @@ describe("int16: TFLM's Prepare checks as compile errors, and damaged int16 reco
     expect(damaged(byName('quantize_s16_s8'), [[CONVERT.fromType, 4]])).toThrow(/op 0 \(QUANTIZE_INT\): requantize from element code 4 to 1/);
     expect(damaged(byName('quantize_s16_s8'), [[CONVERT.input, 1 << 20]])).toThrow(/op 0 \(QUANTIZE_INT\): input needs 100 bytes at arena offset 1048576/);
     expect(damaged(byName('softmax_s16'), [[SOFTMAX_LUT.expLut, 1 << 20]])).toThrow(/op 0 \(SOFTMAX_S16\): exp LUT needs 1026 bytes/);
+    expect(damaged(byName('tanh_0.0003'), [[SIGMOID.inputMultiplier, 40000]])).toThrow(/op 0 \(TANH_S16\): input multiplier is 40000, outside \[1, 32767\]/);
+    expect(damaged(byName('logistic_pot'), [[SIGMOID.inputLeftShift, 32]])).toThrow(/op 0 \(LOGISTIC_S16\): input left shift is 32, outside \[0, 31\]/);
+    expect(damaged(byName('logistic_pot'), [[SIGMOID.inputZeroPoint, 1]])).toThrow(/op 0 \(LOGISTIC_S16\): unused fields are not 0/);
+    expect(damaged(byName('tanh_pot'), [[SIGMOID.size, 1 << 20]])).toThrow(/op 0 \(TANH_S16\): input needs 2097152 bytes/);
   });
 });

@@ -76,7 +76,7 @@ describe('JerryScript glue: natives on a fake JerryScript (C harness)', () => {
   it('the hand-built pack passes device/validate.ts (one record of every op)', () => {
     const layout = validatePack(built.pack, (from, length) => crc(built.pack.subarray(from, from + length)));
     expect(layout.records).toEqual(built.records);
-    expect(built.names.length).toBe(41 + 6 + 1 + 6); // 19 int8/signal + 5 ops-reduce + 17 int16 and conversions + 6 ops-elem (MAXIMUM, EQUAL, TABLE, SELECT_V2, L2_NORMALIZATION, LOG_SOFTMAX) + the LSTM + 6 ops-move
+    expect(built.names.length).toBe(41 + 6 + 1 + 6 + 2); // 19 int8/signal + 5 ops-reduce + 17 int16 and conversions + 6 ops-elem (MAXIMUM, EQUAL, TABLE, SELECT_V2, L2_NORMALIZATION, LOG_SOFTMAX) + the LSTM + 6 ops-move + LOGISTIC_S16, TANH_S16
   });
 
   it('argument checks, allocator, flash, memory and sensors (selftest)', () => {

@@ -237,6 +237,12 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
       input: 0, output: OUT, elemSize: 1, batches: 2, inHeight: 3, inWidth: 4, outHeight: 5, outWidth: 7, depth: 2, alignCorners: 0, halfPixelCenters: 1,
     }) });
   }
+  // s16act: LOGISTIC and TANH int16 (SIGMOID's record under the int16 rules: multiplier and shift resolved).
+  for (const op of [OP.LOGISTIC_S16, OP.TANH_S16]) {
+    r.push({ name: op === OP.TANH_S16 ? 'TANH_S16' : 'LOGISTIC_S16', words: record(LAYOUTS[op], op, {
+      input: 0, output: OUT, size: 33, inputZeroPoint: 0, inputRangeRadius: 0, inputMultiplier: op === OP.TANH_S16 ? 6 : 24576, inputLeftShift: op === OP.TANH_S16 ? 0 : 13,
+    }) });
+  }
   return r;
 }
 

@@ -265,6 +265,11 @@ unary('tanh/SimpleTestTanhInt8', 'tanh_test.cc: SimpleTestTanhInt8', 'TANH', {},
 unary('tanh/TestTanhInt16WideRange', 'tanh_test.cc: TestTanhInt16WideRange (int16)', 'TANH', {}, [1, 177], 'int16',
   arr('tanh_test.cc', 'tanh_int16_input_vec_fp', 177), [32 / 65536, 0], arr('tanh_test.cc', 'tanh_int16_output_vec_fp', 177), [2 / 65536, 0], 16);
 
+// ---- logistic_test.cc (int16; its int8 cases are in tflm-kernel-vectors.json) ----
+// Input scale 2^-11: not LOGISTIC's power-of-two case (2^-12), so the multiplier path; tolerance 16 as TFLM's test.
+unary('logistic/LogisticQuantizedInt16ShouldMatchGolden', 'logistic_test.cc: LogisticQuantizedInt16ShouldMatchGolden (int16)', 'LOGISTIC', {}, [1, 177], 'int16',
+  arr('logistic_test.cc', 'int16_input_vec_fp', 177), [32 / 65536, 0], arr('logistic_test.cc', 'int16_golden_vec_fp', 177), [2 / 65536, 0], 16);
+
 // ---- activations_test.cc (exact) ----
 // The Int8 tests and SimpleRelu6TestInt16 give 10 values for a {1, 5} shape: TFLM runs and checks the first 5, so do we.
 const five = (v) => v.slice(0, 5);
@@ -484,9 +489,9 @@ for (const test of ['1D', '1DInt16', '2DPerm1', '2DPerm1Int16', '2D4x4KernelLeft
 // maximum_minimum_test.cc: not derived; tinysense lowers MAXIMUM/MINIMUM for int32 only (see README.md).
 
 // int16 cases of the ops tinysense runs in int8 only (today): its compiler must refuse them, naming why.
-// (CONV_2D, DEPTHWISE_CONV_2D, LEAKY_RELU, QUANTIZE, DEQUANTIZE, MEAN run int16x8, and PAD/PADV2,
-// CONCATENATION, STRIDED_SLICE and TRANSPOSE move int16: those cases run.)
-const INT8_ONLY = new Set(['TANH', 'RELU', 'RELU6']);
+// (CONV_2D, DEPTHWISE_CONV_2D, LEAKY_RELU, QUANTIZE, DEQUANTIZE, MEAN, TANH and LOGISTIC run int16, and
+// PAD/PADV2, CONCATENATION, STRIDED_SLICE and TRANSPOSE move int16: those cases run.)
+const INT8_ONLY = new Set(['RELU', 'RELU6']);
 // The first int16 tensor the lowering checks is named: the output for QUANTIZE, otherwise the input.
 for (const c of cases) {
   const k = c.tensors.findIndex((t) => t.type === 'int16');

@@ -62,7 +62,7 @@ const SUITES = FILES.map((file) => ({
   cases: (JSON.parse(readFileSync(join(import.meta.dirname, file), 'utf8')) as { cases: PeerCase[] }).cases,
 }));
 /** Case counts the README lists, per file: a lost or duplicated case fails here. */
-const LISTED: Record<string, number> = { 'tflm-kernel-vectors.json': 86, 'tflm-kernel-vectors-2.json': 90 };
+const LISTED: Record<string, number> = { 'tflm-kernel-vectors.json': 86, 'tflm-kernel-vectors-2.json': 91 };
 
 // Schema codes (tensorflow/compiler/mlir/lite/schema/schema.fbs).
 const TENSOR_TYPE: Record<ElementType, number> = { float32: 0, int32: 2, int64: 4, bool: 6, int16: 7, int8: 9 };

@@ -1,6 +1,6 @@
 /**
- * Activations, int8: SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU. RELU and RELU6 are requantizations
- * with clamping (one REQUANTIZE record, which QUANTIZE int8 -> int8 shares).
+ * Activations, int8: SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU; int16: SOFTMAX, LOGISTIC, TANH,
+ * LEAKY_RELU. RELU and RELU6 are requantizations with clamping (one REQUANTIZE record, which QUANTIZE int8 -> int8 shares).
  */
 import { LEAKY_RELU, OP, REQUANTIZE, SIGMOID, SOFTMAX, SOFTMAX_LUT } from '../../../device/records.js';
 import { expF32, int16Lut, oneOverOnePlusF32 } from './lut.js';
@@ -68,11 +68,65 @@ export function lowerSoftmax(c: OpContext): LoweredOp {
   return c.finish(r.code, r.words);
 }
 
+/**
+ * TFLM's CheckedLog2 (quantization_util.cc), in float as it computes: the rounded log2 of x (half away from
+ * zero) and whether x is a power of two to within 1e-3 in the exponent.
+ */
+function checkedLog2(x: number): { log2: number; isPowerOfTwo: boolean } {
+  const f = Math.fround;
+  const xLog2 = f(f(Math.log(f(x))) * f(1 / f(Math.log(2))));
+  const rounded = Math.sign(xLog2) * Math.round(Math.abs(xLog2));
+  return { log2: rounded, isPowerOfTwo: Math.abs(f(xLog2 - rounded)) < f(1e-3) };
+}
+
+/**
+ * LOGISTIC and TANH int16 (CalculateArithmeticOpDataLogistic / tanh.cc CalculateArithmeticOpData): zero points
+ * 0, output scale 2^-15 (CheckedLog2). The input is rescaled to the table's 1/(3 x 4096) per unit: an input
+ * scale of 2^-12 (LOGISTIC; TANH also 2^-11) is TFLM's power-of-two case, multiplier 0 in its op data, which its
+ * kernel turns into 3 << shift with no shift; the record holds that resolved multiplier. Otherwise the
+ * multiplier is scale x 4096 x 3 (double) doubled until it passes 32767 / 2 (at most 31 times), truncated.
+ */
+function lowerSigmoidS16(c: OpContext, code: number, input: Tensor, output: Tensor): LoweredOp {
+  const name = code === OP.LOGISTIC_S16 ? 'LOGISTIC' : 'TANH';
+  c.expectType(output, 'int16');
+  if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
+  const [inQ, outQ] = [c.quant(input), c.quant(output)];
+  if (inQ.zeroPoint !== 0) c.fail(`tensor ${input.index} (${input.name}) is int16 with zero point ${inQ.zeroPoint}, expected 0 (as TFLM requires)`);
+  if (outQ.zeroPoint !== 0) c.fail(`tensor ${output.index} (${output.name}) is int16 with zero point ${outQ.zeroPoint}, expected 0 (as TFLM requires)`);
+  const out = checkedLog2(outQ.scale);
+  if (!out.isPowerOfTwo || out.log2 !== -15) c.fail(`int16 ${name} output must have scale 2^-15 (as TFLM requires), not ${outQ.scale}`);
+  const log2 = checkedLog2(inQ.scale);
+  const potShift = 12 + log2.log2;
+  let multiplier: number;
+  let shift: number;
+  if (log2.isPowerOfTwo && (potShift === 0 || (code === OP.TANH_S16 && potShift === 1))) {
+    [multiplier, shift] = [3 << potShift, 0];
+  } else {
+    let m = inQ.scale * 4096 * 3;
+    shift = 0;
+    while (m <= 32767 / 2 && shift <= 30) {
+      shift++;
+      m *= 2;
+    }
+    multiplier = Math.trunc(m);
+    // TFLM only DCHECKs the bound; beyond it x * multiplier overflows int32 in its kernel.
+    if (multiplier > 32767) c.fail(`input scale ${inQ.scale} is too large for TFLM's int16 ${name} (input multiplier ${multiplier} > 32767)`);
+    // A multiplier of 0 would read as TFLM's power-of-two marker (3 << 31 overflows).
+    if (multiplier < 1) c.fail(`input scale ${inQ.scale} is too small for TFLM's int16 ${name} (input multiplier 0)`);
+  }
+  const r = new RecordBuilder(code, SIGMOID)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .setList('size', [elementCount(input.shape), 0, 0, multiplier, shift]);
+  return c.finish(r.code, r.words);
+}
+
 function lowerSigmoid(c: OpContext, code: number): LoweredOp {
   c.expectCounts(1);
   const input = c.input(0);
   const output = c.output();
-  c.expectType(input, 'int8');
+  if (input.type === 'int16') return lowerSigmoidS16(c, code === OP.LOGISTIC ? OP.LOGISTIC_S16 : OP.TANH_S16, input, output);
+  c.expectType(input, 'int8', 'int16');
   c.expectType(output, 'int8');
   if (!sameShape(input.shape, output.shape)) c.fail('input and output shapes differ');
   if (code === OP.LOGISTIC && c.quant(output).zeroPoint !== -128) c.fail('int8 LOGISTIC output zero point must be -128 (as TFLM requires)');
