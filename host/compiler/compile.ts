@@ -104,7 +104,8 @@ function lowerGraph(graph: Graph, consts: ConstPool, storage: Storage): LoweredO
       }
       throw new CompileError(`operator ${op.index} (${op.name}${op.version > 1 ? ` v${op.version}` : ''}) is not supported by tinysense`);
     }
-    lowered.push(lower(c));
+    const records = lower(c);
+    lowered.push(...(Array.isArray(records) ? records : [records]));
   }
   return lowered;
 }
@@ -241,6 +242,9 @@ function tensorEntries(graph: Graph, placements: readonly Placement[], state: St
 /** The inputs an operator computes on; its other inputs are parameters lowering reads as constants. */
 function operandInputs(op: Operator): number[] {
   if (op.name === 'CONCATENATION') return op.inputs.filter((t) => t >= 0);
+  if (op.name === 'PACK') return op.inputs.filter((t) => t >= 0);
+  if (op.name === 'SPLIT') return op.inputs.slice(1, 2);
+  if (op.name === 'GATHER' || op.name === 'GATHER_ND') return op.inputs.slice(0, 2);
   if (['ADD', 'MUL', 'SUB', 'DIV', 'MINIMUM', 'MAXIMUM'].includes(op.name)) return op.inputs.slice(0, 2);
   return op.inputs.slice(0, 1);
 }

@@ -100,15 +100,52 @@ export interface CastOptions extends Tagged<'CastOptions'> {
   readonly inDataType: TensorTypeName;
   readonly outDataType: TensorTypeName;
 }
+// Data movement (ops-move).
+export interface SplitOptions extends Tagged<'SplitOptions'> {
+  readonly numSplits: number;
+}
+export interface SplitVOptions extends Tagged<'SplitVOptions'> {
+  readonly numSplits: number;
+}
+export interface PackOptions extends Tagged<'PackOptions'> {
+  readonly valuesCount: number;
+  readonly axis: number;
+}
+export interface UnpackOptions extends Tagged<'UnpackOptions'> {
+  readonly num: number;
+  readonly axis: number;
+}
+export interface GatherOptions extends Tagged<'GatherOptions'> {
+  readonly axis: number;
+  readonly batchDims: number;
+}
+export interface DepthToSpaceOptions extends Tagged<'DepthToSpaceOptions'> {
+  readonly blockSize: number;
+}
+export interface SpaceToDepthOptions extends Tagged<'SpaceToDepthOptions'> {
+  readonly blockSize: number;
+}
+export interface ResizeBilinearOptions extends Tagged<'ResizeBilinearOptions'> {
+  readonly alignCorners: boolean;
+  readonly halfPixelCenters: boolean;
+}
+export interface ResizeNearestNeighborOptions extends Tagged<'ResizeNearestNeighborOptions'> {
+  readonly alignCorners: boolean;
+  readonly halfPixelCenters: boolean;
+}
 /** Option tables without fields. */
 export type EmptyOptions = Tagged<
-  'PadOptions' | 'TransposeOptions' | 'QuantizeOptions' | 'DequantizeOptions' | 'MaximumMinimumOptions'
+  | 'PadOptions' | 'TransposeOptions' | 'QuantizeOptions' | 'DequantizeOptions' | 'MaximumMinimumOptions'
+  | 'SliceOptions' | 'BatchToSpaceNDOptions' | 'SpaceToBatchNDOptions' | 'ExpandDimsOptions' | 'BroadcastToOptions'
+  | 'GatherNdOptions' | 'PadV2Options'
 >;
 
 export type DecodedOptions =
   | Conv2DOptions | DepthwiseConv2DOptions | FullyConnectedOptions | Pool2DOptions | SoftmaxOptions
   | ConcatenationOptions | AddOptions | SubOptions | MulOptions | DivOptions | LeakyReluOptions
-  | StridedSliceOptions | ReshapeOptions | ReducerOptions | SqueezeOptions | CastOptions | EmptyOptions;
+  | StridedSliceOptions | ReshapeOptions | ReducerOptions | SqueezeOptions | CastOptions | EmptyOptions
+  | SplitOptions | SplitVOptions | PackOptions | UnpackOptions | GatherOptions | DepthToSpaceOptions
+  | SpaceToDepthOptions | ResizeBilinearOptions | ResizeNearestNeighborOptions;
 type DecodedName = DecodedOptions['typeName'];
 
 /** An options table this reader does not decode (yet). */
@@ -185,6 +222,24 @@ const decoders: { readonly [Name in DecodedName]: (t: Table) => Fields<Name> } =
   QuantizeOptions: () => ({}),
   DequantizeOptions: () => ({}),
   MaximumMinimumOptions: () => ({}),
+  // Data movement (ops-move).
+  SplitOptions: (t) => ({ numSplits: t.i32(0, 'num_splits') }),
+  SplitVOptions: (t) => ({ numSplits: t.i32(0, 'num_splits') }),
+  PackOptions: (t) => ({ valuesCount: t.i32(0, 'values_count'), axis: t.i32(1, 'axis') }),
+  UnpackOptions: (t) => ({ num: t.i32(0, 'num'), axis: t.i32(1, 'axis') }),
+  GatherOptions: (t) => ({ axis: t.i32(0, 'axis'), batchDims: t.i32(1, 'batch_dims') }),
+  DepthToSpaceOptions: (t) => ({ blockSize: t.i32(0, 'block_size') }),
+  SpaceToDepthOptions: (t) => ({ blockSize: t.i32(0, 'block_size') }),
+  // Fields 0 and 1 (new_height, new_width) are deprecated: the size comes from the second input.
+  ResizeBilinearOptions: (t) => ({ alignCorners: t.bool(2, 'align_corners'), halfPixelCenters: t.bool(3, 'half_pixel_centers') }),
+  ResizeNearestNeighborOptions: (t) => ({ alignCorners: t.bool(0, 'align_corners'), halfPixelCenters: t.bool(1, 'half_pixel_centers') }),
+  SliceOptions: () => ({}),
+  BatchToSpaceNDOptions: () => ({}),
+  SpaceToBatchNDOptions: () => ({}),
+  ExpandDimsOptions: () => ({}),
+  BroadcastToOptions: () => ({}),
+  GatherNdOptions: () => ({}),
+  PadV2Options: () => ({}),
 };
 
 function isDecoded(name: BuiltinOptionsName): name is DecodedName {

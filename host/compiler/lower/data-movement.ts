@@ -8,13 +8,13 @@ import { ELEMENT_BYTES, Tensor, elementCount } from '../graph.js';
 import { LoweredOp, OpContext, RecordBuilder, View } from './context.js';
 import { extend, rowMajorStrides, sameShape } from './shapes.js';
 
-function elemSizeOf(c: OpContext, t: Tensor): number {
+export function elemSizeOf(c: OpContext, t: Tensor): number {
   const size = ELEMENT_BYTES[t.type];
   if (size !== 1 && size !== 2 && size !== 4) c.fail(`tensor ${t.index} (${t.name}) of type ${t.typeName} cannot be moved`);
   return size;
 }
 
-function expectSameQuant(c: OpContext, a: Tensor, b: Tensor): void {
+export function expectSameQuant(c: OpContext, a: Tensor, b: Tensor): void {
   if (a.type !== b.type) c.fail(`tensors ${a.index} and ${b.index} differ in type (${a.typeName}, ${b.typeName})`);
   if (a.type === 'float32' || a.type === 'int32') return;
   // Unquantized integer tensors (the audio front end's int16 and uint32): nothing to compare.
@@ -25,7 +25,11 @@ function expectSameQuant(c: OpContext, a: Tensor, b: Tensor): void {
   }
 }
 
-function gatherRecord(c: OpContext, input: Tensor, output: Tensor, view: View): LoweredOp {
+/**
+ * One GATHER_VIEW record: output = the input walked by `view`. Its reads and writes are its own, so an op
+ * that lowers to several records (SPLIT, UNPACK) gives each the lifetimes of its own tensors.
+ */
+export function gatherRecord(c: OpContext, input: Tensor, output: Tensor, view: View): LoweredOp {
   const elem = elemSizeOf(c, input);
   if (view.dims.reduce((p, d) => p * d, 1) !== elementCount(output.shape)) c.fail('the walk does not produce the output shape');
   const [ref, inPack] = c.readAny(input);
@@ -35,7 +39,7 @@ function gatherRecord(c: OpContext, input: Tensor, output: Tensor, view: View): 
     .set('elemSize', elem)
     .set('inputInPack', inPack)
     .setView('view', view);
-  return c.finish(r.code, r.words);
+  return { ...c.finish(r.code, r.words), reads: inPack ? [] : [input.index], writes: [output.index] };
 }
 
 export function lowerTranspose(c: OpContext): LoweredOp {
@@ -131,9 +135,11 @@ export function lowerPad(c: OpContext): LoweredOp {
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     // The kernel stores the low elem_size bytes of pad_value, so a float keeps its bit pattern.
     padValue = data.length === 1 ? view.getInt8(0) : data.length === 2 ? view.getInt16(0, true) : view.getInt32(0, true);
-  } else if (input.type === 'int8' || input.type === 'int16') {
+  } else if (input.type === 'int8') {
     padValue = c.quant(output).zeroPoint;
   }
+  // int16 (and the unquantized types) pad with 0 when no constant_values is given, whatever the zero point
+  // (TFLM's PadEval: only int8 uses the output zero point).
   const pad = MAX_DIMS - rank;
   const r = new RecordBuilder(OP.PAD, PAD)
     .set('input', c.read(input))
@@ -160,7 +166,11 @@ export function lowerConcatenation(c: OpContext): LoweredOp {
   const r = new RecordBuilder(OP.CONCATENATION, CONCAT, inputs.length * CONCAT_INPUT.words);
   let axisTotal = 0;
   inputs.forEach((t, k) => {
-    expectSameQuant(c, t, output);
+    if (t.type === 'int16') {
+      // TFLM's ConcatenationPrepare: int16 copies without rescaling and requires zero points of 0 (scales may differ).
+      if (t.type !== output.type) c.fail(`tensors ${t.index} and ${output.index} differ in type (${t.typeName}, ${output.typeName})`);
+      for (const u of [t, output]) if ((u.zeroPoints[0] ?? 0) !== 0) c.fail(`int16 tensor ${u.index} (${u.name}) has zero point ${u.zeroPoints[0]}, TFLM requires 0`);
+    } else expectSameQuant(c, t, output);
     if (t.shape.length !== rank || t.shape.some((d, j) => j !== axis && d !== output.shape[j])) c.fail(`input ${k} shape [${t.shape.join(',')}] does not fit the output`);
     axisTotal += t.shape[axis];
     const [ref, inPack] = c.readAny(t);

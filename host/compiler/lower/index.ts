@@ -18,12 +18,17 @@ import {
   lowerEnergy, lowerFftAutoScale, lowerFilterBank, lowerFilterBankLog, lowerFilterBankSqrt, lowerPcan, lowerRfft,
   lowerSpectralSubtraction, lowerWindow,
 } from './signal.js';
+import {
+  lowerBatchToSpaceNd, lowerBroadcastTo, lowerDepthToSpace, lowerPack, lowerSlice, lowerSpaceToBatchNd, lowerSpaceToDepth,
+  lowerSplit, lowerSplitV, lowerUnpack,
+} from './views.js';
 
 export { ALIASING_OPS, copyOp } from './data-movement.js';
 export { CompileError, ConstPool, OpContext } from './context.js';
 export type { LoweredOp, Operand, Word } from './context.js';
 
-export type Lowering = (c: OpContext) => LoweredOp;
+/** One record, or several (an op with several outputs, SPLIT or UNPACK, writes each with its own record). */
+export type Lowering = (c: OpContext) => LoweredOp | LoweredOp[];
 
 export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   CONV_2D: lowerConv,
@@ -62,4 +67,15 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   SignalFilterBankSpectralSubtraction: lowerSpectralSubtraction,
   SignalPCAN: lowerPcan,
   SignalFilterBankLog: lowerFilterBankLog,
+  // ops-move: data movement as strided views (views.ts) and its kernels.
+  SPLIT: lowerSplit,
+  SPLIT_V: lowerSplitV,
+  UNPACK: lowerUnpack,
+  PACK: lowerPack,
+  SLICE: lowerSlice,
+  BROADCAST_TO: lowerBroadcastTo,
+  DEPTH_TO_SPACE: lowerDepthToSpace,
+  SPACE_TO_DEPTH: lowerSpaceToDepth,
+  BATCH_TO_SPACE_ND: lowerBatchToSpaceNd,
+  SPACE_TO_BATCH_ND: lowerSpaceToBatchNd,
 });
