@@ -28,6 +28,9 @@ export var OP = {
   CONCATENATION: 18,
   COPY: 19,
   SUB: 31,
+  GATHER_INDEX: 32,
+  RESIZE_NEAREST_NEIGHBOR: 33,
+  RESIZE_BILINEAR: 34,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -148,6 +151,12 @@ export var CAST: Layout = { input: 2, output: 3, size: 4, fromType: 5, toType: 6
 /** ELEMENTWISE_S32. */
 export var ELEMENTWISE_S32: Layout = { input1: 2, input2: 3, output: 4, input1InPack: 5, input2InPack: 6, kind: 7, actMin: 8, actMax: 9, outputShape: 10, view1: 16, view2: 29, words: 42 };
 
+/** GATHER_INDEX. GATHER (ops-move): out[b, o, k, i] = in[b, o, indices[b, k], i]; indices int32, checked by the kernel. */
+export var GATHER_INDEX: Layout = { input: 2, indices: 3, output: 4, inputInPack: 5, indicesInPack: 6, elemSize: 7, batches: 8, outer: 9, axisSize: 10, coords: 11, inner: 12, words: 13 };
+
+/** RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR. RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (ops-move), NHWC. */
+export var RESIZE: Layout = { input: 2, output: 3, elemSize: 4, batches: 5, inHeight: 6, inWidth: 7, outHeight: 8, outWidth: 9, depth: 10, alignCorners: 11, halfPixelCenters: 12, words: 13 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -181,3 +190,6 @@ LAYOUTS[28] = SIGNAL_FILTER_BANK_LOG;
 LAYOUTS[29] = CAST;
 LAYOUTS[30] = ELEMENTWISE_S32;
 LAYOUTS[31] = ADD;
+LAYOUTS[32] = GATHER_INDEX;
+LAYOUTS[33] = RESIZE;
+LAYOUTS[34] = RESIZE;

@@ -339,6 +339,50 @@ ts_status ts_copy_rows(int32_t rows, int32_t row_bytes, const void *src,
 /* Plain byte copy (memmove semantics). */
 void ts_copy_bytes(void *dst, const void *src, int32_t bytes);
 
+/* GATHER (ops-move): out[b, o, k, i] = in[b, o, indices[b * coords + k], i] for
+ * b < batches, o < outer, k < coords, i < inner (elements of elem_size bytes:
+ * 1, 2 or 4). Mirrors TFLM's gather.cc (batch_dims folded into batches). An
+ * index outside [0, axis_size) returns TS_ERROR_ARGUMENT (TFLM leaves it
+ * undefined); the output may then be partly written. */
+typedef struct {
+  int32_t elem_size;
+  int32_t batches;
+  int32_t outer;
+  int32_t axis_size;
+  int32_t coords;
+  int32_t inner;
+} ts_gather_params;
+
+ts_status ts_gather(const ts_gather_params *params, const void *input,
+                    const int32_t *indices, void *output);
+
+/* RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (ops-move), NHWC tensors of
+ * batches x input_height x input_width x depth into batches x output_height x
+ * output_width x depth. */
+typedef struct {
+  int32_t elem_size;
+  int32_t batches;
+  int32_t input_height;
+  int32_t input_width;
+  int32_t output_height;
+  int32_t output_width;
+  int32_t depth;
+  int32_t align_corners;
+  int32_t half_pixel_centers;
+} ts_resize_params;
+
+/* Mirrors reference_ops::ResizeNearestNeighbor: the source row and column of
+ * each output position from GetNearestNeighbor's float arithmetic. Elements
+ * of elem_size bytes (1, 2 or 4). */
+ts_status ts_resize_nearest(const ts_resize_params *params, const void *input,
+                            void *output);
+
+/* Mirrors reference_ops::ResizeBilinearInteger (int8, 10-bit fixed-point
+ * weights, rounding half away from zero at 2^20). A source row or column past
+ * the input (TFLM reads out of bounds there) is clamped to the last one. */
+ts_status ts_resize_bilinear_s8(const ts_resize_params *params,
+                                const int8_t *input, int8_t *output);
+
 /* CRC-32 (IEEE 802.3, as zlib and Espruino's E.CRC32), used to check packs. */
 uint32_t ts_crc32(uint32_t crc, const uint8_t *data, int32_t length);
 

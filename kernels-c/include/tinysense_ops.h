@@ -39,7 +39,10 @@ enum {
   TS_OP_SIGNAL_FILTER_BANK_LOG = 28, /* TFLM SignalFilterBankLog */
   TS_OP_CAST = 29, /* CAST between integer types (static_cast semantics) */
   TS_OP_ELEMENTWISE_S32 = 30, /* ADD, MUL, DIV, MINIMUM, MAXIMUM, SUB on int32 with broadcasting */
-  TS_OP_SUB = 31 /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_SUB = 31, /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
+  TS_OP_GATHER_INDEX = 32, /* GATHER (ops-move): mirrors TFLM's gather.cc; an index outside [0, axis_size) fails the invoke */
+  TS_OP_RESIZE_NEAREST_NEIGHBOR = 33, /* Mirrors reference_ops::ResizeNearestNeighbor (GetNearestNeighbor in float as TFLM) */
+  TS_OP_RESIZE_BILINEAR = 34 /* Mirrors reference_ops::ResizeBilinearInteger (int8) */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -365,6 +368,26 @@ typedef struct {
   ts_view input2_view;
 } ts_elementwise_record;
 
+/* GATHER_INDEX. GATHER (ops-move): out[b, o, k, i] = in[b, o, indices[b, k], i]; indices int32, checked by
+ * the kernel. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* operand: arena, or pack when input_in_pack */
+  int32_t indices; /* operand: int32 positions: arena, or pack when indices_in_pack */
+  int32_t output; /* arena */
+  int32_t input_in_pack; /* flag */
+  int32_t indices_in_pack; /* flag */
+  ts_gather_params params;
+} ts_gather_index_record;
+
+/* RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR. RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (ops-move), NHWC. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  ts_resize_params params;
+} ts_resize_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -394,7 +417,9 @@ enum {
   TS_SIGNAL_PCAN_RECORD_WORDS = 9,
   TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS = 7,
   TS_CAST_RECORD_WORDS = 7,
-  TS_ELEMENTWISE_RECORD_WORDS = 42
+  TS_ELEMENTWISE_RECORD_WORDS = 42,
+  TS_GATHER_INDEX_RECORD_WORDS = 13,
+  TS_RESIZE_RECORD_WORDS = 13
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -426,5 +451,7 @@ typedef char ts_signal_pcan_record_words_check[sizeof(ts_signal_pcan_record) == 
 typedef char ts_signal_filter_bank_log_record_words_check[sizeof(ts_signal_filter_bank_log_record) == 4 * TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS ? 1 : -1];
 typedef char ts_cast_record_words_check[sizeof(ts_cast_record) == 4 * TS_CAST_RECORD_WORDS ? 1 : -1];
 typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 4 * TS_ELEMENTWISE_RECORD_WORDS ? 1 : -1];
+typedef char ts_gather_index_record_words_check[sizeof(ts_gather_index_record) == 4 * TS_GATHER_INDEX_RECORD_WORDS ? 1 : -1];
+typedef char ts_resize_record_words_check[sizeof(ts_resize_record) == 4 * TS_RESIZE_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

@@ -14,7 +14,7 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 32 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 35 };
 
 static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
@@ -209,10 +209,31 @@ static const char *const ts_rules_strings[] = {
     " and ",
     "element-wise kind ",
     "activation range is empty",
+    "axis size is ",
+    "coordinates is ",
+    "inner size is ",
+    "indices in pack flag is ",
+    "indices",
+    "outer size",
+    "coordinates",
+    "inner size",
+    "input height is ",
+    "input width is ",
+    "output height is ",
+    "output width is ",
+    "depth is ",
+    "align corners flag is ",
+    "half pixel centers flag is ",
+    "output ",
+    " from an empty input",
+    "output height",
+    "output width",
+    ", int8 only",
+    "align_corners and half_pixel_centers together",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_GATHER_INDEX_RECORD_WORDS, TS_RESIZE_RECORD_WORDS, TS_RESIZE_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -248,6 +269,9 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* CAST */ "!1!$  \"  i!!$  9 !% !9 !&!20\"   0\"!  $ !x!!% !y!!&\" \"(\" !$\"  H\" #(\"!!$\"! M&  !$",
     /* ELEMENTWISE_S32 */ "!1!*  \"  m!!*!1!+  \"  n!!+!1!,  \"  o!!,!1!-  \"  p!!-!1!.  \"  q!!.!1!/  \"  r!!/  7&!*!+!,!-!.!/$&!* ^!+ _!, `!- a!. s!/ t!22222222222,!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,,!3!-,!@!-,!4!.,!A!.,!5!/,!B!/!  u!21!'  /!' %\" !z!!'!/!(!)! !{!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!0 x!\"\"\"\"!%( $\"\" $ y#!= z#$\"\"#!&( $\"$ $ {\" $( $\"  $ M&  \" ",
     /* SUB */ "!1!'  \"  m!!'!1!(  \"  n!!(!1!)  \"  o!!)!1!*  \"  p!!*!1!+  \"  q!!+!1!,  \"  r!!,  7&!'!(!)!*!+!,$&!' ^!( _!) `!* a!+ s!, t!22222222222,!-!',!:!',!.!(,!;!(,!/!),!<!),!0!*,!=!*,!1!+,!>!+,!2!,,!\?!,!  u!3,!%  ,!% !\"  v!!%!3,!&  ,!& !\"  w!!&#!- x!\"\"\"\"!%\"\" ! y#!: z#$\"\"#!&\"$ ! {\" $\"  ! M!22221!Q$ x\"/!Q x#1!R$ x\"/!R x#/!Q!R%  E!!Q  F!!R  G!21!G  /!G 4#  |!!G  }!21!H$ x!/!H x!\"  ~!!H!21!K$ x!/!K x!\" ! !!K!21!N$ x!/!N x!\"  :!!N!21!J$ \?/!J ># !!!!J  k!21!M$ \?/!M ># !\"!!M  k!21!P$ \?/!P ># !#!!P  k&  \" ",
+    /* GATHER_INDEX */ "!33,!' !,!' \",!' $\" !=!!'!1!(  \"  U!!(!1!)  \" !L!!)!1!*  \" !|!!*!1!+  \" !}!!+!1!,  \" !~!!,!3,!%  ,!% !\" !\?!!%!3,!&  ,!& !\" \" !!&\"\"\"!%7%!'!(!)!*!,!' H\"\"#!&7# $!(!+ $\"!  7$!(!)!+!,\" $7%!'!(!)!+!,!' M$$!( Z!)\"\"!+\"#!,\"$&  \" ",
+    /* RESIZE_NEAREST_NEIGHBOR */ "!33,!$ !,!$ \",!$ $\" !=!!$!1!%  \"  U!!%!1!&  \" \"%!!&!1!'  \" \"&!!'!1!(  \" \"'!!(!1!)  \" \"(!!)!1!*  \" \")!!*!3,!+  ,!+ !\" \"*!!+!3,!,  ,!, !\" \"+!!,!23,!(  1!& !3,!)  1!' !% \",!!(  Q!!) \"-\" \"7%!$!%!&!'!*!$ H  7$!%!(!)!*\" #7%!$!%!(!)!*!$ M$$!% Z!(\".!)\"/!* \\&  \" ",
+    /* RESIZE_BILINEAR */ "!,!$ !# !=!!$ \"0!%2!+!,! \"1!1!%  \"  U!!%!1!&  \" \"%!!&!1!'  \" \"&!!'!1!(  \" \"'!!(!1!)  \" \"(!!)!1!*  \" \")!!*!3,!+  ,!+ !\" \"*!!+!3,!,  ,!, !\" \"+!!,!23,!(  1!& !3,!)  1!' !% \",!!(  Q!!) \"-\" \"7%!$!%!&!'!*!$ H  7$!%!(!)!*\" #7%!$!%!(!)!*!$ M$$!% Z!(\".!)\"/!* \\&  \" ",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

@@ -232,6 +232,28 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
                     r->bytes);
       return TS_OK;
     }
+    /* ops-move: GATHER with run-time positions, RESIZE_*. */
+    case TS_OP_GATHER_INDEX: {
+      BUILT(TS_OP_GATHER_INDEX);
+      const ts_gather_index_record *r = (const ts_gather_index_record *)(const void *)record;
+      if (words != WORDS(ts_gather_index_record)) break;
+      return ts_gather(&r->params, operand(r->input, r->input_in_pack, arena, pack),
+                       (const int32_t *)operand(r->indices, r->indices_in_pack, arena, pack),
+                       arena + r->output);
+    }
+    case TS_OP_RESIZE_NEAREST_NEIGHBOR: {
+      BUILT(TS_OP_RESIZE_NEAREST_NEIGHBOR);
+      const ts_resize_record *r = (const ts_resize_record *)(const void *)record;
+      if (words != WORDS(ts_resize_record)) break;
+      return ts_resize_nearest(&r->params, arena + r->input, arena + r->output);
+    }
+    case TS_OP_RESIZE_BILINEAR: {
+      BUILT(TS_OP_RESIZE_BILINEAR);
+      const ts_resize_record *r = (const ts_resize_record *)(const void *)record;
+      if (words != WORDS(ts_resize_record)) break;
+      return ts_resize_bilinear_s8(&r->params, (const int8_t *)(arena + r->input),
+                                   (int8_t *)(arena + r->output));
+    }
     case TS_OP_SIGNAL_WINDOW:
     case TS_OP_SIGNAL_FFT_AUTO_SCALE:
     case TS_OP_SIGNAL_RFFT:

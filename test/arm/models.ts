@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { compileTflite } from '../../host/model.js';
 import { MOBILENET_NOTICE, MOBILENET_ROOT, MODELS_DIR, opsIndex, shared } from '../shared.js';
 import { concat } from '../shared.js';
+import { CASES as MOVE_CASES } from '../compiler/move-cases.js';
 
 export interface ArmCase {
   name: string;
@@ -71,6 +72,18 @@ export function opsCases(): ArmCase[] {
       golden: e.files.golden.flat().map((f) => shared('ops', f)),
     };
   });
+}
+
+/** The data-movement models of test/fixtures/move (ops-move), each one operator with TFLM's goldens. */
+export function moveCases(): ArmCase[] {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'move');
+  return MOVE_CASES.map((c) => ({
+    name: c.name,
+    category: `move/${c.op}`,
+    model: join(dir, `${c.name}.tflite`),
+    inputs: [join(dir, `${c.name}.in.bin`)],
+    golden: c.outs.map((_, k) => join(dir, `${c.name}.golden.${k}.bin`)),
+  }));
 }
 
 const packs = new Map<string, Uint8Array>();

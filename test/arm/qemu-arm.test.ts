@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Blob, buildHarnesses, buildPrivateBlob, requireTools, runQemuArm } from './arm.js';
-import { ArmCase, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, opsCases, packOf } from './models.js';
+import { ArmCase, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, moveCases, opsCases, packOf } from './models.js';
 
 describe('reference models on the blob under qemu-arm match TFLM byte for byte', () => {
   let blob: Blob;
@@ -33,4 +33,5 @@ describe('reference models on the blob under qemu-arm match TFLM byte for byte',
     }, 300_000);
   }
   for (const c of opsCases()) it(`ops/${c.name}`, () => check(c));
+  for (const c of moveCases()) it(`move/${c.name}`, () => check(c));
 });

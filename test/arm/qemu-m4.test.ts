@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Blob, buildHarnesses, buildPrivateBlob, requireTools, runQemuM4 } from './arm.js';
-import { ArmCase, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, opsCases, packOf } from './models.js';
+import { ArmCase, REFERENCE_CASES, compareOutputs, expectedOf, inputsOf, moveCases, opsCases, packOf } from './models.js';
 
 const M4_REFERENCE = ['hello_world', 'micro_speech', 'person_detect'];
 
@@ -40,4 +40,5 @@ describe('models on a bare-metal Cortex-M4 (qemu-system-arm) match TFLM byte for
     }, 300_000);
   }
   for (const c of onePerCategory(opsCases())) it(`ops/${c.name}`, () => void check(c));
+  for (const c of onePerCategory(moveCases())) it(`move/${c.name}`, () => void check(c));
 });

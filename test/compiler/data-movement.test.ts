@@ -15,7 +15,7 @@ import { PACKAGE_ROOT } from '../../host/paths.js';
 import { WasmKernels } from '../../host/wasm/kernels.js';
 import { firstDifference } from '../shared.js';
 import { buildModel } from '../tflite/build-model.js';
-import { CASES, inputOf, spec } from './move-cases.js';
+import { CASES, MoveCase, f32, i32, inputOf, q8, spec } from './move-cases.js';
 
 const DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'move');
 
@@ -46,6 +46,37 @@ describe('data movement matches TFLM byte for byte', () => {
         expect(firstDifference(out, readFileSync(golden)), `${c.name} output ${k}`).toBe('equal');
       });
       kernels.checkGuards();
+    });
+  }
+
+  it('a GATHER position outside the axis fails the invoke instead of reading past the input', () => {
+    const c = CASES.find((k) => k.name === 'gather_axis0_int8')!;
+    const m = new Model(compileTflite(buildModel(spec(c))).pack, new WasmKernels({ guardBytes: 64 }));
+    const x = inputOf(c);
+    for (const bad of [5, -1]) {
+      const y = x.slice();
+      new DataView(y.buffer).setInt32(15 + 4, bad, true); // positions follow the 15 int8 params
+      expect(() => runOnce(m, y)).toThrow();
+    }
+  });
+
+  // TFLM's Prepare-time checks and what tinysense does not lower, each a clear error naming the op.
+  const refusals: [string, MoveCase, RegExp][] = [
+    ['GATHER with a constant position outside the axis', { name: 'r', op: 'GATHER', options: ['GatherOptions', [['i32', 0], ['i32', 0]]], ins: [q8([3, 2]), i32([0, 3])], outs: [q8([2, 2])], records: [] }, /operator 0 \(GATHER\): position 3 is outside \[0, 3\)/],
+    ['GATHER of int16 (TFLM: int8 and float32)', { name: 'r', op: 'GATHER', ins: [{ shape: [3], type: 'int16', scale: 1, zeroPoint: 0 }, i32([0])], outs: [{ shape: [1], type: 'int16', scale: 1, zeroPoint: 0 }], records: [] }, /is int16, expected int8 or float32/],
+    ['RESIZE_BILINEAR with align_corners and half_pixel_centers', { name: 'r', op: 'RESIZE_BILINEAR', options: ['ResizeBilinearOptions', [null, null, ['bool', true], ['bool', true]]], ins: [q8([1, 2, 2, 1]), i32([4, 4])], outs: [q8([1, 4, 4, 1])], records: [] }, /align_corners must be False/],
+    ['RESIZE_BILINEAR of float32', { name: 'r', op: 'RESIZE_BILINEAR', ins: [f32([1, 2, 2, 1]), i32([4, 4])], outs: [f32([1, 4, 4, 1])], records: [] }, /is float32, expected int8/],
+    ['RESIZE_NEAREST_NEIGHBOR with a run-time size', { name: 'r', op: 'RESIZE_NEAREST_NEIGHBOR', ins: [q8([1, 2, 2, 1]), { shape: [2], type: 'int32' }], outs: [q8([1, 4, 4, 1])], records: [] }, /not a constant; TFLM supports only a constant size/],
+    ['SPLIT with a run-time axis', { name: 'r', op: 'SPLIT', options: ['SplitOptions', [['i32', 2]]], ins: [{ shape: [], type: 'int32' }, q8([4])], outs: [q8([2]), q8([2])], records: [] }, /axis tensor 0 \(t0\) is not a constant/],
+    ['SPLIT into unequal parts', { name: 'r', op: 'SPLIT', options: ['SplitOptions', [['i32', 2]]], ins: [i32([0], []), q8([5])], outs: [q8([2]), q8([3])], records: [] }, /dimension 0 \(5\) does not split into 2 equal parts/],
+    ['SPACE_TO_BATCH_ND with paddings', { name: 'r', op: 'SPACE_TO_BATCH_ND', ins: [q8([1, 2, 2, 1]), i32([2, 2]), i32([1, 1, 1, 1], [2, 2])], outs: [q8([4, 2, 2, 1])], records: [] }, /paddings \[1,1,1,1\] are not supported/],
+    ['BATCH_TO_SPACE_ND with crops inside a block', { name: 'r', op: 'BATCH_TO_SPACE_ND', ins: [q8([4, 2, 2, 1]), i32([2, 2]), i32([1, 0, 0, 0], [2, 2])], outs: [q8([1, 3, 4, 1])], records: [] }, /crops \[1,0,0,0\] that cut into blocks/],
+    ['DEPTH_TO_SPACE of int16 (TFLM: float32 and int8)', { name: 'r', op: 'DEPTH_TO_SPACE', options: ['DepthToSpaceOptions', [['i32', 2]]], ins: [{ shape: [1, 1, 1, 4], type: 'int16', scale: 1, zeroPoint: 0 }], outs: [{ shape: [1, 2, 2, 1], type: 'int16', scale: 1, zeroPoint: 0 }], records: [] }, /is int16, expected float32 or int8/],
+    ['CONCATENATION of int16 with a zero point', { name: 'r', op: 'CONCATENATION', options: ['ConcatenationOptions', [['i32', 0], ['i8', 0]]], ins: [{ shape: [2], type: 'int16', scale: 1, zeroPoint: 3 }, { shape: [2], type: 'int16', scale: 1, zeroPoint: 3 }], outs: [{ shape: [4], type: 'int16', scale: 1, zeroPoint: 3 }], records: [] }, /has zero point 3, TFLM requires 0/],
+  ];
+  for (const [what, c, message] of refusals) {
+    it(`refuses ${what}`, () => {
+      expect(() => compileTflite(buildModel(spec(c)))).toThrow(message);
     });
   }
 });

@@ -43,6 +43,8 @@ export interface T {
   zeroPoint?: number;
   /** Constant data (int32 values for int32 tensors, the raw bytes otherwise). */
   data?: number[] | Uint8Array;
+  /** A run-time input's values (positions), instead of random bytes. */
+  feed?: number[];
 }
 
 export interface MoveCase {
@@ -107,7 +109,8 @@ export function inputOf(c: MoveCase): Uint8Array {
   for (const t of c.ins) {
     if (t.data !== undefined) continue;
     const n = t.shape.reduce((p, d) => p * d, 1);
-    if (t.type === 'float32') parts.push(new Uint8Array(Float32Array.from({ length: n }, () => Math.round((rand() * 8 - 4) * 64) / 64).buffer));
+    if (t.feed) parts.push(new Uint8Array(Int32Array.from(t.feed).buffer));
+    else if (t.type === 'float32') parts.push(new Uint8Array(Float32Array.from({ length: n }, () => Math.round((rand() * 8 - 4) * 64) / 64).buffer));
     else parts.push(Uint8Array.from({ length: n * BYTES[t.type] }, () => Math.floor(rand() * 256)));
   }
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
@@ -165,6 +168,24 @@ export const CASES: MoveCase[] = [
   { name: 'concat_int16', op: 'CONCATENATION', options: opt('ConcatenationOptions', ['i32', 1], ['i8', 0]), ins: [q16([2, 3], 0.001), q16([2, 2], 0.002)], outs: [q16([2, 5], 0.002)], records: ['CONCATENATION'] },
   { name: 'strided_slice_int16', op: 'STRIDED_SLICE', options: opt('StridedSliceOptions', ['i32', 0], ['i32', 0], ['i32', 0], ['i32', 0], ['i32', 0]), ins: [q16([4, 6]), i32([3, 1]), i32([0, 6]), i32([-1, 2])], outs: [q16([3, 3])], records: ['GATHER_VIEW'] },
   { name: 'transpose_int16', op: 'TRANSPOSE', ins: [q16([2, 3, 4]), i32([2, 0, 1])], outs: [q16([4, 2, 3])], records: ['GATHER_VIEW'] },
+  // GATHER(params, positions): positions at run time or constant, axis, batch_dims.
+  { name: 'gather_axis0_int8', op: 'GATHER', options: opt('GatherOptions', ['i32', 0], ['i32', 0]), ins: [q8([5, 3]), { shape: [4], type: 'int32', feed: [4, 0, 2, 4] }], outs: [q8([4, 3])], records: ['GATHER_INDEX'] },
+  { name: 'gather_const_axis1_int8', op: 'GATHER', options: opt('GatherOptions', ['i32', 1], ['i32', 0]), ins: [q8([2, 4, 3]), i32([3, 0, 3, 1, 2])], outs: [q8([2, 5, 3])], records: ['GATHER_INDEX'] },
+  { name: 'gather_batch_dims_int8', op: 'GATHER', options: opt('GatherOptions', ['i32', -1], ['i32', 1]), ins: [q8([2, 3, 4]), { shape: [2, 2], type: 'int32', feed: [1, 3, 0, 0] }], outs: [q8([2, 3, 2])], records: ['GATHER_INDEX'] },
+  { name: 'gather_float32', op: 'GATHER', options: opt('GatherOptions', ['i32', 0], ['i32', 0]), ins: [f32([4, 2]), i32([1, 0, 3, 3], [2, 2])], outs: [f32([2, 2, 2])], records: ['GATHER_INDEX'] },
+  { name: 'gather_const_params_int8', op: 'GATHER', options: opt('GatherOptions', ['i32', 0], ['i32', 0]), ins: [{ ...q8([6, 2]), data: [1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12] }, { shape: [3, 1], type: 'int32', feed: [5, 0, 2] }], outs: [q8([3, 1, 2])], records: ['GATHER_INDEX'] },
+  // RESIZE_NEAREST_NEIGHBOR(input, size)
+  { name: 'resize_nn_int8', op: 'RESIZE_NEAREST_NEIGHBOR', ins: [q8([1, 3, 4, 2]), i32([5, 7])], outs: [q8([1, 5, 7, 2])], records: ['RESIZE_NEAREST_NEIGHBOR'] },
+  { name: 'resize_nn_align_int8', op: 'RESIZE_NEAREST_NEIGHBOR', options: opt('ResizeNearestNeighborOptions', ['bool', true], ['bool', false]), ins: [q8([1, 3, 4, 2]), i32([5, 7])], outs: [q8([1, 5, 7, 2])], records: ['RESIZE_NEAREST_NEIGHBOR'] },
+  { name: 'resize_nn_half_int16', op: 'RESIZE_NEAREST_NEIGHBOR', options: opt('ResizeNearestNeighborOptions', ['bool', false], ['bool', true]), ins: [q16([2, 4, 3, 1]), i32([7, 5])], outs: [q16([2, 7, 5, 1])], records: ['RESIZE_NEAREST_NEIGHBOR'] },
+  { name: 'resize_nn_align_half_int8', op: 'RESIZE_NEAREST_NEIGHBOR', options: opt('ResizeNearestNeighborOptions', ['bool', true], ['bool', true]), ins: [q8([1, 5, 5, 1]), i32([3, 8])], outs: [q8([1, 3, 8, 1])], records: ['RESIZE_NEAREST_NEIGHBOR'] },
+  { name: 'resize_nn_down_float32', op: 'RESIZE_NEAREST_NEIGHBOR', ins: [f32([1, 6, 6, 1]), i32([4, 4])], outs: [f32([1, 4, 4, 1])], records: ['RESIZE_NEAREST_NEIGHBOR'] },
+  // RESIZE_BILINEAR(input, size), int8
+  { name: 'resize_bilinear_int8', op: 'RESIZE_BILINEAR', ins: [q8([1, 3, 4, 2]), i32([5, 7])], outs: [q8([1, 5, 7, 2])], records: ['RESIZE_BILINEAR'] },
+  { name: 'resize_bilinear_align_int8', op: 'RESIZE_BILINEAR', options: opt('ResizeBilinearOptions', null, null, ['bool', true], ['bool', false]), ins: [q8([1, 3, 4, 2]), i32([6, 9])], outs: [q8([1, 6, 9, 2])], records: ['RESIZE_BILINEAR'] },
+  { name: 'resize_bilinear_half_int8', op: 'RESIZE_BILINEAR', options: opt('ResizeBilinearOptions', null, null, ['bool', false], ['bool', true]), ins: [q8([2, 4, 3, 3]), i32([7, 5])], outs: [q8([2, 7, 5, 3])], records: ['RESIZE_BILINEAR'] },
+  { name: 'resize_bilinear_down_half_int8', op: 'RESIZE_BILINEAR', options: opt('ResizeBilinearOptions', null, null, ['bool', false], ['bool', true]), ins: [q8([1, 8, 8, 1]), i32([3, 5])], outs: [q8([1, 3, 5, 1])], records: ['RESIZE_BILINEAR'] },
+  { name: 'resize_bilinear_x2_int8', op: 'RESIZE_BILINEAR', ins: [q8([1, 4, 4, 4]), i32([8, 8])], outs: [q8([1, 8, 8, 4])], records: ['RESIZE_BILINEAR'] },
 ];
 
 export { like };

@@ -113,6 +113,15 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   concat.splice(CONCAT.words, 2 * CONCAT_INPUT.words, 0, 0, 3, W, 1, 5);
   r.push({ name: 'CONCATENATION', words: concat });
   r.push({ name: 'COPY', words: record(LAYOUTS[OP.COPY], OP.COPY, { input: W, output: OUT, bytes: 40, inputInPack: 1 }) });
+  // ops-move: GATHER (positions from the pack's zeroed constants), RESIZE_*.
+  r.push({ name: 'GATHER_INDEX', words: record(LAYOUTS[OP.GATHER_INDEX], OP.GATHER_INDEX, {
+    input: 0, indices: W, output: OUT, inputInPack: 0, indicesInPack: 1, elemSize: 2, batches: 2, outer: 3, axisSize: 4, coords: 5, inner: 2,
+  }) });
+  for (const op of [OP.RESIZE_NEAREST_NEIGHBOR, OP.RESIZE_BILINEAR]) {
+    r.push({ name: op === OP.RESIZE_BILINEAR ? 'RESIZE_BILINEAR' : 'RESIZE_NEAREST_NEIGHBOR', words: record(LAYOUTS[op], op, {
+      input: 0, output: OUT, elemSize: 1, batches: 2, inHeight: 3, inWidth: 4, outHeight: 5, outWidth: 7, depth: 2, alignCorners: 0, halfPixelCenters: 1,
+    }) });
+  }
   return r;
 }
 
