@@ -18,6 +18,7 @@ import { buildModel } from '../tflite/build-model.js';
 import { CASES, MoveCase, f32, i32, inputOf, q8, spec } from './move-cases.js';
 
 const DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'move');
+const TFLM_ARENA = (JSON.parse(readFileSync(join(DIR, 'tflm-arena.json'), 'utf8')) as { arena_used_bytes: Record<string, number> }).arena_used_bytes;
 
 describe('data movement matches TFLM byte for byte', () => {
   if (process.env.TS_WRITE_MOVE_FIXTURES) {
@@ -46,6 +47,8 @@ describe('data movement matches TFLM byte for byte', () => {
         expect(firstDifference(out, readFileSync(golden)), `${c.name} output ${k}`).toBe('equal');
       });
       kernels.checkGuards();
+      // The planned arena is never above TFLM's for the same model.
+      expect(compiled.arenaBytes).toBeLessThanOrEqual(TFLM_ARENA[c.name]);
     });
   }
 
