@@ -5,7 +5,7 @@
  * The pack format is defined in docs/model-pack.md.
  */
 import { DTYPE, H } from '../../device/pack.js';
-import { MAX_DIMS, OP_NAMES } from '../../device/records.js';
+import { CONCAT, CONCAT_INPUT, MAX_DIMS, OP, OP_NAMES } from '../../device/records.js';
 import { Model } from '../../device/runtime.js';
 import { Work, checkRecord, validateTables } from '../../device/validate.js';
 import { WasmKernels } from '../wasm/kernels.js';
@@ -41,6 +41,8 @@ export interface CompiledModel {
   macs: number;
   /** The work of one invoke as the pack declares it (and the device validator recomputes): MACs and element operations. */
   work: Work;
+  /** CONCATENATION / PACK ops whose inputs are computed straight into their output (no record). */
+  inPlaceConcats: number;
 }
 
 /** Espruino's largest typed-array byteOffset. */
@@ -54,13 +56,33 @@ const PACK_DTYPES: Partial<Record<Tensor['type'], number>> = {
   int8: DTYPE.int8, int16: DTYPE.int16, int32: DTYPE.int32, float32: DTYPE.float32, uint8: DTYPE.uint8,
 };
 
-/** Which tensors share storage: reshape outputs alias their input's arena memory or a constant's data. */
+/**
+ * Which tensors share storage: reshape outputs alias their input's arena memory or a constant's data, and
+ * the inputs of an in-place CONCATENATION live inside its output, each at its own byte offset.
+ */
 class Storage {
   /** tensor -> tensor whose arena memory it shares */
   readonly alias = new Map<number, number>();
+  /** tensor -> its byte offset inside the tensor it aliases (in-place CONCATENATION inputs; 0 when absent) */
+  readonly aliasOffset = new Map<number, number>();
   /** tensor -> constant tensor whose data it is */
   readonly constAlias = new Map<number, number>();
   constructor(private readonly graph: Graph) {}
+
+  clone(): Storage {
+    const copy = new Storage(this.graph);
+    this.alias.forEach((v, k) => copy.alias.set(k, v));
+    this.aliasOffset.forEach((v, k) => copy.aliasOffset.set(k, v));
+    this.constAlias.forEach((v, k) => copy.constAlias.set(k, v));
+    return copy;
+  }
+
+  /** Byte offset of `t` inside its root's memory. */
+  offsetInRoot(t: number): number {
+    let offset = 0;
+    for (let r = t; this.alias.has(r); r = this.alias.get(r)!) offset += this.aliasOffset.get(r) ?? 0;
+    return offset;
+  }
 
   isConst(t: number): boolean {
     return this.graph.tensors[t].data !== null || this.constAlias.has(t);
@@ -108,6 +130,57 @@ function lowerGraph(graph: Graph, consts: ConstPool, storage: Storage): LoweredO
     lowered.push(...(Array.isArray(records) ? records : [records]));
   }
   return lowered;
+}
+
+/**
+ * Stage 1b: CONCATENATION (and PACK) in place. When the output's rows are one row (outer size 1), input k is
+ * the output's bytes [offset_k, offset_k + bytes_k): the op that computes input k can write it there, and the
+ * copy disappears. An input qualifies when its storage root is an arena tensor of exactly its bytes that
+ * nothing else places (not a model input or output, not a variable or state, not already inside another
+ * output, not the same root as another input) and its offset keeps the root's alignment; a concatenation
+ * moves all its inputs or none. Returns the lowered list and storage with the moves made, or null when no
+ * concatenation qualifies. The planner's lifetimes then make the output's memory live from the first input
+ * computed, which can cost more than it saves: compileGraph keeps whichever plan is smaller.
+ */
+function concatInPlace(graph: Graph, lowered: readonly LoweredOp[], base: Storage, only?: ReadonlySet<number>): { lowered: LoweredOp[]; storage: Storage; moved: number[] } | null {
+  const storage = base.clone();
+  const fixed = new Set<number>();
+  for (const t of [...graph.inputs, ...graph.outputs]) if (!storage.isConst(t)) fixed.add(storage.root(t));
+  graph.tensors.forEach((t) => t.isVariable && fixed.add(storage.root(t.index)));
+  lowered.forEach((op) => op.persistent?.forEach((t) => fixed.add(storage.root(t))));
+  const moved: number[] = [];
+  const result = lowered.map((op, position): LoweredOp => {
+    if (op.code !== OP.CONCATENATION || op.words[CONCAT.outerSize] !== 1 || (only && !only.has(position))) return op;
+    const output = op.words[CONCAT.output];
+    const count = op.words[CONCAT.inputCount];
+    if (typeof output === 'number' || output.kind !== 'arena' || typeof count !== 'number') return op;
+    const outRoot = storage.root(output.tensor);
+    if (storage.offsetInRoot(output.tensor) !== 0) return op;
+    const moves: [number, number][] = [];
+    let at = 0;
+    for (let k = 0; k < count; k++) {
+      const base = CONCAT.words + k * CONCAT_INPUT.words;
+      const operand = op.words[base + CONCAT_INPUT.input];
+      const bytes = op.words[base + CONCAT_INPUT.rowBytes];
+      if (typeof operand === 'number' || operand.kind !== 'arena' || typeof bytes !== 'number') return op;
+      const root = storage.root(operand.tensor);
+      const type = graph.tensors[root].type;
+      const align = type === 'int64' || type === 'uint64' ? 8 : 4;
+      if (storage.offsetInRoot(operand.tensor) !== 0 || tensorBytes(graph.tensors[root]) !== bytes || root === outRoot) return op;
+      if (fixed.has(root) || moves.some(([r]) => r === root) || at % align !== 0) return op;
+      moves.push([root, at]);
+      at += bytes;
+    }
+    for (const [root, offset] of moves) {
+      storage.alias.set(root, outRoot);
+      storage.aliasOffset.set(root, offset);
+      fixed.add(root);
+    }
+    moved.push(position);
+    // No record; the inputs stay alive until here, as an alias's input does.
+    return { ...op, code: 0, words: [] };
+  });
+  return moved.length > 0 ? { lowered: result, storage, moved } : null;
 }
 
 /** How long a storage root must hold its data: first and last position in the lowered list. */
@@ -217,8 +290,9 @@ function layout(graph: Graph, records: readonly LoweredOp[], consts: ConstPool, 
       return id === undefined ? { where: 'unused' } : { where: 'pack', offset: sections.constants[id], bytes: data.length };
     }
     const root = storage.root(t.index);
-    const offset = plan.offsets.get(root);
-    if (offset === undefined) return { where: 'unused' };
+    const rootOffset = plan.offsets.get(root);
+    if (rootOffset === undefined) return { where: 'unused' };
+    const offset = rootOffset + storage.offsetInRoot(t.index);
     return root === t.index ? { where: 'arena', offset, bytes: tensorBytes(t) } : { where: 'arena', offset, bytes: tensorBytes(t), aliasOf: root };
   });
   return { sections, placements };
@@ -277,15 +351,46 @@ function evaluateConstantOp(graph: Graph, op: Operator): Uint8Array[] | null {
   });
 }
 
-export function compileGraph(input: Graph): CompiledModel {
+export interface CompileOptions {
+  /** Try CONCATENATION in place (stage 1b; default true): kept only when its plan is no larger. */
+  concatInPlace?: boolean;
+}
+
+export function compileGraph(input: Graph, options: CompileOptions = {}): CompiledModel {
   const graph = foldConstants(input, evaluateConstantOp);
   const consts = new ConstPool();
-  const storage = new Storage(graph);
-  const lowered = lowerGraph(graph, consts, storage);
-  const life = lifetimes(graph, lowered, storage);
-  const state = stateRegion(graph, lowered, storage, life);
-  const plan = planStorage(graph, storage, life, state);
-  const records = lowered.filter((op) => op.code !== 0);
+  const copying = new Storage(graph);
+  const loweredCopying = lowerGraph(graph, consts, copying);
+  const planWith = (lowered: LoweredOp[], storage: Storage) => {
+    const life = lifetimes(graph, lowered, storage);
+    const state = stateRegion(graph, lowered, storage, life);
+    return { lowered, storage, state, plan: planStorage(graph, storage, life, state) };
+  };
+  let chosen = planWith(loweredCopying, copying);
+  // All that qualify in place; when that plan is larger, one at a time, each kept while the arena does not grow.
+  let inPlaceConcats = 0;
+  const all = options.concatInPlace === false ? null : concatInPlace(graph, loweredCopying, copying);
+  if (all) {
+    const alternative = planWith(all.lowered, all.storage);
+    if (alternative.plan.arenaBytes <= chosen.plan.arenaBytes) {
+      chosen = alternative;
+      inPlaceConcats = all.moved.length;
+    } else if (all.moved.length > 1) {
+      const kept = new Set<number>();
+      for (const position of all.moved) {
+        const trial = concatInPlace(graph, loweredCopying, copying, new Set([...kept, position]));
+        if (!trial || trial.moved.length !== kept.size + 1) continue;
+        const candidate = planWith(trial.lowered, trial.storage);
+        if (candidate.plan.arenaBytes <= chosen.plan.arenaBytes) {
+          chosen = candidate;
+          kept.add(position);
+        }
+      }
+      inPlaceConcats = kept.size;
+    }
+  }
+  const { storage, state, plan } = chosen;
+  const records = chosen.lowered.filter((op) => op.code !== 0);
   const { sections, placements } = layout(graph, records, consts, storage, plan, state);
 
   // Stage 6: write. Operand words become arena or pack offsets.
@@ -294,7 +399,7 @@ export function compileGraph(input: Graph): CompiledModel {
     if (w.kind === 'const') return sections.constants[w.id];
     const offset = plan.offsets.get(storage.root(w.tensor));
     if (offset === undefined) throw new Error(`internal: tensor ${w.tensor} was not planned`);
-    return offset;
+    return offset + storage.offsetInRoot(w.tensor);
   };
   const nIn = graph.inputs.length;
   const pack = writePack(sections, {
@@ -335,5 +440,6 @@ export function compileGraph(input: Graph): CompiledModel {
     constBytes: sections.constBytes,
     macs: ops.reduce((s, op) => s + op.macs, 0),
     work,
+    inPlaceConcats,
   };
 }

@@ -7,14 +7,15 @@
 // are rebuilt here from their specs and must equal the committed files, so the goldens stay tied to them.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { OP } from '../../device/records.js';
 import { Model } from '../../device/runtime.js';
 import { compileTflite, runOnce } from '../../host/model.js';
 import { PACKAGE_ROOT } from '../../host/paths.js';
 import { WasmKernels } from '../../host/wasm/kernels.js';
-import { firstDifference } from '../shared.js';
-import { buildModel } from '../tflite/build-model.js';
+import { firstDifference, prng } from '../shared.js';
+import { ModelSpec, buildModel } from '../tflite/build-model.js';
 import { CASES, MoveCase, f32, i32, inputOf, q8, spec } from './move-cases.js';
 
 const DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'move');
@@ -51,6 +52,46 @@ describe('data movement matches TFLM byte for byte', () => {
       expect(compiled.arenaBytes).toBeLessThanOrEqual(TFLM_ARENA[c.name]);
     });
   }
+
+  // Two ops: SPLIT x [2,8] along axis 1 into a, b [2,4]; CONCATENATION (b, a) along axis 0 -> [4,4], whose
+  // rows are one row, so the split writes b and a straight into the output (in place, no copy record; slots
+  // stay 4-byte aligned as every arena buffer).
+  const inPlaceSpec = (): ModelSpec => {
+    const q = { type: 9, scale: [0.05], zeroPoint: [-3n] };
+    const table = (fields: [number, number][]) => (b: Builder) => {
+      b.startObject(2);
+      for (const [id, v] of fields) b.addFieldInt32(id, v, null);
+      return b.endObject();
+    };
+    return {
+      version: 3, identifier: 'TFL3',
+      codes: [{ builtin: 49 }, { builtin: 2 }], // SPLIT, CONCATENATION
+      tensors: [{ shape: [2, 8], name: 'x', ...q }, { shape: [], type: 2, buffer: 1, name: 'axis' }, { shape: [2, 4], name: 'a', ...q }, { shape: [2, 4], name: 'b', ...q }, { shape: [4, 4], name: 'y', ...q }],
+      inputs: [0], outputs: [4],
+      operators: [
+        { opcodeIndex: 0, inputs: [1, 0], outputs: [2, 3], optionsType: 35, options: table([[0, 2]]) },
+        { opcodeIndex: 1, inputs: [3, 2], outputs: [4], optionsType: 10, options: table([[0, 0]]) },
+      ],
+      buffers: [{}, { data: Uint8Array.of(1, 0, 0, 0) }],
+    };
+  };
+  const inPlaceInput = () => { const rand = prng(77); return Uint8Array.from({ length: 16 }, () => Math.floor(rand() * 256)); };
+  if (process.env.TS_WRITE_MOVE_FIXTURES) {
+    writeFileSync(join(DIR, 'concat_in_place_int8.tflite'), buildModel(inPlaceSpec()));
+    writeFileSync(join(DIR, 'concat_in_place_int8.in.bin'), inPlaceInput());
+  }
+  it('concat_in_place_int8 (SPLIT then CONCATENATION): the split writes into the output, no copy, as TFLM', () => {
+    const model = buildModel(inPlaceSpec());
+    expect(Buffer.from(model).equals(readFileSync(join(DIR, 'concat_in_place_int8.tflite')))).toBe(true);
+    const compiled = compileTflite(model);
+    expect(compiled.inPlaceConcats).toBe(1);
+    const m = new Model(compiled.pack, new WasmKernels({ guardBytes: 64 }));
+    expect(m.layout.ops).toEqual([OP.GATHER_VIEW, OP.GATHER_VIEW]);
+    const x = inPlaceInput();
+    expect(Buffer.from(x).equals(readFileSync(join(DIR, 'concat_in_place_int8.in.bin')))).toBe(true);
+    expect(firstDifference(runOnce(m, x)[0], readFileSync(join(DIR, 'concat_in_place_int8.golden.0.bin')))).toBe('equal');
+    expect(compiled.arenaBytes).toBeLessThanOrEqual(TFLM_ARENA.concat_in_place_int8);
+  });
 
   it('a GATHER position outside the axis fails the invoke instead of reading past the input', () => {
     const c = CASES.find((k) => k.name === 'gather_axis0_int8')!;

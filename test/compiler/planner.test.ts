@@ -137,6 +137,30 @@ describe("arena at or below TFLM's", () => {
     expect(below).toBeGreaterThan(seeds / 3);
   });
 
+  it('CONCATENATION in place (inputs computed straight into the output): same outputs as copying, never a larger arena', () => {
+    let [inPlace, copying, moved, records] = [0, 0, 0, 0];
+    const seeds = 120;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const graph = detectionGraph(seed);
+      const a = compileGraph(graph);
+      const b = compileGraph(graph, { concatInPlace: false });
+      expect(a.arenaBytes, `seed ${seed}`).toBeLessThanOrEqual(b.arenaBytes);
+      expect(a.ops.length).toBe(b.ops.length - a.inPlaceConcats);
+      [inPlace, copying, moved, records] = [inPlace + a.arenaBytes, copying + b.arenaBytes, moved + a.inPlaceConcats, records + b.ops.filter((op) => op.name === 'CONCATENATION').length];
+      if (seed <= 24) {
+        // Run both on the same seeded input: byte-identical outputs.
+        const rand = prng(seed);
+        const bytes = graph.inputs.reduce((s, t) => s + graph.tensors[t].shape.reduce((p, d) => p * d, 1), 0);
+        const x = Uint8Array.from({ length: bytes }, () => Math.floor(rand() * 256));
+        const [ya, yb] = [runOnce(instantiate(a.pack), x), runOnce(instantiate(b.pack), x)];
+        ya.forEach((y, o) => expect(firstDifference(y, yb[o]), `seed ${seed} output ${o}`).toBe('equal'));
+      }
+    }
+    console.log(`concatenation in place on detection-style graphs: arena ${copying} -> ${inPlace} bytes in total; ${moved} of ${records} CONCATENATION records gone`);
+    expect(moved).toBeGreaterThan(seeds);
+    expect(inPlace).toBeLessThan(copying);
+  });
+
   it('the MLPerf Tiny models still match TFLM byte for byte in their new plans', () => {
     for (const m of sharedJson<{ models: { name: string; files: { model: string; inputs: string[]; golden: string[][] } }[] }>('mlperf_tiny', 'index.json').models) {
       const model = instantiate(compileGraph(graphFromTflite(sharedBytes('mlperf_tiny', m.files.model))).pack);
