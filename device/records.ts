@@ -31,6 +31,8 @@ export var OP = {
   GATHER_INDEX: 32,
   RESIZE_NEAREST_NEIGHBOR: 33,
   RESIZE_BILINEAR: 34,
+  SPACE_TO_BATCH_ND: 35,
+  BATCH_TO_SPACE_ND: 36,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -157,6 +159,9 @@ export var GATHER_INDEX: Layout = { input: 2, indices: 3, output: 4, inputInPack
 /** RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR. RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (ops-move), NHWC. */
 export var RESIZE: Layout = { input: 2, output: 3, elemSize: 4, batches: 5, inHeight: 6, inWidth: 7, outHeight: 8, outWidth: 9, depth: 10, alignCorners: 11, halfPixelCenters: 12, words: 13 };
 
+/** SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND. SPACE_TO_BATCH_ND with paddings and BATCH_TO_SPACE_ND with crops inside blocks (ops-move), NHWC. */
+export var BATCH_SPACE: Layout = { input: 2, output: 3, elemSize: 4, inputDims: 5, outputDims: 9, blockH: 13, blockW: 14, beforeH: 15, beforeW: 16, words: 17 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -193,3 +198,5 @@ LAYOUTS[31] = ADD;
 LAYOUTS[32] = GATHER_INDEX;
 LAYOUTS[33] = RESIZE;
 LAYOUTS[34] = RESIZE;
+LAYOUTS[35] = BATCH_SPACE;
+LAYOUTS[36] = BATCH_SPACE;

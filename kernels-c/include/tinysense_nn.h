@@ -383,6 +383,31 @@ ts_status ts_resize_nearest(const ts_resize_params *params, const void *input,
 ts_status ts_resize_bilinear_s8(const ts_resize_params *params,
                                 const int8_t *input, int8_t *output);
 
+/* SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (ops-move) on NHWC tensors (a
+ * 3-D NHC tensor is NH1C with block_w 1). before_h/before_w: the top/left
+ * padding (SPACE_TO_BATCH_ND) or crop (BATCH_TO_SPACE_ND). */
+typedef struct {
+  int32_t elem_size;
+  ts_dims input_dims;
+  ts_dims output_dims;
+  int32_t block_h;
+  int32_t block_w;
+  int32_t before_h;
+  int32_t before_w;
+} ts_batch_space_params;
+
+/* Mirrors reference_ops::SpaceToBatchND: output batch (i * block_w + j) *
+ * input batches + b holds input rows i, i + block_h, ... and columns j, j +
+ * block_w, ... of batch b after padding; padding elements are zero bytes (TFLM
+ * micro never sets SpaceToBatchParams.output_offset, so it fills with 0). */
+ts_status ts_space_to_batch(const ts_batch_space_params *params,
+                            const void *input, void *output);
+
+/* Mirrors reference_ops::BatchToSpaceND: the inverse walk, positions that the
+ * crops remove skipped. */
+ts_status ts_batch_to_space(const ts_batch_space_params *params,
+                            const void *input, void *output);
+
 /* CRC-32 (IEEE 802.3, as zlib and Espruino's E.CRC32), used to check packs. */
 uint32_t ts_crc32(uint32_t crc, const uint8_t *data, int32_t length);
 

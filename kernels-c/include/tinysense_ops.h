@@ -42,7 +42,9 @@ enum {
   TS_OP_SUB = 31, /* Mirrors reference_ops::Sub / BroadcastQuantSubSlow (int8); ADD's record and parameters */
   TS_OP_GATHER_INDEX = 32, /* GATHER (ops-move): mirrors TFLM's gather.cc; an index outside [0, axis_size) fails the invoke */
   TS_OP_RESIZE_NEAREST_NEIGHBOR = 33, /* Mirrors reference_ops::ResizeNearestNeighbor (GetNearestNeighbor in float as TFLM) */
-  TS_OP_RESIZE_BILINEAR = 34 /* Mirrors reference_ops::ResizeBilinearInteger (int8) */
+  TS_OP_RESIZE_BILINEAR = 34, /* Mirrors reference_ops::ResizeBilinearInteger (int8) */
+  TS_OP_SPACE_TO_BATCH_ND = 35, /* Mirrors reference_ops::SpaceToBatchND; padding bytes are 0 (TFLM never sets SpaceToBatchParams.output_offset) */
+  TS_OP_BATCH_TO_SPACE_ND = 36 /* Mirrors reference_ops::BatchToSpaceND (positions cropped away are skipped) */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -388,6 +390,15 @@ typedef struct {
   ts_resize_params params;
 } ts_resize_record;
 
+/* SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND. SPACE_TO_BATCH_ND with paddings and BATCH_TO_SPACE_ND with crops
+ * inside blocks (ops-move), NHWC. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* arena */
+  int32_t output; /* arena */
+  ts_batch_space_params params;
+} ts_batch_space_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -419,7 +430,8 @@ enum {
   TS_CAST_RECORD_WORDS = 7,
   TS_ELEMENTWISE_RECORD_WORDS = 42,
   TS_GATHER_INDEX_RECORD_WORDS = 13,
-  TS_RESIZE_RECORD_WORDS = 13
+  TS_RESIZE_RECORD_WORDS = 13,
+  TS_BATCH_SPACE_RECORD_WORDS = 17
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -453,5 +465,6 @@ typedef char ts_cast_record_words_check[sizeof(ts_cast_record) == 4 * TS_CAST_RE
 typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 4 * TS_ELEMENTWISE_RECORD_WORDS ? 1 : -1];
 typedef char ts_gather_index_record_words_check[sizeof(ts_gather_index_record) == 4 * TS_GATHER_INDEX_RECORD_WORDS ? 1 : -1];
 typedef char ts_resize_record_words_check[sizeof(ts_resize_record) == 4 * TS_RESIZE_RECORD_WORDS ? 1 : -1];
+typedef char ts_batch_space_record_words_check[sizeof(ts_batch_space_record) == 4 * TS_BATCH_SPACE_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

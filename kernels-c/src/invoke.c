@@ -254,6 +254,17 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       return ts_resize_bilinear_s8(&r->params, (const int8_t *)(arena + r->input),
                                    (int8_t *)(arena + r->output));
     }
+    case TS_OP_SPACE_TO_BATCH_ND:
+    case TS_OP_BATCH_TO_SPACE_ND: {
+      const ts_batch_space_record *r = (const ts_batch_space_record *)(const void *)record;
+      if (words != WORDS(ts_batch_space_record)) break;
+      if (op == TS_OP_SPACE_TO_BATCH_ND) {
+        BUILT(TS_OP_SPACE_TO_BATCH_ND);
+        return ts_space_to_batch(&r->params, arena + r->input, arena + r->output);
+      }
+      BUILT(TS_OP_BATCH_TO_SPACE_ND);
+      return ts_batch_to_space(&r->params, arena + r->input, arena + r->output);
+    }
     case TS_OP_SIGNAL_WINDOW:
     case TS_OP_SIGNAL_FFT_AUTO_SCALE:
     case TS_OP_SIGNAL_RFFT:

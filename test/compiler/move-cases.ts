@@ -154,6 +154,12 @@ export const CASES: MoveCase[] = [
   { name: 'batch_to_space_crops_int8', op: 'BATCH_TO_SPACE_ND', ins: [q8([8, 2, 3, 1]), i32([2, 2]), i32([2, 0, 0, 2], [2, 2])], outs: [q8([2, 2, 4, 1])], records: ['GATHER_VIEW'] },
   { name: 'batch_to_space_3d_int8', op: 'BATCH_TO_SPACE_ND', ins: [q8([4, 3, 2]), i32([2]), i32([0, 0], [1, 2])], outs: [q8([2, 6, 2])], records: ['GATHER_VIEW'] },
   { name: 'space_to_batch_int8', op: 'SPACE_TO_BATCH_ND', ins: [q8([2, 4, 6, 1]), i32([2, 3]), i32([0, 0, 0, 0], [2, 2])], outs: [q8([12, 2, 2, 1])], records: ['GATHER_VIEW'] },
+  // Paddings and crops inside blocks: the BATCH_SPACE record (TFLM's loops).
+  { name: 'space_to_batch_pad_int8', op: 'SPACE_TO_BATCH_ND', ins: [q8([1, 5, 4, 2]), i32([2, 3]), i32([1, 0, 1, 1], [2, 2])], outs: [q8([6, 3, 2, 2])], records: ['SPACE_TO_BATCH_ND'] },
+  { name: 'space_to_batch_pad_3d_int8', op: 'SPACE_TO_BATCH_ND', ins: [q8([2, 5, 3], 0.1, 9), i32([3]), i32([2, 2], [1, 2])], outs: [q8([6, 3, 3], 0.1, 9)], records: ['SPACE_TO_BATCH_ND'] },
+  { name: 'space_to_batch_pad_float32', op: 'SPACE_TO_BATCH_ND', ins: [f32([1, 3, 3, 1]), i32([2, 2]), i32([1, 0, 0, 1], [2, 2])], outs: [f32([4, 2, 2, 1])], records: ['SPACE_TO_BATCH_ND'] },
+  { name: 'batch_to_space_crop_int8', op: 'BATCH_TO_SPACE_ND', ins: [q8([4, 2, 2, 1]), i32([2, 2]), i32([1, 0, 0, 1], [2, 2])], outs: [q8([1, 3, 3, 1])], records: ['BATCH_TO_SPACE_ND'] },
+  { name: 'batch_to_space_crop_3d_int8', op: 'BATCH_TO_SPACE_ND', ins: [q8([3, 3, 2]), i32([3]), i32([1, 2], [1, 2])], outs: [q8([1, 6, 2])], records: ['BATCH_TO_SPACE_ND'] },
   // The reshape family: aliases (no record).
   { name: 'squeeze_int8', op: 'SQUEEZE', options: opt('SqueezeOptions', ['ints', [0, 2]]), ins: [q8([1, 3, 1, 2])], outs: [q8([3, 2])], records: [] },
   { name: 'squeeze_int16', op: 'SQUEEZE', ins: [q16([1, 5, 1])], outs: [q16([5])], records: [] },

@@ -113,10 +113,17 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   concat.splice(CONCAT.words, 2 * CONCAT_INPUT.words, 0, 0, 3, W, 1, 5);
   r.push({ name: 'CONCATENATION', words: concat });
   r.push({ name: 'COPY', words: record(LAYOUTS[OP.COPY], OP.COPY, { input: W, output: OUT, bytes: 40, inputInPack: 1 }) });
-  // ops-move: GATHER (positions from the pack's zeroed constants), RESIZE_*.
+  // ops-move: GATHER (positions from the arena, zero at the start), RESIZE_*, SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND.
   r.push({ name: 'GATHER_INDEX', words: record(LAYOUTS[OP.GATHER_INDEX], OP.GATHER_INDEX, {
-    input: 0, indices: W, output: OUT, inputInPack: 0, indicesInPack: 1, elemSize: 2, batches: 2, outer: 3, axisSize: 4, coords: 5, inner: 2,
+    input: 0, indices: OUT + 1024, output: OUT, inputInPack: 0, indicesInPack: 0, elemSize: 2, batches: 2, outer: 3, axisSize: 4, coords: 5, inner: 2,
   }) });
+  for (const op of [OP.SPACE_TO_BATCH_ND, OP.BATCH_TO_SPACE_ND]) {
+    const [small, large] = [[1, 3, 3, 2], [4, 2, 2, 2]];
+    r.push({ name: op === OP.SPACE_TO_BATCH_ND ? 'SPACE_TO_BATCH_ND' : 'BATCH_TO_SPACE_ND', words: record(LAYOUTS[op], op, {
+      input: 0, output: OUT, elemSize: 1, inputDims: op === OP.SPACE_TO_BATCH_ND ? small : large, outputDims: op === OP.SPACE_TO_BATCH_ND ? large : small,
+      blockH: 2, blockW: 2, beforeH: 1, beforeW: 0,
+    }) });
+  }
   for (const op of [OP.RESIZE_NEAREST_NEIGHBOR, OP.RESIZE_BILINEAR]) {
     r.push({ name: op === OP.RESIZE_BILINEAR ? 'RESIZE_BILINEAR' : 'RESIZE_NEAREST_NEIGHBOR', words: record(LAYOUTS[op], op, {
       input: 0, output: OUT, elemSize: 1, batches: 2, inHeight: 3, inWidth: 4, outHeight: 5, outWidth: 7, depth: 2, alignCorners: 0, halfPixelCenters: 1,

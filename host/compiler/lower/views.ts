@@ -5,7 +5,7 @@
  * axis concatenates rows). TFLM copies bytes in all of them (no requantization), so neither do these; the
  * element types accepted are the ones TFLM's kernel registers for each op.
  */
-import { CONCAT, CONCAT_INPUT, MAX_DIMS, OP } from '../../../device/records.js';
+import { BATCH_SPACE, CONCAT, CONCAT_INPUT, MAX_DIMS, OP } from '../../../device/records.js';
 import { ElementType, Tensor, elementCount } from '../graph.js';
 import { LoweredOp, OpContext, RecordBuilder, View } from './context.js';
 import { elemSizeOf, gatherRecord } from './data-movement.js';
@@ -234,10 +234,25 @@ function spatialParams(c: OpContext, t: Tensor, what: string): { block: [number,
 /** NHWC view of a 3-D (NHC) or 4-D tensor. */
 const nhwc = (shape: readonly number[]) => (shape.length === 3 ? [shape[0], shape[1], 1, shape[2]] : [...shape]);
 
+/** The BATCH_SPACE record (kernels-c/src/batch_space.c): TFLM's own loops, for what is not one walk. */
+function batchSpaceRecord(c: OpContext, code: number, input: Tensor, output: Tensor, block: [number, number], before: [number, number]): LoweredOp {
+  const r = new RecordBuilder(code, BATCH_SPACE)
+    .set('input', c.read(input))
+    .set('output', c.write(output))
+    .set('elemSize', elemSizeOf(c, input))
+    .setList('inputDims', nhwc(input.shape))
+    .setList('outputDims', nhwc(output.shape))
+    .set('blockH', block[0])
+    .set('blockW', block[1])
+    .set('beforeH', before[0])
+    .set('beforeW', before[1]);
+  return c.finish(r.code, r.words);
+}
+
 /**
  * BATCH_TO_SPACE_ND: out[b, h*bh+i-top, w*bw+j-left, c] = in[(i*bw+j)*B + b, h, w, c]
- * (reference_ops::BatchToSpaceND). A walk over the output when the crops keep whole blocks (always so
- * without crops); other crops are refused.
+ * (reference_ops::BatchToSpaceND). A walk over the output (GATHER_VIEW) when the crops keep whole blocks
+ * (always so without crops), else the BATCH_SPACE record.
  */
 export function lowerBatchToSpaceNd(c: OpContext): LoweredOp {
   c.expectCounts(3);
@@ -251,7 +266,7 @@ export function lowerBatchToSpaceNd(c: OpContext): LoweredOp {
   const [OH, OW] = [H * bh - top - bottom, W * bw - left - right];
   if (OH < 0 || OW < 0 || !sameShape(nhwc(output.shape), [B, OH, OW, C])) c.fail(`output shape ${show(output.shape)} is not the input's with the block and crops applied`);
   const whole = (crop: number, out: number, b: number) => b === 1 || (crop % b === 0 && out % b === 0);
-  if (!whole(top, OH, bh) || !whole(left, OW, bw)) c.fail(`crops [${top},${bottom},${left},${right}] that cut into blocks of [${bh},${bw}] are not supported`);
+  if (!whole(top, OH, bh) || !whole(left, OW, bw)) return batchSpaceRecord(c, OP.BATCH_TO_SPACE_ND, input, output, [bh, bw], [top, left]);
   const plane = H * W * C;
   return gatherRecord(c, input, output, {
     dims: [B, OH / bh, bh, OW / bw, bw, C],
@@ -262,7 +277,9 @@ export function lowerBatchToSpaceNd(c: OpContext): LoweredOp {
 
 /**
  * SPACE_TO_BATCH_ND: out[(i*bw+j)*B + b, h, w, c] = in[b, h*bh+i, w*bw+j, c] (reference_ops::SpaceToBatchND).
- * A walk over the output without padding; paddings (filled with the output zero point) are refused.
+ * A walk over the output (GATHER_VIEW) without padding, else the BATCH_SPACE record. The padding is zero
+ * bytes: TFLM's micro kernel never sets SpaceToBatchParams.output_offset (a persistent buffer it leaves as
+ * the arena had it, zero), so it does not pad with the zero point as TensorFlow Lite does.
  */
 export function lowerSpaceToBatchNd(c: OpContext): LoweredOp {
   c.expectCounts(3);
@@ -270,10 +287,11 @@ export function lowerSpaceToBatchNd(c: OpContext): LoweredOp {
   expectTypes(c, input, [output], ['float32', 'int8']);
   if (output.shape.length !== input.shape.length) c.fail(`output rank ${output.shape.length} is not the input rank ${input.shape.length}`);
   const { block: [bh, bw], pads } = spatialParams(c, input, 'paddings');
-  if (pads.some((p) => p !== 0)) c.fail(`paddings [${pads.join(',')}] are not supported (only none)`);
-  const [B, H, W, C] = nhwc(input.shape);
-  if (H % bh !== 0 || W % bw !== 0) c.fail(`input height ${H} and width ${W} are not multiples of the block [${bh},${bw}]`);
+  const [B, H0, W0, C] = nhwc(input.shape);
+  const [H, W] = [H0 + pads[0] + pads[1], W0 + pads[2] + pads[3]];
+  if (H % bh !== 0 || W % bw !== 0) c.fail(`padded height ${H} and width ${W} are not multiples of the block [${bh},${bw}]`);
   if (!sameShape(nhwc(output.shape), [B * bh * bw, H / bh, W / bw, C])) c.fail(`output shape ${show(output.shape)} is not ${show([B * bh * bw, H / bh, W / bw, C])}`);
+  if (pads.some((p) => p !== 0)) return batchSpaceRecord(c, OP.SPACE_TO_BATCH_ND, input, output, [bh, bw], [pads[0], pads[2]]);
   return gatherRecord(c, input, output, {
     dims: [bh, bw, B, H / bh, W / bw, C],
     step: [W * C, C, H * W * C, bh * W * C, bw * C, 1],
