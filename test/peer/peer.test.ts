@@ -38,7 +38,7 @@ interface PeerCase {
 const VECTORS = JSON.parse(readFileSync(join(import.meta.dirname, 'tflm-kernel-vectors.json'), 'utf8')) as { cases: PeerCase[] };
 
 // Schema codes (tensorflow/compiler/mlir/lite/schema/schema.fbs).
-const BUILTIN = { ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25 } as const;
+const BUILTIN = { ADD: 0, AVERAGE_POOL_2D: 1, FULLY_CONNECTED: 9, LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, SOFTMAX: 25, GATHER: 36, RESIZE_BILINEAR: 23, RESIZE_NEAREST_NEIGHBOR: 97 } as const;
 const TENSOR_TYPE = { int32: 2, int8: 9 } as const;
 const ACTIVATION: Record<string, number> = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 };
 const PADDING: Record<string, number> = { SAME: 0, VALID: 1 };
@@ -72,6 +72,12 @@ function optionsOf(c: PeerCase): Pick<OperatorSpec, 'optionsType' | 'options'> {
       };
     case 'LOGISTIC':
       return {};
+    case 'GATHER': // GatherOptions { axis, batch_dims }
+      return { optionsType: 23, options: (b: Builder) => (b.startObject(2), b.addFieldInt32(0, Number(c.options.axis), 0), b.addFieldInt32(1, Number(c.options.batch_dims), 0), b.endObject()) };
+    case 'RESIZE_BILINEAR': // ResizeBilinearOptions { new_height (deprecated), new_width (deprecated), align_corners, half_pixel_centers }
+      return { optionsType: 15, options: (b: Builder) => (b.startObject(4), b.addFieldInt8(2, Number(c.options.align_corners), 0), b.addFieldInt8(3, Number(c.options.half_pixel_centers), 0), b.endObject()) };
+    case 'RESIZE_NEAREST_NEIGHBOR': // ResizeNearestNeighborOptions { align_corners, half_pixel_centers }
+      return { optionsType: 74, options: (b: Builder) => (b.startObject(2), b.addFieldInt8(0, Number(c.options.align_corners), 0), b.addFieldInt8(1, Number(c.options.half_pixel_centers), 0), b.endObject()) };
   }
 }
 
@@ -109,7 +115,7 @@ export function peerModel(c: PeerCase): Uint8Array {
 
 describe('TFLM kernel-test vectors (test/peer/README.md)', () => {
   it('holds the cases the README lists', () => {
-    expect(VECTORS.cases.length).toBe(22);
+    expect(VECTORS.cases.length).toBe(26);
   });
 
   for (const c of VECTORS.cases) {
