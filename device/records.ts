@@ -33,6 +33,7 @@ export var OP = {
   RESIZE_BILINEAR: 34,
   SPACE_TO_BATCH_ND: 35,
   BATCH_TO_SPACE_ND: 36,
+  GATHER_ND: 37,
 };
 
 /** Op codes of the audio front end (TFLM signal ops), CAST and int32 element-wise ops. */
@@ -162,6 +163,9 @@ export var RESIZE: Layout = { input: 2, output: 3, elemSize: 4, batches: 5, inHe
 /** SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND. SPACE_TO_BATCH_ND with paddings and BATCH_TO_SPACE_ND with crops inside blocks (ops-move), NHWC. */
 export var BATCH_SPACE: Layout = { input: 2, output: 3, elemSize: 4, inputDims: 5, outputDims: 9, blockH: 13, blockW: 14, beforeH: 15, beforeW: 16, words: 17 };
 
+/** GATHER_ND. GATHER_ND (ops-move): output slice i = the params' elements from sum(indices[i][j] * strides[j]); int32 indices. */
+export var GATHER_ND: Layout = { input: 2, indices: 3, output: 4, inputInPack: 5, indicesInPack: 6, elemSize: 7, slices: 8, indexDepth: 9, sliceSize: 10, flatSize: 11, strides: 12, words: 18 };
+
 /** Layout of each record by op code (CONCATENATION: the fixed part). */
 export var LAYOUTS: Layout[] = [];
 LAYOUTS[1] = CONV;
@@ -200,3 +204,4 @@ LAYOUTS[33] = RESIZE;
 LAYOUTS[34] = RESIZE;
 LAYOUTS[35] = BATCH_SPACE;
 LAYOUTS[36] = BATCH_SPACE;
+LAYOUTS[37] = GATHER_ND;

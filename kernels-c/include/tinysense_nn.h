@@ -408,6 +408,22 @@ ts_status ts_space_to_batch(const ts_batch_space_params *params,
 ts_status ts_batch_to_space(const ts_batch_space_params *params,
                             const void *input, void *output);
 
+/* GATHER_ND (ops-move): output slice i (slice_size elements of elem_size
+ * bytes) is the params' elements from sum_j indices[i * index_depth + j] *
+ * strides[j]. Mirrors TFLM's gather_nd.cc, which checks only that the slice
+ * lies inside the params' flat_size elements: TS_ERROR_ARGUMENT otherwise. */
+typedef struct {
+  int32_t elem_size;
+  int32_t slices;
+  int32_t index_depth;
+  int32_t slice_size;
+  int32_t flat_size;
+  int32_t strides[TS_MAX_DIMS];
+} ts_gather_nd_params;
+
+ts_status ts_gather_nd(const ts_gather_nd_params *params, const void *input,
+                       const int32_t *indices, void *output);
+
 /* CRC-32 (IEEE 802.3, as zlib and Espruino's E.CRC32), used to check packs. */
 uint32_t ts_crc32(uint32_t crc, const uint8_t *data, int32_t length);
 

@@ -44,7 +44,8 @@ enum {
   TS_OP_RESIZE_NEAREST_NEIGHBOR = 33, /* Mirrors reference_ops::ResizeNearestNeighbor (GetNearestNeighbor in float as TFLM) */
   TS_OP_RESIZE_BILINEAR = 34, /* Mirrors reference_ops::ResizeBilinearInteger (int8) */
   TS_OP_SPACE_TO_BATCH_ND = 35, /* Mirrors reference_ops::SpaceToBatchND; padding bytes are 0 (TFLM never sets SpaceToBatchParams.output_offset) */
-  TS_OP_BATCH_TO_SPACE_ND = 36 /* Mirrors reference_ops::BatchToSpaceND (positions cropped away are skipped) */
+  TS_OP_BATCH_TO_SPACE_ND = 36, /* Mirrors reference_ops::BatchToSpaceND (positions cropped away are skipped) */
+  TS_OP_GATHER_ND = 37 /* Mirrors TFLM's gather_nd.cc; a slice outside the params fails the invoke */
 };
 
 /* ts_elementwise_s32 kinds (TS_ELEMENTWISE_*). */
@@ -399,6 +400,18 @@ typedef struct {
   ts_batch_space_params params;
 } ts_batch_space_record;
 
+/* GATHER_ND. GATHER_ND (ops-move): output slice i = the params' elements from sum(indices[i][j] *
+ * strides[j]); int32 indices. */
+typedef struct {
+  ts_record_head head;
+  int32_t input; /* operand: params: arena, or pack when input_in_pack */
+  int32_t indices; /* operand: int32 indices: arena, or pack when indices_in_pack */
+  int32_t output; /* arena */
+  int32_t input_in_pack; /* flag */
+  int32_t indices_in_pack; /* flag */
+  ts_gather_nd_params params;
+} ts_gather_nd_record;
+
 /* Record lengths in int32 words (the head's `words`; CONCATENATION: the fixed part). */
 enum {
   TS_CONCAT_INPUT_WORDS = 3,
@@ -431,7 +444,8 @@ enum {
   TS_ELEMENTWISE_RECORD_WORDS = 42,
   TS_GATHER_INDEX_RECORD_WORDS = 13,
   TS_RESIZE_RECORD_WORDS = 13,
-  TS_BATCH_SPACE_RECORD_WORDS = 17
+  TS_BATCH_SPACE_RECORD_WORDS = 17,
+  TS_GATHER_ND_RECORD_WORDS = 18
 };
 
 /* The generator's word counts are the compiler's (a negative array size fails the build). */
@@ -466,5 +480,6 @@ typedef char ts_elementwise_record_words_check[sizeof(ts_elementwise_record) == 
 typedef char ts_gather_index_record_words_check[sizeof(ts_gather_index_record) == 4 * TS_GATHER_INDEX_RECORD_WORDS ? 1 : -1];
 typedef char ts_resize_record_words_check[sizeof(ts_resize_record) == 4 * TS_RESIZE_RECORD_WORDS ? 1 : -1];
 typedef char ts_batch_space_record_words_check[sizeof(ts_batch_space_record) == 4 * TS_BATCH_SPACE_RECORD_WORDS ? 1 : -1];
+typedef char ts_gather_nd_record_words_check[sizeof(ts_gather_nd_record) == 4 * TS_GATHER_ND_RECORD_WORDS ? 1 : -1];
 
 #endif /* TINYSENSE_OPS_H */

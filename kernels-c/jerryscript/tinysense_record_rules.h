@@ -14,7 +14,7 @@ enum {
   TS_E_GT = 16, TS_E_GE = 17, TS_E_AND = 18, TS_E_OR = 19, TS_E_MIN = 20, TS_E_MAX = 21, TS_E_SEL = 22, TS_E_PROD = 23,
   TS_E_LOG2 = 24, TS_E_TABLE = 25
 };
-enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 37 };
+enum { TS_RULES_LITERAL_MAX = 88, TS_RULES_MAX_VARS = 7, TS_RULES_OPS = 38 };
 
 static const int64_t ts_rules_pool[] = {65535, 255, 128, 127, 2147483647, 65536, 125};
 static const int32_t ts_rules_table0[] = {0, 1, 2, 4, 0, 1, 4};
@@ -244,10 +244,18 @@ static const char *const ts_rules_strings[] = {
     "input dim 3",
     "input batch ",
     " into no output batch",
+    "slices is ",
+    "index depth is ",
+    "index depth ",
+    " above 5",
+    "slice size is ",
+    "params size is ",
+    "slices",
+    "slice size",
 };
 
 /* Record words by op code (0: no such op; CONCATENATION: the fixed part). */
-static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_GATHER_INDEX_RECORD_WORDS, TS_RESIZE_RECORD_WORDS, TS_RESIZE_RECORD_WORDS, TS_BATCH_SPACE_RECORD_WORDS, TS_BATCH_SPACE_RECORD_WORDS};
+static const int32_t ts_rules_words[TS_RULES_OPS] = {0, TS_CONV_RECORD_WORDS, TS_DW_CONV_RECORD_WORDS, TS_FC_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_POOL_RECORD_WORDS, TS_SOFTMAX_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_SIGMOID_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_MUL_RECORD_WORDS, TS_REQUANTIZE_RECORD_WORDS, TS_LEAKY_RELU_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_AFFINE_RECORD_WORDS, TS_MEAN_RECORD_WORDS, TS_GATHER_RECORD_WORDS, TS_PAD_RECORD_WORDS, TS_CONCAT_RECORD_WORDS, TS_COPY_RECORD_WORDS, TS_SIGNAL_WINDOW_RECORD_WORDS, TS_SIGNAL_FFT_AUTO_SCALE_RECORD_WORDS, TS_SIGNAL_RFFT_RECORD_WORDS, TS_SIGNAL_ENERGY_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_SQRT_RECORD_WORDS, TS_SIGNAL_SPECTRAL_SUBTRACTION_RECORD_WORDS, TS_SIGNAL_PCAN_RECORD_WORDS, TS_SIGNAL_FILTER_BANK_LOG_RECORD_WORDS, TS_CAST_RECORD_WORDS, TS_ELEMENTWISE_RECORD_WORDS, TS_ADD_RECORD_WORDS, TS_GATHER_INDEX_RECORD_WORDS, TS_RESIZE_RECORD_WORDS, TS_RESIZE_RECORD_WORDS, TS_BATCH_SPACE_RECORD_WORDS, TS_BATCH_SPACE_RECORD_WORDS, TS_GATHER_ND_RECORD_WORDS};
 
 /* One program per op code (NULL: no such op). */
 static const char *const ts_rules_programs[TS_RULES_OPS] = {
@@ -288,6 +296,7 @@ static const char *const ts_rules_programs[TS_RULES_OPS] = {
     /* RESIZE_BILINEAR */ "!,!$ !# !=!!$ \"0!%2!+!,! \"1!1!%  \"  U!!%!1!&  \" \"%!!&!1!'  \" \"&!!'!1!(  \" \"'!!(!1!)  \" \"(!!)!1!*  \" \")!!*!3,!+  ,!+ !\" \"*!!+!3,!,  ,!, !\" \"+!!,!23,!(  1!& !3,!)  1!' !% \",!!(  Q!!) \"-\" \"7%!$!%!&!'!*!$ H  7$!%!(!)!*\" #7%!$!%!(!)!*!$ M$$!% Z!(\".!)\"/!* \\&  \" ",
     /* SPACE_TO_BATCH_ND */ "!31!% !,!)  # \"2!!) \"3!33,!$ !,!$ \",!$ $\" !=!!$!1!%  \"   !!%!1!&  \"  !!!&!1!'  \"  \"!!'!1!(  \"  #!!(!1!)  \"  (!!)!1!*  \"  )!!*!1!+  \"  *!!+!1!,  \"  +!!,!,!(!,%  -!!( \"4!!, \"5!1!- !# \"6!!-  4!1!. !# \"7!!.  4!22222/!- x /!. x 1!/  /!/ x 1!0  /!0 x ! \"8!2/&(&&!&!* !!-!/ x$/&(&&!'!+ !!.!0 x$! \"9\" \"7%!$!%!&!'!(!$ H\" #7%!$!)!*!+!,!$ M$$!%\":!&\";!'\"<!(\"=$$!) ^!* _!+ `!, a&  57$!%!&!'!(7$!)!*!+!,",
     /* BATCH_TO_SPACE_ND */ "!31!) !,!%  # \">!!% \"\?!33,!$ !,!$ \",!$ $\" !=!!$!1!%  \"   !!%!1!&  \"  !!!&!1!'  \"  \"!!'!1!(  \"  #!!(!1!)  \"  (!!)!1!*  \"  )!!*!1!+  \"  *!!+!1!,  \"  +!!,!,!(!,%  -!!( \"4!!, \"5!1!- !# \"6!!-  4!1!. !# \"7!!.  4!22222/!- x /!. x 1!/  /!/ x 1!0  /!0 x ! \"8!2/&(&&!&!* !!-!/ x$/&(&&!'!+ !!.!0 x$! \"9\" \"7%!$!%!&!'!(!$ H\" #7%!$!)!*!+!,!$ M$$!%\":!&\";!'\"<!(\"=$$!) ^!* _!+ `!, a&  57$!%!&!'!(7$!)!*!+!,",
+    /* GATHER_ND */ "!33,!' !,!' \",!' $\" !=!!'!1!(  \" \"@!!(!1!)  \" \"A!!)!/!) %# \"B!!) \"C!1!*  \" \"D!!*!1!+  \" \"E!!+!3,!%  ,!% !\" !\?!!%!3,!&  ,!& !\" \" !!&\"\"\"!%7\"!'!+!' H\"\"#!&7# $!(!) $\"!\" $7#!'!(!*!' M$\"!(\"F!*\"G&  7\"!(!*",
 };
 
 #endif /* TINYSENSE_RECORD_RULES_H */

@@ -265,6 +265,14 @@ int32_t ts_invoke(const int32_t *record, uint8_t *arena, const uint8_t *pack) {
       BUILT(TS_OP_BATCH_TO_SPACE_ND);
       return ts_batch_to_space(&r->params, arena + r->input, arena + r->output);
     }
+    case TS_OP_GATHER_ND: {
+      BUILT(TS_OP_GATHER_ND);
+      const ts_gather_nd_record *r = (const ts_gather_nd_record *)(const void *)record;
+      if (words != WORDS(ts_gather_nd_record)) break;
+      return ts_gather_nd(&r->params, operand(r->input, r->input_in_pack, arena, pack),
+                          (const int32_t *)operand(r->indices, r->indices_in_pack, arena, pack),
+                          arena + r->output);
+    }
     case TS_OP_SIGNAL_WINDOW:
     case TS_OP_SIGNAL_FFT_AUTO_SCALE:
     case TS_OP_SIGNAL_RFFT:

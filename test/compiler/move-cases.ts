@@ -180,6 +180,12 @@ export const CASES: MoveCase[] = [
   { name: 'gather_batch_dims_int8', op: 'GATHER', options: opt('GatherOptions', ['i32', -1], ['i32', 1]), ins: [q8([2, 3, 4]), { shape: [2, 2], type: 'int32', feed: [1, 3, 0, 0] }], outs: [q8([2, 3, 2])], records: ['GATHER_INDEX'] },
   { name: 'gather_float32', op: 'GATHER', options: opt('GatherOptions', ['i32', 0], ['i32', 0]), ins: [f32([4, 2]), i32([1, 0, 3, 3], [2, 2])], outs: [f32([2, 2, 2])], records: ['GATHER_INDEX'] },
   { name: 'gather_const_params_int8', op: 'GATHER', options: opt('GatherOptions', ['i32', 0], ['i32', 0]), ins: [{ ...q8([6, 2]), data: [1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12] }, { shape: [3, 1], type: 'int32', feed: [5, 0, 2] }], outs: [q8([3, 1, 2])], records: ['GATHER_INDEX'] },
+  // GATHER_ND(params, indices)
+  { name: 'gather_nd_int8', op: 'GATHER_ND', ins: [q8([3, 4, 2]), { shape: [2, 2], type: 'int32', feed: [2, 1, 0, 3] }], outs: [q8([2, 2])], records: ['GATHER_ND'] },
+  { name: 'gather_nd_depth1_int8', op: 'GATHER_ND', ins: [q8([4, 3]), i32([3, 0, 3], [3, 1])], outs: [q8([3, 3])], records: ['GATHER_ND'] },
+  // TFLM checks the flat range only: [0, 5] in [3, 4] is element 5.
+  { name: 'gather_nd_flat_int8', op: 'GATHER_ND', ins: [q8([3, 4]), { shape: [2, 2], type: 'int32', feed: [0, 5, 2, 3] }], outs: [q8([2])], records: ['GATHER_ND'] },
+  { name: 'gather_nd_float32', op: 'GATHER_ND', ins: [f32([2, 3, 2]), i32([1, 2, 0, 0, 1, 0], [3, 2])], outs: [f32([3, 2])], records: ['GATHER_ND'] },
   // RESIZE_NEAREST_NEIGHBOR(input, size)
   { name: 'resize_nn_int8', op: 'RESIZE_NEAREST_NEIGHBOR', ins: [q8([1, 3, 4, 2]), i32([5, 7])], outs: [q8([1, 5, 7, 2])], records: ['RESIZE_NEAREST_NEIGHBOR'] },
   { name: 'resize_nn_align_int8', op: 'RESIZE_NEAREST_NEIGHBOR', options: opt('ResizeNearestNeighborOptions', ['bool', true], ['bool', false]), ins: [q8([1, 3, 4, 2]), i32([5, 7])], outs: [q8([1, 5, 7, 2])], records: ['RESIZE_NEAREST_NEIGHBOR'] },

@@ -117,6 +117,9 @@ export function validRecords(c: number): { name: string; words: number[] }[] {
   r.push({ name: 'GATHER_INDEX', words: record(LAYOUTS[OP.GATHER_INDEX], OP.GATHER_INDEX, {
     input: 0, indices: OUT + 1024, output: OUT, inputInPack: 0, indicesInPack: 0, elemSize: 2, batches: 2, outer: 3, axisSize: 4, coords: 5, inner: 2,
   }) });
+  r.push({ name: 'GATHER_ND', words: record(LAYOUTS[OP.GATHER_ND], OP.GATHER_ND, {
+    input: 0, indices: OUT + 1024, output: OUT, inputInPack: 0, indicesInPack: 0, elemSize: 1, slices: 3, indexDepth: 2, sliceSize: 4, flatSize: 24, strides: [12, 4, 0, 0, 0, 0],
+  }) });
   for (const op of [OP.SPACE_TO_BATCH_ND, OP.BATCH_TO_SPACE_ND]) {
     const [small, large] = [[1, 3, 3, 2], [4, 2, 2, 2]];
     r.push({ name: op === OP.SPACE_TO_BATCH_ND ? 'SPACE_TO_BATCH_ND' : 'BATCH_TO_SPACE_ND', words: record(LAYOUTS[op], op, {

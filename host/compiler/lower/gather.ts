@@ -4,7 +4,7 @@
  * record, TFLM's resize_nearest_neighbor.cc and resize_bilinear.cc). TFLM copies or interpolates the stored
  * values without requantizing, so neither do these.
  */
-import { GATHER_INDEX, OP, RESIZE } from '../../../device/records.js';
+import { GATHER_INDEX, GATHER_ND, MAX_DIMS, OP, RESIZE } from '../../../device/records.js';
 import { Tensor, elementCount } from '../graph.js';
 import { LoweredOp, OpContext, RecordBuilder } from './context.js';
 import { elemSizeOf } from './data-movement.js';
@@ -55,6 +55,55 @@ export function lowerGather(c: OpContext): LoweredOp {
     .set('axisSize', axisSize)
     .set('coords', product(positions.shape.slice(bd)))
     .set('inner', product(input.shape.slice(axis + 1)));
+  return c.finish(r.code, r.words);
+}
+
+/** GATHER_ND(params, indices): TFLM's GatherNdPrepare checks; its Eval's strides (dims_to_count). */
+export function lowerGatherNd(c: OpContext): LoweredOp {
+  c.expectCounts(2);
+  const [params, indices, output] = [c.input(0), c.input(1), c.output()];
+  c.expectType(params, 'int8', 'float32');
+  c.expectType(indices, 'int32');
+  sameType(c, params, output);
+  const [pRank, iRank] = [params.shape.length, indices.shape.length];
+  if (pRank < 1) c.fail('params must be at least a vector');
+  if (iRank < 1) c.fail('indices must be at least a vector');
+  const depth = indices.shape[iRank - 1];
+  if (depth > pRank) c.fail(`index depth ${depth} is above the params rank ${pRank}`);
+  if (depth > 5) c.fail(`index depth ${depth} is above 5 (TFLM's MAX_INDICES_ND)`);
+  if (pRank > MAX_DIMS) c.fail(`params rank ${pRank} above ${MAX_DIMS}`);
+  const expected = [...indices.shape.slice(0, iRank - 1), ...params.shape.slice(depth)];
+  if (!sameShape(output.shape, expected)) c.fail(`output shape ${show(output.shape)} is not ${show(expected)}`);
+  const flat = product(params.shape);
+  const strides: number[] = [];
+  let remain = flat;
+  for (let j = 0; j < depth; j++) {
+    remain = params.shape[j] === 0 ? 0 : Math.trunc(remain / params.shape[j]);
+    strides.push(remain);
+  }
+  const slices = product(indices.shape.slice(0, iRank - 1));
+  const sliceSize = product(params.shape.slice(depth));
+  if (c.isConst(indices)) {
+    const v = c.ints(indices);
+    for (let i = 0; i < slices; i++) {
+      const from = strides.reduce((s, st, j) => s + v[i * depth + j] * st, 0);
+      if (from < 0 || from + sliceSize > flat) c.fail(`index ${i} [${v.slice(i * depth, (i + 1) * depth).join(',')}] reaches outside the params`);
+    }
+  }
+  const [inRef, inPack] = c.readAny(params);
+  const [idxRef, idxPack] = c.readAny(indices);
+  const r = new RecordBuilder(OP.GATHER_ND, GATHER_ND)
+    .set('input', inRef)
+    .set('indices', idxRef)
+    .set('output', c.write(output))
+    .set('inputInPack', inPack)
+    .set('indicesInPack', idxPack)
+    .set('elemSize', elemSizeOf(c, params))
+    .set('slices', slices)
+    .set('indexDepth', depth)
+    .set('sliceSize', sliceSize)
+    .set('flatSize', flat)
+    .setList('strides', [...strides, ...new Array<number>(MAX_DIMS - strides.length).fill(0)]);
   return c.finish(r.code, r.words);
 }
 

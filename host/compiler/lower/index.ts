@@ -18,7 +18,7 @@ import {
   lowerEnergy, lowerFftAutoScale, lowerFilterBank, lowerFilterBankLog, lowerFilterBankSqrt, lowerPcan, lowerRfft,
   lowerSpectralSubtraction, lowerWindow,
 } from './signal.js';
-import { lowerGather, lowerResizeBilinear, lowerResizeNearestNeighbor } from './gather.js';
+import { lowerGather, lowerGatherNd, lowerResizeBilinear, lowerResizeNearestNeighbor } from './gather.js';
 import {
   lowerBatchToSpaceNd, lowerBroadcastTo, lowerDepthToSpace, lowerPack, lowerSlice, lowerSpaceToBatchNd, lowerSpaceToDepth,
   lowerSplit, lowerSplitV, lowerUnpack,
@@ -80,6 +80,7 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze({
   BATCH_TO_SPACE_ND: lowerBatchToSpaceNd,
   SPACE_TO_BATCH_ND: lowerSpaceToBatchNd,
   GATHER: lowerGather,
+  GATHER_ND: lowerGatherNd,
   RESIZE_NEAREST_NEIGHBOR: lowerResizeNearestNeighbor,
   RESIZE_BILINEAR: lowerResizeBilinear,
 });
