@@ -68,6 +68,8 @@ export const DEVICE_MODULE = 'tinysense/device';
 export const DEVICE_ENTRY = join(PACKAGE_ROOT, 'device', 'index.ts');
 /** The module device/ imports its engine binding from; the build links the board engine's binding in its place. */
 export const DEVICE_ENGINE = join(PACKAGE_ROOT, 'device', 'engine.ts');
+/** The generated record checks of every op code (scripts/gen-ops.mjs); an app bundles only its packs' ones. */
+export const DEVICE_RECORD_CHECKS = join(PACKAGE_ROOT, 'device', 'record-checks.ts');
 
 
 export interface TinysenseOptions {
@@ -215,6 +217,23 @@ function openModelFiles(code: string): string[] {
   return [...names];
 }
 
+/**
+ * record-checks.ts with only the checks of `codes` in its table (one `checks[N] = checkName;` statement
+ * per op code, as scripts/gen-ops.mjs writes them); rollup then drops the check functions nothing
+ * refers to. A pack with another op is refused by the device validator with "this app's validator has
+ * no checks for ..." instead of running unchecked.
+ */
+export function keepRecordChecks(code: string, codes: ReadonlySet<number>): string {
+  let kept = 0;
+  const out = code.replace(/^[ \t]*checks\[(\d+)\] = \w+;[^\n]*\n/gm, (line, n: string) => {
+    if (!codes.has(Number(n))) return '';
+    kept++;
+    return line;
+  });
+  if (kept !== codes.size) throw new Error(`tinysense: device/record-checks.ts has ${kept} of the app's ${codes.size} op codes' checks (is it stale? npm run gen:ops)`);
+  return out;
+}
+
 /** Names TypeScript imports from tslib in a transformed module. */
 function importedHelpers(code: string): string[] {
   const names: string[] = [];
@@ -303,6 +322,8 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
   let target: TargetDefinition | undefined;
   let last: BuildReport | undefined;
   let entry = 'app';
+  /** The op codes of the app's packs when the build knows them: the validator keeps only their checks. */
+  let ruleCodes: ReadonlySet<number> | undefined;
   const typecheck = options.typecheck !== false;
   /** Type errors and unresolved imports of the current build (fatal unless typecheck is false). */
   let typeProblems: string[] = [];
@@ -361,9 +382,12 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
           named = await loadNamedModels(options.models);
         }
         if (options.model !== undefined) model = await loadModel(options.model);
+        const codes = [...(named ?? []).map((p) => p.facts), ...(model ? [model] : [])].flatMap((f) => f.opCodes);
+        // Like the per-app blob: the device validator carries the checks of the app's own ops only
+        // (every op's checks would cost all apps bundle bytes as ops are added).
+        ruleCodes = codes.length > 0 && !options.fullBlob ? new Set(codes) : undefined;
         if (board.nativeCall.kernels === 'blob') {
           // The blob holds the kernels of the app's packs only (per-app blob), unless asked for all.
-          const codes = [...(named ?? []).map((p) => p.facts), ...(model ? [model] : [])].flatMap((f) => f.opCodes);
           const choice = appKernelBlob(board.nativeCall.blob ?? 'tinysense-m4', codes, { kernelsDir: options.kernelsDir, full: options.fullBlob, portable: board.nativeCall.blobKernels === 'small', preprocess: usesPreprocessing(entry) });
           blob = choice.blob;
           fullBlob = choice.full;
@@ -379,6 +403,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
     transform: {
       order: 'post',
       handler(code, id) {
+        if (ruleCodes && id === DEVICE_RECORD_CHECKS) code = keepRecordChecks(code, ruleCodes);
         const helpers = engine.language.helpers;
         if (!helpers) return null;
         for (const name of importedHelpers(code)) {
@@ -386,7 +411,7 @@ export function tinysense(options: TinysenseOptions): Plugin<TinysenseApi> {
           const why = helpers.refused[name] ?? `${engine.language.tslib ? basename(engine.language.tslib) : 'the helper module'} does not provide it`;
           this.error(`${relative(process.cwd(), id)}: TypeScript emitted the helper ${name} for this code, which ${board.name} cannot run: ${why}`);
         }
-        return null;
+        return id === DEVICE_RECORD_CHECKS && ruleCodes ? { code, map: null } : null;
       },
     },
 

@@ -77,7 +77,7 @@ static int64_t sat_mul(int64_t a, int64_t b) {
 /*
  * The rules of every op code are the op spec's (kernels-c/spec/ops.json), compiled by scripts/gen-ops.mjs
  * into one program per op code (tinysense_record_rules.h); run_rules() below interprets them, as
- * device/validate.ts's runRules() does the same strings. Values are int64 with saturation where
+ * device/record-checks.ts holds the same rules, translated from these strings to TypeScript. Values are int64 with saturation where
  * validate.ts uses doubles: both compare the same quantities against the same int32 bounds, and both
  * stop at the first rule that fails, with the same message.
  */

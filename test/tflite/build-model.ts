@@ -13,6 +13,8 @@ export interface TensorSpec {
   zeroPoint?: bigint[];
   /** Place the int64 zero points 4 but not 8-byte aligned (the flatbuffers verifier checks only the length's alignment). */
   misalignZeroPoint?: boolean;
+  /** QuantizationParameters.quantized_dimension (per-channel axis); left out (default 0) when undefined. */
+  quantizedDimension?: number;
 }
 export interface OperatorSpec {
   opcodeIndex: number;
@@ -109,6 +111,7 @@ function writeTensor(b: Builder, t: TensorSpec): number {
     b.startObject(7);
     b.addFieldOffset(2, scale, 0);
     b.addFieldOffset(3, zeroPoint, 0);
+    if (t.quantizedDimension !== undefined) b.addFieldInt32(6, t.quantizedDimension, null);
     quantization = b.endObject();
   }
   b.startObject(8);

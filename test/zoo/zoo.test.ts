@@ -79,9 +79,10 @@ describe('models-zoo: public models against TFLM', () => {
       });
       continue;
     }
-    it(`${entry.name} compiles and plans its arena`, () => {
+    it(`${entry.name} compiles and plans its arena, at or below TFLM's arena_used_bytes`, () => {
       const compiled = compileTflite(bytes(entry.files.model));
       expect(compiled.arenaBytes).toBeGreaterThan(0);
+      if (entry.tflm_arena_used_bytes !== undefined) expect(compiled.arenaBytes).toBeLessThanOrEqual(entry.tflm_arena_used_bytes);
       arenaRows.push({ model: entry.name, ours: compiled.arenaBytes, tflm: entry.tflm_arena_used_bytes ?? 'n/a' });
     });
     // A supported model without TFLM goldens yet is reported as skipped, never passed.

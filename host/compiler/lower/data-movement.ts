@@ -132,6 +132,14 @@ export function lowerPad(c: OpContext): LoweredOp {
   if (constantValues) {
     const data = c.constData(constantValues) ?? c.fail('constant_values must be a constant');
     if (constantValues.type !== input.type || data.length !== ELEMENT_BYTES[input.type]) c.fail('constant_values must be one value of the input type');
+    if (input.type === 'int8') {
+      // TFLM's PadPrepare: the pad value is copied as is, so it must be quantized as the output is.
+      const [scale, zeroPoint] = [constantValues.scales[0] ?? 0, Number(constantValues.zeroPoints[0] ?? 0)];
+      const out = [output.scales[0] ?? 0, Number(output.zeroPoints[0] ?? 0)];
+      if (scale !== out[0] || zeroPoint !== out[1]) {
+        c.fail(`constant_values is quantized with scale ${scale} and zero point ${zeroPoint}, the output with scale ${out[0]} and zero point ${out[1]}: they must be equal`);
+      }
+    }
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     // The kernel stores the low elem_size bytes of pad_value, so a float keeps its bit pattern.
     padValue = data.length === 1 ? view.getInt8(0) : data.length === 2 ? view.getInt16(0, true) : view.getInt32(0, true);
