@@ -6,6 +6,7 @@
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
+#include "view_walk.h"
 
 static ts_status pool_s16(const ts_pool_params *params, const ts_dims *input_dims, const int16_t *input,
                           const ts_dims *output_dims, int16_t *output, int avg) {
@@ -64,43 +65,24 @@ ts_status ts_maxpool_s16(const ts_pool_params *params, const ts_dims *input_dims
 }
 
 static uint32_t sum_view_s16(const ts_view *v, const int16_t *base) {
-  const int32_t *d = v->dims, *s = v->step;
   uint32_t sum = 0;
-  int32_t i0, i1, i2, i3, i4, i5;
-  for (i0 = 0; i0 < d[0]; ++i0)
-    for (i1 = 0; i1 < d[1]; ++i1)
-      for (i2 = 0; i2 < d[2]; ++i2)
-        for (i3 = 0; i3 < d[3]; ++i3)
-          for (i4 = 0; i4 < d[4]; ++i4) {
-            const int16_t *p = base + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
-            for (i5 = 0; i5 < d[5]; ++i5) sum += (uint32_t)(int32_t)p[i5 * s[5]];
-          }
+  TS_VIEW_WALK(int16_t, v, base, p, sum += (uint32_t)(int32_t)*p;);
   return sum;
 }
 
 ts_status ts_mean_s16(const ts_mean_params *params, const ts_view *outer, const ts_view *inner,
                       const int16_t *input, int16_t *output) {
-  const int32_t *d = outer->dims, *s = outer->step;
   const int32_t count = params->count;
   const uint32_t zero_sum = (uint32_t)params->input_zero_point * (uint32_t)count;
-  const int16_t *base = input + outer->start + inner->start;
-  int32_t i0, i1, i2, i3, i4, i5;
-  for (i0 = 0; i0 < d[0]; ++i0)
-    for (i1 = 0; i1 < d[1]; ++i1)
-      for (i2 = 0; i2 < d[2]; ++i2)
-        for (i3 = 0; i3 < d[3]; ++i3)
-          for (i4 = 0; i4 < d[4]; ++i4) {
-            const int16_t *p = base + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
-            for (i5 = 0; i5 < d[5]; ++i5) {
-              int32_t value = 0;
-              if (count != 0) {
-                const int32_t shifted = (int32_t)(sum_view_s16(inner, p + i5 * s[5]) - zero_sum);
-                value = ts_wadd(ts_mbqm(shifted, params->requant.multiplier, params->requant.shift),
-                                params->output_zero_point);
-                value = ts_clamp32(value, -32768, 32767);
-              }
-              *output++ = (int16_t)value;
-            }
-          }
+  TS_VIEW_WALK(int16_t, outer, input + outer->start + inner->start, p, {
+    int32_t value = 0;
+    if (count != 0) {
+      const int32_t shifted = (int32_t)(sum_view_s16(inner, p) - zero_sum);
+      value = ts_wadd(ts_mbqm(shifted, params->requant.multiplier, params->requant.shift),
+                      params->output_zero_point);
+      value = ts_clamp32(value, -32768, 32767);
+    }
+    *output++ = (int16_t)value;
+  });
   return TS_OK;
 }

@@ -10,6 +10,7 @@
  */
 #include "tinysense_nn.h"
 #include "fixedpoint.h"
+#include "view_walk.h"
 
 /* ------------------------------------------------------------------------ */
 /* REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN                                  */
@@ -19,32 +20,15 @@
  * of its first occurrence. Strict comparisons keep the first, as TFLM's
  * reducers (in < current) and ArgMinMax (std::greater / std::less) do. */
 static int32_t extreme_view(int32_t is_max, const ts_view *v, const int8_t *base, int32_t *at) {
-  const int32_t *d = v->dims, *s = v->step;
   int32_t best = is_max ? -129 : 128, index = 0, best_index = 0;
-  int32_t i0, i1, i2, i3, i4, i5;
-  for (i0 = 0; i0 < d[0]; ++i0) {
-    const int8_t *p0 = base + i0 * s[0];
-    for (i1 = 0; i1 < d[1]; ++i1) {
-      const int8_t *p1 = p0 + i1 * s[1];
-      for (i2 = 0; i2 < d[2]; ++i2) {
-        const int8_t *p2 = p1 + i2 * s[2];
-        for (i3 = 0; i3 < d[3]; ++i3) {
-          const int8_t *p3 = p2 + i3 * s[3];
-          for (i4 = 0; i4 < d[4]; ++i4) {
-            const int8_t *p4 = p3 + i4 * s[4];
-            for (i5 = 0; i5 < d[5]; ++i5) {
-              const int32_t x = p4[i5 * s[5]];
-              if (is_max ? x > best : x < best) {
-                best = x;
-                best_index = index;
-              }
-              ++index;
-            }
-          }
-        }
-      }
+  TS_VIEW_WALK(int8_t, v, base, p, {
+    const int32_t x = *p;
+    if (is_max ? x > best : x < best) {
+      best = x;
+      best_index = index;
     }
-  }
+    ++index;
+  });
   *at = best_index;
   return best;
 }
@@ -53,35 +37,17 @@ static int32_t extreme_view(int32_t is_max, const ts_view *v, const int8_t *base
  * indices (int32). */
 static ts_status reduce_walk(int32_t is_max, int32_t indices, const ts_view *outer, const ts_view *inner,
                              const int8_t *input, void *output) {
-  const int32_t *d = outer->dims, *s = outer->step;
-  const int8_t *base = input + outer->start + inner->start;
   int8_t *values = (int8_t *)output;
   int32_t *where = (int32_t *)output;
-  int32_t i0, i1, i2, i3, i4, i5;
-  for (i0 = 0; i0 < d[0]; ++i0) {
-    const int8_t *p0 = base + i0 * s[0];
-    for (i1 = 0; i1 < d[1]; ++i1) {
-      const int8_t *p1 = p0 + i1 * s[1];
-      for (i2 = 0; i2 < d[2]; ++i2) {
-        const int8_t *p2 = p1 + i2 * s[2];
-        for (i3 = 0; i3 < d[3]; ++i3) {
-          const int8_t *p3 = p2 + i3 * s[3];
-          for (i4 = 0; i4 < d[4]; ++i4) {
-            const int8_t *p4 = p3 + i4 * s[4];
-            for (i5 = 0; i5 < d[5]; ++i5) {
-              int32_t at;
-              const int32_t value = extreme_view(is_max, inner, p4 + i5 * s[5], &at);
-              if (indices) {
-                *where++ = at;
-              } else {
-                *values++ = (int8_t)value;
-              }
-            }
-          }
-        }
-      }
+  TS_VIEW_WALK(int8_t, outer, input + outer->start + inner->start, p, {
+    int32_t at;
+    const int32_t value = extreme_view(is_max, inner, p, &at);
+    if (indices) {
+      *where++ = at;
+    } else {
+      *values++ = (int8_t)value;
     }
-  }
+  });
   return TS_OK;
 }
 
